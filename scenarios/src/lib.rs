@@ -1,0 +1,12 @@
+//! Named scenarios: each puts a protocol model together with a workload drawn from the
+//! tape, a set of fault points to swarm, invariants, and run phases, so that
+//! `lockstep run NAME --variant V` means one precise, replayable experiment.
+
+mod demo_lock;
+mod registry;
+mod scenario;
+
+pub mod baseline;
+
+pub use registry::{all, find, ScenarioError};
+pub use scenario::{FaultMode, InvariantInfo, RunOptions, Scenario, VariantInfo};

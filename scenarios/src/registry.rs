@@ -1,0 +1,44 @@
+//! The registry of built-in scenarios, looked up by name.
+
+use thiserror::Error;
+
+use crate::demo_lock::DemoLock;
+use crate::scenario::Scenario;
+
+static DEMO_LOCK: DemoLock = DemoLock;
+
+/// Every built-in scenario, in the order `list` shows them.
+pub fn all() -> Vec<&'static dyn Scenario> {
+    vec![&DEMO_LOCK]
+}
+
+/// Why a scenario or variant name was not accepted.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ScenarioError {
+    #[error("unknown scenario '{name}' (known: {known})")]
+    UnknownScenario { name: String, known: String },
+    #[error("scenario '{scenario}' has no variant '{name}' (variants: {known})")]
+    UnknownVariant { scenario: &'static str, name: String, known: String },
+}
+
+/// The scenario named `name`, and its variant `variant` (the first one if `None`).
+pub fn find(name: &str, variant: Option<&str>) -> Result<(&'static dyn Scenario, &'static str), ScenarioError> {
+    let scenarios = all();
+    let Some(scenario) = scenarios.iter().copied().find(|s| s.name() == name) else {
+        let known = scenarios.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ");
+        return Err(ScenarioError::UnknownScenario { name: name.to_string(), known });
+    };
+    let variants = scenario.variants();
+    let chosen = match variant {
+        None => variants.first(),
+        Some(v) => variants.iter().find(|info| info.name == v),
+    };
+    match chosen {
+        Some(info) => Ok((scenario, info.name)),
+        None => Err(ScenarioError::UnknownVariant {
+            scenario: scenario.name(),
+            name: variant.unwrap_or_default().to_string(),
+            known: variants.iter().map(|v| v.name).collect::<Vec<_>>().join(", "),
+        }),
+    }
+}

@@ -1,0 +1,75 @@
+//! What every scenario offers: its variants, invariants and fault points, and a way
+//! to run one of its variants from a seed or a tape.
+
+use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, RunResult, TraceMode};
+
+/// One protocol version of a scenario.
+#[derive(Clone, Copy, Debug)]
+pub struct VariantInfo {
+    pub name: &'static str,
+    pub doc: &'static str,
+}
+
+/// An invariant as reports and `list` show it.
+#[derive(Clone, Copy, Debug)]
+pub struct InvariantInfo {
+    pub name: &'static str,
+    pub kind: InvariantKind,
+    pub doc: &'static str,
+}
+
+impl<W> From<&Invariant<W>> for InvariantInfo {
+    fn from(i: &Invariant<W>) -> InvariantInfo {
+        InvariantInfo { name: i.name, kind: i.kind, doc: i.doc }
+    }
+}
+
+/// Whether a run swarms its fault points or runs fault-free (benchmarks, baselines).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultMode {
+    Swarm,
+    Off,
+}
+
+/// How to run: what to keep of the trace and whether faults fire.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions {
+    pub trace: TraceMode,
+    pub faults: FaultMode,
+}
+
+impl RunOptions {
+    /// Keep only the trace hash: the fastest way to run, for campaigns.
+    pub fn outcome_only(self) -> RunOptions {
+        RunOptions { trace: TraceMode::HashOnly, ..self }
+    }
+
+    /// Keep every event, for timelines and reports.
+    pub fn full_trace(self) -> RunOptions {
+        RunOptions { trace: TraceMode::Full, ..self }
+    }
+}
+
+impl Default for RunOptions {
+    fn default() -> RunOptions {
+        RunOptions { trace: TraceMode::HashOnly, faults: FaultMode::Swarm }
+    }
+}
+
+/// A runnable experiment. Implementations are stateless: everything a run does comes
+/// from its variant and its choice source.
+pub trait Scenario: Sync {
+    /// The name users type: `demo/lock`, `launcher/multi-tab`.
+    fn name(&self) -> &'static str;
+    fn doc(&self) -> &'static str;
+    fn variants(&self) -> &'static [VariantInfo];
+    fn invariants(&self) -> Vec<InvariantInfo>;
+    fn fault_points(&self) -> &'static [FaultPoint];
+    /// Runs `variant`, which must be one of [`Scenario::variants`].
+    fn run(&self, variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult;
+
+    /// The variant named `name`, if the scenario has it.
+    fn variant(&self, name: &str) -> Option<&'static VariantInfo> {
+        self.variants().iter().find(|v| v.name == name)
+    }
+}

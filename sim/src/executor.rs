@@ -1,0 +1,500 @@
+//! The deterministic executor: single-threaded async tasks on virtual time.
+//!
+//! Every scheduling decision is a draw from the choice tape: when several tasks are
+//! ready, the tape picks which runs (0 = the one that became ready first). When none
+//! is ready, time jumps to the earliest timer; timers due at the same instant all
+//! wake together and the tape breaks the tie. Tasks belong to nodes; crashing a node
+//! drops its tasks where they stand, and a reply addressed to its earlier life is
+//! never delivered.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+
+use serde::{Deserialize, Serialize};
+use slab::Slab;
+
+use crate::choices::{ChoiceSource, Choices, Ratio};
+use crate::fault::{FaultPoint, FaultProfile, FaultTable};
+use crate::net::NetState;
+use crate::node::{NodeId, NodeState};
+use crate::tape::{ChoiceKind, Tape};
+use crate::time::{SimTime, Sleep};
+use crate::trace::{Event, EventKind, Trace, TraceMode};
+
+/// A task: its slot in the task table and the generation that distinguishes it
+/// from earlier tasks in the same slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TaskId {
+    pub slot: u32,
+    pub generation: u32,
+}
+
+impl TaskId {
+    pub fn to_bits(self) -> u64 {
+        (u64::from(self.generation) << 32) | u64::from(self.slot)
+    }
+}
+
+type BoxFuture = Pin<Box<dyn Future<Output = ()>>>;
+
+struct TaskSlot {
+    generation: u32,
+    node: NodeId,
+    future: Option<BoxFuture>,
+    waker: Waker,
+    scheduled: bool,
+}
+
+/// Wakers only record which task woke; the executor turns that into a ready entry.
+/// (A `Waker` must be `Send + Sync`, hence the uncontended mutex.)
+struct TaskWaker {
+    id: TaskId,
+    woken: Arc<Mutex<Vec<TaskId>>>,
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.lock().unwrap_or_else(|e| e.into_inner()).push(self.id);
+    }
+}
+
+/// A hook the model registers to bring a node back after a crash.
+pub type RestartHook = Rc<dyn Fn(&Sim)>;
+
+pub(crate) struct Kernel {
+    choices: RefCell<Choices>,
+    now: Cell<SimTime>,
+    tasks: RefCell<Slab<TaskSlot>>,
+    next_generation: Cell<u32>,
+    ready: RefCell<Vec<TaskId>>,
+    woken: Arc<Mutex<Vec<TaskId>>>,
+    timers: RefCell<BTreeMap<(SimTime, u64), Waker>>,
+    timer_seq: Cell<u64>,
+    nodes: RefCell<Vec<NodeState>>,
+    restart_hooks: RefCell<BTreeMap<NodeId, RestartHook>>,
+    pub(crate) faults: RefCell<FaultTable>,
+    pub(crate) net: RefCell<NetState>,
+    trace: RefCell<Trace>,
+    current: Cell<Option<(TaskId, NodeId)>>,
+}
+
+/// A handle on one simulated run. Cheap to clone; every model task holds one.
+#[derive(Clone)]
+pub struct Sim {
+    k: Rc<Kernel>,
+}
+
+/// What one call to [`Sim::step`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// A task was polled.
+    Polled,
+    /// Time jumped to the next timer and woke its tasks.
+    Advanced,
+    /// The next timer lies beyond the horizon; nothing was done.
+    Horizon,
+    /// No task is ready and no timer is pending: nothing can ever happen again.
+    Quiescent,
+}
+
+impl Sim {
+    /// A new simulation drawing from `source`, with the engine's own node.
+    pub fn new(source: ChoiceSource, trace: TraceMode) -> Sim {
+        let k = Kernel {
+            choices: RefCell::new(Choices::new(source)),
+            now: Cell::new(SimTime::ZERO),
+            tasks: RefCell::new(Slab::new()),
+            next_generation: Cell::new(0),
+            ready: RefCell::new(Vec::new()),
+            woken: Arc::new(Mutex::new(Vec::new())),
+            timers: RefCell::new(BTreeMap::new()),
+            timer_seq: Cell::new(0),
+            nodes: RefCell::new(Vec::new()),
+            restart_hooks: RefCell::new(BTreeMap::new()),
+            faults: RefCell::new(FaultTable::new(FaultProfile::default())),
+            net: RefCell::new(NetState::default()),
+            trace: RefCell::new(Trace::new(trace)),
+            current: Cell::new(None),
+        };
+        let sim = Sim { k: Rc::new(k) };
+        sim.add_node("sim");
+        sim
+    }
+
+    pub(crate) fn k(&self) -> &Kernel {
+        &self.k
+    }
+
+    // ---- decisions -------------------------------------------------------------
+
+    /// A value uniform in `0..bound`, drawn from the tape.
+    pub fn draw(&self, kind: ChoiceKind, bound: u64) -> u64 {
+        self.k.choices.borrow_mut().below(kind, bound)
+    }
+
+    /// A value uniform in `lo..=hi`, drawn from the tape.
+    pub fn between(&self, kind: ChoiceKind, lo: u64, hi: u64) -> u64 {
+        self.k.choices.borrow_mut().between(kind, lo, hi)
+    }
+
+    /// True with probability `ratio`, drawn from the tape.
+    pub fn chance(&self, kind: ChoiceKind, ratio: Ratio) -> bool {
+        self.k.choices.borrow_mut().chance(kind, ratio)
+    }
+
+    /// A workload parameter in `lo..=hi`.
+    pub fn workload(&self, lo: u64, hi: u64) -> u64 {
+        self.between(ChoiceKind::Workload, lo, hi)
+    }
+
+    /// A copy of the tape drawn so far.
+    pub fn tape(&self) -> Tape {
+        self.k.choices.borrow().tape().clone()
+    }
+
+    // ---- faults ----------------------------------------------------------------
+
+    /// Installs this run's fault profile (drawn by [`FaultProfile::swarm`] or fixed).
+    pub fn set_fault_profile(&self, profile: FaultProfile) {
+        self.k.faults.borrow_mut().profile = profile;
+    }
+
+    /// Draws a swarm profile over `points` from the tape and installs it.
+    pub fn swarm_faults(&self, points: &[FaultPoint]) {
+        let profile = FaultProfile::swarm(points, &mut self.k.choices.borrow_mut());
+        self.set_fault_profile(profile);
+    }
+
+    /// Whether fault `point` fires now. Draws only when the point is enabled and the
+    /// fault phase is still on; a fired fault is counted and traced.
+    pub fn fault(&self, point: &FaultPoint) -> bool {
+        let Some(rate) = self.k.faults.borrow().armed(point) else {
+            return false;
+        };
+        let fired = self.chance(ChoiceKind::Fault, rate);
+        if fired {
+            *self.k.faults.borrow_mut().fired.entry(point.name).or_insert(0) += 1;
+            let node = self.current_node();
+            self.record(node, EventKind::Fault { point: point.name });
+        }
+        fired
+    }
+
+    /// Whether faults can still fire.
+    pub fn faults_active(&self) -> bool {
+        self.k.faults.borrow().active
+    }
+
+    /// Ends the fault phase: from now on no fault point fires.
+    pub fn end_fault_phase(&self) {
+        self.k.faults.borrow_mut().active = false;
+        self.record(NodeId::SYSTEM, EventKind::FaultPhaseEnd);
+    }
+
+    pub(crate) fn fault_table(&self) -> std::cell::Ref<'_, FaultTable> {
+        self.k.faults.borrow()
+    }
+
+    // ---- time ------------------------------------------------------------------
+
+    /// True simulated time.
+    pub fn now(&self) -> SimTime {
+        self.k.now.get()
+    }
+
+    /// The time `node`'s own clock shows: true time plus its skew.
+    pub fn node_now(&self, node: NodeId) -> SimTime {
+        let offset = self.k.nodes.borrow()[node.0 as usize].clock_offset_ms;
+        SimTime(self.now().as_ms().saturating_add_signed(offset))
+    }
+
+    /// Moves `node`'s clock by `delta_ms` (a jump; true time is unaffected).
+    pub fn jump_clock(&self, node: NodeId, delta_ms: i64) {
+        self.k.nodes.borrow_mut()[node.0 as usize].clock_offset_ms += delta_ms;
+        self.record(node, EventKind::ClockJump { delta_ms });
+    }
+
+    /// Completes once `ms` simulated milliseconds have passed.
+    pub fn sleep_ms(&self, ms: u64) -> Sleep {
+        self.sleep_until(self.now().plus_ms(ms))
+    }
+
+    /// Completes at simulated time `deadline`.
+    pub fn sleep_until(&self, deadline: SimTime) -> Sleep {
+        Sleep::new(self.clone(), deadline)
+    }
+
+    /// Runs `fut` until it completes or `ms` pass, whichever is first.
+    pub async fn timeout_ms<T>(&self, ms: u64, fut: impl Future<Output = T>) -> Option<T> {
+        let mut fut = std::pin::pin!(fut);
+        let mut sleep = std::pin::pin!(self.sleep_ms(ms));
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(v) = fut.as_mut().poll(cx) {
+                return Poll::Ready(Some(v));
+            }
+            sleep.as_mut().poll(cx).map(|()| None)
+        })
+        .await
+    }
+
+    pub(crate) fn add_timer(&self, deadline: SimTime, waker: Waker) -> (SimTime, u64) {
+        let seq = self.k.timer_seq.get();
+        self.k.timer_seq.set(seq + 1);
+        self.k.timers.borrow_mut().insert((deadline, seq), waker);
+        (deadline, seq)
+    }
+
+    pub(crate) fn cancel_timer(&self, key: (SimTime, u64)) {
+        self.k.timers.borrow_mut().remove(&key);
+    }
+
+    // ---- nodes -----------------------------------------------------------------
+
+    /// Adds a node, up, with a correct clock.
+    pub fn add_node(&self, name: impl Into<String>) -> NodeId {
+        let mut nodes = self.k.nodes.borrow_mut();
+        let id = NodeId(nodes.len() as u32);
+        nodes.push(NodeState { name: name.into(), up: true, incarnation: 0, clock_offset_ms: 0 });
+        id
+    }
+
+    pub fn node_name(&self, node: NodeId) -> String {
+        self.k.nodes.borrow()[node.0 as usize].name.clone()
+    }
+
+    /// The names of all nodes, indexed by `NodeId`.
+    pub fn node_names(&self) -> Vec<String> {
+        self.k.nodes.borrow().iter().map(|n| n.name.clone()).collect()
+    }
+
+    pub fn is_up(&self, node: NodeId) -> bool {
+        self.k.nodes.borrow()[node.0 as usize].up
+    }
+
+    pub fn incarnation(&self, node: NodeId) -> u32 {
+        self.k.nodes.borrow()[node.0 as usize].incarnation
+    }
+
+    /// Registers what restarting `node` does (typically: spawn its boot task).
+    pub fn on_restart(&self, node: NodeId, hook: impl Fn(&Sim) + 'static) {
+        self.k.restart_hooks.borrow_mut().insert(node, Rc::new(hook));
+    }
+
+    /// Whether `node` has a restart hook.
+    pub fn restartable(&self, node: NodeId) -> bool {
+        self.k.restart_hooks.borrow().contains_key(&node)
+    }
+
+    /// Crashes `node`: every task on it is dropped at its current await point, and
+    /// replies addressed to this life of the node are never delivered.
+    pub fn crash(&self, node: NodeId) {
+        assert_ne!(node, NodeId::SYSTEM, "the engine's node cannot crash");
+        {
+            let mut nodes = self.k.nodes.borrow_mut();
+            let n = &mut nodes[node.0 as usize];
+            if !n.up {
+                return;
+            }
+            n.up = false;
+            n.incarnation += 1;
+        }
+        let dropped: Vec<BoxFuture> = {
+            let mut tasks = self.k.tasks.borrow_mut();
+            let doomed: Vec<usize> = tasks.iter().filter(|(_, t)| t.node == node).map(|(i, _)| i).collect();
+            doomed.into_iter().filter_map(|i| tasks.remove(i).future).collect()
+        };
+        self.k.ready.borrow_mut().retain(|id| self.task_live(*id));
+        self.record(node, EventKind::Crash);
+        // Dropped outside every borrow: their destructors (timers, guards) call back in.
+        drop(dropped);
+    }
+
+    /// Brings `node` back up and runs its restart hook.
+    pub fn restart(&self, node: NodeId) {
+        {
+            let mut nodes = self.k.nodes.borrow_mut();
+            let n = &mut nodes[node.0 as usize];
+            if n.up {
+                return;
+            }
+            n.up = true;
+        }
+        self.record(node, EventKind::Restart);
+        let hook = self.k.restart_hooks.borrow().get(&node).cloned();
+        if let Some(hook) = hook {
+            hook(self);
+        }
+    }
+
+    /// The node of the task being polled (the engine's node outside any task).
+    pub fn current_node(&self) -> NodeId {
+        self.k.current.get().map_or(NodeId::SYSTEM, |(_, n)| n)
+    }
+
+    // ---- tasks -----------------------------------------------------------------
+
+    /// Spawns a task on `node`. The node must be up: a down node runs nothing.
+    pub fn spawn(&self, node: NodeId, name: &'static str, fut: impl Future<Output = ()> + 'static) -> TaskId {
+        assert!(self.is_up(node), "spawn of task {name} on crashed node {node}");
+        let generation = self.k.next_generation.get();
+        self.k.next_generation.set(generation.wrapping_add(1));
+        let id = {
+            let mut tasks = self.k.tasks.borrow_mut();
+            let entry = tasks.vacant_entry();
+            let id = TaskId { slot: entry.key() as u32, generation };
+            let waker = Waker::from(Arc::new(TaskWaker { id, woken: self.k.woken.clone() }));
+            entry.insert(TaskSlot { generation, node, future: Some(Box::pin(fut)), waker, scheduled: true });
+            id
+        };
+        self.k.ready.borrow_mut().push(id);
+        self.record_task(node, Some(id), EventKind::Spawn { name });
+        id
+    }
+
+    fn task_live(&self, id: TaskId) -> bool {
+        self.k.tasks.borrow().get(id.slot as usize).is_some_and(|t| t.generation == id.generation)
+    }
+
+    /// How many tasks exist (ready or waiting).
+    pub fn task_count(&self) -> usize {
+        self.k.tasks.borrow().len()
+    }
+
+    /// Moves woken tasks onto the ready list, once each, in the order they woke.
+    fn collect_woken(&self) {
+        let woken = std::mem::take(&mut *self.k.woken.lock().unwrap_or_else(|e| e.into_inner()));
+        if woken.is_empty() {
+            return;
+        }
+        let mut tasks = self.k.tasks.borrow_mut();
+        let mut ready = self.k.ready.borrow_mut();
+        for id in woken {
+            if let Some(t) = tasks.get_mut(id.slot as usize) {
+                if t.generation == id.generation && !t.scheduled {
+                    t.scheduled = true;
+                    ready.push(id);
+                }
+            }
+        }
+    }
+
+    /// Runs one step: polls one ready task, or advances time to the next timer if it
+    /// is no later than `horizon`.
+    pub(crate) fn step(&self, horizon: SimTime) -> Step {
+        self.collect_woken();
+        let ready_len = self.k.ready.borrow().len();
+        if ready_len == 0 {
+            return self.advance(horizon);
+        }
+        let pick = self.draw(ChoiceKind::Schedule, ready_len as u64) as usize;
+        let id = self.k.ready.borrow_mut().remove(pick);
+        self.poll_task(id);
+        Step::Polled
+    }
+
+    fn advance(&self, horizon: SimTime) -> Step {
+        let due: Vec<Waker> = {
+            let mut timers = self.k.timers.borrow_mut();
+            let Some((&(at, _), _)) = timers.first_key_value() else {
+                return Step::Quiescent;
+            };
+            if at > horizon {
+                return Step::Horizon;
+            }
+            self.k.now.set(at);
+            let later = timers.split_off(&(at, u64::MAX));
+            std::mem::replace(&mut *timers, later).into_values().collect()
+        };
+        self.record(NodeId::SYSTEM, EventKind::Advance { fired: due.len() as u32 });
+        for w in due {
+            w.wake();
+        }
+        Step::Advanced
+    }
+
+    /// Moves time forward to `t` with nothing happening (used at phase ends).
+    pub(crate) fn set_now(&self, t: SimTime) {
+        if t > self.now() {
+            self.k.now.set(t);
+        }
+    }
+
+    fn poll_task(&self, id: TaskId) {
+        let (future, waker, node) = {
+            let mut tasks = self.k.tasks.borrow_mut();
+            let Some(slot) = tasks.get_mut(id.slot as usize).filter(|t| t.generation == id.generation) else {
+                return;
+            };
+            slot.scheduled = false;
+            (slot.future.take(), slot.waker.clone(), slot.node)
+        };
+        let Some(mut future) = future else { return };
+        self.k.current.set(Some((id, node)));
+        self.record_task(node, Some(id), EventKind::Poll);
+        let result = future.as_mut().poll(&mut Context::from_waker(&waker));
+        self.k.current.set(None);
+        let finished_or_orphaned = {
+            let mut tasks = self.k.tasks.borrow_mut();
+            let live = tasks.get(id.slot as usize).is_some_and(|t| t.generation == id.generation);
+            match (result, live) {
+                (Poll::Pending, true) => {
+                    tasks[id.slot as usize].future = Some(future);
+                    None
+                }
+                (Poll::Ready(()), true) => {
+                    tasks.remove(id.slot as usize);
+                    Some(future)
+                }
+                // The task crashed its own node while it ran.
+                (_, false) => Some(future),
+            }
+        };
+        drop(finished_or_orphaned);
+    }
+
+    // ---- trace -----------------------------------------------------------------
+
+    /// Records a model-level step in the model's own words.
+    pub fn note(&self, node: NodeId, text: impl Into<String>) {
+        self.record(node, EventKind::Note { text: text.into() });
+    }
+
+    pub(crate) fn record(&self, node: NodeId, kind: EventKind) {
+        let task = self.k.current.get().map(|(t, _)| t);
+        self.record_task(node, task, kind);
+    }
+
+    fn record_task(&self, node: NodeId, task: Option<TaskId>, kind: EventKind) {
+        let event = Event { time: self.now(), node, task, kind };
+        self.k.trace.borrow_mut().record(event);
+    }
+
+    pub(crate) fn take_trace(&self) -> Trace {
+        self.k.trace.replace(Trace::new(TraceMode::HashOnly))
+    }
+
+    pub fn trace_hash(&self) -> u64 {
+        self.k.trace.borrow().hash()
+    }
+
+    /// Drops every task. Called at the end of a run so that no future outlives it.
+    pub(crate) fn shutdown(&self) {
+        let all: Vec<BoxFuture> = {
+            let mut tasks = self.k.tasks.borrow_mut();
+            tasks.drain().filter_map(|t| t.future).collect()
+        };
+        self.k.ready.borrow_mut().clear();
+        drop(all);
+        self.k.timers.borrow_mut().clear();
+        self.k.restart_hooks.borrow_mut().clear();
+    }
+}

@@ -1,0 +1,115 @@
+//! Named fault points and the swarm profile that decides, per run, which of them are
+//! enabled and how often they fire.
+//!
+//! Swarm testing (TigerBeetle's `options_swarm`): uniform fault rates hide bugs that
+//! need one fault often and the others never, so each run first draws, for every
+//! fault point of its scenario, whether it is on and at which rate. Every firing is
+//! counted, so a report shows a fault point that never fired.
+
+use std::collections::BTreeMap;
+
+use crate::choices::{Choices, Ratio};
+use crate::tape::ChoiceKind;
+
+/// A place where the environment can misbehave, named the way reports name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FaultPoint {
+    pub name: &'static str,
+    pub doc: &'static str,
+}
+
+/// The engine's own fault points. Models add their own (`store.insert.fail`, …).
+pub mod points {
+    use super::FaultPoint;
+
+    pub const NET_REQUEST_LOST: FaultPoint = FaultPoint {
+        name: "net.request.lost",
+        doc: "a request or message is dropped before it reaches its destination",
+    };
+    pub const NET_REPLY_LOST: FaultPoint = FaultPoint {
+        name: "net.reply.lost",
+        doc: "a request is applied but its reply is lost: the caller sees an error (ambiguous outcome)",
+    };
+    pub const NODE_CRASH: FaultPoint = FaultPoint {
+        name: "node.crash",
+        doc: "a node crashes: its tasks stop at their await point, volatile state is lost",
+    };
+    pub const CLOCK_JUMP: FaultPoint = FaultPoint { name: "clock.jump", doc: "a node's clock jumps forward or back" };
+}
+
+/// The rates a swarm profile picks from, rarest first (so a shrunk tape of zeros
+/// picks the rarest).
+pub const FAULT_RATES: [Ratio; 4] = [Ratio::new(1, 64), Ratio::new(1, 16), Ratio::new(1, 4), Ratio::new(1, 2)];
+
+/// Which fault points are enabled in a run, and at what rate.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FaultProfile {
+    rates: BTreeMap<&'static str, Option<Ratio>>,
+}
+
+impl FaultProfile {
+    /// No faults at all.
+    pub fn none(points: &[FaultPoint]) -> FaultProfile {
+        FaultProfile { rates: points.iter().map(|p| (p.name, None)).collect() }
+    }
+
+    /// Every point enabled at the same rate.
+    pub fn uniform(points: &[FaultPoint], rate: Ratio) -> FaultProfile {
+        FaultProfile { rates: points.iter().map(|p| (p.name, Some(rate))).collect() }
+    }
+
+    /// Draws, for each point in name order, whether it is on and its rate.
+    pub fn swarm(points: &[FaultPoint], choices: &mut Choices) -> FaultProfile {
+        let mut names: Vec<&'static str> = points.iter().map(|p| p.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        let rates = names
+            .into_iter()
+            .map(|name| {
+                let on = choices.below(ChoiceKind::Swarm, 2) == 1;
+                let rate = on.then(|| FAULT_RATES[choices.below(ChoiceKind::Swarm, FAULT_RATES.len() as u64) as usize]);
+                (name, rate)
+            })
+            .collect();
+        FaultProfile { rates }
+    }
+
+    /// The rate of `name`, `None` when it is off or not part of this scenario.
+    pub fn rate(&self, name: &str) -> Option<Ratio> {
+        self.rates.get(name).copied().flatten()
+    }
+
+    /// Whether the scenario declares this point at all.
+    pub fn declares(&self, name: &str) -> bool {
+        self.rates.contains_key(name)
+    }
+
+    /// The enabled points and their rates, for reports.
+    pub fn enabled(&self) -> impl Iterator<Item = (&'static str, Ratio)> + '_ {
+        self.rates.iter().filter_map(|(n, r)| r.map(|r| (*n, r)))
+    }
+}
+
+/// How often each fault point fired in a run, by name.
+pub type FaultCounts = BTreeMap<&'static str, u64>;
+
+/// The fault state of a running simulation.
+pub(crate) struct FaultTable {
+    pub profile: FaultProfile,
+    pub fired: FaultCounts,
+    pub active: bool,
+}
+
+impl FaultTable {
+    pub fn new(profile: FaultProfile) -> FaultTable {
+        FaultTable { profile, fired: FaultCounts::new(), active: true }
+    }
+
+    /// The rate to draw with, or `None` when the point cannot fire now.
+    pub fn armed(&self, point: &FaultPoint) -> Option<Ratio> {
+        if !self.active {
+            return None;
+        }
+        self.profile.rate(point.name)
+    }
+}

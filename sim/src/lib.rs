@@ -1,0 +1,32 @@
+//! The lockstep engine: everything a simulated run needs, and nothing that could make
+//! two runs of the same seed differ.
+//!
+//! One source of nondeterminism, the [`Choices`] tape, decides every scheduling step,
+//! message delay, fault and workload parameter. The [`Sim`] executor runs async Rust
+//! tasks grouped into [`NodeId`] nodes on virtual time that jumps to the next timer.
+//! [`run`] drives a model to an [`Outcome`] while checking named invariants after every
+//! step, and records a [`Trace`] whose hash proves a replay was identical.
+
+mod choices;
+mod executor;
+pub mod fault;
+mod nemesis;
+mod net;
+mod node;
+mod notify;
+mod runner;
+mod tape;
+mod time;
+mod trace;
+
+pub use choices::{ChoiceSource, Choices, Ratio};
+pub use executor::{Sim, TaskId};
+pub use fault::{FaultCounts, FaultPoint, FaultProfile, FAULT_RATES};
+pub use nemesis::NemesisConfig;
+pub use net::{NetConfig, NetError};
+pub use node::NodeId;
+pub use notify::Notify;
+pub use runner::{run, Invariant, InvariantKind, Outcome, RunConfig, RunResult, Violation};
+pub use tape::{Choice, ChoiceKind, Tape};
+pub use time::{SimTime, Sleep};
+pub use trace::{Event, EventKind, Trace, TraceMode};

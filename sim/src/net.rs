@@ -1,0 +1,164 @@
+//! The simulated network: request/response and one-way messages between nodes, with
+//! delays drawn from the tape, loss, partitions, and the ambiguous outcome.
+//!
+//! The vocabulary mirrors turmoil's (`partition`, `repair`). A request is carried by
+//! a delivery task on the engine's node, so it still arrives when its sender crashes
+//! after sending. The handler runs atomically at the destination at delivery time; a
+//! lost reply means the request was applied but the caller sees an error after its
+//! timeout: the ambiguous outcome that create locks and record inserts must survive.
+
+use std::collections::BTreeSet;
+
+use futures_channel::oneshot;
+use thiserror::Error;
+
+use crate::executor::Sim;
+use crate::fault::points::{NET_REPLY_LOST, NET_REQUEST_LOST};
+use crate::node::NodeId;
+use crate::tape::ChoiceKind;
+use crate::trace::EventKind;
+
+/// Latency and timeout of the network, in milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NetConfig {
+    /// Shortest one-way delay.
+    pub delay_min_ms: u64,
+    /// Longest one-way delay.
+    pub delay_max_ms: u64,
+    /// How long a caller waits for a reply before it reports [`NetError::Timeout`].
+    /// Longer than two maximal delays, so only a lost message times out.
+    pub timeout_ms: u64,
+}
+
+impl Default for NetConfig {
+    fn default() -> NetConfig {
+        NetConfig { delay_min_ms: 1, delay_max_ms: 100, timeout_ms: 5_000 }
+    }
+}
+
+/// Why a call failed. The caller cannot tell whether the request was applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum NetError {
+    #[error("request timed out (it may or may not have been applied)")]
+    Timeout,
+}
+
+#[derive(Default)]
+pub(crate) struct NetState {
+    pub config: NetConfig,
+    /// Unordered pairs of nodes that cannot reach each other.
+    pub partitions: BTreeSet<(NodeId, NodeId)>,
+}
+
+fn pair(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
+    (a.min(b), a.max(b))
+}
+
+impl Sim {
+    pub fn set_net_config(&self, config: NetConfig) {
+        assert!(config.delay_min_ms <= config.delay_max_ms, "net delay range is empty");
+        assert!(config.timeout_ms > 2 * config.delay_max_ms, "net timeout must exceed a round trip");
+        self.k().net.borrow_mut().config = config;
+    }
+
+    pub fn net_config(&self) -> NetConfig {
+        self.k().net.borrow().config
+    }
+
+    /// Cuts the link between `a` and `b` in both directions.
+    pub fn partition(&self, a: NodeId, b: NodeId) {
+        self.k().net.borrow_mut().partitions.insert(pair(a, b));
+    }
+
+    /// Restores the link between `a` and `b`.
+    pub fn repair(&self, a: NodeId, b: NodeId) {
+        self.k().net.borrow_mut().partitions.remove(&pair(a, b));
+    }
+
+    fn link_down_reason(&self, from: NodeId, to: NodeId) -> Option<&'static str> {
+        if !self.is_up(to) {
+            Some("destination down")
+        } else if self.k().net.borrow().partitions.contains(&pair(from, to)) {
+            Some("partitioned")
+        } else {
+            None
+        }
+    }
+
+    fn net_delay_ms(&self) -> u64 {
+        let c = self.net_config();
+        self.between(ChoiceKind::Delay, c.delay_min_ms, c.delay_max_ms)
+    }
+
+    /// Sends a request from `from` to `to` and waits for the reply. `handler` runs
+    /// atomically on `to` when the request arrives; its result travels back. Fails
+    /// with [`NetError::Timeout`] when the request or the reply is lost, the
+    /// destination is down, or the nodes are partitioned.
+    pub async fn call<R: 'static>(
+        &self,
+        from: NodeId,
+        to: NodeId,
+        label: &'static str,
+        handler: impl FnOnce(&Sim) -> R + 'static,
+    ) -> Result<R, NetError> {
+        let timeout_ms = self.net_config().timeout_ms;
+        let deadline = self.now().plus_ms(timeout_ms);
+        let (tx, rx) = oneshot::channel::<R>();
+        let caller_life = self.incarnation(from);
+        self.record(from, EventKind::Send { to, label });
+        let sim = self.clone();
+        self.spawn(NodeId::SYSTEM, "net.call", async move {
+            let Some(reply) = sim.deliver(from, to, label, handler).await else { return };
+            if sim.fault(&NET_REPLY_LOST) {
+                sim.record(from, EventKind::Lost { to: from, label, why: "reply lost" });
+                return;
+            }
+            sim.sleep_ms(sim.net_delay_ms()).await;
+            if let Some(why) = sim.link_down_reason(to, from) {
+                sim.record(to, EventKind::Lost { to: from, label, why });
+            } else if sim.incarnation(from) != caller_life {
+                sim.record(to, EventKind::Lost { to: from, label, why: "caller restarted" });
+            } else {
+                sim.record(from, EventKind::Reply { to: from, label });
+                let _ = tx.send(reply);
+            }
+        });
+        match self.timeout_ms(timeout_ms, rx).await {
+            Some(Ok(reply)) => Ok(reply),
+            Some(Err(oneshot::Canceled)) => {
+                // Lost: the caller only learns it when its timeout expires.
+                self.sleep_until(deadline).await;
+                Err(NetError::Timeout)
+            }
+            None => Err(NetError::Timeout),
+        }
+    }
+
+    /// Sends a one-way message: `handler` runs on `to` when it arrives, unless the
+    /// message is lost on the way.
+    pub fn send(&self, from: NodeId, to: NodeId, label: &'static str, handler: impl FnOnce(&Sim) + 'static) {
+        self.record(from, EventKind::Send { to, label });
+        let sim = self.clone();
+        self.spawn(NodeId::SYSTEM, "net.send", async move {
+            sim.deliver(from, to, label, handler).await;
+        });
+    }
+
+    /// Carries a message to `to` and applies it there; `None` if it was lost.
+    async fn deliver<R>(
+        &self,
+        from: NodeId,
+        to: NodeId,
+        label: &'static str,
+        handler: impl FnOnce(&Sim) -> R,
+    ) -> Option<R> {
+        self.sleep_ms(self.net_delay_ms()).await;
+        let why = self.link_down_reason(from, to).or_else(|| self.fault(&NET_REQUEST_LOST).then_some("request lost"));
+        if let Some(why) = why {
+            self.record(to, EventKind::Lost { to, label, why });
+            return None;
+        }
+        self.record(to, EventKind::Deliver { from, label });
+        Some(handler(self))
+    }
+}

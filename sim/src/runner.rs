@@ -1,0 +1,267 @@
+//! Drives one run to its outcome: a fault phase in which safety invariants are checked
+//! after every step, then a quiet phase at whose deadline liveness invariants must
+//! hold (TigerBeetle's VOPR: faults stop, then the system must reach its goals).
+//!
+//! A panic in model code is caught and reported as an outcome with the run's tape;
+//! it never takes the harness down.
+
+use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Once;
+
+use serde::Serialize;
+
+use crate::choices::{ChoiceSource, Ratio};
+use crate::executor::{Sim, Step};
+use crate::fault::FaultCounts;
+use crate::tape::Tape;
+use crate::time::SimTime;
+use crate::trace::{Event, TraceMode};
+
+/// Safety holds after every step; liveness holds by the end of the quiet phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvariantKind {
+    Safety,
+    Liveness,
+}
+
+impl std::fmt::Display for InvariantKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            InvariantKind::Safety => "safety",
+            InvariantKind::Liveness => "liveness",
+        })
+    }
+}
+
+/// A named predicate over a model's world `W`. The name is its key in every report.
+pub struct Invariant<W> {
+    pub name: &'static str,
+    pub kind: InvariantKind,
+    pub doc: &'static str,
+    /// `Err` says what is wrong, in a sentence a reader of the timeline understands.
+    pub check: fn(&W, &Sim) -> Result<(), String>,
+}
+
+/// The phases and bounds of a run.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// How long faults may fire, in simulated milliseconds.
+    pub fault_phase_ms: u64,
+    /// How long after the fault phase the liveness invariants have to hold.
+    pub liveness_deadline_ms: u64,
+    /// Polls after which a run counts as making no progress (a livelock).
+    pub step_limit: u64,
+    pub trace: TraceMode,
+}
+
+impl Default for RunConfig {
+    fn default() -> RunConfig {
+        RunConfig {
+            fault_phase_ms: 600_000,
+            liveness_deadline_ms: 600_000,
+            step_limit: 200_000,
+            trace: TraceMode::HashOnly,
+        }
+    }
+}
+
+/// An invariant that did not hold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    pub invariant: &'static str,
+    pub kind: InvariantKind,
+    pub message: String,
+    pub step: u64,
+    pub time: SimTime,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Pass,
+    Violation(Violation),
+    /// Model code panicked: a bug in the model or the harness, reported with its seed.
+    Panic {
+        message: String,
+        step: u64,
+        time: SimTime,
+    },
+    /// The step limit was reached: a livelock, or a workload too large for the limit.
+    NoProgress {
+        reason: String,
+        step: u64,
+        time: SimTime,
+    },
+}
+
+impl Outcome {
+    pub fn is_pass(&self) -> bool {
+        matches!(self, Outcome::Pass)
+    }
+
+    /// The key a report files this outcome under: the invariant's name, `panic` or
+    /// `no-progress`.
+    pub fn key(&self) -> Option<&'static str> {
+        match self {
+            Outcome::Pass => None,
+            Outcome::Violation(v) => Some(v.invariant),
+            Outcome::Panic { .. } => Some("panic"),
+            Outcome::NoProgress { .. } => Some("no-progress"),
+        }
+    }
+}
+
+/// Everything a run leaves behind.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    pub outcome: Outcome,
+    pub tape: Tape,
+    pub trace_hash: u64,
+    /// Tasks polled.
+    pub steps: u64,
+    /// Events recorded (polls, messages, faults, notes).
+    pub events: u64,
+    pub end_time: SimTime,
+    pub fault_profile: Vec<(&'static str, Ratio)>,
+    pub fault_counts: FaultCounts,
+    /// The full trace; empty unless the run used [`TraceMode::Full`].
+    pub trace: Vec<Event>,
+    pub node_names: Vec<String>,
+}
+
+/// Runs one simulation: `setup` builds the world (nodes, tasks, fault profile) from
+/// the choices, then the run proceeds until its deadline or until nothing can happen.
+pub fn run<W>(
+    source: ChoiceSource,
+    config: &RunConfig,
+    setup: impl FnOnce(&Sim) -> W,
+    invariants: &[Invariant<W>],
+) -> RunResult {
+    install_quiet_panic_hook();
+    let sim = Sim::new(source, config.trace);
+    let steps = Cell::new(0u64);
+    IN_RUN.with(|f| f.set(true));
+    let caught = catch_unwind(AssertUnwindSafe(|| drive(&sim, config, setup, invariants, &steps)));
+    IN_RUN.with(|f| f.set(false));
+    let outcome = caught.unwrap_or_else(|payload| Outcome::Panic {
+        message: panic_message(payload.as_ref()),
+        step: steps.get(),
+        time: sim.now(),
+    });
+    let (fault_profile, fault_counts) = {
+        let faults = sim.fault_table();
+        (faults.profile.enabled().collect(), faults.fired.clone())
+    };
+    let end_time = sim.now();
+    let tape = sim.tape();
+    let node_names = sim.node_names();
+    // A panic may have left tasks mid-borrow; dropping them can panic again.
+    let _ = catch_unwind(AssertUnwindSafe(|| sim.shutdown()));
+    let trace = sim.take_trace();
+    RunResult {
+        outcome,
+        tape,
+        trace_hash: trace.hash(),
+        steps: steps.get(),
+        events: trace.len(),
+        end_time,
+        fault_profile,
+        fault_counts,
+        trace: trace.into_events(),
+        node_names,
+    }
+}
+
+fn drive<W>(
+    sim: &Sim,
+    config: &RunConfig,
+    setup: impl FnOnce(&Sim) -> W,
+    invariants: &[Invariant<W>],
+    steps: &Cell<u64>,
+) -> Outcome {
+    let world = setup(sim);
+    let fault_end = SimTime(config.fault_phase_ms);
+    let end = fault_end.plus_ms(config.liveness_deadline_ms);
+    let mut faulting = true;
+    loop {
+        let horizon = if faulting { fault_end } else { end };
+        match sim.step(horizon) {
+            Step::Polled | Step::Advanced => {}
+            Step::Horizon if faulting => {
+                sim.set_now(fault_end);
+                sim.end_fault_phase();
+                faulting = false;
+                continue;
+            }
+            Step::Quiescent if faulting => {
+                sim.end_fault_phase();
+                faulting = false;
+                continue;
+            }
+            Step::Horizon => {
+                sim.set_now(end);
+                break;
+            }
+            Step::Quiescent => break,
+        }
+        let step = steps.get() + 1;
+        steps.set(step);
+        if let Some(v) = first_violation(&world, sim, invariants, InvariantKind::Safety, step) {
+            return Outcome::Violation(v);
+        }
+        if step >= config.step_limit {
+            return Outcome::NoProgress {
+                reason: format!("step limit {} reached", config.step_limit),
+                step,
+                time: sim.now(),
+            };
+        }
+    }
+    let step = steps.get();
+    let violation = first_violation(&world, sim, invariants, InvariantKind::Safety, step)
+        .or_else(|| first_violation(&world, sim, invariants, InvariantKind::Liveness, step));
+    violation.map_or(Outcome::Pass, Outcome::Violation)
+}
+
+fn first_violation<W>(
+    world: &W,
+    sim: &Sim,
+    invariants: &[Invariant<W>],
+    kind: InvariantKind,
+    step: u64,
+) -> Option<Violation> {
+    invariants.iter().filter(|i| i.kind == kind).find_map(|i| {
+        (i.check)(world, sim).err().map(|message| Violation { invariant: i.name, kind, message, step, time: sim.now() })
+    })
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".to_string()
+    }
+}
+
+thread_local! {
+    static IN_RUN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A panic inside a run is an outcome, reported with its seed; printing it from the
+/// hook as well would bury the report. Panics elsewhere print as usual.
+fn install_quiet_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_RUN.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}

@@ -1,0 +1,60 @@
+//! The network: delays from the tape, partitions, and the ambiguous outcome.
+
+use sim::fault::points::NET_REPLY_LOST;
+use sim::{FaultProfile, NetError, NodeId, Ratio};
+
+use crate::{log_line, run_logged};
+
+#[test]
+fn a_lost_reply_is_applied_but_the_caller_sees_a_timeout() {
+    let (result, log) = run_logged(3, |sim, log| {
+        sim.set_fault_profile(FaultProfile::uniform(&[NET_REPLY_LOST], Ratio::ALWAYS));
+        let server = sim.add_node("server");
+        let client = sim.add_node("client");
+        let (s, l) = (sim.clone(), log.clone());
+        let applied = log.clone();
+        sim.spawn(client, "caller", async move {
+            let sent = s.now();
+            let reply = s.call(client, server, "INSERT", move |_| log_line(&applied, "applied")).await;
+            let waited = s.now().ms_since(sent);
+            log_line(&l, format!("{reply:?} after {waited} ms"));
+        });
+    });
+    let timeout = sim::NetConfig::default().timeout_ms;
+    assert_eq!(log, ["applied".to_string(), format!("Err({:?}) after {timeout} ms", NetError::Timeout)]);
+    assert_eq!(result.fault_counts.get("net.reply.lost"), Some(&1), "the fault is counted");
+}
+
+#[test]
+fn a_partition_drops_requests_until_repaired() {
+    let (_, log) = run_logged(4, |sim, log| {
+        let a = sim.add_node("a");
+        let b = sim.add_node("b");
+        sim.partition(a, b);
+        let (s, l) = (sim.clone(), log.clone());
+        sim.spawn(a, "caller", async move {
+            let first = s.call(a, b, "X", |_| 1).await;
+            s.repair(a, b);
+            let second = s.call(a, b, "X", |_| 2).await;
+            log_line(&l, format!("{first:?} {second:?}"));
+        });
+    });
+    assert_eq!(log, ["Err(Timeout) Ok(2)"]);
+}
+
+#[test]
+fn message_delays_come_from_the_tape() {
+    let mut delays = std::collections::BTreeSet::new();
+    for seed in 0..30 {
+        let (_, log) = run_logged(seed, |sim, log| {
+            let b = sim.add_node("b");
+            let (s, l) = (sim.clone(), log.clone());
+            sim.spawn(NodeId::SYSTEM, "caller", async move {
+                let _ = s.call(NodeId::SYSTEM, b, "X", |_| ()).await;
+                log_line(&l, s.now().as_ms().to_string());
+            });
+        });
+        delays.insert(log[0].clone());
+    }
+    assert!(delays.len() > 10, "round trips vary with the seed: {delays:?}");
+}

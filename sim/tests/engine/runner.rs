@@ -1,0 +1,101 @@
+//! Outcomes: violations, caught panics, livelocks, and liveness after the fault phase.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use sim::{ChoiceSource, Invariant, InvariantKind, NodeId, Outcome, RunConfig, Sim};
+
+fn counter_invariants() -> [Invariant<Rc<Cell<u32>>>; 2] {
+    [
+        Invariant {
+            name: "below-three",
+            kind: InvariantKind::Safety,
+            doc: "the counter never reaches 3",
+            check: |c, _| if c.get() < 3 { Ok(()) } else { Err(format!("counter is {}", c.get())) },
+        },
+        Invariant {
+            name: "reaches-two",
+            kind: InvariantKind::Liveness,
+            doc: "the counter reaches 2 by the deadline",
+            check: |c, _| if c.get() >= 2 { Ok(()) } else { Err(format!("counter is only {}", c.get())) },
+        },
+    ]
+}
+
+fn counting_run(increments: u32) -> Outcome {
+    let setup = move |sim: &Sim| {
+        let counter = Rc::new(Cell::new(0));
+        let (s, c) = (sim.clone(), counter.clone());
+        sim.spawn(NodeId::SYSTEM, "counter", async move {
+            for _ in 0..increments {
+                s.sleep_ms(10).await;
+                c.set(c.get() + 1);
+            }
+        });
+        counter
+    };
+    sim::run(ChoiceSource::Seed(0), &RunConfig::default(), setup, &counter_invariants()).outcome
+}
+
+#[test]
+fn safety_is_checked_after_every_step_and_liveness_at_the_end() {
+    assert_eq!(counting_run(2), Outcome::Pass);
+    match counting_run(5) {
+        Outcome::Violation(v) => {
+            assert_eq!(v.invariant, "below-three");
+            assert_eq!(v.time.as_ms(), 30, "caught at the step that broke it, not later");
+        }
+        other => panic!("expected a safety violation, got {other:?}"),
+    }
+    match counting_run(1) {
+        Outcome::Violation(v) => assert_eq!(v.invariant, "reaches-two"),
+        other => panic!("expected a liveness violation, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_panic_in_model_code_is_an_outcome_not_a_crash() {
+    let setup = |sim: &Sim| {
+        let s = sim.clone();
+        sim.spawn(NodeId::SYSTEM, "buggy", async move {
+            s.sleep_ms(5).await;
+            panic!("model bug");
+        });
+    };
+    let result = sim::run(ChoiceSource::Seed(9), &RunConfig::default(), setup, &[] as &[Invariant<()>]);
+    match result.outcome {
+        Outcome::Panic { message, time, .. } => {
+            assert_eq!(message, "model bug");
+            assert_eq!(time.as_ms(), 5);
+        }
+        other => panic!("expected a caught panic, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_livelock_hits_the_step_limit() {
+    let setup = |sim: &Sim| {
+        sim.spawn(NodeId::SYSTEM, "spinner", async {
+            loop {
+                yield_once().await;
+            }
+        });
+    };
+    let config = RunConfig { step_limit: 1_000, ..RunConfig::default() };
+    let result = sim::run(ChoiceSource::Seed(0), &config, setup, &[] as &[Invariant<()>]);
+    assert!(matches!(result.outcome, Outcome::NoProgress { step: 1_000, .. }), "{:?}", result.outcome);
+}
+
+/// Yields to the scheduler once.
+async fn yield_once() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            return std::task::Poll::Ready(());
+        }
+        yielded = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    })
+    .await
+}

@@ -1,0 +1,69 @@
+//! The command line as users meet it: exit codes, one-line errors, the replay command
+//! printed with every failure, and byte-identical `repro` output.
+
+use std::process::{Command, Output};
+
+fn lockstep(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lockstep")).args(args).output().expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn a_violation_exits_1_and_prints_the_command_that_replays_it() {
+    let out = lockstep(&["run", "demo/lock", "--variant", "check-then-set", "--runs", "1000"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("violation of mutual-exclusion"), "{text}");
+    let replay = text.lines().find_map(|l| l.trim().strip_prefix("replay: ")).expect("a replay line");
+    let args: Vec<&str> = replay.split_whitespace().skip(1).collect();
+    let again = lockstep(&args);
+    assert_eq!(again.status.code(), Some(1), "the replay fails the same way");
+    assert!(stdout(&again).contains("violation of mutual-exclusion"));
+}
+
+#[test]
+fn a_correct_variant_exits_0() {
+    let out = lockstep(&["run", "demo/lock", "--variant", "compare-and-set", "--seeds", "0..300", "--check-determinism"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("300 runs, 0 with violations"));
+}
+
+#[test]
+fn repro_prints_the_same_bytes_every_time() {
+    let args = ["repro", "demo/lock", "--variant", "check-then-set", "--seed", "0x11"];
+    let (a, b) = (lockstep(&args), lockstep(&args));
+    assert_eq!(a.stdout, b.stdout);
+    assert!(stdout(&a).contains("trace hash"));
+}
+
+#[test]
+fn bad_input_gets_one_line_and_exit_2() {
+    for args in [
+        &["run", "no/such"][..],
+        &["run", "demo/lock", "--variant", "nope"],
+        &["run", "demo/lock"],
+        &["repro", "demo/lock", "--variant", "compare-and-set", "--seed", "banana"],
+        &["run", "demo/lock", "--variant", "compare-and-set", "--seeds", "9..3"],
+    ] {
+        let out = lockstep(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let first = stderr(&out).lines().next().unwrap_or_default().to_string();
+        assert!(first.starts_with("error"), "{args:?}: {first}");
+        assert!(!stderr(&out).contains("panicked"), "{args:?}");
+    }
+}
+
+#[test]
+fn list_shows_variants_invariants_and_fault_points() {
+    let text = stdout(&lockstep(&["list"]));
+    for needle in ["demo/lock", "check-then-set", "compare-and-set", "mutual-exclusion", "node.crash"] {
+        assert!(text.contains(needle), "list lacks {needle}: {text}");
+    }
+}
