@@ -30,7 +30,8 @@ fn a_violation_exits_1_and_prints_the_command_that_replays_it() {
 
 #[test]
 fn a_correct_variant_exits_0() {
-    let out = lockstep(&["run", "demo/lock", "--variant", "compare-and-set", "--seeds", "0..300", "--check-determinism"]);
+    let out =
+        lockstep(&["run", "demo/lock", "--variant", "compare-and-set", "--seeds", "0..300", "--check-determinism"]);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
     assert!(stdout(&out).contains("300 runs, 0 with violations"));
 }

@@ -40,7 +40,6 @@ fn describe(result: &RunResult, e: &Event) -> String {
         EventKind::Note { text } => text.clone(),
         EventKind::Spawn { name } => format!("spawns {name}"),
         EventKind::Poll => "polled".to_string(),
-        EventKind::Advance { fired } => format!("{fired} timers fire"),
     }
 }
 

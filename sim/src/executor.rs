@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
 use serde::{Deserialize, Serialize};
@@ -24,6 +24,7 @@ use crate::net::NetState;
 use crate::node::{NodeId, NodeState};
 use crate::tape::{ChoiceKind, Tape};
 use crate::time::{SimTime, Sleep};
+use crate::timers::{TimerKey, TimerQueue};
 use crate::trace::{Event, EventKind, Trace, TraceMode};
 
 /// A task: its slot in the task table and the generation that distinguishes it
@@ -50,11 +51,20 @@ struct TaskSlot {
     scheduled: bool,
 }
 
+thread_local! {
+    /// Tasks woken since the executor last looked, tagged with their simulation.
+    /// Runs are single-threaded and a simulation never leaves its thread, so a
+    /// thread-local queue replaces a lock on every wake (the hottest path).
+    static WOKEN: RefCell<Vec<(u64, TaskId)>> = const { RefCell::new(Vec::new()) };
+    /// Distinguishes the simulations of one thread (a stale waker of an earlier run
+    /// must not wake a task of the next one).
+    static NEXT_SIM: Cell<u64> = const { Cell::new(0) };
+}
+
 /// Wakers only record which task woke; the executor turns that into a ready entry.
-/// (A `Waker` must be `Send + Sync`, hence the uncontended mutex.)
 struct TaskWaker {
+    sim: u64,
     id: TaskId,
-    woken: Arc<Mutex<Vec<TaskId>>>,
 }
 
 impl Wake for TaskWaker {
@@ -63,22 +73,39 @@ impl Wake for TaskWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.woken.lock().unwrap_or_else(|e| e.into_inner()).push(self.id);
+        WOKEN.with(|w| w.borrow_mut().push((self.sim, self.id)));
     }
 }
 
 /// A hook the model registers to bring a node back after a crash.
 pub type RestartHook = Rc<dyn Fn(&Sim)>;
 
+/// An engine action due at a time: cheaper than a task for work that never waits,
+/// such as carrying a message across the network.
+type Action = Box<dyn FnOnce(&Sim)>;
+
+/// What a timer does when it is due.
+enum Timer {
+    /// Wake a sleeping task.
+    Wake(Waker),
+    /// Run an engine action on the engine's node.
+    Act(Action),
+}
+
+/// Something that can run in the next step.
+enum Runnable {
+    Task(TaskId),
+    Act(Action),
+}
+
 pub(crate) struct Kernel {
     choices: RefCell<Choices>,
     now: Cell<SimTime>,
     tasks: RefCell<Slab<TaskSlot>>,
     next_generation: Cell<u32>,
-    ready: RefCell<Vec<TaskId>>,
-    woken: Arc<Mutex<Vec<TaskId>>>,
-    timers: RefCell<BTreeMap<(SimTime, u64), Waker>>,
-    timer_seq: Cell<u64>,
+    ready: RefCell<Vec<Runnable>>,
+    sim_id: u64,
+    timers: RefCell<TimerQueue<Timer>>,
     nodes: RefCell<Vec<NodeState>>,
     restart_hooks: RefCell<BTreeMap<NodeId, RestartHook>>,
     pub(crate) faults: RefCell<FaultTable>,
@@ -115,9 +142,11 @@ impl Sim {
             tasks: RefCell::new(Slab::new()),
             next_generation: Cell::new(0),
             ready: RefCell::new(Vec::new()),
-            woken: Arc::new(Mutex::new(Vec::new())),
-            timers: RefCell::new(BTreeMap::new()),
-            timer_seq: Cell::new(0),
+            sim_id: NEXT_SIM.with(|n| {
+                n.set(n.get() + 1);
+                n.get()
+            }),
+            timers: RefCell::new(TimerQueue::new()),
             nodes: RefCell::new(Vec::new()),
             restart_hooks: RefCell::new(BTreeMap::new()),
             faults: RefCell::new(FaultTable::new(FaultProfile::default())),
@@ -246,15 +275,19 @@ impl Sim {
         .await
     }
 
-    pub(crate) fn add_timer(&self, deadline: SimTime, waker: Waker) -> (SimTime, u64) {
-        let seq = self.k.timer_seq.get();
-        self.k.timer_seq.set(seq + 1);
-        self.k.timers.borrow_mut().insert((deadline, seq), waker);
-        (deadline, seq)
+    pub(crate) fn add_timer(&self, deadline: SimTime, waker: Waker) -> TimerKey {
+        self.k.timers.borrow_mut().insert(deadline, Timer::Wake(waker))
     }
 
-    pub(crate) fn cancel_timer(&self, key: (SimTime, u64)) {
-        self.k.timers.borrow_mut().remove(&key);
+    /// Runs `action` on the engine's node at simulated time `at`. When several things
+    /// are due at once, the tape decides their order, as for tasks.
+    pub(crate) fn act_at(&self, at: SimTime, action: impl FnOnce(&Sim) + 'static) {
+        self.k.timers.borrow_mut().insert(at.max(self.now()), Timer::Act(Box::new(action)));
+    }
+
+    pub(crate) fn cancel_timer(&self, key: TimerKey) {
+        let cancelled = self.k.timers.borrow_mut().cancel(key);
+        drop(cancelled);
     }
 
     // ---- nodes -----------------------------------------------------------------
@@ -312,7 +345,10 @@ impl Sim {
             let doomed: Vec<usize> = tasks.iter().filter(|(_, t)| t.node == node).map(|(i, _)| i).collect();
             doomed.into_iter().filter_map(|i| tasks.remove(i).future).collect()
         };
-        self.k.ready.borrow_mut().retain(|id| self.task_live(*id));
+        self.k.ready.borrow_mut().retain(|r| match r {
+            Runnable::Task(id) => self.task_live(*id),
+            Runnable::Act(_) => true,
+        });
         self.record(node, EventKind::Crash);
         // Dropped outside every borrow: their destructors (timers, guards) call back in.
         drop(dropped);
@@ -351,11 +387,11 @@ impl Sim {
             let mut tasks = self.k.tasks.borrow_mut();
             let entry = tasks.vacant_entry();
             let id = TaskId { slot: entry.key() as u32, generation };
-            let waker = Waker::from(Arc::new(TaskWaker { id, woken: self.k.woken.clone() }));
+            let waker = Waker::from(Arc::new(TaskWaker { sim: self.k.sim_id, id }));
             entry.insert(TaskSlot { generation, node, future: Some(Box::pin(fut)), waker, scheduled: true });
             id
         };
-        self.k.ready.borrow_mut().push(id);
+        self.k.ready.borrow_mut().push(Runnable::Task(id));
         self.record_task(node, Some(id), EventKind::Spawn { name });
         id
     }
@@ -371,20 +407,24 @@ impl Sim {
 
     /// Moves woken tasks onto the ready list, once each, in the order they woke.
     fn collect_woken(&self) {
-        let woken = std::mem::take(&mut *self.k.woken.lock().unwrap_or_else(|e| e.into_inner()));
-        if woken.is_empty() {
-            return;
-        }
-        let mut tasks = self.k.tasks.borrow_mut();
-        let mut ready = self.k.ready.borrow_mut();
-        for id in woken {
-            if let Some(t) = tasks.get_mut(id.slot as usize) {
+        WOKEN.with(|w| {
+            let mut woken = w.borrow_mut();
+            if woken.is_empty() {
+                return;
+            }
+            let mut tasks = self.k.tasks.borrow_mut();
+            let mut ready = self.k.ready.borrow_mut();
+            for (sim, id) in woken.drain(..) {
+                if sim != self.k.sim_id {
+                    continue;
+                }
+                let Some(t) = tasks.get_mut(id.slot as usize) else { continue };
                 if t.generation == id.generation && !t.scheduled {
                     t.scheduled = true;
-                    ready.push(id);
+                    ready.push(Runnable::Task(id));
                 }
             }
-        }
+        });
     }
 
     /// Runs one step: polls one ready task, or advances time to the next timer if it
@@ -396,27 +436,29 @@ impl Sim {
             return self.advance(horizon);
         }
         let pick = self.draw(ChoiceKind::Schedule, ready_len as u64) as usize;
-        let id = self.k.ready.borrow_mut().remove(pick);
-        self.poll_task(id);
+        let next = self.k.ready.borrow_mut().remove(pick);
+        match next {
+            Runnable::Task(id) => self.poll_task(id),
+            Runnable::Act(action) => action(self),
+        }
         Step::Polled
     }
 
     fn advance(&self, horizon: SimTime) -> Step {
-        let due: Vec<Waker> = {
-            let mut timers = self.k.timers.borrow_mut();
-            let Some((&(at, _), _)) = timers.first_key_value() else {
-                return Step::Quiescent;
-            };
-            if at > horizon {
-                return Step::Horizon;
-            }
-            self.k.now.set(at);
-            let later = timers.split_off(&(at, u64::MAX));
-            std::mem::replace(&mut *timers, later).into_values().collect()
+        let mut timers = self.k.timers.borrow_mut();
+        let Some(at) = timers.next_due() else {
+            return Step::Quiescent;
         };
-        self.record(NodeId::SYSTEM, EventKind::Advance { fired: due.len() as u32 });
-        for w in due {
-            w.wake();
+        if at > horizon {
+            return Step::Horizon;
+        }
+        self.k.now.set(at);
+        // Waking only queues the task id, so it is safe under the timers borrow.
+        while let Some(timer) = timers.pop_due(at) {
+            match timer {
+                Timer::Wake(waker) => waker.wake(),
+                Timer::Act(action) => self.k.ready.borrow_mut().push(Runnable::Act(action)),
+            }
         }
         Step::Advanced
     }
@@ -474,8 +516,7 @@ impl Sim {
     }
 
     fn record_task(&self, node: NodeId, task: Option<TaskId>, kind: EventKind) {
-        let event = Event { time: self.now(), node, task, kind };
-        self.k.trace.borrow_mut().record(event);
+        self.k.trace.borrow_mut().record(Event { time: self.now(), node, task, kind });
     }
 
     pub(crate) fn take_trace(&self) -> Trace {
@@ -492,9 +533,11 @@ impl Sim {
             let mut tasks = self.k.tasks.borrow_mut();
             tasks.drain().filter_map(|t| t.future).collect()
         };
-        self.k.ready.borrow_mut().clear();
+        let ready = std::mem::take(&mut *self.k.ready.borrow_mut());
         drop(all);
-        self.k.timers.borrow_mut().clear();
+        drop(ready);
+        let timers = self.k.timers.borrow_mut().drain();
+        drop(timers);
         self.k.restart_hooks.borrow_mut().clear();
     }
 }

@@ -107,7 +107,7 @@ impl FaultTable {
 
     /// The rate to draw with, or `None` when the point cannot fire now.
     pub fn armed(&self, point: &FaultPoint) -> Option<Ratio> {
-        if !self.active {
+        if !self.active || self.profile.rates.values().all(Option::is_none) {
             return None;
         }
         self.profile.rate(point.name)

@@ -17,6 +17,7 @@ mod notify;
 mod runner;
 mod tape;
 mod time;
+mod timers;
 mod trace;
 
 pub use choices::{ChoiceSource, Choices, Ratio};

@@ -1,21 +1,26 @@
 //! The simulated network: request/response and one-way messages between nodes, with
 //! delays drawn from the tape, loss, partitions, and the ambiguous outcome.
 //!
-//! The vocabulary mirrors turmoil's (`partition`, `repair`). A request is carried by
-//! a delivery task on the engine's node, so it still arrives when its sender crashes
-//! after sending. The handler runs atomically at the destination at delivery time; a
+//! The vocabulary mirrors turmoil's (`partition`, `repair`). A message in flight is an
+//! engine action on a timer, not a task of its sender, so it still arrives when its
+//! sender crashes after sending. The handler runs atomically at the destination at delivery time; a
 //! lost reply means the request was applied but the caller sees an error after its
 //! timeout: the ambiguous outcome that create locks and record inserts must survive.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
-use futures_channel::oneshot;
 use thiserror::Error;
 
 use crate::executor::Sim;
 use crate::fault::points::{NET_REPLY_LOST, NET_REQUEST_LOST};
 use crate::node::NodeId;
 use crate::tape::ChoiceKind;
+use crate::time::SimTime;
 use crate::trace::EventKind;
 
 /// Latency and timeout of the network, in milliseconds.
@@ -101,58 +106,45 @@ impl Sim {
         label: &'static str,
         handler: impl FnOnce(&Sim) -> R + 'static,
     ) -> Result<R, NetError> {
-        let timeout_ms = self.net_config().timeout_ms;
-        let deadline = self.now().plus_ms(timeout_ms);
-        let (tx, rx) = oneshot::channel::<R>();
+        let deadline = self.now().plus_ms(self.net_config().timeout_ms);
+        let slot: Slot<R> = Rc::default();
         let caller_life = self.incarnation(from);
         self.record(from, EventKind::Send { to, label });
-        let sim = self.clone();
-        self.spawn(NodeId::SYSTEM, "net.call", async move {
-            let Some(reply) = sim.deliver(from, to, label, handler).await else { return };
+        let reply_slot = slot.clone();
+        self.act_at(self.now().plus_ms(self.net_delay_ms()), move |sim| {
+            let Some(reply) = sim.arrive(from, to, label, handler) else {
+                return sim.time_out_at(deadline, reply_slot);
+            };
             if sim.fault(&NET_REPLY_LOST) {
-                sim.record(from, EventKind::Lost { to: from, label, why: "reply lost" });
-                return;
+                sim.record(to, EventKind::Lost { to: from, label, why: "reply lost" });
+                return sim.time_out_at(deadline, reply_slot);
             }
-            sim.sleep_ms(sim.net_delay_ms()).await;
-            if let Some(why) = sim.link_down_reason(to, from) {
-                sim.record(to, EventKind::Lost { to: from, label, why });
-            } else if sim.incarnation(from) != caller_life {
-                sim.record(to, EventKind::Lost { to: from, label, why: "caller restarted" });
-            } else {
+            sim.act_at(sim.now().plus_ms(sim.net_delay_ms()), move |sim| {
+                let why = sim
+                    .link_down_reason(to, from)
+                    .or_else(|| (sim.incarnation(from) != caller_life).then_some("caller restarted"));
+                if let Some(why) = why {
+                    sim.record(to, EventKind::Lost { to: from, label, why });
+                    return sim.time_out_at(deadline, reply_slot);
+                }
                 sim.record(from, EventKind::Reply { to: from, label });
-                let _ = tx.send(reply);
-            }
+                fill(&reply_slot, Ok(reply));
+            });
         });
-        match self.timeout_ms(timeout_ms, rx).await {
-            Some(Ok(reply)) => Ok(reply),
-            Some(Err(oneshot::Canceled)) => {
-                // Lost: the caller only learns it when its timeout expires.
-                self.sleep_until(deadline).await;
-                Err(NetError::Timeout)
-            }
-            None => Err(NetError::Timeout),
-        }
+        Reply { slot }.await
     }
 
     /// Sends a one-way message: `handler` runs on `to` when it arrives, unless the
     /// message is lost on the way.
     pub fn send(&self, from: NodeId, to: NodeId, label: &'static str, handler: impl FnOnce(&Sim) + 'static) {
         self.record(from, EventKind::Send { to, label });
-        let sim = self.clone();
-        self.spawn(NodeId::SYSTEM, "net.send", async move {
-            sim.deliver(from, to, label, handler).await;
+        self.act_at(self.now().plus_ms(self.net_delay_ms()), move |sim| {
+            sim.arrive(from, to, label, handler);
         });
     }
 
-    /// Carries a message to `to` and applies it there; `None` if it was lost.
-    async fn deliver<R>(
-        &self,
-        from: NodeId,
-        to: NodeId,
-        label: &'static str,
-        handler: impl FnOnce(&Sim) -> R,
-    ) -> Option<R> {
-        self.sleep_ms(self.net_delay_ms()).await;
+    /// Applies a message that reached `to`, or drops it; `None` if it was lost.
+    fn arrive<R>(&self, from: NodeId, to: NodeId, label: &'static str, handler: impl FnOnce(&Sim) -> R) -> Option<R> {
         let why = self.link_down_reason(from, to).or_else(|| self.fault(&NET_REQUEST_LOST).then_some("request lost"));
         if let Some(why) = why {
             self.record(to, EventKind::Lost { to, label, why });
@@ -160,5 +152,58 @@ impl Sim {
         }
         self.record(to, EventKind::Deliver { from, label });
         Some(handler(self))
+    }
+
+    /// A lost message: the caller learns of it only when its timeout expires.
+    fn time_out_at<R: 'static>(&self, deadline: SimTime, slot: Slot<R>) {
+        self.act_at(deadline, move |_| fill(&slot, Err(NetError::Timeout)));
+    }
+}
+
+/// Where a reply lands: filled by the network, awaited by the caller. A crashed
+/// caller's task is gone, so filling its slot wakes nothing.
+struct ReplySlot<R> {
+    value: Option<Result<R, NetError>>,
+    waker: Option<Waker>,
+}
+
+impl<R> Default for ReplySlot<R> {
+    fn default() -> Self {
+        ReplySlot { value: None, waker: None }
+    }
+}
+
+type Slot<R> = Rc<RefCell<ReplySlot<R>>>;
+
+fn fill<R>(slot: &Slot<R>, value: Result<R, NetError>) {
+    let waker = {
+        let mut s = slot.borrow_mut();
+        if s.value.is_some() {
+            return;
+        }
+        s.value = Some(value);
+        s.waker.take()
+    };
+    if let Some(w) = waker {
+        w.wake();
+    }
+}
+
+struct Reply<R> {
+    slot: Slot<R>,
+}
+
+impl<R> Future for Reply<R> {
+    type Output = Result<R, NetError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut s = self.slot.borrow_mut();
+        match s.value.take() {
+            Some(v) => Poll::Ready(v),
+            None => {
+                s.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
     }
 }

@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 use serde::{Deserialize, Serialize};
 
 use crate::executor::Sim;
+use crate::timers::TimerKey;
 
 /// A point in simulated time, in milliseconds since the start of the run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -45,7 +46,7 @@ impl std::fmt::Display for SimTime {
 pub struct Sleep {
     sim: Sim,
     deadline: SimTime,
-    timer: Option<(SimTime, u64)>,
+    timer: Option<TimerKey>,
 }
 
 impl Sleep {

@@ -6,7 +6,7 @@
 //! time, so `RUST_LOG=lockstep=debug` shows a run as it happens.
 
 use serde::Serialize;
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::executor::TaskId;
 use crate::node::NodeId;
@@ -27,8 +27,6 @@ pub enum EventKind {
     Spawn { name: &'static str },
     /// A task was polled.
     Poll,
-    /// Time jumped to the next timer; `fired` timers became due together.
-    Advance { fired: u32 },
     /// A request or message left `from` for `to`.
     Send { to: NodeId, label: &'static str },
     /// A request or message was applied at its destination.
@@ -52,10 +50,11 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    /// Whether a timeline for people shows this event. Polls, spawns and time
-    /// advances are hashed but are noise to a reader.
+    /// Whether a timeline for people shows this event. Polls and spawns are hashed
+    /// (they pin down the schedule) but are noise to a reader. Time advances are not
+    /// events: every event carries its time.
     pub fn is_model_level(&self) -> bool {
-        !matches!(self, EventKind::Spawn { .. } | EventKind::Poll | EventKind::Advance { .. })
+        !matches!(self, EventKind::Spawn { .. } | EventKind::Poll)
     }
 }
 
@@ -72,18 +71,18 @@ pub struct Event {
 /// The events of one run and their running hash.
 pub struct Trace {
     mode: TraceMode,
-    hasher: Xxh3,
+    hash: u64,
     events: Vec<Event>,
     count: u64,
 }
 
 impl Trace {
     pub fn new(mode: TraceMode) -> Trace {
-        Trace { mode, hasher: Xxh3::new(), events: Vec::new(), count: 0 }
+        Trace { mode, hash: SEED, events: Vec::new(), count: 0 }
     }
 
     pub(crate) fn record(&mut self, event: Event) {
-        self.hash_event(&event);
+        self.hash = fold(self.hash, event_hash(&event));
         self.count += 1;
         if let EventKind::Note { text } = &event.kind {
             tracing::debug!(target: "lockstep::trace", sim_ms = event.time.as_ms(), node = event.node.0, "{text}");
@@ -93,34 +92,9 @@ impl Trace {
         }
     }
 
-    fn hash_event(&mut self, e: &Event) {
-        let h = &mut self.hasher;
-        h.update(&e.time.as_ms().to_le_bytes());
-        h.update(&e.node.0.to_le_bytes());
-        h.update(&e.task.map_or(u64::MAX, TaskId::to_bits).to_le_bytes());
-        match &e.kind {
-            EventKind::Spawn { name } => hash_tagged(h, 0, name.as_bytes()),
-            EventKind::Poll => h.update(&[1]),
-            EventKind::Advance { fired } => hash_tagged(h, 2, &fired.to_le_bytes()),
-            EventKind::Send { to, label } => hash_msg(h, 3, *to, label),
-            EventKind::Deliver { from, label } => hash_msg(h, 4, *from, label),
-            EventKind::Reply { to, label } => hash_msg(h, 5, *to, label),
-            EventKind::Lost { to, label, why } => {
-                hash_msg(h, 6, *to, label);
-                h.update(why.as_bytes());
-            }
-            EventKind::Crash => h.update(&[7]),
-            EventKind::Restart => h.update(&[8]),
-            EventKind::ClockJump { delta_ms } => hash_tagged(h, 9, &delta_ms.to_le_bytes()),
-            EventKind::Fault { point } => hash_tagged(h, 10, point.as_bytes()),
-            EventKind::FaultPhaseEnd => h.update(&[11]),
-            EventKind::Note { text } => hash_tagged(h, 12, text.as_bytes()),
-        }
-    }
-
     /// The hash of every event so far.
     pub fn hash(&self) -> u64 {
-        self.hasher.digest()
+        self.hash
     }
 
     /// How many events were recorded (in either mode).
@@ -142,13 +116,37 @@ impl Trace {
     }
 }
 
-fn hash_tagged(h: &mut Xxh3, tag: u8, bytes: &[u8]) {
-    h.update(&[tag]);
-    h.update(bytes);
+const SEED: u64 = 0x6c6f_636b_7374_6570; // "lockstep"
+
+/// Folds one word into the running hash (a multiply-xorshift mix, as in wyhash): a
+/// fixed, documented function, so trace hashes are stable across platforms and
+/// releases of every dependency.
+fn fold(state: u64, word: u64) -> u64 {
+    let m = u128::from(state ^ word) * 0x9e37_79b9_7f4a_7c15u128;
+    (m as u64) ^ ((m >> 64) as u64)
 }
 
-fn hash_msg(h: &mut Xxh3, tag: u8, peer: NodeId, label: &str) {
-    h.update(&[tag]);
-    h.update(&peer.0.to_le_bytes());
-    h.update(label.as_bytes());
+fn text(bytes: &str) -> u64 {
+    xxh3_64(bytes.as_bytes())
+}
+
+/// One word per event: its time, node, task and what happened.
+fn event_hash(e: &Event) -> u64 {
+    let mut h = fold(e.time.as_ms(), u64::from(e.node.0));
+    h = fold(h, e.task.map_or(u64::MAX, TaskId::to_bits));
+    let (tag, a, b): (u64, u64, u64) = match &e.kind {
+        EventKind::Spawn { name } => (0, text(name), 0),
+        EventKind::Poll => (1, 0, 0),
+        EventKind::Send { to, label } => (3, u64::from(to.0), text(label)),
+        EventKind::Deliver { from, label } => (4, u64::from(from.0), text(label)),
+        EventKind::Reply { to, label } => (5, u64::from(to.0), text(label)),
+        EventKind::Lost { to, label, why } => (6, u64::from(to.0), fold(text(label), text(why))),
+        EventKind::Crash => (7, 0, 0),
+        EventKind::Restart => (8, 0, 0),
+        EventKind::ClockJump { delta_ms } => (9, *delta_ms as u64, 0),
+        EventKind::Fault { point } => (10, text(point), 0),
+        EventKind::FaultPhaseEnd => (11, 0, 0),
+        EventKind::Note { text: t } => (12, text(t), 0),
+    };
+    fold(fold(fold(h, tag), a), b)
 }
