@@ -15,6 +15,8 @@ pub fn run(args: &ReproArgs) -> anyhow::Result<Exit> {
     println!("{} --variant {variant} --seed {}", scenario.name(), args.seed);
     let enabled: Vec<String> = result.fault_profile.iter().map(|(n, r)| format!("{n} {r}")).collect();
     println!("faults enabled: {}", if enabled.is_empty() { "none".to_string() } else { enabled.join(", ") });
+    let fired: Vec<String> = result.fault_counts.iter().map(|(n, c)| format!("{n} x{c}")).collect();
+    println!("faults fired: {}", if fired.is_empty() { "none".to_string() } else { fired.join(", ") });
     print!("{}", timeline::render(&result, None));
     println!("outcome: {}", timeline::outcome_line(&result.outcome));
     println!(
