@@ -1,0 +1,216 @@
+//! A document store with atomic mutations and reactive queries: the Convex role.
+//!
+//! The store is one server node holding the tables `S` (any type the model picks).
+//! Invariants it keeps:
+//! - **Atomic, serializable mutations (M1).** A mutation is a closure over `&mut S` and
+//!   the store's clock, applied as one [`Sim::call`] handler on the store node: two
+//!   concurrent mutations run one after the other, never interleaved.
+//! - **Explicit outcomes.** [`STORE_MUTATION_FAIL`] rejects a mutation before it is
+//!   applied; [`STORE_MUTATION_AMBIGUOUS`] applies it and still reports an error, as
+//!   does a lost reply (`net.reply.lost`). A caller that sees
+//!   [`StoreError::Ambiguous`] or [`StoreError::Network`] cannot know which happened.
+//! - **Reactive queries (M2).** After every committed mutation the store re-runs every
+//!   subscription and pushes a result that changed (see [`Subscription`]). Convex
+//!   re-runs only queries whose read set the write touched; re-running all of them
+//!   over-approximates that, with the same observable behaviour, because an unchanged
+//!   result is never pushed.
+//! - **Time.** Queries and mutations see `sim.node_now(store)`, so a clock jump on the
+//!   store moves their TTL checks. Queries re-run on time passing only when
+//!   [`DocStoreParams::requery_on_time_ms`] says so (Convex does not).
+//! - Committed data survives a crash of the store node (it is a managed service).
+
+mod subscription;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use sim::{FaultPoint, NetError, NodeId, Sim, SimTime};
+use thiserror::Error;
+
+pub use subscription::Subscription;
+use subscription::{LiveQuery, SubscriptionId};
+
+/// A mutation is rejected before it is applied (a transient auth or network failure).
+pub const STORE_MUTATION_FAIL: FaultPoint = FaultPoint {
+    name: "store.mutation.fail",
+    doc: "a mutation fails transiently: it is not applied and the caller gets an error",
+};
+
+/// A mutation commits but the caller is told it failed.
+pub const STORE_MUTATION_AMBIGUOUS: FaultPoint = FaultPoint {
+    name: "store.mutation.ambiguous",
+    doc: "a mutation commits but the caller gets an error (ambiguous outcome)",
+};
+
+/// Every fault point of the store, for a scenario's swarm profile.
+pub const STORE_FAULT_POINTS: [FaultPoint; 2] = [STORE_MUTATION_FAIL, STORE_MUTATION_AMBIGUOUS];
+
+/// Why a store request did not return a result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum StoreError {
+    /// The mutation was not applied.
+    #[error("the mutation failed and was not applied")]
+    Failed,
+    /// The mutation was applied, but the caller was told it failed.
+    #[error("the mutation committed but the caller got an error (ambiguous outcome)")]
+    Ambiguous,
+    /// No reply: the request or the reply was lost, or the store was unreachable.
+    #[error("network: {0}")]
+    Network(#[from] NetError),
+}
+
+/// The store's named behaviours where the text leaves a choice (SYSTEMS.md M2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DocStoreParams {
+    /// `None`: queries re-run on committed writes only (Convex). `Some(ms)`: a task on
+    /// the store also re-runs every subscription every `ms` milliseconds; the store
+    /// then registers its node's restart hook, to restart that task after a crash.
+    pub requery_on_time_ms: Option<u64>,
+    /// `None`: a subscriber hears only pushes, so a lost last push leaves it stale
+    /// until the next change. `Some(ms)`: every `ms` the subscriber re-fetches the
+    /// current result (Convex's reconnect-and-resubscribe after a dropped connection).
+    pub resync_every_ms: Option<u64>,
+}
+
+pub(crate) struct StoreState<S> {
+    tables: S,
+    queries: BTreeMap<SubscriptionId, Box<dyn LiveQuery<S>>>,
+    next_subscription: u64,
+}
+
+impl<S> StoreState<S> {
+    /// Re-runs every subscription and pushes the results that changed. Subscriptions
+    /// whose subscriber crashed since subscribing are dropped first.
+    pub(crate) fn rerun_all(&mut self, sim: &Sim, store: NodeId) {
+        self.queries.retain(|_, q| q.subscriber_alive(sim));
+        let now = sim.node_now(store);
+        for query in self.queries.values_mut() {
+            query.rerun(sim, store, &self.tables, now);
+        }
+    }
+}
+
+/// A handle on the document store. Clones share the same store.
+pub struct DocStore<S: 'static> {
+    pub node: NodeId,
+    pub params: DocStoreParams,
+    state: Rc<RefCell<StoreState<S>>>,
+}
+
+impl<S: 'static> Clone for DocStore<S> {
+    fn clone(&self) -> DocStore<S> {
+        DocStore { node: self.node, params: self.params, state: self.state.clone() }
+    }
+}
+
+impl<S: 'static> DocStore<S> {
+    /// Adds the store as a node named `name`, holding `tables`.
+    pub fn new(sim: &Sim, name: &str, tables: S, params: DocStoreParams) -> DocStore<S> {
+        let state = StoreState { tables, queries: BTreeMap::new(), next_subscription: 0 };
+        let store = DocStore { node: sim.add_node(name), params, state: Rc::new(RefCell::new(state)) };
+        if params.requery_on_time_ms.is_some() {
+            store.start_requery_ticker(sim);
+            let again = store.clone();
+            sim.on_restart(store.node, move |sim| again.start_requery_ticker(sim));
+        }
+        store
+    }
+
+    fn start_requery_ticker(&self, sim: &Sim) {
+        let Some(every_ms) = self.params.requery_on_time_ms else { return };
+        let (store, state, sim2) = (self.node, self.state.clone(), sim.clone());
+        sim.spawn(store, "store.requery", async move {
+            loop {
+                sim2.sleep_ms(every_ms.max(1)).await;
+                state.borrow_mut().rerun_all(&sim2, store);
+            }
+        });
+    }
+
+    /// Runs `mutation` atomically on the store, on behalf of `from`.
+    pub async fn mutate<R: 'static>(
+        &self,
+        sim: &Sim,
+        from: NodeId,
+        label: &'static str,
+        mutation: impl FnOnce(&mut S, SimTime) -> R + 'static,
+    ) -> Result<R, StoreError> {
+        let (state, store) = (self.state.clone(), self.node);
+        let outcome = sim
+            .call(from, store, label, move |sim| {
+                if sim.fault(&STORE_MUTATION_FAIL) {
+                    return Err(StoreError::Failed);
+                }
+                let mut state = state.borrow_mut();
+                let result = mutation(&mut state.tables, sim.node_now(store));
+                state.rerun_all(sim, store);
+                if sim.fault(&STORE_MUTATION_AMBIGUOUS) {
+                    return Err(StoreError::Ambiguous);
+                }
+                Ok(result)
+            })
+            .await;
+        outcome?
+    }
+
+    /// Runs a one-shot read on the store (Convex's `client.query`): no subscription.
+    pub async fn query<T: 'static>(
+        &self,
+        sim: &Sim,
+        from: NodeId,
+        label: &'static str,
+        query: impl FnOnce(&S, SimTime) -> T + 'static,
+    ) -> Result<T, StoreError> {
+        let (state, store) = (self.state.clone(), self.node);
+        let result =
+            sim.call(from, store, label, move |sim| query(&state.borrow().tables, sim.node_now(store))).await?;
+        Ok(result)
+    }
+
+    /// Subscribes `from` to `query` (Convex's `useQuery`). Returns at once; the handle
+    /// reads `None` ("undefined") until the first result arrives. A task on `from`
+    /// registers the subscription, retrying until the store acknowledges it.
+    pub fn subscribe<T: Clone + PartialEq + 'static>(
+        &self,
+        sim: &Sim,
+        from: NodeId,
+        label: &'static str,
+        query: impl Fn(&S, SimTime) -> T + 'static,
+    ) -> Subscription<T> {
+        subscription::open(self, sim, from, label, Rc::new(query))
+    }
+
+    /// Reads the tables as they are now, without a request: for invariants and tests,
+    /// which observe the world from outside.
+    pub fn peek<R>(&self, read: impl FnOnce(&S) -> R) -> R {
+        read(&self.state.borrow().tables)
+    }
+
+    /// How many subscriptions the store is serving now.
+    pub fn subscription_count(&self) -> usize {
+        self.state.borrow().queries.len()
+    }
+
+    pub(crate) fn state(&self) -> &Rc<RefCell<StoreState<S>>> {
+        &self.state
+    }
+}
+
+impl<S> StoreState<S> {
+    pub(crate) fn tables(&self) -> &S {
+        &self.tables
+    }
+
+    pub(crate) fn allocate_subscription(&mut self) -> SubscriptionId {
+        self.next_subscription += 1;
+        SubscriptionId(self.next_subscription)
+    }
+
+    pub(crate) fn queries_mut(&mut self) -> &mut BTreeMap<SubscriptionId, Box<dyn LiveQuery<S>>> {
+        &mut self.queries
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,192 @@
+//! The `sandboxes` table of the multi-tab launcher (SYSTEMS.md S000.A, "Shared state"):
+//! the records the launcher keeps in the document store, and the reads its queries,
+//! mutations and invariants share.
+//!
+//! Invariants it keeps: record ids are unique and never reused (like Convex `_id`s);
+//! iteration is in id order, i.e. insertion order, so "the user's record" is the same
+//! record in every run of a seed. It enforces nothing about the protocol: two real
+//! records for one user can exist, because finding that is the harness's job.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sim::SimTime;
+
+/// What a record points at: a Daytona sandbox, or the create lock's placeholder
+/// (`"pending-<nonce>"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SandboxRef {
+    Real(u64),
+    Pending(u64),
+}
+
+/// `poolState`. `Installing` exists only in V0, `Creating` from V1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PoolState {
+    Installing,
+    Active,
+    Creating,
+    Stopped,
+}
+
+/// One document of the `sandboxes` table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SandboxRecord {
+    /// The document id (`_id`).
+    pub id: u64,
+    pub user: u32,
+    pub sandbox: SandboxRef,
+    pub pool_state: PoolState,
+    /// `installedSkills`, compared as a set (I8); protocols that replace it whole
+    /// (V1–V3 `updatePoolState`) overwrite the set.
+    pub installed_skills: BTreeSet<u32>,
+    pub config_hash: u64,
+    pub created_at: SimTime,
+}
+
+impl SandboxRecord {
+    pub fn is_real(&self) -> bool {
+        matches!(self.sandbox, SandboxRef::Real(_))
+    }
+
+    pub fn is_pending(&self) -> bool {
+        matches!(self.sandbox, SandboxRef::Pending(_))
+    }
+
+    /// The Daytona sandbox id, for a real record.
+    pub fn real_sandbox(&self) -> Option<u64> {
+        match self.sandbox {
+            SandboxRef::Real(id) => Some(id),
+            SandboxRef::Pending(_) => None,
+        }
+    }
+
+    /// Milliseconds since the record was created, by the clock reading `now`.
+    pub fn age_ms(&self, now: SimTime) -> u64 {
+        now.ms_since(self.created_at)
+    }
+}
+
+/// A record before the store gives it an id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSandboxRecord {
+    pub user: u32,
+    pub sandbox: SandboxRef,
+    pub pool_state: PoolState,
+    pub installed_skills: BTreeSet<u32>,
+    pub config_hash: u64,
+    pub created_at: SimTime,
+}
+
+/// The launcher's tables: the tables type `S` of its `DocStore<S>`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SandboxTables {
+    pub sandboxes: BTreeMap<u64, SandboxRecord>,
+    next_id: u64,
+}
+
+impl SandboxTables {
+    pub fn new() -> SandboxTables {
+        SandboxTables::default()
+    }
+
+    /// Inserts `record` under a fresh id and returns the id.
+    pub fn insert(&mut self, record: NewSandboxRecord) -> u64 {
+        self.next_id += 1;
+        let id = self.next_id;
+        let NewSandboxRecord { user, sandbox, pool_state, installed_skills, config_hash, created_at } = record;
+        let record = SandboxRecord { id, user, sandbox, pool_state, installed_skills, config_hash, created_at };
+        self.sandboxes.insert(id, record);
+        id
+    }
+
+    pub fn get(&self, id: u64) -> Option<&SandboxRecord> {
+        self.sandboxes.get(&id)
+    }
+
+    pub fn get_mut(&mut self, id: u64) -> Option<&mut SandboxRecord> {
+        self.sandboxes.get_mut(&id)
+    }
+
+    /// Deletes a record; the deleted record, or `None` if it was already gone.
+    pub fn remove(&mut self, id: u64) -> Option<SandboxRecord> {
+        self.sandboxes.remove(&id)
+    }
+
+    /// The user's records, oldest first.
+    pub fn of_user(&self, user: u32) -> impl Iterator<Item = &SandboxRecord> + '_ {
+        self.sandboxes.values().filter(move |r| r.user == user)
+    }
+
+    /// The user's oldest record that points at a real sandbox, in any pool state.
+    pub fn real_record(&self, user: u32) -> Option<&SandboxRecord> {
+        self.of_user(user).find(|r| r.is_real())
+    }
+
+    /// The user's oldest real record in pool state `Active`.
+    pub fn active_real_record(&self, user: u32) -> Option<&SandboxRecord> {
+        self.of_user(user).find(|r| r.is_real() && r.pool_state == PoolState::Active)
+    }
+
+    /// The user's oldest placeholder, in any pool state and of any age.
+    pub fn pending_record(&self, user: u32) -> Option<&SandboxRecord> {
+        self.of_user(user).find(|r| r.is_pending())
+    }
+
+    /// The user's oldest placeholder younger than `ttl_ms` at `now` (V2+ `getSandbox`).
+    pub fn fresh_pending_record(&self, user: u32, now: SimTime, ttl_ms: u64) -> Option<&SandboxRecord> {
+        self.of_user(user).find(|r| r.is_pending() && r.age_ms(now) < ttl_ms)
+    }
+
+    /// How many of the user's records point at a real sandbox (I2 wants at most one).
+    pub fn real_record_count(&self, user: u32) -> usize {
+        self.of_user(user).filter(|r| r.is_real()).count()
+    }
+
+    /// The record that tracks sandbox `sandbox_id`, if any (I3, I4).
+    pub fn tracking(&self, sandbox_id: u64) -> Option<&SandboxRecord> {
+        self.sandboxes.values().find(|r| r.sandbox == SandboxRef::Real(sandbox_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(user: u32, sandbox: SandboxRef, created_at: SimTime) -> NewSandboxRecord {
+        NewSandboxRecord {
+            user,
+            sandbox,
+            pool_state: PoolState::Creating,
+            installed_skills: BTreeSet::new(),
+            config_hash: 0,
+            created_at,
+        }
+    }
+
+    #[test]
+    fn ids_are_fresh_and_helpers_find_the_oldest_matching_record() {
+        let mut t = SandboxTables::new();
+        let p = t.insert(record(7, SandboxRef::Pending(1), SimTime::ZERO));
+        let r1 = t.insert(record(7, SandboxRef::Real(40), SimTime::from_secs(10)));
+        let r2 = t.insert(record(7, SandboxRef::Real(41), SimTime::from_secs(20)));
+        t.insert(record(8, SandboxRef::Real(42), SimTime::ZERO));
+        assert!(p < r1 && r1 < r2);
+        assert_eq!(t.pending_record(7).map(|r| r.id), Some(p));
+        assert_eq!(t.real_record(7).map(|r| r.id), Some(r1));
+        assert_eq!(t.active_real_record(7), None, "both real records are still Creating");
+        assert_eq!(t.real_record_count(7), 2);
+        assert_eq!(t.tracking(41).map(|r| r.id), Some(r2));
+        t.remove(p);
+        let again = t.insert(record(7, SandboxRef::Pending(2), SimTime::ZERO));
+        assert!(again > r2, "ids are never reused");
+    }
+
+    #[test]
+    fn a_placeholder_is_fresh_only_within_its_ttl() {
+        let mut t = SandboxTables::new();
+        t.insert(record(1, SandboxRef::Pending(9), SimTime::from_secs(100)));
+        assert!(t.fresh_pending_record(1, SimTime::from_secs(399), 300_000).is_some());
+        assert!(t.fresh_pending_record(1, SimTime::from_secs(400), 300_000).is_none());
+        assert!(t.fresh_pending_record(1, SimTime::from_secs(50), 300_000).is_some(), "a clock behind is still fresh");
+    }
+}
