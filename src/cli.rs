@@ -52,11 +52,11 @@ pub struct Target {
 pub struct RunArgs {
     #[command(flatten)]
     pub target: Target,
-    /// Run seeds 0..N.
-    #[arg(long, env = "LOCKSTEP_RUNS", default_value_t = 1000, conflicts_with_all = ["seeds", "seed"])]
-    pub runs: u64,
-    /// Run the seeds A..B (B excluded), e.g. 5000..6000.
-    #[arg(long, env = "LOCKSTEP_SEEDS", conflicts_with = "seed")]
+    /// Run seeds 0..N [default: 1000]. `--seed` and `--seeds` take precedence.
+    #[arg(long, env = "LOCKSTEP_RUNS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub runs: Option<u64>,
+    /// Run the seeds A..B (B excluded), e.g. 5000..6000. `--seed` takes precedence.
+    #[arg(long, env = "LOCKSTEP_SEEDS")]
     pub seeds: Option<SeedRange>,
     /// Run this one seed (decimal or 0x-prefixed hex).
     #[arg(long, value_parser = crate::seeds::parse_seed)]

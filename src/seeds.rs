@@ -34,12 +34,6 @@ impl FromStr for SeedRange {
     }
 }
 
-impl SeedRange {
-    pub fn iter(self) -> std::ops::Range<u64> {
-        self.start..self.end
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

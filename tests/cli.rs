@@ -37,6 +37,18 @@ fn a_correct_variant_exits_0() {
 }
 
 #[test]
+fn ci_variables_and_flags_combine_and_the_largest_seed_runs() {
+    let out = Command::new(env!("CARGO_BIN_EXE_lockstep"))
+        .args(["run", "demo/lock", "--variant", "compare-and-set", "--seed", "18446744073709551615"])
+        .env("LOCKSTEP_RUNS", "50")
+        .env("LOCKSTEP_SEEDS", "0..10")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("1 runs, 0 with violations"), "{}", stdout(&out));
+}
+
+#[test]
 fn repro_prints_the_same_bytes_every_time() {
     let args = ["repro", "demo/lock", "--variant", "check-then-set", "--seed", "0x11"];
     let (a, b) = (lockstep(&args), lockstep(&args));

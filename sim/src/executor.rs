@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -56,10 +57,11 @@ thread_local! {
     /// Runs are single-threaded and a simulation never leaves its thread, so a
     /// thread-local queue replaces a lock on every wake (the hottest path).
     static WOKEN: RefCell<Vec<(u64, TaskId)>> = const { RefCell::new(Vec::new()) };
-    /// Distinguishes the simulations of one thread (a stale waker of an earlier run
-    /// must not wake a task of the next one).
-    static NEXT_SIM: Cell<u64> = const { Cell::new(0) };
 }
+
+/// Distinguishes simulations (a stale waker of an earlier run must not wake a task of
+/// a later one, on this thread or another). Never reaches a run's decisions.
+static NEXT_SIM: AtomicU64 = AtomicU64::new(1);
 
 /// Wakers only record which task woke; the executor turns that into a ready entry.
 struct TaskWaker {
@@ -111,7 +113,10 @@ pub(crate) struct Kernel {
     pub(crate) faults: RefCell<FaultTable>,
     pub(crate) net: RefCell<NetState>,
     trace: RefCell<Trace>,
-    current: Cell<Option<(TaskId, NodeId)>>,
+    /// The task being polled, if any, and the node on whose behalf code runs now
+    /// (a task's node, or a message's destination while its handler runs).
+    current_task: Cell<Option<TaskId>>,
+    current_node: Cell<NodeId>,
 }
 
 /// A handle on one simulated run. Cheap to clone; every model task holds one.
@@ -142,17 +147,15 @@ impl Sim {
             tasks: RefCell::new(Slab::new()),
             next_generation: Cell::new(0),
             ready: RefCell::new(Vec::new()),
-            sim_id: NEXT_SIM.with(|n| {
-                n.set(n.get() + 1);
-                n.get()
-            }),
+            sim_id: NEXT_SIM.fetch_add(1, Ordering::Relaxed),
             timers: RefCell::new(TimerQueue::new()),
             nodes: RefCell::new(Vec::new()),
             restart_hooks: RefCell::new(BTreeMap::new()),
             faults: RefCell::new(FaultTable::new(FaultProfile::default())),
             net: RefCell::new(NetState::default()),
             trace: RefCell::new(Trace::new(trace)),
-            current: Cell::new(None),
+            current_task: Cell::new(None),
+            current_node: Cell::new(NodeId::SYSTEM),
         };
         let sim = Sim { k: Rc::new(k) };
         sim.add_node("sim");
@@ -373,7 +376,16 @@ impl Sim {
 
     /// The node of the task being polled (the engine's node outside any task).
     pub fn current_node(&self) -> NodeId {
-        self.k.current.get().map_or(NodeId::SYSTEM, |(_, n)| n)
+        self.k.current_node.get()
+    }
+
+    /// Runs `f` as code of `node` (a message handler at its destination), so faults,
+    /// notes and clocks it uses are attributed to that node.
+    pub(crate) fn as_node<R>(&self, node: NodeId, f: impl FnOnce() -> R) -> R {
+        let outer = self.k.current_node.replace(node);
+        let result = f();
+        self.k.current_node.set(outer);
+        result
     }
 
     // ---- tasks -----------------------------------------------------------------
@@ -414,16 +426,19 @@ impl Sim {
             }
             let mut tasks = self.k.tasks.borrow_mut();
             let mut ready = self.k.ready.borrow_mut();
-            for (sim, id) in woken.drain(..) {
+            // Wakes of another simulation on this thread (a nested run) stay queued.
+            woken.retain(|&(sim, id)| {
                 if sim != self.k.sim_id {
-                    continue;
+                    return true;
                 }
-                let Some(t) = tasks.get_mut(id.slot as usize) else { continue };
-                if t.generation == id.generation && !t.scheduled {
-                    t.scheduled = true;
-                    ready.push(Runnable::Task(id));
+                if let Some(t) = tasks.get_mut(id.slot as usize) {
+                    if t.generation == id.generation && !t.scheduled {
+                        t.scheduled = true;
+                        ready.push(Runnable::Task(id));
+                    }
                 }
-            }
+                false
+            });
         });
     }
 
@@ -453,10 +468,14 @@ impl Sim {
             return Step::Horizon;
         }
         self.k.now.set(at);
-        // Waking only queues the task id, so it is safe under the timers borrow.
+        // Everything due now becomes ready in the order it was scheduled, tasks and
+        // actions alike, so a tape value of 0 always means "the oldest ready".
         while let Some(timer) = timers.pop_due(at) {
             match timer {
-                Timer::Wake(waker) => waker.wake(),
+                Timer::Wake(waker) => {
+                    waker.wake();
+                    self.collect_woken();
+                }
                 Timer::Act(action) => self.k.ready.borrow_mut().push(Runnable::Act(action)),
             }
         }
@@ -480,10 +499,12 @@ impl Sim {
             (slot.future.take(), slot.waker.clone(), slot.node)
         };
         let Some(mut future) = future else { return };
-        self.k.current.set(Some((id, node)));
+        self.k.current_task.set(Some(id));
+        self.k.current_node.set(node);
         self.record_task(node, Some(id), EventKind::Poll);
         let result = future.as_mut().poll(&mut Context::from_waker(&waker));
-        self.k.current.set(None);
+        self.k.current_task.set(None);
+        self.k.current_node.set(NodeId::SYSTEM);
         let finished_or_orphaned = {
             let mut tasks = self.k.tasks.borrow_mut();
             let live = tasks.get(id.slot as usize).is_some_and(|t| t.generation == id.generation);
@@ -511,7 +532,7 @@ impl Sim {
     }
 
     pub(crate) fn record(&self, node: NodeId, kind: EventKind) {
-        let task = self.k.current.get().map(|(t, _)| t);
+        let task = self.k.current_task.get();
         self.record_task(node, task, kind);
     }
 
@@ -527,17 +548,23 @@ impl Sim {
         self.k.trace.borrow().hash()
     }
 
-    /// Drops every task. Called at the end of a run so that no future outlives it.
+    /// Drops every task, timer and hook, so that nothing outlives the run (they hold
+    /// the kernel). Destructors may spawn or schedule more; repeat until nothing is left.
     pub(crate) fn shutdown(&self) {
-        let all: Vec<BoxFuture> = {
-            let mut tasks = self.k.tasks.borrow_mut();
-            tasks.drain().filter_map(|t| t.future).collect()
-        };
-        let ready = std::mem::take(&mut *self.k.ready.borrow_mut());
-        drop(all);
-        drop(ready);
-        let timers = self.k.timers.borrow_mut().drain();
-        drop(timers);
-        self.k.restart_hooks.borrow_mut().clear();
+        const ROUNDS_MAX: usize = 1_000;
+        for _ in 0..ROUNDS_MAX {
+            let all: Vec<BoxFuture> = {
+                let mut tasks = self.k.tasks.borrow_mut();
+                tasks.drain().filter_map(|t| t.future).collect()
+            };
+            let ready = std::mem::take(&mut *self.k.ready.borrow_mut());
+            let timers = self.k.timers.borrow_mut().drain();
+            let hooks = std::mem::take(&mut *self.k.restart_hooks.borrow_mut());
+            if all.is_empty() && ready.is_empty() && timers.is_empty() && hooks.is_empty() {
+                return;
+            }
+            drop((all, ready, timers, hooks));
+        }
+        panic!("shutdown: destructors kept spawning work for {ROUNDS_MAX} rounds");
     }
 }

@@ -26,7 +26,7 @@ pub use fault::{FaultCounts, FaultPoint, FaultProfile, FAULT_RATES};
 pub use nemesis::NemesisConfig;
 pub use net::{NetConfig, NetError};
 pub use node::NodeId;
-pub use notify::Notify;
+pub use notify::{notified_any, Notify};
 pub use runner::{run, Invariant, InvariantKind, Outcome, RunConfig, RunResult, Violation};
 pub use tape::{Choice, ChoiceKind, Tape};
 pub use time::{SimTime, Sleep};

@@ -59,9 +59,10 @@ impl Sim {
                         sim.schedule_restart(node, &config);
                     }
                     if sim.fault(&CLOCK_JUMP) {
-                        let span = config.clock_jump_max_ms;
-                        let delta = sim.between(ChoiceKind::Delay, 0, 2 * span) as i64 - span as i64;
-                        sim.jump_clock(node, delta);
+                        // Magnitude, then direction: a zero draw is no jump and forward.
+                        let magnitude = sim.between(ChoiceKind::Delay, 0, config.clock_jump_max_ms) as i64;
+                        let backward = sim.draw(ChoiceKind::Delay, 2) == 1;
+                        sim.jump_clock(node, if backward { -magnitude } else { magnitude });
                     }
                 }
             }

@@ -151,7 +151,7 @@ impl Sim {
             return None;
         }
         self.record(to, EventKind::Deliver { from, label });
-        Some(handler(self))
+        Some(self.as_node(to, || handler(self)))
     }
 
     /// A lost message: the caller learns of it only when its timeout expires.

@@ -63,3 +63,17 @@ impl Future for Notified {
         Poll::Pending
     }
 }
+
+/// Completes at the first notification of any of `notifies` after this call: a task
+/// that reacts to several sources of change (a tab re-renders on its own state and on
+/// its subscription) waits on all of them at once.
+pub fn notified_any(notifies: &[Notify]) -> impl Future<Output = ()> {
+    let mut waits: Vec<Notified> = notifies.iter().map(Notify::notified).collect();
+    std::future::poll_fn(move |cx| {
+        if waits.iter_mut().any(|w| Pin::new(w).poll(cx).is_ready()) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+}

@@ -143,12 +143,12 @@ pub fn run<W>(
     install_quiet_panic_hook();
     let sim = Sim::new(source, config.trace);
     let steps = Cell::new(0u64);
-    IN_RUN.with(|f| f.set(true));
+    let outer = IN_RUN.with(|f| f.replace(true));
     let caught = catch_unwind(AssertUnwindSafe(|| drive(&sim, config, setup, invariants, &steps)));
-    IN_RUN.with(|f| f.set(false));
     let outcome = caught.unwrap_or_else(|payload| Outcome::Panic {
         message: panic_message(payload.as_ref()),
-        step: steps.get(),
+        // The step that panicked had not been counted yet.
+        step: steps.get() + 1,
         time: sim.now(),
     });
     let (fault_profile, fault_counts) = {
@@ -156,10 +156,12 @@ pub fn run<W>(
         (faults.profile.enabled().collect(), faults.fired.clone())
     };
     let end_time = sim.now();
-    let tape = sim.tape();
     let node_names = sim.node_names();
     // A panic may have left tasks mid-borrow; dropping them can panic again.
     let _ = catch_unwind(AssertUnwindSafe(|| sim.shutdown()));
+    IN_RUN.with(|f| f.set(outer));
+    // After shutdown: destructors may draw, and a replay must see those draws too.
+    let tape = sim.tape();
     let trace = sim.take_trace();
     RunResult {
         outcome,

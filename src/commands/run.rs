@@ -13,15 +13,20 @@ use crate::commands::{replay_command, resolve, Exit};
 /// How often a long run prints a progress line, in wall-clock seconds.
 const PROGRESS_EVERY_SECS: u64 = 5;
 
+/// Seeds run when neither `--runs`, `--seeds` nor `--seed` says otherwise.
+const DEFAULT_RUNS: u64 = 1000;
+
 pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     let (scenario, variant) = resolve(&args.target)?;
+    // Flags on the command line and `LOCKSTEP_*` variables from CI may both be set:
+    // the most specific wins rather than a conflict.
     let seeds = match (args.seed, args.seeds) {
-        (Some(seed), _) => seed..seed.saturating_add(1),
-        (None, Some(range)) => range.iter(),
-        (None, None) => 0..args.runs,
+        (Some(seed), _) => seed..=seed,
+        (None, Some(range)) => range.start..=range.end - 1,
+        (None, None) => 0..=args.runs.unwrap_or(DEFAULT_RUNS) - 1,
     };
-    let total = seeds.end - seeds.start;
-    println!("{} --variant {variant}: seeds {}..{} ({total} runs)", scenario.name(), seeds.start, seeds.end);
+    let total = seeds.end() - seeds.start() + 1;
+    println!("{} --variant {variant}: seeds {}..={} ({total} runs)", scenario.name(), seeds.start(), seeds.end());
     #[allow(clippy::disallowed_methods)] // Wall time for progress lines only; never reaches a run.
     let started = Instant::now();
     let mut last_progress = 0;

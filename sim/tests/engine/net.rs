@@ -58,3 +58,18 @@ fn message_delays_come_from_the_tape() {
     }
     assert!(delays.len() > 10, "round trips vary with the seed: {delays:?}");
 }
+
+#[test]
+fn a_handler_runs_as_its_destination_node() {
+    let (_, log) = run_logged(2, |sim, log| {
+        let b = sim.add_node("b");
+        let (s, l) = (sim.clone(), log.clone());
+        sim.spawn(NodeId::SYSTEM, "caller", async move {
+            let seen = s.call(NodeId::SYSTEM, b, "WHO", |sim| sim.current_node()).await;
+            log_line(&l, format!("{seen:?} {b:?}"));
+        });
+    });
+    assert_eq!(log.len(), 1);
+    let (seen, b) = log[0].split_once(' ').expect("two fields");
+    assert_eq!(seen, format!("Ok({b})"));
+}

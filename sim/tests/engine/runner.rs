@@ -99,3 +99,27 @@ async fn yield_once() {
     })
     .await
 }
+
+#[test]
+fn draws_made_while_a_run_shuts_down_are_on_its_tape() {
+    struct DrawOnDrop(Sim);
+    impl Drop for DrawOnDrop {
+        fn drop(&mut self) {
+            let v = self.0.workload(0, 1_000);
+            self.0.note(sim::NodeId::SYSTEM, format!("dropped with {v}"));
+        }
+    }
+    let setup = |sim: &Sim| {
+        let guard = DrawOnDrop(sim.clone());
+        let s = sim.clone();
+        sim.spawn(NodeId::SYSTEM, "outlives the run", async move {
+            let _guard = guard;
+            s.sleep_ms(u64::MAX / 2).await;
+        });
+    };
+    let config = RunConfig { fault_phase_ms: 10, liveness_deadline_ms: 10, ..RunConfig::default() };
+    let first = sim::run(ChoiceSource::Seed(5), &config, setup, &[] as &[Invariant<()>]);
+    let replay = sim::run(ChoiceSource::Tape(first.tape.clone()), &config, setup, &[] as &[Invariant<()>]);
+    assert_eq!(first.tape.len(), 1, "the draw in the destructor is recorded");
+    assert_eq!(first.trace_hash, replay.trace_hash);
+}

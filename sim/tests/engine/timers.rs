@@ -42,3 +42,28 @@ fn ties_are_broken_by_the_tape_and_each_order_replays() {
     }
     assert_eq!(orders.len(), 6, "every order of three tied timers is reachable: {orders:?}");
 }
+
+#[test]
+fn tasks_and_messages_due_together_are_ready_in_scheduling_order() {
+    // With an empty tape every choice is 0 ("the oldest ready"): a sleep scheduled
+    // before a message due at the same instant must run first.
+    let config = sim::RunConfig { trace: sim::TraceMode::Full, ..sim::RunConfig::default() };
+    let log = crate::Log::default();
+    let l = log.clone();
+    let setup = move |sim: &sim::Sim| {
+        sim.set_net_config(sim::NetConfig { delay_min_ms: 10, delay_max_ms: 10, timeout_ms: 1_000 });
+        let b = sim.add_node("b");
+        let (s, l1) = (sim.clone(), l.clone());
+        sim.spawn(sim::NodeId::SYSTEM, "sleeper", async move {
+            s.sleep_ms(10).await;
+            log_line(&l1, "task woke");
+        });
+        let (s, l2) = (sim.clone(), l.clone());
+        sim.spawn(sim::NodeId::SYSTEM, "sender", async move {
+            let l3 = l2.clone();
+            s.send(sim::NodeId::SYSTEM, b, "MSG", move |_| log_line(&l3, "message arrived"));
+        });
+    };
+    sim::run(sim::ChoiceSource::Tape(sim::Tape::default()), &config, setup, &[] as &[sim::Invariant<()>]);
+    assert_eq!(*log.borrow(), ["task woke", "message arrived"]);
+}
