@@ -187,6 +187,11 @@ impl<S: 'static> DocStore<S> {
         read(&self.state.borrow().tables)
     }
 
+    /// Setup only, before a run starts: writes the tables directly (initial data).
+    pub fn peek_mut<R>(&self, write: impl FnOnce(&mut S) -> R) -> R {
+        write(&mut self.state.borrow_mut().tables)
+    }
+
     /// How many subscriptions the store is serving now.
     pub fn subscription_count(&self) -> usize {
         self.state.borrow().queries.len()

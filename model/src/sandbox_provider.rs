@@ -366,6 +366,23 @@ impl SandboxProvider {
         .await?
     }
 
+    /// Setup only, before a run starts: a healthy sandbox for `user` that already
+    /// holds `config_hash` and `skills`, as if created earlier. Returns its id.
+    pub fn provision(&self, user: u32, config_hash: u64, skills: &[u32]) -> SandboxId {
+        let mut st = self.state.borrow_mut();
+        st.next_sandbox += 1;
+        let id = st.next_sandbox;
+        let mut sb = Sandbox::new(id, user);
+        sb.status = SandboxStatus::Healthy;
+        sb.env = Some(config_hash);
+        sb.config_yaml = Some(config_hash);
+        for &skill in skills {
+            sb.skill_dirs.insert(skill, SkillDir { state: UploadState::Complete, overlapped: false });
+        }
+        st.sandboxes.insert(id, sb);
+        id
+    }
+
     // ---- observers: no network, for invariants and tests ---------------------------
 
     /// One sandbox as it is now.

@@ -3,6 +3,7 @@
 //! `lockstep run NAME --variant V` means one precise, replayable experiment.
 
 mod demo_lock;
+mod launcher;
 mod registry;
 mod scenario;
 

@@ -3,13 +3,15 @@
 use thiserror::Error;
 
 use crate::demo_lock::DemoLock;
+use crate::launcher::MultiTab;
 use crate::scenario::Scenario;
 
 static DEMO_LOCK: DemoLock = DemoLock;
+static MULTI_TAB: MultiTab = MultiTab;
 
 /// Every built-in scenario, in the order `list` shows them.
 pub fn all() -> Vec<&'static dyn Scenario> {
-    vec![&DEMO_LOCK]
+    vec![&DEMO_LOCK, &MULTI_TAB]
 }
 
 /// Why a scenario or variant name was not accepted.

@@ -5,5 +5,10 @@
 //! functions over the table ([`server`]). The tab, the cron task and
 //! the invariants follow with the `launcher/multi-tab` scenario.
 
+pub mod ghost;
+pub mod invariants;
+pub mod launch;
 pub mod server;
+pub mod tab;
 pub mod version;
+pub mod world;

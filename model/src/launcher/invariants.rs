@@ -1,0 +1,181 @@
+//! The invariants of SYSTEMS.md section E that apply to S000, each a named check over
+//! the launcher's world. Safety checks hold after every step; the quiescent ones
+//! (`quiescent ⇒ …`) and the liveness goals are checked at the end of the quiet phase.
+
+use sim::Sim;
+
+use crate::launcher::tab::{Page, Phase};
+use crate::launcher::world::LauncherWorld;
+use crate::sandbox_provider::UploadState;
+
+fn broken(w: &LauncherWorld, name: &str) -> Result<(), String> {
+    w.launcher.ghost.borrow().broken.get(name).map_or(Ok(()), |why| Err(why.clone()))
+}
+
+/// I1: at most one tab of a user is inside a create.
+pub fn one_creator_per_user(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
+    let ghost = w.launcher.ghost.borrow();
+    let creators: Vec<String> = ghost.creators.keys().map(|t| format!("tab{t}")).collect();
+    if creators.len() <= 1 {
+        return Ok(());
+    }
+    Err(format!("{} are creating sandboxes at once", creators.join(" and ")))
+}
+
+/// I2: at most one live sandbox and one real active record per user.
+pub fn single_sandbox(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
+    let live = w.launcher.provider.live_sandboxes(w.user);
+    if live.len() > 1 {
+        return Err(format!("the user has {} live sandboxes: {live:?}", live.len()));
+    }
+    let records = w.launcher.store.peek(|t| t.of_user(w.user).filter(|r| r.is_real()).count());
+    if records > 1 {
+        return Err(format!("the user has {records} real records"));
+    }
+    Ok(())
+}
+
+/// I3 (quiescent): every live sandbox is tracked by exactly one record.
+pub fn no_orphan(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
+    for sandbox in w.launcher.provider.live_sandboxes(w.user) {
+        let tracking =
+            w.launcher.store.peek(|t| t.sandboxes.values().filter(|r| r.real_sandbox() == Some(sandbox)).count());
+        if tracking != 1 {
+            return Err(format!("live sandbox {sandbox} is tracked by {tracking} records"));
+        }
+    }
+    Ok(())
+}
+
+/// I4: every real active record points at a live sandbox.
+pub fn no_dangling(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
+    let dangling = w.launcher.store.peek(|t| {
+        t.sandboxes
+            .values()
+            .filter_map(|r| r.real_sandbox().map(|s| (r.id, s)))
+            .find(|(_, s)| !w.launcher.provider.sandbox(*s).is_some_and(|sb| sb.is_live()))
+    });
+    dangling.map_or(Ok(()), |(id, s)| Err(format!("record {id} points at sandbox {s}, which is gone")))
+}
+
+/// I5: a creator publishes only while it still holds the create lock.
+pub fn owner_only_publish(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
+    broken(w, "owner-only-publish")
+}
+
+/// I6: a create lock is never reclaimed while its holder is alive and creating.
+pub fn no_premature_reclaim(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
+    broken(w, "no-premature-reclaim")
+}
+
+/// I7: no committed install disappears from `installedSkills`.
+pub fn no_lost_skill(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
+    let ghost = w.launcher.ghost.borrow();
+    w.launcher.store.peek(|t| {
+        for (id, committed) in &ghost.committed_skills {
+            if let Some(r) = t.get(*id) {
+                if let Some(lost) = committed.iter().find(|s| !r.installed_skills.contains(s)) {
+                    return Err(format!("skill {lost} was recorded on record {id} and is gone from installedSkills"));
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// I8 (quiescent): a record's `configHash` and `installedSkills` describe its sandbox.
+pub fn derived_state_coherent(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
+    let records: Vec<_> = w.launcher.store.peek(|t| t.sandboxes.values().filter(|r| r.is_real()).cloned().collect());
+    for r in records {
+        let Some(sb) = r.real_sandbox().and_then(|s| w.launcher.provider.sandbox(s)).filter(|s| s.is_live()) else {
+            continue;
+        };
+        if sb.config_hash() != Some(r.config_hash) {
+            return Err(format!(
+                "record {} says config {} but sandbox {} holds .env {:?}, config.yaml {:?}",
+                r.id, r.config_hash, sb.id, sb.env, sb.config_yaml
+            ));
+        }
+        let on_disk: Vec<u32> =
+            sb.skill_dirs.iter().filter(|(_, d)| d.state == UploadState::Complete).map(|(s, _)| *s).collect();
+        let recorded: Vec<u32> = r.installed_skills.iter().copied().collect();
+        if on_disk != recorded {
+            return Err(format!("record {} lists skills {recorded:?}, the disk holds {on_disk:?}", r.id));
+        }
+    }
+    Ok(())
+}
+
+/// I9 and I11: a session starts on config files of one version, its own tab's.
+pub fn session_runs_tab_config(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
+    for s in w.launcher.provider.sessions() {
+        let Some(tab) = w.tabs.iter().find(|t| t.id == s.tab) else { continue };
+        let wanted = (Some(tab.config), Some(tab.config));
+        if s.config_seen != wanted {
+            return Err(format!(
+                "session {} of tab{} (config {}) started on .env {:?}, config.yaml {:?}",
+                s.id, s.tab, tab.config, s.config_seen.0, s.config_seen.1
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// I14: a session starts only on a completely, singly uploaded skill directory.
+pub fn no_session_on_partial_skill(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
+    for s in w.launcher.provider.sessions() {
+        if !(s.skill_dir_at_start.state == UploadState::Complete && s.skill_dir_at_start.is_intact()) {
+            return Err(format!("session {} started on skill {} in state {:?}", s.id, s.skill, s.skill_dir_at_start));
+        }
+    }
+    Ok(())
+}
+
+/// I12: a settled page tells the truth: `running` only with a session on a live,
+/// recorded sandbox, and otherwise progress or an error with Retry, never a blank page.
+pub fn ui_truthful(w: &LauncherWorld, sim: &Sim) -> Result<(), String> {
+    for tab in w.tabs.iter().filter(|t| sim.is_up(t.node)) {
+        let st = tab.state.borrow();
+        if st.launches_in_flight > 0 {
+            continue;
+        }
+        if st.page() == Page::Blank {
+            return Err(format!("tab{} renders a blank page: no error, no retry", tab.id));
+        }
+        if st.phase == Phase::Running {
+            let Some((sandbox, _)) = st.session else {
+                return Err(format!("tab{} is running without a session", tab.id));
+            };
+            let live = w.launcher.provider.sandbox(sandbox).is_some_and(|s| s.is_live());
+            let recorded = w.launcher.store.peek(|t| t.tracking(sandbox).is_some());
+            if !(live && recorded) {
+                return Err(format!(
+                    "tab{} shows running on sandbox {sandbox} (live: {live}, recorded: {recorded})",
+                    tab.id
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// L1: by the end of the quiet phase every open tab runs its skill or offers Retry.
+pub fn waiting_tabs_progress(w: &LauncherWorld, sim: &Sim) -> Result<(), String> {
+    for tab in w.tabs.iter().filter(|t| sim.is_up(t.node)) {
+        let page = tab.state.borrow().page();
+        if !matches!(page, Page::Chat | Page::ErrorWithRetry) {
+            return Err(format!("tab{} is still on {page:?} after the quiet phase", tab.id));
+        }
+    }
+    Ok(())
+}
+
+/// L3: no launch chain hammers the store without seeing a change.
+pub fn no_spin(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
+    broken(w, "no-spin")
+}
+
+/// L6: a launch never waits on a lock held for another skill's install.
+pub fn parallel_progress(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
+    broken(w, "parallel-progress")
+}

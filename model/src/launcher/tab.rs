@@ -1,0 +1,268 @@
+//! A browser tab running the launcher page (`src/app/[...skillPath]/page.tsx`).
+//!
+//! React, as SYSTEMS.md M3 states it: effects run after a render and read current
+//! state; an async `handleLaunch` keeps the `userSandbox` value of the render that
+//! started it. The tab is a node: closing it (or a crash) drops every activity where it
+//! stands; a reload is a restart that starts the page over with the same skill and
+//! config.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use sim::{notified_any, ChoiceKind, FaultPoint, NodeId, Notify, Sim};
+
+use crate::docstore::Subscription;
+use crate::launcher::launch;
+use crate::launcher::server::{get_sandbox, UserSandbox};
+use crate::launcher::version::Claim;
+use crate::launcher::world::Launcher;
+use crate::sandbox_provider::SandboxId;
+
+/// Auth is not ready when the page loads: the query is skipped and mutations are
+/// rejected for a while (SYSTEMS.md S000.A, Env).
+pub const TAB_AUTH_SLOW: FaultPoint =
+    FaultPoint { name: "tab.auth.slow", doc: "auth is not ready at page load: the query is skipped for a while" };
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Config,
+    Launching,
+    Running,
+}
+
+/// `sandboxState` as the page uses it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SandboxUi {
+    Idle,
+    Progress,
+    Running,
+    Error,
+}
+
+/// What the page renders (`page.tsx:421-460` and the launch/running branches).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    SignIn,
+    ConfigForm,
+    Progress,
+    ErrorWithRetry,
+    Chat,
+    /// No branch matches: an empty page with no error and no retry (S000-C14).
+    Blank,
+}
+
+/// The page's state: React state and refs.
+#[derive(Clone, Debug)]
+pub struct TabState {
+    pub phase: Phase,
+    pub sandbox_ui: SandboxUi,
+    pub session: Option<(SandboxId, u64)>,
+    pub user_cancelled: bool,
+    pub auto_launch_lock: bool,
+    pub authenticated: bool,
+    /// `handleLaunch` activities running now.
+    pub launches_in_flight: u32,
+    /// The `userSandbox` value the resume effect saw last (its dependency).
+    pub seen_user_sandbox: Option<UserSandbox>,
+}
+
+impl TabState {
+    fn fresh() -> TabState {
+        TabState {
+            phase: Phase::Config,
+            sandbox_ui: SandboxUi::Idle,
+            session: None,
+            user_cancelled: false,
+            auto_launch_lock: false,
+            authenticated: false,
+            launches_in_flight: 0,
+            seen_user_sandbox: None,
+        }
+    }
+
+    /// `readyToAutoLaunch`: skill chosen and key loaded, which the model assumes from
+    /// page load `[A]`; it does not wait for auth (S000-C04's auth variant).
+    fn ready_to_auto_launch(&self) -> bool {
+        true
+    }
+
+    pub fn page(&self) -> Page {
+        match self.phase {
+            Phase::Running => Page::Chat,
+            Phase::Launching if self.sandbox_ui == SandboxUi::Error => Page::ErrorWithRetry,
+            Phase::Launching => Page::Progress,
+            Phase::Config if !self.authenticated => Page::SignIn,
+            Phase::Config if self.user_cancelled => Page::ConfigForm,
+            Phase::Config if self.ready_to_auto_launch() && !self.auto_launch_lock => Page::Progress,
+            Phase::Config => Page::Blank,
+        }
+    }
+}
+
+/// One tab: its identity, its workload (skill, config), its state.
+#[derive(Clone)]
+pub struct Tab {
+    pub id: u32,
+    pub node: NodeId,
+    pub user: u32,
+    pub skill: u32,
+    pub config: u64,
+    pub state: Rc<RefCell<TabState>>,
+    pub rerender: Notify,
+    pub subscription: Rc<RefCell<Option<Subscription<UserSandbox>>>>,
+    pub launcher: Rc<Launcher>,
+}
+
+impl Tab {
+    pub fn new(launcher: Rc<Launcher>, id: u32, node: NodeId, user: u32, skill: u32, config: u64) -> Tab {
+        Tab {
+            id,
+            node,
+            user,
+            skill,
+            config,
+            state: Rc::new(RefCell::new(TabState::fresh())),
+            rerender: Notify::new(),
+            subscription: Rc::default(),
+            launcher,
+        }
+    }
+
+    /// Updates state and schedules a re-render, as `setState` does.
+    pub fn set(&self, update: impl FnOnce(&mut TabState)) {
+        update(&mut self.state.borrow_mut());
+        self.rerender.notify_all();
+    }
+
+    pub fn note(&self, sim: &Sim, text: impl std::fmt::Display) {
+        sim.note(self.node, text.to_string());
+    }
+
+    /// The current `userSandbox` (`None`: undefined, loading or skipped).
+    pub fn user_sandbox(&self) -> Option<UserSandbox> {
+        self.subscription.borrow().as_ref().and_then(Subscription::current)
+    }
+
+    /// Loads the page: state starts over, then the render loop and the user run.
+    pub fn load(&self, sim: &Sim) {
+        *self.state.borrow_mut() = TabState::fresh();
+        *self.subscription.borrow_mut() = None;
+        let (tab, s) = (self.clone(), sim.clone());
+        sim.spawn(self.node, "page", async move { tab.render_loop(&s).await });
+        let (tab, s) = (self.clone(), sim.clone());
+        sim.spawn(self.node, "user", async move { tab.user(&s).await });
+    }
+
+    async fn render_loop(&self, sim: &Sim) {
+        let p = &self.launcher.params;
+        let auth_delay_ms =
+            if sim.fault(&TAB_AUTH_SLOW) { sim.between(ChoiceKind::Delay, 1_000, p.auth_delay_max_ms) } else { 0 };
+        self.note(sim, format!("opens (skill {}, config {})", self.skill, self.config));
+        let mut auth_at = Some(sim.now().plus_ms(auth_delay_ms));
+        loop {
+            if auth_at.is_some_and(|t| sim.now() >= t) {
+                auth_at = None;
+                self.set(|st| st.authenticated = true);
+                self.subscribe(sim);
+            }
+            self.run_effects(sim);
+            let mut sources = vec![self.rerender.clone()];
+            if let Some(sub) = self.subscription.borrow().as_ref() {
+                sources.push(sub.notify());
+            }
+            match auth_at {
+                Some(t) => {
+                    sim.timeout_ms(t.ms_since(sim.now()), notified_any(&sources)).await;
+                }
+                None => notified_any(&sources).await,
+            }
+        }
+    }
+
+    /// `useQuery(getSandbox, isAuthenticated ? {userId} : "skip")` (`page.tsx:49-52`).
+    fn subscribe(&self, sim: &Sim) {
+        if self.launcher.version.claim != Claim::CreateLock {
+            return;
+        }
+        let (user, version) = (self.user, self.launcher.version);
+        let sub = self
+            .launcher
+            .store
+            .subscribe(sim, self.node, "getSandbox", move |t, now| get_sandbox(t, user, now, &version));
+        *self.subscription.borrow_mut() = Some(sub);
+    }
+
+    /// The page's effects, after a render: auto-launch (`page.tsx:289-306`) and, from
+    /// V2, the resume effect (`page.tsx:241-282`).
+    fn run_effects(&self, sim: &Sim) {
+        let current = self.user_sandbox();
+        let (auto, resume) = {
+            let mut st = self.state.borrow_mut();
+            let auto =
+                st.phase == Phase::Config && st.ready_to_auto_launch() && !st.auto_launch_lock && !st.user_cancelled;
+            if auto {
+                st.auto_launch_lock = true;
+            }
+            let changed = st.seen_user_sandbox != current;
+            let previous = std::mem::replace(&mut st.seen_user_sandbox, current.clone());
+            let resume = changed
+                && st.phase == Phase::Launching
+                && launch::resume_fires(&self.launcher.version, previous.as_ref(), current.as_ref());
+            (auto, resume)
+        };
+        if auto {
+            self.note(sim, "auto-launches");
+            self.spawn_launch(sim, current.clone(), 0);
+        }
+        if resume {
+            self.note(sim, format!("resumes on {}", describe(current.as_ref())));
+            self.spawn_launch(sim, current, 0);
+        }
+    }
+
+    /// `void handleLaunch(config)` with the `userSandbox` of this render.
+    pub fn spawn_launch(&self, sim: &Sim, captured: Option<UserSandbox>, attempt: u32) {
+        let (tab, s) = (self.clone(), sim.clone());
+        self.state.borrow_mut().launches_in_flight += 1;
+        let in_flight = LaunchInFlight(self.clone());
+        sim.spawn(self.node, "handleLaunch", async move {
+            let _in_flight = in_flight;
+            launch::handle_launch(&tab, &s, captured, attempt).await
+        });
+    }
+
+    /// The person at the tab: clicks Retry when the page offers it.
+    async fn user(&self, sim: &Sim) {
+        let p = &self.launcher.params;
+        loop {
+            sim.sleep_ms(sim.between(ChoiceKind::Workload, p.retry_think_min_ms, p.retry_think_max_ms)).await;
+            if self.state.borrow().page() == Page::ErrorWithRetry {
+                self.note(sim, "clicks Retry");
+                self.spawn_launch(sim, self.user_sandbox(), 0);
+            }
+        }
+    }
+}
+
+/// Counts one launch activity of a tab from the moment it is started until its task
+/// ends or dies with the tab (a page that has launched is not blank while it waits).
+struct LaunchInFlight(Tab);
+
+impl Drop for LaunchInFlight {
+    fn drop(&mut self) {
+        let mut st = self.0.state.borrow_mut();
+        st.launches_in_flight = st.launches_in_flight.saturating_sub(1);
+        drop(st);
+        self.0.rerender.notify_all();
+    }
+}
+
+/// How a `userSandbox` value reads in a timeline.
+pub fn describe(value: Option<&UserSandbox>) -> String {
+    match value {
+        None => "undefined".to_string(),
+        Some(UserSandbox::Null) => "null".to_string(),
+        Some(UserSandbox::Creating) => "creating".to_string(),
+        Some(UserSandbox::Found(r)) => format!("found(record {})", r.id),
+    }
+}

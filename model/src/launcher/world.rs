@@ -1,0 +1,148 @@
+//! The launcher's world: one user's tabs, the document store with the `sandboxes`
+//! table, the sandbox provider, and the cleanup cron, built from a workload drawn from
+//! the tape.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use sim::{ChoiceKind, NodeId, Ratio, Sim};
+
+use crate::docstore::{DocStore, DocStoreParams};
+use crate::launcher::ghost::Ghost;
+use crate::launcher::server;
+use crate::launcher::tab::Tab;
+use crate::launcher::version::Version;
+use crate::sandbox_provider::{ProviderParams, SandboxProvider};
+use crate::sandbox_records::{NewSandboxRecord, PoolState, SandboxRef, SandboxTables};
+
+/// The workload and the `[A]` parameters of the launcher. Durations in milliseconds.
+#[derive(Clone, Debug)]
+pub struct LauncherParams {
+    pub tabs_min: u32,
+    pub tabs_max: u32,
+    /// Skills are `1..=skills`; each tab launches one.
+    pub skills: u32,
+    /// Configs (provider, model, key) are `1..=configs`, named by their hash.
+    pub configs: u32,
+    /// Tabs open at times drawn in `0..=tab_open_max_ms`.
+    pub tab_open_max_ms: u64,
+    /// How often the run starts with the user's sandbox already created `[A]`.
+    pub warm_start: Ratio,
+    /// The cleanup cron's interval: not stated `[A]`.
+    pub cron_interval_ms: u64,
+    /// The longest auth can take to be ready after a page load `[A]`.
+    pub auth_delay_max_ms: u64,
+    /// How long the user looks at an error before clicking Retry `[A]`.
+    pub retry_think_min_ms: u64,
+    pub retry_think_max_ms: u64,
+    /// L3: create-lock requests one launch chain may make without seeing a change.
+    pub spin_limit: u32,
+    /// V0: how often a tab that found the sandbox `installing` asks again `[A]`.
+    pub v0_busy_poll_ms: u64,
+    pub store: DocStoreParams,
+    pub provider: ProviderParams,
+}
+
+impl Default for LauncherParams {
+    fn default() -> LauncherParams {
+        LauncherParams {
+            tabs_min: 2,
+            tabs_max: 3,
+            skills: 3,
+            configs: 2,
+            tab_open_max_ms: 600_000,
+            warm_start: Ratio::new(1, 2),
+            cron_interval_ms: 60_000,
+            auth_delay_max_ms: 30_000,
+            retry_think_min_ms: 5_000,
+            retry_think_max_ms: 60_000,
+            spin_limit: 20,
+            v0_busy_poll_ms: 2_000,
+            // Convex's client reconnects and resubscribes; without it a lost push
+            // would leave a tab stale forever, which is an artifact of the model.
+            store: DocStoreParams { requery_on_time_ms: None, resync_every_ms: Some(10_000) },
+            provider: ProviderParams::default(),
+        }
+    }
+}
+
+/// What every tab shares: the protocol version, the servers, the ghost state.
+pub struct Launcher {
+    pub version: Version,
+    pub params: LauncherParams,
+    pub store: DocStore<SandboxTables>,
+    pub provider: SandboxProvider,
+    pub ghost: Ghost,
+}
+
+/// The world the invariants read.
+pub struct LauncherWorld {
+    pub launcher: Rc<Launcher>,
+    pub tabs: Vec<Tab>,
+    pub user: u32,
+}
+
+/// The one user of the workload.
+pub const USER: u32 = 1;
+
+/// Builds the world and starts its actors: the cron at once, each tab at its drawn
+/// opening time. A crashed tab reloads (its restart hook loads the page again).
+pub fn build(sim: &Sim, version: Version, params: LauncherParams) -> LauncherWorld {
+    let store = DocStore::new(sim, "convex", SandboxTables::new(), params.store);
+    let provider = SandboxProvider::new(sim, "daytona", params.provider);
+    let launcher = Rc::new(Launcher { version, params, store, provider, ghost: Ghost::default() });
+    let p = &launcher.params;
+    if sim.chance(ChoiceKind::Workload, p.warm_start) {
+        provision(sim, &launcher);
+    }
+    start_cron(sim, &launcher);
+    let tab_count = sim.workload(u64::from(p.tabs_min), u64::from(p.tabs_max)) as u32;
+    let tabs: Vec<Tab> = (1..=tab_count)
+        .map(|id| {
+            let node = sim.add_node(format!("tab{id}"));
+            let skill = sim.workload(1, u64::from(p.skills)) as u32;
+            let config = sim.workload(1, u64::from(p.configs));
+            Tab::new(launcher.clone(), id, node, USER, skill, config)
+        })
+        .collect();
+    for tab in &tabs {
+        let opens_at = sim.workload(0, p.tab_open_max_ms);
+        let (t, s) = (tab.clone(), sim.clone());
+        sim.spawn(NodeId::SYSTEM, "open tab", async move {
+            s.sleep_ms(opens_at).await;
+            if s.is_up(t.node) {
+                t.load(&s);
+            }
+        });
+        let t = tab.clone();
+        sim.on_restart(tab.node, move |sim| t.load(sim));
+    }
+    LauncherWorld { launcher, tabs, user: USER }
+}
+
+/// A warm start: the user's sandbox exists with skill 1 and config 1, and its record.
+fn provision(sim: &Sim, l: &Launcher) {
+    let sandbox = l.provider.provision(USER, 1, &[1]);
+    l.store.peek_mut(|t| {
+        let id = t.insert(NewSandboxRecord {
+            user: USER,
+            sandbox: SandboxRef::Real(sandbox),
+            pool_state: PoolState::Active,
+            installed_skills: BTreeSet::from([1]),
+            config_hash: 1,
+            created_at: sim.now(),
+        });
+        l.ghost.borrow_mut().committed_skills.entry(id).or_default().insert(1);
+    });
+}
+
+fn start_cron(sim: &Sim, l: &Rc<Launcher>) {
+    let node = sim.add_node("cron");
+    let (l, s) = (l.clone(), sim.clone());
+    sim.spawn(node, "cleanup cron", async move {
+        loop {
+            s.sleep_ms(l.params.cron_interval_ms).await;
+            let _ = l.store.mutate(&s, node, "cleanup", server::cleanup).await;
+        }
+    });
+}

@@ -1,0 +1,145 @@
+//! `launcher/multi-tab`: one user opens two or three tabs over ten minutes, each
+//! launching a skill with a config; the sandbox may already exist. Tabs crash and
+//! reload, auth can be slow, mutations fail or commit ambiguously, replies are lost,
+//! creates and destroys fail. Fifteen minutes of faults, then twenty quiet minutes in
+//! which every tab must settle.
+
+use model::docstore::STORE_FAULT_POINTS;
+use model::launcher::invariants as inv;
+use model::launcher::tab::TAB_AUTH_SLOW;
+use model::launcher::version::{by_name, VERSIONS};
+use model::launcher::world::{self, LauncherParams, LauncherWorld};
+use model::sandbox_provider::PROVIDER_FAULT_POINTS;
+use sim::fault::points::{NET_REPLY_LOST, NODE_CRASH};
+use sim::{ChoiceSource, FaultPoint, FaultProfile, Invariant, InvariantKind, NemesisConfig, RunConfig, RunResult};
+
+use crate::scenario::{FaultMode, InvariantInfo, RunOptions, Scenario, VariantInfo};
+
+pub struct MultiTab;
+
+const VARIANTS: &[VariantInfo] = &[
+    VariantInfo { name: "v0", doc: "the `installing` mutex and `create` with its dedup (before the PR)" },
+    VariantInfo { name: "v1", doc: "getSandbox query and acquireCreateLock; no TTL; retry by recursion" },
+    VariantInfo { name: "v2", doc: "round 1: 120 s TTL, resume on creating -> found, no recursion" },
+    VariantInfo { name: "v3", doc: "round 2: skip the config write when the hash matches" },
+    VariantInfo { name: "v4", doc: "round 3: resume on null too; atomic addInstalledSkill" },
+    VariantInfo { name: "v5", doc: "round 4: 300 s TTL; insert the record before deleting the placeholder" },
+    VariantInfo { name: "v6", doc: "round 5: destroy the sandbox if the insert fails" },
+    VariantInfo { name: "v7", doc: "round 6: publish configHash only if written; error path to config phase" },
+    VariantInfo { name: "v8", doc: "round 7 (merged): error path stays in launching with Retry" },
+];
+
+const FAULTS: &[FaultPoint] = &[
+    STORE_FAULT_POINTS[0],
+    STORE_FAULT_POINTS[1],
+    PROVIDER_FAULT_POINTS[0],
+    PROVIDER_FAULT_POINTS[1],
+    NET_REPLY_LOST,
+    NODE_CRASH,
+    TAB_AUTH_SLOW,
+];
+
+const fn safety(
+    name: &'static str,
+    doc: &'static str,
+    check: fn(&LauncherWorld, &sim::Sim) -> Result<(), String>,
+) -> Invariant<LauncherWorld> {
+    Invariant { name, kind: InvariantKind::Safety, doc, check }
+}
+
+const fn at_end(
+    name: &'static str,
+    doc: &'static str,
+    check: fn(&LauncherWorld, &sim::Sim) -> Result<(), String>,
+) -> Invariant<LauncherWorld> {
+    Invariant { name, kind: InvariantKind::Liveness, doc, check }
+}
+
+const INVARIANTS: &[Invariant<LauncherWorld>] = &[
+    safety(
+        "one-creator-per-user",
+        "I1: at most one tab creates the user's sandbox at a time",
+        inv::one_creator_per_user,
+    ),
+    safety("single-sandbox", "I2: at most one live sandbox and one real record per user", inv::single_sandbox),
+    safety("no-dangling-record", "I4: every real record points at a live sandbox", inv::no_dangling),
+    safety("owner-only-publish", "I5: a creator publishes only under the lock it still holds", inv::owner_only_publish),
+    safety("no-premature-reclaim", "I6: no create lock is reclaimed from a live creator", inv::no_premature_reclaim),
+    safety("no-lost-skill", "I7: a recorded install never disappears from installedSkills", inv::no_lost_skill),
+    safety(
+        "session-runs-tab-config",
+        "I9, I11: a session starts on its tab's config, from one version of the files",
+        inv::session_runs_tab_config,
+    ),
+    safety(
+        "no-session-on-partial-skill",
+        "I14: sessions start only on complete, singly uploaded skills",
+        inv::no_session_on_partial_skill,
+    ),
+    safety(
+        "ui-truthful",
+        "I12: a settled page is running for real, or shows progress or an error with Retry",
+        inv::ui_truthful,
+    ),
+    safety("no-spin", "L3: no launch chain hammers the store without observing a change", inv::no_spin),
+    safety(
+        "parallel-progress",
+        "L6: no launch waits on a lock held for another skill's install",
+        inv::parallel_progress,
+    ),
+    at_end("no-orphan", "I3 (quiescent): every live sandbox is tracked by exactly one record", inv::no_orphan),
+    at_end(
+        "derived-state-coherent",
+        "I8 (quiescent): configHash and installedSkills describe the sandbox",
+        inv::derived_state_coherent,
+    ),
+    at_end("waiting-tabs-progress", "L1: every open tab ends running or offering Retry", inv::waiting_tabs_progress),
+];
+
+fn run_config(options: &RunOptions) -> RunConfig {
+    RunConfig { fault_phase_ms: 900_000, liveness_deadline_ms: 1_200_000, step_limit: 300_000, trace: options.trace }
+}
+
+impl Scenario for MultiTab {
+    fn name(&self) -> &'static str {
+        "launcher/multi-tab"
+    }
+
+    fn doc(&self) -> &'static str {
+        "browser tabs of one user launch skills on a shared sandbox (SYSTEMS.md S000)"
+    }
+
+    fn variants(&self) -> &'static [VariantInfo] {
+        VARIANTS
+    }
+
+    fn invariants(&self) -> Vec<InvariantInfo> {
+        INVARIANTS.iter().map(InvariantInfo::from).collect()
+    }
+
+    fn fault_points(&self) -> &'static [FaultPoint] {
+        FAULTS
+    }
+
+    fn run(&self, variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult {
+        let version = by_name(variant).unwrap_or_else(|| panic!("launcher/multi-tab has no variant {variant}"));
+        debug_assert_eq!(VERSIONS.len(), VARIANTS.len());
+        let faults = options.faults;
+        let setup = move |sim: &sim::Sim| {
+            match faults {
+                FaultMode::Swarm => sim.swarm_faults(FAULTS),
+                FaultMode::Off => sim.set_fault_profile(FaultProfile::none(FAULTS)),
+            }
+            let world = world::build(sim, version, LauncherParams::default());
+            let targets = world.tabs.iter().map(|t| t.node).collect();
+            sim.spawn_nemesis(NemesisConfig {
+                targets,
+                tick_min_ms: 1_000,
+                tick_max_ms: 60_000,
+                ..NemesisConfig::default()
+            });
+            world
+        };
+        sim::run(source, &run_config(options), setup, INVARIANTS)
+    }
+}
