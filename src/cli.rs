@@ -24,6 +24,7 @@ const EXAMPLES: &str = "Examples:
   lockstep list
   lockstep run demo/lock --variant check-then-set --runs 1000
   lockstep repro demo/lock --variant check-then-set --seed 17
+  lockstep review launcher --runs 500
   lockstep bench --runs 2000";
 
 #[derive(Debug, Subcommand)]
@@ -34,6 +35,8 @@ pub enum Command {
     Run(RunArgs),
     /// Replay one seed and print its full timeline (the same bytes every time).
     Repro(ReproArgs),
+    /// Every variant against every invariant: a matrix of violating runs and seeds.
+    Review(ReviewArgs),
     /// Measure runs and simulated events per second against a hand-written event loop.
     Bench(BenchArgs),
 }
@@ -79,6 +82,18 @@ pub struct ReproArgs {
     /// The seed to replay (decimal or 0x-prefixed hex).
     #[arg(long, value_parser = crate::seeds::parse_seed)]
     pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The scenario, or a prefix naming one (e.g. launcher).
+    pub scenario: String,
+    /// Seeds 0..N per variant.
+    #[arg(long, default_value_t = 1000)]
+    pub runs: u64,
+    /// Print the matrix as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::List => commands::list::run(),
         Command::Run(args) => commands::run::run(&args),
         Command::Repro(args) => commands::repro::run(&args),
+        Command::Review(args) => commands::review::run(&args),
         Command::Bench(args) => commands::bench::run(&args),
     };
     match result {

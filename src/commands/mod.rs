@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod list;
 pub mod repro;
+pub mod review;
 pub mod run;
 
 use std::process::ExitCode;

@@ -287,7 +287,10 @@ async fn install_under_mutex(tab: &Tab, sim: &Sim, record: SandboxRecord) {
 async fn create_without_lock(tab: &Tab, sim: &Sim) {
     let l = &tab.launcher;
     tab.note(sim, "creates a sandbox (no create lock in V0)");
-    let sandbox = match l.provider.create(sim, tab.node, tab.user, tab.config, tab.skill).await {
+    let creating = l.ghost.creating(tab.id, crate::launcher::ghost::Creator { user: tab.user, placeholder: 0 });
+    let created = l.provider.create(sim, tab.node, tab.user, tab.config, tab.skill).await;
+    drop(creating);
+    let sandbox = match created {
         Ok(s) => s,
         Err(e) => return fail(tab, sim, &format!("create failed: {e}")),
     };

@@ -64,10 +64,13 @@ pub struct TabState {
     pub launches_in_flight: u32,
     /// The `userSandbox` value the resume effect saw last (its dependency).
     pub seen_user_sandbox: Option<UserSandbox>,
+    /// Whether `getSandbox` has delivered a value since the page loaded. V0 has no
+    /// such query and counts as loaded.
+    pub query_loaded: bool,
 }
 
 impl TabState {
-    fn fresh() -> TabState {
+    fn fresh(has_query: bool) -> TabState {
         TabState {
             phase: Phase::Config,
             sandbox_ui: SandboxUi::Idle,
@@ -77,13 +80,16 @@ impl TabState {
             authenticated: false,
             launches_in_flight: 0,
             seen_user_sandbox: None,
+            query_loaded: !has_query,
         }
     }
 
-    /// `readyToAutoLaunch`: skill chosen and key loaded, which the model assumes from
-    /// page load `[A]`; it does not wait for auth (S000-C04's auth variant).
+    /// `readyToAutoLaunch` `[A]`: skill and key are loaded at page load; once auth is
+    /// ready the page waits for `getSandbox` (the PR's "both take the instant path"
+    /// needs that), but while auth is not ready the query is skipped and the page
+    /// launches anyway (S000-C04's auth variant).
     fn ready_to_auto_launch(&self) -> bool {
-        true
+        !self.authenticated || self.query_loaded
     }
 
     pub fn page(&self) -> Page {
@@ -93,7 +99,8 @@ impl TabState {
             Phase::Launching => Page::Progress,
             Phase::Config if !self.authenticated => Page::SignIn,
             Phase::Config if self.user_cancelled => Page::ConfigForm,
-            Phase::Config if self.ready_to_auto_launch() && !self.auto_launch_lock => Page::Progress,
+            // Waiting for the query, or about to auto-launch: a loading spinner.
+            Phase::Config if !self.ready_to_auto_launch() || !self.auto_launch_lock => Page::Progress,
             Phase::Config => Page::Blank,
         }
     }
@@ -110,6 +117,8 @@ pub struct Tab {
     pub state: Rc<RefCell<TabState>>,
     pub rerender: Notify,
     pub subscription: Rc<RefCell<Option<Subscription<UserSandbox>>>>,
+    /// Whether the user has opened the tab yet: a reload only reloads an open tab.
+    pub opened: Rc<std::cell::Cell<bool>>,
     pub launcher: Rc<Launcher>,
 }
 
@@ -121,9 +130,10 @@ impl Tab {
             user,
             skill,
             config,
-            state: Rc::new(RefCell::new(TabState::fresh())),
+            state: Rc::new(RefCell::new(TabState::fresh(true))),
             rerender: Notify::new(),
             subscription: Rc::default(),
+            opened: Rc::default(),
             launcher,
         }
     }
@@ -145,7 +155,7 @@ impl Tab {
 
     /// Loads the page: state starts over, then the render loop and the user run.
     pub fn load(&self, sim: &Sim) {
-        *self.state.borrow_mut() = TabState::fresh();
+        *self.state.borrow_mut() = TabState::fresh(self.launcher.version.claim == Claim::CreateLock);
         *self.subscription.borrow_mut() = None;
         let (tab, s) = (self.clone(), sim.clone());
         sim.spawn(self.node, "page", async move { tab.render_loop(&s).await });
@@ -198,6 +208,7 @@ impl Tab {
         let current = self.user_sandbox();
         let (auto, resume) = {
             let mut st = self.state.borrow_mut();
+            st.query_loaded |= current.is_some();
             let auto =
                 st.phase == Phase::Config && st.ready_to_auto_launch() && !st.auto_launch_lock && !st.user_cancelled;
             if auto {

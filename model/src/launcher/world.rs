@@ -110,12 +110,18 @@ pub fn build(sim: &Sim, version: Version, params: LauncherParams) -> LauncherWor
         let (t, s) = (tab.clone(), sim.clone());
         sim.spawn(NodeId::SYSTEM, "open tab", async move {
             s.sleep_ms(opens_at).await;
+            t.opened.set(true);
             if s.is_up(t.node) {
                 t.load(&s);
             }
         });
+        // A crash before the tab opened leaves nothing to reload; the opening loads it.
         let t = tab.clone();
-        sim.on_restart(tab.node, move |sim| t.load(sim));
+        sim.on_restart(tab.node, move |sim| {
+            if t.opened.get() {
+                t.load(sim);
+            }
+        });
     }
     LauncherWorld { launcher, tabs, user: USER }
 }
