@@ -21,7 +21,7 @@ mod timers;
 mod trace;
 
 pub use choices::{ChoiceSource, Choices, Ratio};
-pub use executor::{Sim, TaskId};
+pub use executor::{pending_wakes_on_this_thread, Sim, TaskId};
 pub use fault::{FaultCounts, FaultPoint, FaultProfile, FAULT_RATES};
 pub use nemesis::NemesisConfig;
 pub use net::{NetConfig, NetError};
