@@ -4,9 +4,9 @@
 
 use model::demo_lock::{self, Acquire, DemoLockParams, DemoLockWorld};
 use sim::fault::points::{NET_REPLY_LOST, NET_REQUEST_LOST, NODE_CRASH};
-use sim::{ChoiceSource, FaultPoint, FaultProfile, Invariant, InvariantKind, NemesisConfig, RunConfig, RunResult};
+use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, RunConfig, RunResult};
 
-use crate::scenario::{FaultMode, InvariantInfo, RunOptions, Scenario, VariantInfo};
+use crate::scenario::{InvariantInfo, RunOptions, Scenario, VariantInfo};
 
 pub struct DemoLock;
 
@@ -71,10 +71,7 @@ impl Scenario for DemoLock {
         };
         let faults = options.faults;
         let setup = move |sim: &sim::Sim| {
-            match faults {
-                FaultMode::Swarm => sim.swarm_faults(FAULTS),
-                FaultMode::Off => sim.set_fault_profile(FaultProfile::none(FAULTS)),
-            }
+            faults.install(sim, FAULTS);
             let world = demo_lock::build(sim, acquire, &DemoLockParams::default());
             sim.spawn_nemesis(NemesisConfig { targets: world.clients.clone(), ..NemesisConfig::default() });
             world

@@ -11,9 +11,9 @@ use model::launcher::version::{by_name, VERSIONS};
 use model::launcher::world::{self, LauncherParams, LauncherWorld};
 use model::sandbox_provider::PROVIDER_FAULT_POINTS;
 use sim::fault::points::{NET_REPLY_LOST, NODE_CRASH};
-use sim::{ChoiceSource, FaultPoint, FaultProfile, Invariant, InvariantKind, NemesisConfig, RunConfig, RunResult};
+use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, RunConfig, RunResult};
 
-use crate::scenario::{FaultMode, InvariantInfo, RunOptions, Scenario, VariantInfo};
+use crate::scenario::{InvariantInfo, RunOptions, Scenario, VariantInfo};
 
 pub struct MultiTab;
 
@@ -126,10 +126,7 @@ impl Scenario for MultiTab {
         debug_assert_eq!(VERSIONS.len(), VARIANTS.len());
         let faults = options.faults;
         let setup = move |sim: &sim::Sim| {
-            match faults {
-                FaultMode::Swarm => sim.swarm_faults(FAULTS),
-                FaultMode::Off => sim.set_fault_profile(FaultProfile::none(FAULTS)),
-            }
+            faults.install(sim, FAULTS);
             let world = world::build(sim, version, LauncherParams::default());
             let targets = world.tabs.iter().map(|t| t.node).collect();
             sim.spawn_nemesis(NemesisConfig {

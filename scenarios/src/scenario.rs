@@ -31,6 +31,17 @@ pub enum FaultMode {
     Off,
 }
 
+impl FaultMode {
+    /// Installs this run's fault profile over `points`: drawn from the tape (swarm),
+    /// or all off.
+    pub fn install(self, sim: &sim::Sim, points: &[FaultPoint]) {
+        match self {
+            FaultMode::Swarm => sim.swarm_faults(points),
+            FaultMode::Off => sim.set_fault_profile(sim::FaultProfile::none(points)),
+        }
+    }
+}
+
 /// How to run: what to keep of the trace and whether faults fire.
 #[derive(Clone, Copy, Debug)]
 pub struct RunOptions {

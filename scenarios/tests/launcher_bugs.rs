@@ -7,22 +7,20 @@ use sim::ChoiceSource;
 
 const BUDGET: u64 = 20_000;
 
+/// Whether seed `seed` of `variant` violates `invariant` first.
+fn violates_first(variant: &str, invariant: &str, seed: u64) -> bool {
+    let (scenario, variant) = find("launcher/multi-tab", Some(variant)).expect("the launcher is registered");
+    scenario.run(variant, ChoiceSource::Seed(seed), &RunOptions::default()).outcome.key() == Some(invariant)
+}
+
 /// The first seed of `variant` whose run's first violation is `invariant`.
 fn first_seed(variant: &str, invariant: &str) -> Option<u64> {
-    let (scenario, variant) = find("launcher/multi-tab", Some(variant)).expect("the launcher is registered");
-    (0..BUDGET).find(|&seed| {
-        scenario.run(variant, ChoiceSource::Seed(seed), &RunOptions::default()).outcome.key() == Some(invariant)
-    })
+    (0..BUDGET).find(|&seed| violates_first(variant, invariant, seed))
 }
 
 /// How many of the first `runs` seeds of `variant` violate `invariant` first.
 fn count(variant: &str, invariant: &str, runs: u64) -> usize {
-    let (scenario, variant) = find("launcher/multi-tab", Some(variant)).expect("the launcher is registered");
-    (0..runs)
-        .filter(|&seed| {
-            scenario.run(variant, ChoiceSource::Seed(seed), &RunOptions::default()).outcome.key() == Some(invariant)
-        })
-        .count()
+    (0..runs).filter(|&seed| violates_first(variant, invariant, seed)).count()
 }
 
 macro_rules! found {
