@@ -39,7 +39,13 @@ const INVARIANTS: &[Invariant<DemoLockWorld>] = &[
 
 /// Five minutes of faults, then ten quiet minutes to finish.
 fn run_config(options: &RunOptions) -> RunConfig {
-    RunConfig { fault_phase_ms: 300_000, liveness_deadline_ms: 600_000, step_limit: 100_000, trace: options.trace }
+    RunConfig {
+        fault_phase_ms: 300_000,
+        liveness_deadline_ms: 600_000,
+        step_limit: 100_000,
+        trace: options.trace,
+        focus: options.focus,
+    }
 }
 
 impl Scenario for DemoLock {

@@ -97,7 +97,13 @@ const INVARIANTS: &[Invariant<LauncherWorld>] = &[
 ];
 
 fn run_config(options: &RunOptions) -> RunConfig {
-    RunConfig { fault_phase_ms: 900_000, liveness_deadline_ms: 1_200_000, step_limit: 300_000, trace: options.trace }
+    RunConfig {
+        fault_phase_ms: 900_000,
+        liveness_deadline_ms: 1_200_000,
+        step_limit: 300_000,
+        trace: options.trace,
+        focus: options.focus,
+    }
 }
 
 impl Scenario for MultiTab {

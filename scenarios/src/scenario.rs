@@ -47,12 +47,19 @@ impl FaultMode {
 pub struct RunOptions {
     pub trace: TraceMode,
     pub faults: FaultMode,
+    /// Check only this invariant (`run --invariant`); `None` checks every one.
+    pub focus: Option<&'static str>,
 }
 
 impl RunOptions {
     /// Keep only the trace hash: the fastest way to run, for campaigns.
     pub fn outcome_only(self) -> RunOptions {
         RunOptions { trace: TraceMode::HashOnly, ..self }
+    }
+
+    /// Check `invariant` only: the others may fail first and hide it.
+    pub fn focused(self, invariant: &'static str) -> RunOptions {
+        RunOptions { focus: Some(invariant), ..self }
     }
 
     /// Keep every event, for timelines and reports.
@@ -63,7 +70,7 @@ impl RunOptions {
 
 impl Default for RunOptions {
     fn default() -> RunOptions {
-        RunOptions { trace: TraceMode::HashOnly, faults: FaultMode::Swarm }
+        RunOptions { trace: TraceMode::HashOnly, faults: FaultMode::Swarm, focus: None }
     }
 }
 

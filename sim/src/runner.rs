@@ -54,6 +54,9 @@ pub struct RunConfig {
     /// Polls after which a run counts as making no progress (a livelock).
     pub step_limit: u64,
     pub trace: TraceMode,
+    /// Check only the invariant of this name (a bug hunt or a shrink that targets one
+    /// invariant); `None` checks them all.
+    pub focus: Option<&'static str>,
 }
 
 impl Default for RunConfig {
@@ -63,6 +66,7 @@ impl Default for RunConfig {
             liveness_deadline_ms: 600_000,
             step_limit: 200_000,
             trace: TraceMode::HashOnly,
+            focus: None,
         }
     }
 }
@@ -185,6 +189,9 @@ fn drive<W>(
     steps: &Cell<u64>,
 ) -> Outcome {
     let world = setup(sim);
+    let focused: Vec<&Invariant<W>> =
+        invariants.iter().filter(|i| config.focus.is_none_or(|name| i.name == name)).collect();
+    let invariants = focused.as_slice();
     let fault_end = SimTime(config.fault_phase_ms);
     let end = fault_end.plus_ms(config.liveness_deadline_ms);
     let mut faulting = true;
@@ -231,7 +238,7 @@ fn drive<W>(
 fn first_violation<W>(
     world: &W,
     sim: &Sim,
-    invariants: &[Invariant<W>],
+    invariants: &[&Invariant<W>],
     kind: InvariantKind,
     step: u64,
 ) -> Option<Violation> {
