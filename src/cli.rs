@@ -3,6 +3,7 @@
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::campaign::plan::Shard;
 use crate::seeds::SeedRange;
 
 /// Deterministic simulation testing for lock and coordination protocols.
@@ -24,6 +25,8 @@ const EXAMPLES: &str = "Examples:
   lockstep list
   lockstep run demo/lock --variant check-then-set --runs 1000
   lockstep repro demo/lock --variant check-then-set --seed 17
+  lockstep repro --case lockstep-regressions/demo-lock.check-then-set.mutual-exclusion.seed-0.json
+  lockstep shrink --case FILE --out small.json
   lockstep review launcher --runs 500
   lockstep bench --runs 2000";
 
@@ -33,8 +36,10 @@ pub enum Command {
     List,
     /// Run many seeds of one scenario variant and report the first violation.
     Run(RunArgs),
-    /// Replay one seed and print its full timeline (the same bytes every time).
+    /// Replay one seed or case file and print its full timeline (the same bytes every time).
     Repro(ReproArgs),
+    /// Shrink a case file to the fewest steps that still fail the same invariant.
+    Shrink(ShrinkArgs),
     /// Every variant against every invariant: a matrix of violating runs and seeds.
     Review(ReviewArgs),
     /// Measure runs and simulated events per second against a hand-written event loop.
@@ -64,12 +69,41 @@ pub struct RunArgs {
     /// Run this one seed (decimal or 0x-prefixed hex).
     #[arg(long, value_parser = crate::seeds::parse_seed)]
     pub seed: Option<u64>,
-    /// Collect every violation instead of stopping at the first.
+    /// Run until this much wall time is spent (e.g. 90s, 10m, 1h); with `--runs`,
+    /// whichever ends first.
+    #[arg(long, env = "LOCKSTEP_TIME", value_parser = humantime::parse_duration)]
+    pub time: Option<std::time::Duration>,
+    /// Run only shard K of N (1-based): every Nth seed from the Kth, so the shards of
+    /// a CI matrix never overlap. Combine their reports with `lockstep merge`.
+    #[arg(long, env = "LOCKSTEP_SHARD")]
+    pub shard: Option<Shard>,
+    /// Parallel jobs [default: the number of CPUs]. Findings do not depend on it.
+    #[arg(long, short = 'j', env = "LOCKSTEP_JOBS", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub jobs: Option<u64>,
+    /// Check only this invariant (others may fail first and hide it).
+    #[arg(long)]
+    pub invariant: Option<String>,
+    /// Count every violating seed instead of stopping at the first. The first failure
+    /// of each invariant is shrunk and saved; the others are listed with their seeds.
     #[arg(long)]
     pub keep_going: bool,
-    /// Run every seed twice and compare trace hashes; exit 3 if any differ.
+    /// Replay every 8th seed and every failing one, and compare trace hashes; exit 3
+    /// if any differ.
     #[arg(long)]
     pub check_determinism: bool,
+    /// Report failures as found, without shrinking them.
+    #[arg(long)]
+    pub no_shrink: bool,
+    /// Candidate runs the shrinker may spend per failure.
+    #[arg(long, default_value_t = 20_000)]
+    pub shrink_runs: u64,
+    /// The regression corpus: its cases for this variant replay before any new seed,
+    /// and every failure found is saved there as a case file.
+    #[arg(long, env = "LOCKSTEP_CORPUS", default_value = "lockstep-regressions")]
+    pub corpus: std::path::PathBuf,
+    /// Neither replay nor write a corpus.
+    #[arg(long)]
+    pub no_corpus: bool,
     /// How many timeline events to print per failure (the replay shows them all).
     #[arg(long, default_value_t = 25)]
     pub tail: usize,
@@ -77,11 +111,31 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct ReproArgs {
-    #[command(flatten)]
-    pub target: Target,
+    /// The scenario, as `lockstep list` names it; not needed with `--case`.
+    #[arg(required_unless_present = "case")]
+    pub scenario: Option<String>,
+    /// The protocol variant; required when the scenario has more than one.
+    #[arg(long, short = 'v', conflicts_with = "case")]
+    pub variant: Option<String>,
     /// The seed to replay (decimal or 0x-prefixed hex).
-    #[arg(long, value_parser = crate::seeds::parse_seed)]
-    pub seed: u64,
+    #[arg(long, value_parser = crate::seeds::parse_seed, required_unless_present = "case", conflicts_with = "case")]
+    pub seed: Option<u64>,
+    /// Replay a case file (as `run` writes into the corpus, or `shrink` produces).
+    #[arg(long, conflicts_with = "scenario")]
+    pub case: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShrinkArgs {
+    /// The case file to shrink.
+    #[arg(long)]
+    pub case: std::path::PathBuf,
+    /// Where to write the shrunk case [default: over the input file].
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
+    /// Candidate runs the shrinker may spend.
+    #[arg(long, default_value_t = 20_000)]
+    pub runs: u64,
 }
 
 #[derive(Debug, Args)]

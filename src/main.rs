@@ -2,6 +2,7 @@
 //! library crates, and maps results to exit codes (0 pass, 1 violation, 2 bad input,
 //! 3 nondeterminism).
 
+mod campaign;
 mod cli;
 mod commands;
 mod seeds;
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
         Command::List => commands::list::run(),
         Command::Run(args) => commands::run::run(&args),
         Command::Repro(args) => commands::repro::run(&args),
+        Command::Shrink(args) => commands::shrink::run(&args),
         Command::Review(args) => commands::review::run(&args),
         Command::Bench(args) => commands::bench::run(&args),
     };

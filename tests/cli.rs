@@ -3,8 +3,10 @@
 
 use std::process::{Command, Output};
 
+/// Runs lockstep in a fresh folder, so no test sees another's regression corpus.
 fn lockstep(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lockstep")).args(args).output().expect("the binary runs")
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    Command::new(env!("CARGO_BIN_EXE_lockstep")).args(args).current_dir(dir.path()).output().expect("the binary runs")
 }
 
 fn stdout(o: &Output) -> String {
@@ -21,7 +23,7 @@ fn a_violation_exits_1_and_prints_the_command_that_replays_it() {
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(text.contains("violation of mutual-exclusion"), "{text}");
-    let replay = text.lines().find_map(|l| l.trim().strip_prefix("replay: ")).expect("a replay line");
+    let replay = text.lines().find_map(|l| l.trim().strip_prefix("seed: ")).expect("a seed replay line");
     let args: Vec<&str> = replay.split_whitespace().skip(1).collect();
     let again = lockstep(&args);
     assert_eq!(again.status.code(), Some(1), "the replay fails the same way");
@@ -39,7 +41,7 @@ fn a_correct_variant_exits_0() {
 #[test]
 fn ci_variables_and_flags_combine_and_the_largest_seed_runs() {
     let out = Command::new(env!("CARGO_BIN_EXE_lockstep"))
-        .args(["run", "demo/lock", "--variant", "compare-and-set", "--seed", "18446744073709551615"])
+        .args(["run", "demo/lock", "--variant", "compare-and-set", "--seed", "18446744073709551615", "--no-corpus"])
         .env("LOCKSTEP_RUNS", "50")
         .env("LOCKSTEP_SEEDS", "0..10")
         .output()
@@ -64,6 +66,12 @@ fn bad_input_gets_one_line_and_exit_2() {
         &["run", "demo/lock"],
         &["repro", "demo/lock", "--variant", "compare-and-set", "--seed", "banana"],
         &["run", "demo/lock", "--variant", "compare-and-set", "--seeds", "9..3"],
+        &["run", "demo/lock", "--variant", "compare-and-set", "--shard", "3/2"],
+        &["run", "demo/lock", "--variant", "compare-and-set", "--time", "soon"],
+        &["run", "demo/lock", "--variant", "compare-and-set", "--invariant", "nope"],
+        &["run", "demo/lock", "--variant", "compare-and-set", "--corpus", "/proc/forbidden"],
+        &["repro", "--case", "no-such-file.json"],
+        &["shrink", "--case", "no-such-file.json"],
     ] {
         let out = lockstep(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));

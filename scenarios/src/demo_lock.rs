@@ -42,7 +42,7 @@ fn run_config(options: &RunOptions) -> RunConfig {
     RunConfig {
         fault_phase_ms: 300_000,
         liveness_deadline_ms: 600_000,
-        step_limit: 100_000,
+        step_limit: options.limit_steps(100_000),
         trace: options.trace,
         focus: options.focus,
     }

@@ -100,7 +100,7 @@ fn run_config(options: &RunOptions) -> RunConfig {
     RunConfig {
         fault_phase_ms: 900_000,
         liveness_deadline_ms: 1_200_000,
-        step_limit: 300_000,
+        step_limit: options.limit_steps(300_000),
         trace: options.trace,
         focus: options.focus,
     }
@@ -134,6 +134,12 @@ impl Scenario for MultiTab {
         let setup = move |sim: &sim::Sim| {
             faults.install(sim, FAULTS);
             let world = world::build(sim, version, LauncherParams::default());
+            for tab in &world.tabs {
+                sim.describe_workload(format!(
+                    "tab{}: launches skill {} with config {}",
+                    tab.id, tab.skill, tab.config
+                ));
+            }
             let targets = world.tabs.iter().map(|t| t.node).collect();
             sim.spawn_nemesis(NemesisConfig {
                 targets,

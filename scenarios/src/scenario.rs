@@ -49,6 +49,8 @@ pub struct RunOptions {
     pub faults: FaultMode,
     /// Check only this invariant (`run --invariant`); `None` checks every one.
     pub focus: Option<&'static str>,
+    /// A lower step limit than the scenario's own (the shrinker cuts long candidates).
+    pub step_limit: Option<u64>,
 }
 
 impl RunOptions {
@@ -62,6 +64,16 @@ impl RunOptions {
         RunOptions { focus: Some(invariant), ..self }
     }
 
+    /// At most `limit` steps, or the scenario's own limit if that is lower.
+    pub fn step_limit(self, limit: u64) -> RunOptions {
+        RunOptions { step_limit: Some(limit), ..self }
+    }
+
+    /// The step limit of a scenario whose own limit is `own`.
+    pub fn limit_steps(&self, own: u64) -> u64 {
+        self.step_limit.map_or(own, |l| l.min(own))
+    }
+
     /// Keep every event, for timelines and reports.
     pub fn full_trace(self) -> RunOptions {
         RunOptions { trace: TraceMode::Full, ..self }
@@ -70,7 +82,7 @@ impl RunOptions {
 
 impl Default for RunOptions {
     fn default() -> RunOptions {
-        RunOptions { trace: TraceMode::HashOnly, faults: FaultMode::Swarm, focus: None }
+        RunOptions { trace: TraceMode::HashOnly, faults: FaultMode::Swarm, focus: None, step_limit: None }
     }
 }
 

@@ -14,6 +14,11 @@ fn replay(tape: &Tape) -> RunResult {
     scenario.run(variant, ChoiceSource::Tape(tape.clone()), &RunOptions::default())
 }
 
+fn replay_within(tape: &Tape, limit: u64) -> RunResult {
+    let (scenario, variant) = racy();
+    scenario.run(variant, ChoiceSource::Tape(tape.clone()), &RunOptions::default().step_limit(limit))
+}
+
 fn failing_runs(count: usize) -> Vec<RunResult> {
     let (scenario, variant) = racy();
     (0..200)
@@ -28,11 +33,11 @@ fn shrunk_cases_fail_the_same_way_are_smaller_and_are_fixed_points() {
     for failing in failing_runs(5) {
         let key = failing.outcome.key();
         let before = failing.tape.len();
-        let once = shrink(failing, ShrinkConfig::default(), replay);
+        let once = shrink(failing, ShrinkConfig::default(), replay_within);
         assert_eq!(once.result.outcome.key(), key);
         assert!(once.result.tape.len() <= before);
         assert_eq!(replay(&once.result.tape).outcome.key(), key, "the shrunk tape replays to the same failure");
-        let twice = shrink(once.result.clone(), ShrinkConfig::default(), replay);
+        let twice = shrink(once.result.clone(), ShrinkConfig::default(), replay_within);
         assert_eq!(twice.result.tape, once.result.tape, "shrinking twice changes nothing");
     }
 }
@@ -40,8 +45,8 @@ fn shrunk_cases_fail_the_same_way_are_smaller_and_are_fixed_points() {
 #[test]
 fn shrinking_is_deterministic_and_simplifies() {
     let failing = failing_runs(1).remove(0);
-    let a = shrink(failing.clone(), ShrinkConfig::default(), replay);
-    let b = shrink(failing.clone(), ShrinkConfig::default(), replay);
+    let a = shrink(failing.clone(), ShrinkConfig::default(), replay_within);
+    let b = shrink(failing.clone(), ShrinkConfig::default(), replay_within);
     assert_eq!(a.result.tape, b.result.tape);
     assert_eq!(a.result.trace_hash, b.result.trace_hash);
     assert!(a.result.tape.shortlex_key() < failing.tape.shortlex_key(), "a raw failing tape always has slack");

@@ -537,6 +537,12 @@ impl Sim {
         self.record(node, EventKind::Note { text: text.into() });
     }
 
+    /// Describes one line of the workload the setup drew (tabs, skills, configs), for
+    /// case files and reports. Not part of the trace hash: the tape already decides it.
+    pub fn describe_workload(&self, line: impl Into<String>) {
+        self.k.trace.borrow_mut().describe_workload(line.into());
+    }
+
     pub(crate) fn record(&self, node: NodeId, kind: EventKind) {
         let task = self.k.current_task.get();
         self.record_task(node, task, kind);

@@ -128,6 +128,10 @@ pub struct RunResult {
     pub steps: u64,
     /// Events recorded (polls, messages, faults, notes).
     pub events: u64,
+    /// Events that are steps of the model's schedule ([`crate::EventKind::is_model_step`]).
+    pub model_steps: u64,
+    /// The workload the setup drew, as the model describes it.
+    pub workload: Vec<String>,
     pub end_time: SimTime,
     pub fault_profile: Vec<(&'static str, Ratio)>,
     pub fault_counts: FaultCounts,
@@ -173,6 +177,8 @@ pub fn run<W>(
         trace_hash: trace.hash(),
         steps: steps.get(),
         events: trace.len(),
+        model_steps: trace.model_steps(),
+        workload: trace.workload().to_vec(),
         end_time,
         fault_profile,
         fault_counts,

@@ -56,6 +56,21 @@ impl EventKind {
     pub fn is_model_level(&self) -> bool {
         !matches!(self, EventKind::Spawn { .. } | EventKind::Poll)
     }
+
+    /// Whether the event is a step of the model's schedule as a bug report lists one:
+    /// a decision an actor notes ("acquires the lock", "parks"), a fault, a crash or
+    /// restart, a clock jump. Messages are the plumbing of those steps; counting them
+    /// would make the measure depend on how many hops an operation takes.
+    pub fn is_model_step(&self) -> bool {
+        matches!(
+            self,
+            EventKind::Note { .. }
+                | EventKind::Fault { .. }
+                | EventKind::Crash
+                | EventKind::Restart
+                | EventKind::ClockJump { .. }
+        )
+    }
 }
 
 /// One step of a run.
@@ -74,16 +89,20 @@ pub struct Trace {
     hash: u64,
     events: Vec<Event>,
     count: u64,
+    model_steps: u64,
+    /// The workload as the model describes it; derived from the tape, so not hashed.
+    workload: Vec<String>,
 }
 
 impl Trace {
     pub fn new(mode: TraceMode) -> Trace {
-        Trace { mode, hash: SEED, events: Vec::new(), count: 0 }
+        Trace { mode, hash: SEED, events: Vec::new(), count: 0, model_steps: 0, workload: Vec::new() }
     }
 
     pub(crate) fn record(&mut self, event: Event) {
         self.hash = fold(self.hash, event_hash(&event));
         self.count += 1;
+        self.model_steps += u64::from(event.kind.is_model_step());
         if let EventKind::Note { text } = &event.kind {
             tracing::debug!(target: "lockstep::trace", sim_ms = event.time.as_ms(), node = event.node.0, "{text}");
         }
@@ -104,6 +123,19 @@ impl Trace {
 
     pub fn is_empty(&self) -> bool {
         self.count == 0
+    }
+
+    /// How many recorded events were model steps ([`EventKind::is_model_step`]).
+    pub fn model_steps(&self) -> u64 {
+        self.model_steps
+    }
+
+    pub(crate) fn describe_workload(&mut self, line: String) {
+        self.workload.push(line);
+    }
+
+    pub fn workload(&self) -> &[String] {
+        &self.workload
     }
 
     /// The recorded events; empty in [`TraceMode::HashOnly`].

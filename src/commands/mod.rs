@@ -6,6 +6,7 @@ pub mod list;
 pub mod repro;
 pub mod review;
 pub mod run;
+pub mod shrink;
 
 use std::process::ExitCode;
 
@@ -21,6 +22,8 @@ pub enum Exit {
     Violation,
     BadInput,
     Nondeterminism,
+    /// Ctrl-C stopped a campaign that had found no violation so far.
+    Interrupted,
 }
 
 impl Exit {
@@ -30,6 +33,7 @@ impl Exit {
             Exit::Violation => 1,
             Exit::BadInput => 2,
             Exit::Nondeterminism => 3,
+            Exit::Interrupted => 130,
         })
     }
 }
@@ -43,6 +47,11 @@ pub fn resolve(target: &Target) -> anyhow::Result<(&'static dyn Scenario, &'stat
         bail!("{} has {} variants; choose one with --variant ({})", scenario.name(), names.len(), names.join(", "));
     }
     Ok((scenario, variant))
+}
+
+/// The exact command that replays a case file.
+pub fn replay_case_command(path: &std::path::Path) -> String {
+    format!("lockstep repro --case {}", path.display())
 }
 
 /// The exact command that replays one run.

@@ -96,17 +96,20 @@ pub fn build(sim: &Sim, version: Version, params: LauncherParams) -> LauncherWor
         provision(sim, &launcher);
     }
     start_cron(sim, &launcher);
-    let tab_count = sim.workload(u64::from(p.tabs_min), u64::from(p.tabs_max)) as u32;
-    let tabs: Vec<Tab> = (1..=tab_count)
-        .map(|id| {
-            let node = sim.add_node(format!("tab{id}"));
-            let skill = sim.workload(1, u64::from(p.skills)) as u32;
-            let config = sim.workload(1, u64::from(p.configs));
-            Tab::new(launcher.clone(), id, node, USER, skill, config)
-        })
-        .collect();
-    for tab in &tabs {
+    // Every tab that may exist draws its block of choices, present or not, so that
+    // the shrinker can drop a tab (its presence choice to 0) without shifting the
+    // choices of the tabs after it.
+    let mut tabs = Vec::new();
+    for id in 1..=p.tabs_max {
+        let present = id <= p.tabs_min || sim.chance(ChoiceKind::Workload, Ratio::new(1, 2));
+        let skill = sim.workload(1, u64::from(p.skills)) as u32;
+        let config = sim.workload(1, u64::from(p.configs));
         let opens_at = sim.workload(0, p.tab_open_max_ms);
+        if !present {
+            continue;
+        }
+        let node = sim.add_node(format!("tab{id}"));
+        let tab = Tab::new(launcher.clone(), id, node, USER, skill, config);
         let (t, s) = (tab.clone(), sim.clone());
         sim.spawn(NodeId::SYSTEM, "open tab", async move {
             s.sleep_ms(opens_at).await;
@@ -122,6 +125,7 @@ pub fn build(sim: &Sim, version: Version, params: LauncherParams) -> LauncherWor
                 t.load(sim);
             }
         });
+        tabs.push(tab);
     }
     LauncherWorld { launcher, tabs, user: USER }
 }

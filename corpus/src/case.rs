@@ -1,0 +1,159 @@
+//! One failure as a versioned JSON file, and its exact replay.
+
+use std::path::{Path, PathBuf};
+
+use scenarios::{RunOptions, Scenario};
+use serde::{Deserialize, Serialize};
+use sim::{ChoiceSource, RunResult, Tape};
+use thiserror::Error;
+
+/// The case-file format this build writes and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A failure, replayable on any machine by any lockstep that reads its format.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub format_version: u32,
+    /// The lockstep that recorded the case, for a reader wondering why it drifted.
+    pub lockstep_version: String,
+    pub scenario: String,
+    pub variant: String,
+    /// The seed the failure was first found with; the tape below may be shrunk.
+    pub seed: u64,
+    /// The invariant the case violates (or `panic` / `no-progress`). Replays check
+    /// only this one, so a smaller tape that trips it cannot be hidden by another.
+    pub invariant: String,
+    /// The violation's message when it was recorded.
+    pub message: String,
+    /// The workload as the model described it (tabs, skills, configs, faults enabled).
+    pub workload: Vec<String>,
+    /// Polls up to the violation, and model-level steps among the events
+    /// (see [`sim::EventKind::is_model_step`]).
+    pub steps: u64,
+    pub model_steps: u64,
+    /// For a shrunk case, the model-level steps of the run it was shrunk from.
+    pub shrunk_from_model_steps: Option<u64>,
+    /// The trace hash, in hex: JSON numbers lose precision above 2^53.
+    pub trace_hash: String,
+    pub tape: Tape,
+}
+
+/// Why a case file could not be used. Each renders as one line naming the file.
+#[derive(Debug, Error)]
+pub enum CaseError {
+    #[error("cannot read case file {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("case file {path} is not a valid case ({source})")]
+    Corrupt { path: PathBuf, source: serde_json::Error },
+    #[error(
+        "case file {path} has format version {found}; this lockstep reads up to {FORMAT_VERSION}: upgrade lockstep"
+    )]
+    Newer { path: PathBuf, found: u32 },
+    #[error("case file {path} names scenario '{scenario}' variant '{variant}', which this lockstep does not have")]
+    Unknown { path: PathBuf, scenario: String, variant: String },
+}
+
+/// What replaying a case showed.
+#[derive(Debug)]
+pub struct Replay {
+    pub result: RunResult,
+    /// The run failed the case's invariant, as recorded.
+    pub still_fails: bool,
+    /// The trace hash matches the recorded one; if not, the model changed since.
+    pub same_trace: bool,
+}
+
+impl Case {
+    /// The case of a failing run `result` of `scenario`/`variant` from `seed`.
+    pub fn from_run(scenario: &dyn Scenario, variant: &str, seed: u64, result: &RunResult) -> Case {
+        let message = match &result.outcome {
+            sim::Outcome::Violation(v) => v.message.clone(),
+            sim::Outcome::Panic { message, .. } => message.clone(),
+            sim::Outcome::NoProgress { reason, .. } => reason.clone(),
+            sim::Outcome::Pass => String::new(),
+        };
+        Case {
+            format_version: FORMAT_VERSION,
+            lockstep_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: scenario.name().to_string(),
+            variant: variant.to_string(),
+            seed,
+            invariant: result.outcome.key().unwrap_or("pass").to_string(),
+            message,
+            workload: workload(result),
+            steps: result.steps,
+            model_steps: result.model_steps,
+            shrunk_from_model_steps: None,
+            trace_hash: format!("{:016x}", result.trace_hash),
+            tape: result.tape.clone(),
+        }
+    }
+
+    /// Reads a case, refusing corrupt files and formats newer than this build's.
+    pub fn load(path: &Path) -> Result<Case, CaseError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CaseError::Io { path: path.into(), source })?;
+        // The version first: a newer format may not parse as this one at all.
+        #[derive(Deserialize)]
+        struct Header {
+            format_version: u32,
+        }
+        let header: Header =
+            serde_json::from_str(&text).map_err(|source| CaseError::Corrupt { path: path.into(), source })?;
+        if header.format_version > FORMAT_VERSION {
+            return Err(CaseError::Newer { path: path.into(), found: header.format_version });
+        }
+        serde_json::from_str(&text).map_err(|source| CaseError::Corrupt { path: path.into(), source })
+    }
+
+    /// The case as pretty JSON, ending with a newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("a case always serializes");
+        s.push('\n');
+        s
+    }
+
+    /// The scenario and variant this case runs, from the built-in registry.
+    pub fn target(&self, path: &Path) -> Result<(&'static dyn Scenario, &'static str), CaseError> {
+        scenarios::find(&self.scenario, Some(&self.variant)).map_err(|_| CaseError::Unknown {
+            path: path.into(),
+            scenario: self.scenario.clone(),
+            variant: self.variant.clone(),
+        })
+    }
+
+    /// The options every replay of this case uses: checking only its invariant.
+    pub fn options(&self, scenario: &dyn Scenario) -> RunOptions {
+        let focus = scenario.invariants().into_iter().map(|i| i.name).find(|name| *name == self.invariant);
+        RunOptions { focus, ..RunOptions::default() }
+    }
+
+    /// Replays the tape exactly, with `options`' trace mode.
+    pub fn replay(&self, scenario: &dyn Scenario, trace_full: bool) -> Replay {
+        let options = self.options(scenario);
+        let options = if trace_full { options.full_trace() } else { options };
+        let result = scenario.run(&self.variant, ChoiceSource::Tape(self.tape.clone()), &options);
+        let still_fails = result.outcome.key() == Some(self.invariant.as_str());
+        let same_trace = format!("{:016x}", result.trace_hash) == self.trace_hash;
+        Replay { result, still_fails, same_trace }
+    }
+
+    /// The file name this case gets in a corpus: unique per failure (scenario,
+    /// variant, invariant, seed), so two failures never overwrite each other, and
+    /// stable, so re-finding the same failure updates its file.
+    pub fn file_name(&self) -> String {
+        let scenario = self.scenario.replace('/', "-");
+        format!("{scenario}.{}.{}.seed-{}.json", self.variant, self.invariant, self.seed)
+    }
+}
+
+/// The workload lines of a run: the fault profile it drew, and the model's notes made
+/// before anything ran (how many tabs, which skills and configs).
+fn workload(result: &RunResult) -> Vec<String> {
+    let mut lines: Vec<String> =
+        result.fault_profile.iter().map(|(point, rate)| format!("fault {point} at {rate}")).collect();
+    if lines.is_empty() {
+        lines.push("no faults enabled".to_string());
+    }
+    lines.extend(result.workload.iter().cloned());
+    lines
+}

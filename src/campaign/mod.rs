@@ -1,0 +1,83 @@
+//! A campaign: many seeds of one variant, run in parallel and read back in seed order.
+//!
+//! Seeds run in fixed-size chunks on a rayon pool. The chunk size does not depend on
+//! the number of jobs and each chunk's results are handled in seed order, so which
+//! violations a campaign finds, which one is "first", and what it writes are the
+//! same for `--jobs 1` and `--jobs 8`; only the wall time differs.
+
+pub mod findings;
+pub mod plan;
+pub mod progress;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+use scenarios::{RunOptions, Scenario};
+use sim::{ChoiceSource, RunResult};
+
+use self::plan::SeedPlan;
+
+/// Runs per chunk: large enough to keep every job busy, small enough that a time
+/// budget or Ctrl-C is honoured within a fraction of a second.
+pub const CHUNK: u64 = 256;
+
+/// `--check-determinism` replays every `DETERMINISM_SAMPLE`-th run (and every
+/// failing one) and compares trace hashes.
+pub const DETERMINISM_SAMPLE: u64 = 8;
+
+/// One run of a campaign.
+pub struct SeedRun {
+    pub seed: u64,
+    pub result: RunResult,
+    /// The trace hash of a second run of the same seed, when it was replayed.
+    pub replayed_hash: Option<u64>,
+}
+
+impl SeedRun {
+    pub fn nondeterministic(&self) -> bool {
+        self.replayed_hash.is_some_and(|h| h != self.result.trace_hash)
+    }
+}
+
+/// What a campaign runs and how.
+pub struct Runner<'a> {
+    pub scenario: &'a dyn Scenario,
+    pub variant: &'a str,
+    pub options: RunOptions,
+    pub plan: SeedPlan,
+    pub check_determinism: bool,
+    pub pool: rayon::ThreadPool,
+}
+
+impl Runner<'_> {
+    /// Runs `CHUNK` runs from run index `first` on, in parallel; returns them in seed
+    /// order. Runs not started when `stop` is raised are skipped.
+    pub fn chunk(&self, first: u64, stop: &AtomicBool) -> Vec<SeedRun> {
+        let indices: Vec<u64> = (first..first + CHUNK).take_while(|&i| self.plan.seed(i).is_some()).collect();
+        self.pool.install(|| {
+            indices
+                .par_iter()
+                .filter_map(|&i| {
+                    if stop.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    let seed = self.plan.seed(i)?;
+                    Some(self.one(i, seed))
+                })
+                .collect()
+        })
+    }
+
+    fn one(&self, index: u64, seed: u64) -> SeedRun {
+        let result = self.scenario.run(self.variant, ChoiceSource::Seed(seed), &self.options);
+        let sample = index % DETERMINISM_SAMPLE == 0 || !result.outcome.is_pass();
+        let replayed_hash = (self.check_determinism && sample)
+            .then(|| self.scenario.run(self.variant, ChoiceSource::Seed(seed), &self.options).trace_hash);
+        SeedRun { seed, result, replayed_hash }
+    }
+
+    /// Whether run index `i` is past the end of the plan.
+    pub fn exhausted(&self, i: u64) -> bool {
+        self.plan.seed(i).is_none()
+    }
+}

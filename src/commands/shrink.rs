@@ -1,0 +1,32 @@
+//! `lockstep shrink --case FILE`: shrinks a case file to a smaller one that fails the
+//! same invariant, and writes it (over the input unless `--out` says otherwise).
+
+use anyhow::{bail, Context};
+use corpus::{minimize, write_atomic, Case, ShrinkConfig};
+
+use crate::cli::ShrinkArgs;
+use crate::commands::{replay_case_command, Exit};
+
+pub fn run(args: &ShrinkArgs) -> anyhow::Result<Exit> {
+    let case = Case::load(&args.case)?;
+    let (scenario, _) = case.target(&args.case)?;
+    #[allow(clippy::disallowed_methods)] // Wall time for the summary line only.
+    let started = std::time::Instant::now();
+    let Some(m) = minimize(scenario, &case, ShrinkConfig { max_runs: args.runs }) else {
+        bail!("case file {} no longer fails {}: nothing to shrink", args.case.display(), case.invariant);
+    };
+    let out = args.out.as_ref().unwrap_or(&args.case);
+    write_atomic(out, m.case.to_json().as_bytes()).with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "shrunk {} from {} to {} model steps ({} to {} choices) in {} runs, {:.1}s",
+        case.invariant,
+        case.model_steps,
+        m.case.model_steps,
+        case.tape.len(),
+        m.case.tape.len(),
+        m.runs,
+        started.elapsed().as_secs_f64()
+    );
+    println!("wrote {}\n  replay: {}", out.display(), replay_case_command(out));
+    Ok(Exit::Pass)
+}
