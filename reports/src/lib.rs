@@ -9,7 +9,11 @@
 
 pub mod builder;
 pub mod campaign;
+pub mod html;
+pub mod junit;
+pub mod markdown;
 pub mod merge;
 pub mod sequence;
 pub mod svg;
 pub mod timeline;
+pub mod write;
