@@ -26,7 +26,8 @@ fn name(result: &RunResult, node: NodeId) -> &str {
     result.node_names.get(node.0 as usize).map_or("?", String::as_str)
 }
 
-fn describe(result: &RunResult, e: &Event) -> String {
+/// One event in words, without its time and node.
+pub(crate) fn describe(result: &RunResult, e: &Event) -> String {
     match &e.kind {
         EventKind::Send { to, label } => format!("-> {} {label}", name(result, *to)),
         EventKind::Deliver { from, label } => format!("applies {label} from {}", name(result, *from)),

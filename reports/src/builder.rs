@@ -1,0 +1,153 @@
+//! Builds a [`CampaignReport`] one run at a time. Runs may arrive in any order (from
+//! any number of jobs): every tally is a sum or a minimum and failures are kept by
+//! lowest seed, so [`CampaignBuilder::finish`] gives the same report for the same
+//! seeds, whatever the order.
+
+use std::collections::BTreeMap;
+
+use scenarios::InvariantInfo;
+use sim::{FaultPoint, RunResult};
+
+use crate::campaign::{
+    keep_lowest, CampaignReport, Failure, FaultTally, InvariantTally, Seeds, Timing, FORMAT_VERSION, HARNESS_KEYS,
+    HARNESS_KIND, LOCKSTEP_VERSION,
+};
+
+/// Failures kept per invariant unless [`CampaignBuilder::max_failures_per_invariant`]
+/// says otherwise.
+pub const DEFAULT_MAX_FAILURES_PER_INVARIANT: u64 = 20;
+
+/// What a campaign was asked to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CampaignMeta {
+    pub scenario: String,
+    pub variant: String,
+    pub seeds: Seeds,
+    /// What bounds the campaign, as the user said it (`runs 1000`, `time 60s`).
+    pub budget: String,
+}
+
+/// Tallies runs and collects failures into a [`CampaignReport`].
+#[derive(Clone, Debug)]
+pub struct CampaignBuilder {
+    meta: CampaignMeta,
+    max_failures: u64,
+    runs: u64,
+    violating_runs: u64,
+    invariants: Vec<InvariantTally>,
+    /// How many of `invariants` the scenario listed (with the harness keys); any
+    /// after them were met in runs.
+    listed: usize,
+    faults: BTreeMap<String, FaultTally>,
+    failures: Vec<Failure>,
+}
+
+impl CampaignBuilder {
+    /// A builder for a campaign over a scenario with these invariants (in the
+    /// scenario's order) and fault points.
+    pub fn new(meta: CampaignMeta, invariants: &[InvariantInfo], fault_points: &[FaultPoint]) -> CampaignBuilder {
+        let mut tallies: Vec<InvariantTally> =
+            invariants.iter().map(|i| tally(i.name, &i.kind.to_string(), i.doc)).collect();
+        tallies.extend(HARNESS_KEYS.iter().map(|(name, doc)| tally(name, HARNESS_KIND, doc)));
+        let faults = fault_points.iter().map(|p| (p.name.to_string(), FaultTally::default())).collect();
+        CampaignBuilder {
+            listed: tallies.len(),
+            meta,
+            max_failures: DEFAULT_MAX_FAILURES_PER_INVARIANT,
+            runs: 0,
+            violating_runs: 0,
+            invariants: tallies,
+            faults,
+            failures: Vec::new(),
+        }
+    }
+
+    /// Keeps at most `n` failures per invariant, those of the lowest seeds (default
+    /// [`DEFAULT_MAX_FAILURES_PER_INVARIANT`]). Counts stay exact.
+    pub fn max_failures_per_invariant(&mut self, n: u64) -> &mut Self {
+        self.max_failures = n;
+        self
+    }
+
+    /// Counts one run: its outcome and which fault points it enabled and fired.
+    pub fn record_run(&mut self, seed: u64, result: &RunResult) {
+        self.runs += 1;
+        for (name, _) in &result.fault_profile {
+            self.faults.entry((*name).to_string()).or_default().runs_enabled += 1;
+        }
+        for (name, fired) in result.fault_counts.iter().filter(|(_, n)| **n > 0) {
+            let t = self.faults.entry((*name).to_string()).or_default();
+            t.runs_fired += 1;
+            t.fired += fired;
+        }
+        let Some(key) = result.outcome.key() else { return };
+        self.violating_runs += 1;
+        let t = match self.invariants.iter_mut().position(|t| t.name == key) {
+            Some(i) => &mut self.invariants[i],
+            None => {
+                // An invariant the scenario did not list: tallied all the same.
+                let kind = match &result.outcome {
+                    sim::Outcome::Violation(v) => v.kind.to_string(),
+                    _ => HARNESS_KIND.to_string(),
+                };
+                self.invariants.push(tally(key, &kind, ""));
+                self.invariants.last_mut().expect("just pushed")
+            }
+        };
+        t.violating_runs += 1;
+        t.first_seed = Some(t.first_seed.map_or(seed, |s| s.min(seed)));
+    }
+
+    /// Whether a failure of `invariant` at `seed` would be kept: callers can skip
+    /// replaying and shrinking the ones that would not. Order-dependent by nature
+    /// (a lower seed may still come), so it may say yes to a failure that `finish`
+    /// later drops, never the reverse.
+    pub fn wants_failure(&self, invariant: &str, seed: u64) -> bool {
+        let mut seeds: Vec<u64> = self.failures.iter().filter(|f| f.invariant == invariant).map(|f| f.seed).collect();
+        if (seeds.len() as u64) < self.max_failures {
+            return true;
+        }
+        seeds.sort_unstable();
+        seeds.get(self.max_failures.saturating_sub(1) as usize).is_some_and(|worst| seed < *worst)
+    }
+
+    /// Adds the details of one failing run (its run must also be recorded).
+    pub fn add_failure(&mut self, failure: Failure) {
+        self.failures.push(failure);
+        if self.failures.len() as u64 > 2 * self.max_failures.max(1) * self.invariants.len() as u64 {
+            self.failures = keep_lowest(std::mem::take(&mut self.failures), self.max_failures);
+        }
+    }
+
+    /// The report, with `timing` measured by the caller.
+    pub fn finish(self, timing: Timing) -> CampaignReport {
+        let mut invariants = self.invariants;
+        // Invariants the scenario did not list arrive in run order: sort them by name.
+        invariants[self.listed..].sort_by(|a, b| a.name.cmp(&b.name));
+        CampaignReport {
+            format_version: FORMAT_VERSION,
+            lockstep_version: LOCKSTEP_VERSION.to_string(),
+            scenario: self.meta.scenario,
+            variant: self.meta.variant,
+            seeds: self.meta.seeds,
+            budget: self.meta.budget,
+            runs: self.runs,
+            violating_runs: self.violating_runs,
+            max_failures_per_invariant: self.max_failures,
+            invariants,
+            faults: self.faults,
+            failures: keep_lowest(self.failures, self.max_failures),
+            timing,
+        }
+    }
+}
+
+fn tally(name: &str, kind: &str, doc: &str) -> InvariantTally {
+    InvariantTally {
+        name: name.to_string(),
+        kind: kind.to_string(),
+        doc: doc.to_string(),
+        violating_runs: 0,
+        first_seed: None,
+    }
+}

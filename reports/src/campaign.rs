@@ -1,0 +1,226 @@
+//! The campaign report: what many seeded runs of one scenario variant found, as one
+//! value that every output format (JSON, JUnit, Markdown, HTML) renders and that
+//! `merge` combines across shards.
+//!
+//! Its content depends only on the seeds run and what they did, never on how many
+//! jobs ran them or how fast: counts are sums, first seeds are minimums, failures are
+//! sorted by seed. Wall time, runs per second and jobs live apart, in [`Timing`], the
+//! one part that may differ between two campaigns over the same seeds.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sim::{Outcome, RunResult};
+
+pub use crate::builder::{CampaignBuilder, CampaignMeta, DEFAULT_MAX_FAILURES_PER_INVARIANT};
+use crate::sequence::Diagram;
+use crate::timeline;
+
+/// The version of the JSON layout. Readers refuse a newer one rather than guess.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// This build's version, recorded in every report it writes.
+pub const LOCKSTEP_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The outcome keys of runs that failed outside any invariant, tallied after the
+/// scenario's own invariants (the same keys as [`Outcome::key`]).
+pub const HARNESS_KEYS: [(&str, &str); 2] = [
+    ("panic", "model code panicked: a bug in the model or the harness"),
+    ("no-progress", "the step limit was reached: a livelock, or a workload too large for the limit"),
+];
+
+/// The kind [`InvariantTally::kind`] gives the [`HARNESS_KEYS`].
+pub const HARNESS_KIND: &str = "harness";
+
+/// Everything a campaign found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CampaignReport {
+    pub format_version: u32,
+    pub lockstep_version: String,
+    pub scenario: String,
+    pub variant: String,
+    pub seeds: Seeds,
+    /// What bounded the campaign, as the user gave it (`runs 1000`, `time 60s`).
+    pub budget: String,
+    pub runs: u64,
+    /// Runs that violated any invariant (or panicked, or made no progress).
+    pub violating_runs: u64,
+    /// At most this many failures are kept per invariant, those of the lowest seeds,
+    /// so the report stays small over a campaign of any length. Counts are exact.
+    pub max_failures_per_invariant: u64,
+    /// One entry per invariant of the scenario, in scenario order, then the
+    /// [`HARNESS_KEYS`]; zero counts included.
+    pub invariants: Vec<InvariantTally>,
+    /// Every fault point of the scenario, by name; zero counts included, so a fault
+    /// that never fired shows.
+    pub faults: BTreeMap<String, FaultTally>,
+    /// Sorted by seed, then invariant.
+    pub failures: Vec<Failure>,
+    /// The only part that depends on the machine, the number of jobs and timing.
+    pub timing: Timing,
+}
+
+/// The seeds a campaign covered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seeds {
+    pub start: u64,
+    /// Inclusive.
+    pub end: u64,
+    /// Which slice of the seed space this run covered, as given to `--shard`.
+    pub shard: Option<Shard>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl std::fmt::Display for Seeds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}..={}", self.start, self.end)?;
+        if let Some(s) = self.shard {
+            write!(f, " (shard {}/{})", s.index, s.count)?;
+        }
+        Ok(())
+    }
+}
+
+/// How many runs broke one invariant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvariantTally {
+    pub name: String,
+    /// `safety`, `liveness`, or `harness` for the [`HARNESS_KEYS`].
+    pub kind: String,
+    pub doc: String,
+    /// Runs whose first violation was this invariant.
+    pub violating_runs: u64,
+    /// The lowest such seed.
+    pub first_seed: Option<u64>,
+}
+
+/// How often one fault point was on and fired.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultTally {
+    /// Runs whose swarm profile enabled it.
+    pub runs_enabled: u64,
+    /// Runs in which it fired at least once.
+    pub runs_fired: u64,
+    /// Times it fired, over all runs.
+    pub fired: u64,
+}
+
+/// One failing seed: what broke, how to replay it, and its (shrunk) counterexample.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    pub seed: u64,
+    /// The invariant's name, or one of the [`HARNESS_KEYS`].
+    pub invariant: String,
+    pub kind: String,
+    pub message: String,
+    /// The step and simulated time at which the seed's run failed.
+    pub step: u64,
+    pub time_ms: u64,
+    /// The command that replays this seed.
+    pub replay: String,
+    /// Where its case file was saved, if it was.
+    pub case_file: Option<String>,
+    /// Steps of the seed's run and of the shrunk run, when it was shrunk.
+    pub steps_before_shrink: Option<u64>,
+    pub steps_after_shrink: Option<u64>,
+    /// The text timeline of the counterexample (the shrunk run, if any).
+    pub timeline: String,
+    /// The counterexample as a sequence diagram; `None` without a full trace.
+    pub diagram: Option<Diagram>,
+}
+
+impl Failure {
+    /// The failure of `seed`, whose run `original` failed; `shrunk` is its shrunk
+    /// counterexample, if it was shrunk. The timeline and diagram come from the run
+    /// that has the full trace to show: the shrunk one, else the original. `None`
+    /// when `original` passed.
+    pub fn from_runs(seed: u64, original: &RunResult, shrunk: Option<&RunResult>, replay: String) -> Option<Failure> {
+        let (invariant, kind, message, step, time) = match &original.outcome {
+            Outcome::Pass => return None,
+            Outcome::Violation(v) => (v.invariant, v.kind.to_string(), v.message.clone(), v.step, v.time),
+            Outcome::Panic { message, step, time } => {
+                ("panic", HARNESS_KIND.to_string(), message.clone(), *step, *time)
+            }
+            Outcome::NoProgress { reason, step, time } => {
+                ("no-progress", HARNESS_KIND.to_string(), reason.clone(), *step, *time)
+            }
+        };
+        let shown = shrunk.unwrap_or(original);
+        let has_trace = !shown.trace.is_empty();
+        Some(Failure {
+            seed,
+            invariant: invariant.to_string(),
+            kind,
+            message,
+            step,
+            time_ms: time.as_ms(),
+            replay,
+            case_file: None,
+            steps_before_shrink: shrunk.map(|_| original.steps),
+            steps_after_shrink: shrunk.map(|s| s.steps),
+            timeline: if has_trace {
+                format!(
+                    "{}{}\n",
+                    timeline::render(shown, Some(crate::sequence::MAX_ROWS)),
+                    timeline::outcome_line(&shown.outcome)
+                )
+            } else {
+                String::new()
+            },
+            diagram: has_trace.then(|| Diagram::from_run(shown)),
+        })
+    }
+}
+
+/// Wall-clock facts about how the campaign ran: never compare these.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    pub jobs: u32,
+    pub wall_secs: f64,
+    pub runs_per_sec: f64,
+}
+
+impl Timing {
+    /// The timing of `runs` runs done by `jobs` jobs in `wall_secs`.
+    pub fn new(jobs: u32, wall_secs: f64, runs: u64) -> Timing {
+        let runs_per_sec = if wall_secs > 0.0 { runs as f64 / wall_secs } else { 0.0 };
+        Timing { jobs, wall_secs, runs_per_sec }
+    }
+}
+
+impl CampaignReport {
+    /// The report with its timing cleared: what two campaigns over the same seeds must
+    /// agree on, whatever their jobs and speed.
+    pub fn without_timing(&self) -> CampaignReport {
+        CampaignReport { timing: Timing::default(), ..self.clone() }
+    }
+
+    /// Whether any run failed.
+    pub fn failed(&self) -> bool {
+        self.violating_runs > 0
+    }
+
+    /// The failure of the lowest seed that broke `invariant`, if one was kept.
+    pub fn first_failure(&self, invariant: &str) -> Option<&Failure> {
+        self.failures.iter().find(|f| f.invariant == invariant)
+    }
+}
+
+/// Failures sorted by seed then invariant, without duplicates, keeping only the `cap`
+/// lowest seeds of each invariant: the same set whatever order they came in.
+pub(crate) fn keep_lowest(mut failures: Vec<Failure>, cap: u64) -> Vec<Failure> {
+    failures.sort_by(|a, b| (a.seed, &a.invariant).cmp(&(b.seed, &b.invariant)));
+    failures.dedup_by(|a, b| a.seed == b.seed && a.invariant == b.invariant);
+    let mut kept: BTreeMap<String, u64> = BTreeMap::new();
+    failures.retain(|f| {
+        let n = kept.entry(f.invariant.clone()).or_default();
+        *n += 1;
+        *n <= cap
+    });
+    failures
+}

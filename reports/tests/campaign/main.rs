@@ -1,0 +1,11 @@
+//! The campaign reports, by format, built from real failing runs of the built-in
+//! scenarios: JSON round trips, merging shards, JUnit, Markdown, HTML and the files
+//! written to a report folder.
+
+mod fixtures;
+mod html;
+mod json;
+mod junit;
+mod markdown;
+mod merge;
+mod write;
