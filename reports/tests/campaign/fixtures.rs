@@ -54,8 +54,9 @@ pub fn campaign(scenario: &str, variant: &str, seeds: RangeInclusive<u64>, plan:
         }
         let full = s.run(v, ChoiceSource::Seed(seed), &RunOptions::default().full_trace());
         let shrunk: Option<RunResult> = plan.shrink_runs.map(|max_runs| {
-            let run =
-                |tape: &sim::Tape| s.run(v, ChoiceSource::Tape(tape.clone()), &RunOptions::default().full_trace());
+            let run = |tape: &sim::Tape, limit: u64| {
+                s.run(v, ChoiceSource::Tape(tape.clone()), &RunOptions::default().full_trace().step_limit(limit))
+            };
             shrink::shrink(full.clone(), shrink::ShrinkConfig { max_runs }, run).result
         });
         let mut failure =
