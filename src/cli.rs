@@ -27,6 +27,8 @@ const EXAMPLES: &str = "Examples:
   lockstep repro demo/lock --variant check-then-set --seed 17
   lockstep repro --case lockstep-regressions/demo-lock.check-then-set.mutual-exclusion.seed-0.json
   lockstep shrink --case FILE --out small.json
+  lockstep run launcher/multi-tab --variant v8 --time 10m --shard 1/4 --report out/1
+  lockstep merge out/1 out/2 out/3 out/4 --report out/all
   lockstep review launcher --runs 500
   lockstep bench --runs 2000";
 
@@ -40,6 +42,8 @@ pub enum Command {
     Repro(ReproArgs),
     /// Shrink a case file to the fewest steps that still fail the same invariant.
     Shrink(ShrinkArgs),
+    /// Combine the JSON reports of `run --shard K/N` jobs into one report.
+    Merge(MergeArgs),
     /// Every variant against every invariant: a matrix of violating runs and seeds.
     Review(ReviewArgs),
     /// Measure runs and simulated events per second against a hand-written event loop.
@@ -107,6 +111,29 @@ pub struct RunArgs {
     /// How many timeline events to print per failure (the replay shows them all).
     #[arg(long, default_value_t = 25)]
     pub tail: usize,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Where reports go and in which formats.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Write reports into this folder (created if missing). With `$GITHUB_STEP_SUMMARY`
+    /// set, the Markdown summary is also appended there.
+    #[arg(long, env = "LOCKSTEP_REPORT")]
+    pub report: Option<std::path::PathBuf>,
+    /// Report formats, comma-separated: json, junit, markdown, html, or all.
+    #[arg(long, default_value = "all")]
+    pub format: String,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard reports (`lockstep-report.json` files, or the folders holding them).
+    #[arg(required = true)]
+    pub reports: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Args)]

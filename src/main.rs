@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(&args),
         Command::Repro(args) => commands::repro::run(&args),
         Command::Shrink(args) => commands::shrink::run(&args),
+        Command::Merge(args) => commands::merge::run(&args),
         Command::Review(args) => commands::review::run(&args),
         Command::Bench(args) => commands::bench::run(&args),
     };

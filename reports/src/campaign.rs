@@ -125,7 +125,8 @@ pub struct Failure {
     pub replay: String,
     /// Where its case file was saved, if it was.
     pub case_file: Option<String>,
-    /// Steps of the seed's run and of the shrunk run, when it was shrunk.
+    /// Model-level steps (`sim::EventKind::is_model_step`) of the seed's run and of
+    /// the shrunk run, when it was shrunk.
     pub steps_before_shrink: Option<u64>,
     pub steps_after_shrink: Option<u64>,
     /// The text timeline of the counterexample (the shrunk run, if any).
@@ -161,8 +162,8 @@ impl Failure {
             time_ms: time.as_ms(),
             replay,
             case_file: None,
-            steps_before_shrink: shrunk.map(|_| original.steps),
-            steps_after_shrink: shrunk.map(|s| s.steps),
+            steps_before_shrink: shrunk.map(|_| original.model_steps),
+            steps_after_shrink: shrunk.map(|s| s.model_steps),
             timeline: if has_trace {
                 format!(
                     "{}{}\n",

@@ -91,12 +91,18 @@ fn check_compatible(first: &CampaignReport, other: &CampaignReport) -> Result<()
     Ok(())
 }
 
-/// Two shards of one split overlap only if they are the same shard; anything else
-/// overlaps when its seed ranges do.
+/// Whether two reports may share a seed: shards of one split stride through the seed
+/// space, so they overlap only on the same residue; anything else when ranges meet.
 fn overlap(a: &Seeds, b: &Seeds) -> bool {
+    let ranges_meet = a.start <= b.end && b.start <= a.end;
     match (a.shard, b.shard) {
-        (Some(x), Some(y)) if x.count == y.count && a.start == b.start && a.end == b.end => x.index == y.index,
-        _ => a.start <= b.end && b.start <= a.end,
+        // Shards of one matrix stride by their count from different first seeds: they
+        // share a seed only if their first seeds agree modulo the count.
+        (Some(x), Some(y)) if x.count == y.count => {
+            let n = u64::from(x.count);
+            ranges_meet && a.start % n == b.start % n
+        }
+        _ => ranges_meet,
     }
 }
 

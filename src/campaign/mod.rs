@@ -5,7 +5,6 @@
 //! violations a campaign finds, which one is "first", and what it writes are the
 //! same for `--jobs 1` and `--jobs 8`; only the wall time differs.
 
-pub mod findings;
 pub mod plan;
 pub mod progress;
 

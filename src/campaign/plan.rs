@@ -32,37 +32,46 @@ impl std::fmt::Display for Shard {
     }
 }
 
-/// The seeds of one campaign: the `i`-th run uses `start + offset + i * stride`.
+/// The seeds of one campaign: the seed range `start..end` (or without end, until the
+/// time budget), of which a shard takes every `count`-th seed from its `index`-th, so
+/// the shards of one range together run exactly that range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SeedPlan {
     pub start: u64,
-    /// Runs in all; `None` runs until the time budget or the seed space ends.
-    pub count: Option<u64>,
+    /// Exclusive; `None` runs until the time budget or the seed space ends.
+    pub end: Option<u64>,
     pub shard: Option<Shard>,
 }
 
 impl SeedPlan {
-    /// The seed of run `i`, or `None` past the end of the plan or of the seed space.
-    pub fn seed(&self, i: u64) -> Option<u64> {
-        if self.count.is_some_and(|n| i >= n) {
-            return None;
-        }
-        let (offset, stride) = self.shard.map_or((0, 1), |s| (s.index - 1, s.count));
-        i.checked_mul(stride)?.checked_add(offset)?.checked_add(self.start)
+    fn offset_stride(&self) -> (u64, u64) {
+        self.shard.map_or((0, 1), |s| (s.index - 1, s.count))
     }
 
-    /// How the plan reads in headers and reports: `seeds 0..=999`, `shard 2/4 of seeds 0..`.
+    /// The seed of run `i`, or `None` past the end of the plan or of the seed space.
+    pub fn seed(&self, i: u64) -> Option<u64> {
+        let (offset, stride) = self.offset_stride();
+        let seed = i.checked_mul(stride)?.checked_add(offset)?.checked_add(self.start)?;
+        (self.end.is_none_or(|end| seed < end)).then_some(seed)
+    }
+
+    /// How many runs the plan has, if it is bounded.
+    pub fn runs(&self) -> Option<u64> {
+        let (offset, stride) = self.offset_stride();
+        self.end.map(|end| (end - self.start).saturating_sub(offset).div_ceil(stride))
+    }
+
+    /// How the plan reads in headers: `seeds 0..1000`, `shard 2/4 of seeds 0..1000`.
     pub fn describe(&self) -> String {
-        let range = match self.count {
-            Some(n) => {
-                let last = self.seed(n - 1).map_or("end".to_string(), |s| s.to_string());
-                format!("seeds {}..={last}", self.seed(0).unwrap_or(self.start))
-            }
-            None => format!("seeds {}.. (until the time budget)", self.seed(0).unwrap_or(self.start)),
+        let range = match self.end {
+            Some(end) => format!("seeds {}..{end}", self.start),
+            None => format!("seeds {}.. until the time budget", self.start),
         };
         match self.shard {
-            Some(s) => format!("shard {s}: every {}th of {range}", s.count),
-            None => range,
+            Some(s) => {
+                format!("shard {s} of {range} ({} runs)", self.runs().map_or("?".to_string(), |r| r.to_string()))
+            }
+            None => format!("{range} ({} runs)", self.runs().map_or("?".to_string(), |r| r.to_string())),
         }
     }
 }
@@ -74,12 +83,12 @@ mod tests {
     #[test]
     fn shards_are_disjoint_and_cover_every_seed() {
         let plans: Vec<SeedPlan> = (1..=3)
-            .map(|index| SeedPlan { start: 10, count: Some(4), shard: Some(Shard { index, count: 3 }) })
+            .map(|index| SeedPlan { start: 10, end: Some(21), shard: Some(Shard { index, count: 3 }) })
             .collect();
-        let mut seeds: Vec<u64> = plans.iter().flat_map(|p| (0..4).filter_map(|i| p.seed(i))).collect();
+        let mut seeds: Vec<u64> = plans.iter().flat_map(|p| (0..10).filter_map(|i| p.seed(i))).collect();
         seeds.sort_unstable();
-        assert_eq!(seeds, (10..22).collect::<Vec<_>>());
-        assert_eq!(plans[0].seed(4), None, "the count bounds each shard");
+        assert_eq!(seeds, (10..21).collect::<Vec<_>>());
+        assert_eq!(plans.iter().map(|p| p.runs().unwrap()).collect::<Vec<_>>(), [4, 4, 3]);
     }
 
     #[test]
@@ -92,7 +101,7 @@ mod tests {
 
     #[test]
     fn the_seed_space_ends_without_overflow() {
-        let plan = SeedPlan { start: u64::MAX - 1, count: None, shard: None };
+        let plan = SeedPlan { start: u64::MAX - 1, end: None, shard: None };
         assert_eq!(plan.seed(1), Some(u64::MAX));
         assert_eq!(plan.seed(2), None);
     }

@@ -3,6 +3,8 @@
 
 pub mod bench;
 pub mod list;
+pub mod merge;
+pub mod report;
 pub mod repro;
 pub mod review;
 pub mod run;

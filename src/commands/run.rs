@@ -1,21 +1,24 @@
 //! `lockstep run`: a campaign over many seeds of one variant. The corpus replays
 //! first; then seeds run in parallel; each failure is saved as a case file the moment
-//! it is found, shrunk, and printed with its minimized timeline and replay commands.
+//! it is found, shrunk, and printed with its minimized timeline and replay commands;
+//! at the end the reports are written.
 
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::Context;
 use corpus::{minimize, Case, Corpus, ShrinkConfig};
+use reports::builder::{CampaignBuilder, CampaignMeta};
+use reports::campaign::{CampaignReport, Failure, Seeds, Shard, Timing};
 use reports::timeline;
 use scenarios::{RunOptions, Scenario};
 
-use crate::campaign::findings::{Failure, Findings};
 use crate::campaign::plan::SeedPlan;
 use crate::campaign::progress::Progress;
 use crate::campaign::{Runner, SeedRun, CHUNK};
 use crate::cli::RunArgs;
-use crate::commands::{replay_case_command, replay_command, resolve, Exit};
+use crate::commands::{replay_case_command, replay_command, report, resolve, Exit};
 
 /// Seeds run when neither `--runs`, `--seeds`, `--seed` nor `--time` says otherwise.
 const DEFAULT_RUNS: u64 = 1000;
@@ -32,6 +35,15 @@ struct Ctx<'a> {
     pool: &'a rayon::ThreadPool,
 }
 
+/// What the campaign has found so far.
+struct Found {
+    builder: CampaignBuilder,
+    /// Invariants with a reported (shrunk, saved) failure; later ones are only counted.
+    reported: BTreeSet<String>,
+    corpus_failures: u64,
+    last_seed: Option<u64>,
+}
+
 pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     let (scenario, variant) = resolve(&args.target)?;
     let focus = match &args.invariant {
@@ -43,6 +55,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
             })?)
         }
     };
+    let formats = report::formats(&args.report)?;
+    report::check_writable(&args.report)?;
     let plan = seed_plan(args);
     let corpus = (!args.no_corpus).then(|| Corpus::new(&args.corpus));
     if let Some(c) = &corpus {
@@ -55,27 +69,41 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     let runner = Runner { scenario, variant, options, plan, check_determinism: args.check_determinism, pool };
     println!("{} --variant {variant}: {} ({jobs} jobs)", scenario.name(), plan.describe());
 
-    let progress = Progress::new(plan.count, args.time);
+    let progress = Progress::new(plan.runs(), args.time);
     let shrink = (!args.no_shrink).then_some(ShrinkConfig { max_runs: args.shrink_runs });
-    let mut findings = Findings::default();
     let ctx = Ctx { scenario, variant, corpus, shrink, tail: args.tail, progress: &progress, pool: &runner.pool };
-    let corpus_failures = replay_corpus(&ctx, &mut findings)?;
-    let mut stopped_early = corpus_failures > 0 && !args.keep_going;
-    let mut next = 0;
+    let meta = CampaignMeta {
+        scenario: scenario.name().to_string(),
+        variant: variant.to_string(),
+        seeds: Seeds { start: plan.start, end: plan.start, shard: None },
+        budget: budget(args, &plan),
+    };
+    let mut found = Found {
+        builder: CampaignBuilder::new(meta, &scenario.invariants(), scenario.fault_points()),
+        reported: BTreeSet::new(),
+        corpus_failures: 0,
+        last_seed: None,
+    };
+    replay_corpus(&ctx, &mut found)?;
+    let mut stopped_early = found.corpus_failures > 0 && !args.keep_going;
+    let (mut next, mut runs, mut violating) = (0, 0u64, 0u64);
     while !stopped_early && !runner.exhausted(next) && !stop.load(Ordering::Relaxed) && !progress.out_of_time() {
-        let runs = runner.chunk(next, &stop);
+        let chunk = runner.chunk(next, &stop);
         next += CHUNK;
-        for run in runs {
-            findings.record(run.seed, &run.result);
+        for run in chunk {
+            found.builder.record_run(run.seed, &run.result);
+            found.last_seed = Some(run.seed);
+            runs += 1;
             if run.nondeterministic() {
-                ctx.progress.println(&nondeterminism(&ctx, &run));
+                progress.println(&nondeterminism(&ctx, &run));
                 progress.finish();
                 return Ok(Exit::Nondeterminism);
             }
             if let Some(key) = run.result.outcome.key() {
-                if !findings.has_failure_of(key) {
+                violating += 1;
+                if found.reported.insert(key.to_string()) {
                     let failure = report_failure(&ctx, &run);
-                    findings.failures.push(failure);
+                    found.builder.add_failure(failure);
                 }
                 if !args.keep_going {
                     stopped_early = true;
@@ -83,27 +111,20 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
                 }
             }
         }
-        progress.update(findings.runs, findings.violating_runs);
+        progress.update(runs, violating);
     }
     progress.finish();
     let interrupted = stop.load(Ordering::Relaxed);
     let secs = progress.elapsed().as_secs_f64();
-    println!(
-        "{} runs, {} with violations, {:.0} runs/s{}",
-        findings.runs,
-        findings.violating_runs,
-        findings.runs as f64 / secs.max(1e-9),
-        if interrupted { " (interrupted)" } else { "" }
-    );
-    for (invariant, (count, first)) in &findings.by_invariant {
-        println!("  {invariant}: {count} runs, first at seed {first}");
-    }
-    for f in &findings.failures {
-        let source = if f.from_corpus { "corpus case" } else { "seed" };
-        let shrunk = f.model_steps_shrunk.map_or(String::new(), |s| format!(" -> {s}"));
-        println!("  {source} {}: {}, {}{shrunk} model steps; {}", f.seed, f.invariant, f.model_steps_found, f.replay);
-    }
-    Ok(match (findings.violating_runs + corpus_failures, interrupted) {
+    let mut campaign = found.builder.finish(Timing::new(jobs as u32, secs, runs));
+    campaign.seeds = Seeds {
+        start: plan.seed(0).unwrap_or(plan.start),
+        end: found.last_seed.unwrap_or(plan.start),
+        shard: plan.shard.map(|s| Shard { index: s.index as u32, count: s.count as u32 }),
+    };
+    summarize(&campaign, interrupted);
+    report::write(&campaign, &args.report, &formats)?;
+    Ok(match (campaign.violating_runs + found.corpus_failures, interrupted) {
         (0, true) => Exit::Interrupted,
         (0, false) => Exit::Pass,
         _ => Exit::Violation,
@@ -113,14 +134,41 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
 fn seed_plan(args: &RunArgs) -> SeedPlan {
     // Flags on the command line and `LOCKSTEP_*` variables from CI may both be set:
     // the most specific wins rather than a conflict.
-    let (start, count) = match (args.seed, args.seeds, args.runs, args.time) {
-        (Some(seed), ..) => (seed, Some(1)),
-        (None, Some(range), ..) => (range.start, Some(range.end - range.start)),
+    // A shard takes its slice of the range: `--runs N` is the seeds 0..N.
+    let (start, end) = match (args.seed, args.seeds, args.runs, args.time) {
+        (Some(seed), ..) => (seed, seed.checked_add(1)),
+        (None, Some(range), ..) => (range.start, Some(range.end)),
         (None, None, Some(runs), _) => (0, Some(runs)),
         (None, None, None, Some(_)) => (0, None),
         (None, None, None, None) => (0, Some(DEFAULT_RUNS)),
     };
-    SeedPlan { start, count, shard: args.shard }
+    SeedPlan { start, end, shard: args.shard }
+}
+
+fn budget(args: &RunArgs, plan: &SeedPlan) -> String {
+    let runs = plan.runs().map(|n| format!("runs {n}"));
+    let time = args.time.map(|t| format!("time {}", humantime::format_duration(t)));
+    [runs, time].into_iter().flatten().collect::<Vec<_>>().join(", ")
+}
+
+fn summarize(campaign: &CampaignReport, interrupted: bool) {
+    println!(
+        "{} runs, {} with violations, {:.0} runs/s{}",
+        campaign.runs,
+        campaign.violating_runs,
+        campaign.timing.runs_per_sec,
+        if interrupted { " (interrupted)" } else { "" }
+    );
+    for t in campaign.invariants.iter().filter(|t| t.violating_runs > 0) {
+        println!("  {}: {} runs, first at seed {}", t.name, t.violating_runs, t.first_seed.unwrap_or_default());
+    }
+    for f in &campaign.failures {
+        let shrunk = match (f.steps_before_shrink, f.steps_after_shrink) {
+            (Some(a), Some(b)) => format!(", shrunk from {a} to {b} model steps"),
+            _ => String::new(),
+        };
+        println!("  seed {}: {}{shrunk}; {}", f.seed, f.invariant, f.replay);
+    }
 }
 
 /// Ctrl-C stops a campaign between runs; what was found so far is still reported.
@@ -132,14 +180,13 @@ fn stop_on_ctrl_c() -> Arc<AtomicBool> {
     stop
 }
 
-/// Replays the corpus cases of this variant; returns how many still fail.
-fn replay_corpus(ctx: &Ctx, findings: &mut Findings) -> anyhow::Result<u64> {
-    let Some(corpus) = &ctx.corpus else { return Ok(0) };
+/// Replays the corpus cases of this variant; counts those that still fail.
+fn replay_corpus(ctx: &Ctx, found: &mut Found) -> anyhow::Result<()> {
+    let Some(corpus) = &ctx.corpus else { return Ok(()) };
     let cases = corpus.cases_for(ctx.scenario.name(), ctx.variant)?;
     if cases.is_empty() {
-        return Ok(0);
+        return Ok(());
     }
-    let mut failing = 0;
     for (path, case) in &cases {
         let replay = case.replay(ctx.scenario, true);
         let drift = if replay.same_trace { "" } else { " (trace differs from the recorded one: the model changed)" };
@@ -147,29 +194,22 @@ fn replay_corpus(ctx: &Ctx, findings: &mut Findings) -> anyhow::Result<u64> {
             ctx.progress.println(&format!("corpus: {} passes now{drift}\n", path.display()));
             continue;
         }
-        failing += 1;
-        let failure = Failure {
-            seed: case.seed,
-            invariant: case.invariant.clone(),
-            outcome: replay.result.outcome.clone(),
-            case_file: Some(path.clone()),
-            model_steps_found: case.shrunk_from_model_steps.unwrap_or(case.model_steps),
-            model_steps_shrunk: Some(replay.result.model_steps),
-            timeline: timeline::render(&replay.result, Some(ctx.tail)),
-            replay: replay_case_command(path),
-            from_corpus: true,
-        };
+        found.corpus_failures += 1;
+        let command = replay_case_command(path);
         ctx.progress.println(&format!(
-            "\nFAIL (corpus case {}){drift}\n  {}\n{}  replay: {}\n",
+            "\nFAIL (corpus case {}){drift}\n  {}\n{}  replay: {command}\n",
             path.display(),
-            timeline::outcome_line(&failure.outcome),
-            failure.timeline,
-            failure.replay
+            timeline::outcome_line(&replay.result.outcome),
+            timeline::render(&replay.result, Some(ctx.tail)),
         ));
-        findings.failures.push(failure);
+        if let Some(mut failure) = Failure::from_runs(case.seed, &replay.result, None, command) {
+            failure.case_file = Some(path.display().to_string());
+            found.reported.insert(case.invariant.clone());
+            found.builder.add_failure(failure);
+        }
     }
-    println!("corpus: {} cases replayed, {failing} still fail", cases.len());
-    Ok(failing)
+    println!("corpus: {} cases replayed, {} still fail", cases.len(), found.corpus_failures);
+    Ok(())
 }
 
 /// Saves the failure of `run` at once, shrinks it, saves the shrunk case over it, and
@@ -188,11 +228,12 @@ fn report_failure(ctx: &Ctx, run: &SeedRun) -> Failure {
     };
     let mut case_file = save(&found);
     let mut shrunk_note = String::new();
-    let case = match ctx.shrink.and_then(|config| {
+    let minimized = ctx.shrink.and_then(|config| {
         #[allow(clippy::disallowed_methods)] // Wall time for the report only.
         let started = std::time::Instant::now();
         ctx.pool.install(|| minimize(scenario, &found, config)).map(|m| (m, started.elapsed()))
-    }) {
+    });
+    let case = match minimized {
         Some((m, took)) => {
             shrunk_note = format!(
                 "  shrunk from {} to {} model steps ({} runs, {:.1}s)\n",
@@ -207,22 +248,19 @@ fn report_failure(ctx: &Ctx, run: &SeedRun) -> Failure {
         None => found.clone(),
     };
     let full = case.replay(scenario, true).result;
-    let failure = Failure {
-        seed,
-        invariant: case.invariant.clone(),
-        outcome: full.outcome.clone(),
-        model_steps_found: found.model_steps,
-        model_steps_shrunk: ctx.shrink.map(|_| case.model_steps),
-        timeline: timeline::render(&full, Some(ctx.tail)),
-        replay: case_file.as_deref().map_or_else(|| replay_command(scenario, variant, seed), replay_case_command),
-        case_file,
-        from_corpus: false,
-    };
+    let replay = case_file.as_deref().map_or_else(|| replay_command(scenario, variant, seed), replay_case_command);
+    let shrunk = ctx.shrink.is_some().then_some(&full);
+    let mut failure = Failure::from_runs(seed, &run.result, shrunk, replay.clone()).expect("the run failed");
+    if shrunk.is_none() {
+        // Unshrunk: the timeline and diagram come from the full replay of the seed.
+        failure = Failure::from_runs(seed, &full, None, replay.clone()).expect("the run failed");
+    }
+    failure.case_file = case_file.as_ref().map(|p| p.display().to_string());
     let mut text = format!("\nFAIL {} --variant {variant} seed {seed}\n", scenario.name());
-    text += &format!("  {}\n{shrunk_note}", timeline::outcome_line(&failure.outcome));
-    text += &failure.timeline;
-    text += &format!("  replay: {}\n", failure.replay);
-    if failure.case_file.is_some() {
+    text += &format!("  {}\n{shrunk_note}", timeline::outcome_line(&full.outcome));
+    text += &timeline::render(&full, Some(ctx.tail));
+    text += &format!("  replay: {replay}\n");
+    if case_file.is_some() {
         text += &format!("  seed:   {}\n", replay_command(scenario, variant, seed));
     }
     ctx.progress.println(&text);

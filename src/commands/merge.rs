@@ -1,0 +1,29 @@
+//! `lockstep merge`: the shard reports of one CI matrix combined into one report, as
+//! if one campaign had run every shard's seeds.
+
+use reports::merge::merge;
+use reports::write::read_report;
+
+use crate::cli::MergeArgs;
+use crate::commands::{report, Exit};
+
+pub fn run(args: &MergeArgs) -> anyhow::Result<Exit> {
+    let formats = report::formats(&args.report)?;
+    report::check_writable(&args.report)?;
+    let parts = args.reports.iter().map(|p| read_report(p)).collect::<Result<Vec<_>, _>>()?;
+    let merged = merge(parts)?;
+    println!(
+        "{} --variant {}: {} reports merged, seeds {}, {} runs, {} with violations",
+        merged.scenario,
+        merged.variant,
+        args.reports.len(),
+        merged.seeds,
+        merged.runs,
+        merged.violating_runs
+    );
+    for t in merged.invariants.iter().filter(|t| t.violating_runs > 0) {
+        println!("  {}: {} runs, first at seed {}", t.name, t.violating_runs, t.first_seed.unwrap_or_default());
+    }
+    report::write(&merged, &args.report, &formats)?;
+    Ok(if merged.failed() { Exit::Violation } else { Exit::Pass })
+}

@@ -1,0 +1,99 @@
+//! Campaigns as CI runs them: shard reports merge into the single campaign's report,
+//! a campaign killed with SIGKILL keeps the case files it wrote, and bad report
+//! settings cost one line and exit code 2 before any run.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn lockstep_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lockstep")).args(args).current_dir(dir).output().expect("the binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn report(dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("lockstep-report.json")).expect("a JSON report");
+    let mut json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    json.as_object_mut().unwrap().remove("timing");
+    json
+}
+
+const V2: [&str; 4] = ["run", "launcher/multi-tab", "--variant", "v2"];
+
+#[test]
+fn shard_reports_merge_into_the_single_campaigns_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let common = ["--seeds", "0..120", "--keep-going", "--no-shrink", "--no-corpus", "--format", "json"];
+    for (shard, out) in [(None, "all"), (Some("1/2"), "s1"), (Some("2/2"), "s2")] {
+        let mut args: Vec<&str> = [&V2[..], &common[..], &["--report", out]].concat();
+        if let Some(s) = shard {
+            args.extend(["--shard", s]);
+        }
+        let o = lockstep_in(d, &args);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    }
+    let o = lockstep_in(d, &["merge", "s1", "s2", "--report", "merged", "--format", "json,junit,markdown,html"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let (mut single, mut merged) = (report(&d.join("all")), report(&d.join("merged")));
+    // The single campaign records its budget; the merge, the parts' seeds.
+    for r in [&mut single, &mut merged] {
+        r.as_object_mut().unwrap().remove("budget");
+    }
+    assert_eq!(single["seeds"]["start"], merged["seeds"]["start"]);
+    assert_eq!(single["seeds"]["end"], merged["seeds"]["end"]);
+    assert_eq!(single["invariants"], merged["invariants"]);
+    assert_eq!(single["faults"], merged["faults"]);
+    assert_eq!(single["runs"], merged["runs"]);
+    for file in ["junit.xml", "summary.md", "report.html"] {
+        assert!(d.join("merged").join(file).exists(), "{file}");
+    }
+    let again = lockstep_in(d, &["merge", "s1", "s1"]);
+    assert_eq!(again.status.code(), Some(2), "the same shard twice is refused: {}", text(&again));
+}
+
+#[test]
+fn bad_report_settings_get_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a-file"), "").unwrap();
+    let base = ["run", "demo/lock", "--variant", "compare-and-set", "--runs", "5", "--no-corpus"];
+    for extra in [&["--format", "yaml"][..], &["--report", "a-file/sub"], &["--report", "/proc/no"]] {
+        let o = lockstep_in(dir.path(), &[&base[..], extra].concat());
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert_eq!(err.lines().count(), 1, "{extra:?}: {err}");
+    }
+    let o = lockstep_in(dir.path(), &["merge", "a-file"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[test]
+fn a_campaign_killed_with_sigkill_keeps_its_case_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lockstep"))
+        .args([&V2[..], &["--runs", "100000", "--keep-going", "--jobs", "1"]].concat())
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let corpus = dir.path().join("lockstep-regressions");
+    let count = || std::fs::read_dir(&corpus).map_or(0, |d| d.filter(|e| e.is_ok()).count());
+    #[allow(clippy::disallowed_methods)] // A test's own timeout, outside any run.
+    let started = Instant::now();
+    while count() < 2 && started.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().unwrap();
+    let files: Vec<_> = std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(files.len() >= 2, "case files written as found: {files:?}");
+    for f in files {
+        assert_eq!(f.extension().unwrap(), "json", "no temporary file left visible: {f:?}");
+        let o = lockstep_in(dir.path(), &["repro", "--case", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{f:?} is a whole, failing case: {}", text(&o));
+    }
+}
