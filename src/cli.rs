@@ -2,6 +2,7 @@
 //! default; the ones CI sets can also come from `LOCKSTEP_*` environment variables.
 
 use clap::{Args, Parser, Subcommand};
+use corpus::ShrinkConfig;
 
 use crate::campaign::plan::Shard;
 use crate::seeds::SeedRange;
@@ -99,7 +100,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_shrink: bool,
     /// Candidate runs the shrinker may spend per failure.
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = ShrinkConfig::default().max_runs)]
     pub shrink_runs: u64,
     /// The regression corpus: its cases for this variant replay before any new seed,
     /// and every failure found is saved there as a case file.
@@ -108,7 +109,8 @@ pub struct RunArgs {
     /// Neither replay nor write a corpus.
     #[arg(long)]
     pub no_corpus: bool,
-    /// How many timeline events to print per failure (the replay shows them all).
+    /// How many model steps of the shrunk timeline to print per failure (the replay
+    /// shows every event).
     #[arg(long, default_value_t = 25)]
     pub tail: usize,
     #[command(flatten)]
@@ -161,7 +163,7 @@ pub struct ShrinkArgs {
     #[arg(long)]
     pub out: Option<std::path::PathBuf>,
     /// Candidate runs the shrinker may spend.
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = ShrinkConfig::default().max_runs)]
     pub runs: u64,
 }
 

@@ -8,7 +8,18 @@ use sim::{Event, EventKind, NodeId, Outcome, RunResult};
 
 /// Formats the model-level events of `result`, or only the last `tail` of them.
 pub fn render(result: &RunResult, tail: Option<usize>) -> String {
-    let events: Vec<&Event> = result.trace.iter().filter(|e| e.kind.is_model_level()).collect();
+    render_filtered(result, tail, EventKind::is_model_level)
+}
+
+/// Formats only the model steps of `result` (decisions, faults, crashes: what a bug
+/// report's schedule lists), or the last `tail` of them: the shape of a shrunk
+/// counterexample without the messages that carry it.
+pub fn render_steps(result: &RunResult, tail: Option<usize>) -> String {
+    render_filtered(result, tail, EventKind::is_model_step)
+}
+
+fn render_filtered(result: &RunResult, tail: Option<usize>, keep: fn(&EventKind) -> bool) -> String {
+    let events: Vec<&Event> = result.trace.iter().filter(|e| keep(&e.kind)).collect();
     let skip = tail.map_or(0, |n| events.len().saturating_sub(n));
     let width = result.node_names.iter().map(String::len).max().unwrap_or(4).max(4);
     let mut out = String::new();

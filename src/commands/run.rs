@@ -87,6 +87,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     replay_corpus(&ctx, &mut found)?;
     let mut stopped_early = found.corpus_failures > 0 && !args.keep_going;
     let (mut next, mut runs, mut violating) = (0, 0u64, 0u64);
+    // Time spent shrinking and replaying failures: not part of runs per second.
+    let mut handling = std::time::Duration::ZERO;
     while !stopped_early && !runner.exhausted(next) && !stop.load(Ordering::Relaxed) && !progress.out_of_time() {
         let chunk = runner.chunk(next, &stop);
         next += CHUNK;
@@ -102,8 +104,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
             if let Some(key) = run.result.outcome.key() {
                 violating += 1;
                 if found.reported.insert(key.to_string()) {
+                    let before = progress.elapsed();
                     let failure = report_failure(&ctx, &run);
                     found.builder.add_failure(failure);
+                    handling += progress.elapsed() - before;
                 }
                 if !args.keep_going {
                     stopped_early = true;
@@ -115,7 +119,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     }
     progress.finish();
     let interrupted = stop.load(Ordering::Relaxed);
-    let secs = progress.elapsed().as_secs_f64();
+    let secs = (progress.elapsed().saturating_sub(handling)).as_secs_f64();
     let mut campaign = found.builder.finish(Timing::new(jobs as u32, secs, runs));
     campaign.seeds = Seeds {
         start: plan.seed(0).unwrap_or(plan.start),
@@ -258,7 +262,7 @@ fn report_failure(ctx: &Ctx, run: &SeedRun) -> Failure {
     failure.case_file = case_file.as_ref().map(|p| p.display().to_string());
     let mut text = format!("\nFAIL {} --variant {variant} seed {seed}\n", scenario.name());
     text += &format!("  {}\n{shrunk_note}", timeline::outcome_line(&full.outcome));
-    text += &timeline::render(&full, Some(ctx.tail));
+    text += &timeline::render_steps(&full, Some(ctx.tail));
     text += &format!("  replay: {replay}\n");
     if case_file.is_some() {
         text += &format!("  seed:   {}\n", replay_command(scenario, variant, seed));
