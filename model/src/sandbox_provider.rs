@@ -12,9 +12,13 @@
 //!   half-created sandbox itself and the caller gets [`ProviderError::Failed`].
 //! - **Config writes are two steps.** `.env`, then `config.yaml`, each landing after its
 //!   own drawn duration, so two writers can interleave and leave a torn pair (I9).
+//!   Each sandbox counts the file writes running on it.
 //! - **Installs run on the provider** `[A]`: `write_config` and `upload_skill` are jobs
 //!   too (the server-side install keeps going when the tab closes), so the count of
 //!   writers on a skill directory is exact and never counts a dead writer.
+//! - **Listing by user** (Daytona's `list(labels)`, the user being a label set at
+//!   create) answers from the provider's state when the request arrives: a sandbox
+//!   whose create request has arrived is listed, booting or not.
 //! - Every duration is drawn from the tape within a [`ProviderParams`] range.
 //! - The provider is not meant to crash; if it does, in-flight jobs stop where they are.
 
@@ -156,6 +160,30 @@ fn draw_ms(sim: &Sim, lo: u64, hi: u64) -> u64 {
     sim.between(ChoiceKind::Delay, lo, hi)
 }
 
+/// Counts one config file write on a sandbox while it lives (a job dropped with a
+/// crashed provider stops counting too).
+struct ConfigWrite {
+    state: State,
+    id: SandboxId,
+}
+
+impl ConfigWrite {
+    fn begin(state: &State, id: SandboxId) -> ConfigWrite {
+        if let Some(s) = state.borrow_mut().sandboxes.get_mut(&id) {
+            s.config_writes += 1;
+        }
+        ConfigWrite { state: state.clone(), id }
+    }
+}
+
+impl Drop for ConfigWrite {
+    fn drop(&mut self) {
+        if let Some(s) = self.state.borrow_mut().sandboxes.get_mut(&self.id) {
+            s.config_writes = s.config_writes.saturating_sub(1);
+        }
+    }
+}
+
 /// Writes one config file of `id` after a drawn duration.
 async fn write_file_job(
     sim: Sim,
@@ -166,7 +194,9 @@ async fn write_file_job(
     hash: u64,
 ) -> Result<(), ProviderError> {
     healthy(&state, id)?;
+    let writing = ConfigWrite::begin(&state, id);
     sim.sleep_ms(draw_ms(&sim, p.file_write_min_ms, p.file_write_max_ms)).await;
+    drop(writing);
     healthy(&state, id)?;
     *state.borrow_mut().sandboxes.get_mut(&id).expect("healthy sandbox").file_mut(file) = Some(hash);
     Ok(())
@@ -332,6 +362,19 @@ impl SandboxProvider {
             Ok(())
         })
         .await?
+    }
+
+    /// The ids of `user`'s sandboxes that are not destroyed, as the provider sees them
+    /// when the request arrives (Daytona's `list` by label).
+    pub async fn list(&self, sim: &Sim, from: NodeId, user: u32) -> Result<Vec<SandboxId>, ProviderError> {
+        let state = self.state.clone();
+        let listed = sim
+            .call(from, self.node, "list sandboxes", move |_| {
+                let st = state.borrow();
+                st.sandboxes.values().filter(|s| s.user == user && s.is_live()).map(|s| s.id).collect()
+            })
+            .await?;
+        Ok(listed)
     }
 
     /// Starts a Hermes session for `tab` and `skill`; it reads the config files now.

@@ -6,10 +6,16 @@
 //! iteration is in id order, i.e. insertion order, so "the user's record" is the same
 //! record in every run of a seed. It enforces nothing about the protocol: two real
 //! records for one user can exist, because finding that is the harness's job.
+//! Install leases ([`lease`]) live on the record they protect; the text's versions
+//! never grant one, so for them the list stays empty.
+
+mod lease;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use sim::SimTime;
+
+pub use lease::{InstallLease, LeaseMode, Resource};
 
 /// What a record points at: a Daytona sandbox, or the create lock's placeholder
 /// (`"pending-<nonce>"`).
@@ -41,6 +47,8 @@ pub struct SandboxRecord {
     pub installed_skills: BTreeSet<u32>,
     pub config_hash: u64,
     pub created_at: SimTime,
+    /// Install leases held on this sandbox, oldest grant first (`proposed` only).
+    pub leases: Vec<InstallLease>,
 }
 
 impl SandboxRecord {
@@ -94,7 +102,16 @@ impl SandboxTables {
         self.next_id += 1;
         let id = self.next_id;
         let NewSandboxRecord { user, sandbox, pool_state, installed_skills, config_hash, created_at } = record;
-        let record = SandboxRecord { id, user, sandbox, pool_state, installed_skills, config_hash, created_at };
+        let record = SandboxRecord {
+            id,
+            user,
+            sandbox,
+            pool_state,
+            installed_skills,
+            config_hash,
+            created_at,
+            leases: Vec::new(),
+        };
         self.sandboxes.insert(id, record);
         id
     }

@@ -3,11 +3,14 @@
 //! reload, auth can be slow, mutations fail or commit ambiguously, replies are lost,
 //! creates and destroys fail. Fifteen minutes of faults, then twenty quiet minutes in
 //! which every tab must settle.
+//!
+//! Variants: the text's versions `v0`–`v8`, and `proposed`, a design meant to keep
+//! every invariant ([`model::launcher::version::PROPOSED`] says why).
 
 use model::docstore::STORE_FAULT_POINTS;
 use model::launcher::invariants as inv;
 use model::launcher::tab::TAB_AUTH_SLOW;
-use model::launcher::version::{by_name, VERSIONS};
+use model::launcher::version::{by_name, Version, DESIGNS, VERSIONS};
 use model::launcher::world::{self, LauncherParams, LauncherWorld};
 use model::sandbox_provider::PROVIDER_FAULT_POINTS;
 use sim::fault::points::{NET_REPLY_LOST, NODE_CRASH};
@@ -27,6 +30,10 @@ const VARIANTS: &[VariantInfo] = &[
     VariantInfo { name: "v6", doc: "round 5: destroy the sandbox if the insert fails" },
     VariantInfo { name: "v7", doc: "round 6: publish configHash only if written; error path to config phase" },
     VariantInfo { name: "v8", doc: "round 7 (merged): error path stays in launching with Retry" },
+    VariantInfo {
+        name: "proposed",
+        doc: "a fenced create lease with an orphan reaper and atomic handoff; leased installs",
+    },
 ];
 
 const FAULTS: &[FaultPoint] = &[
@@ -87,6 +94,11 @@ const INVARIANTS: &[Invariant<LauncherWorld>] = &[
         "L6: no launch waits on a lock held for another skill's install",
         inv::parallel_progress,
     ),
+    safety(
+        "config-hash-truthful",
+        "I8 (safety form): with no config write in flight, a record's configHash names the files' config",
+        inv::config_hash_truthful,
+    ),
     at_end("no-orphan", "I3 (quiescent): every live sandbox is tracked by exactly one record", inv::no_orphan),
     at_end(
         "derived-state-coherent",
@@ -129,26 +141,39 @@ impl Scenario for MultiTab {
 
     fn run(&self, variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult {
         let version = by_name(variant).unwrap_or_else(|| panic!("launcher/multi-tab has no variant {variant}"));
-        debug_assert_eq!(VERSIONS.len(), VARIANTS.len());
-        let faults = options.faults;
-        let setup = move |sim: &sim::Sim| {
-            faults.install(sim, FAULTS);
-            let world = world::build(sim, version, LauncherParams::default());
-            for tab in &world.tabs {
-                sim.describe_workload(format!(
-                    "tab{}: launches skill {} with config {}",
-                    tab.id, tab.skill, tab.config
-                ));
-            }
-            let targets = world.tabs.iter().map(|t| t.node).collect();
-            sim.spawn_nemesis(NemesisConfig {
-                targets,
-                tick_min_ms: 1_000,
-                tick_max_ms: 60_000,
-                ..NemesisConfig::default()
-            });
-            world
-        };
-        sim::run(source, &run_config(options), setup, INVARIANTS)
+        debug_assert_eq!(VERSIONS.len() + DESIGNS.len(), VARIANTS.len());
+        run_version(version, source, options, LauncherParams::default())
     }
+}
+
+/// Runs `launcher/multi-tab` with a version and parameters of the caller's choosing:
+/// for tests that isolate one mechanism (creates too short for any TTL to expire) or
+/// that break a design on purpose to show the harness catches it.
+pub fn run_multi_tab_with(
+    version: Version,
+    source: ChoiceSource,
+    options: &RunOptions,
+    params: LauncherParams,
+) -> RunResult {
+    run_version(version, source, options, params)
+}
+
+fn run_version(version: Version, source: ChoiceSource, options: &RunOptions, params: LauncherParams) -> RunResult {
+    let faults = options.faults;
+    let setup = move |sim: &sim::Sim| {
+        faults.install(sim, FAULTS);
+        let world = world::build(sim, version, params);
+        for tab in &world.tabs {
+            sim.describe_workload(format!("tab{}: launches skill {} with config {}", tab.id, tab.skill, tab.config));
+        }
+        let targets = world.tabs.iter().map(|t| t.node).collect();
+        sim.spawn_nemesis(NemesisConfig {
+            targets,
+            tick_min_ms: 1_000,
+            tick_max_ms: 60_000,
+            ..NemesisConfig::default()
+        });
+        world
+    };
+    sim::run(source, &run_config(options), setup, INVARIANTS)
 }

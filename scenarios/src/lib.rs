@@ -9,5 +9,6 @@ mod scenario;
 
 pub mod baseline;
 
+pub use launcher::run_multi_tab_with;
 pub use registry::{all, find, ScenarioError};
 pub use scenario::{FaultMode, InvariantInfo, RunOptions, Scenario, VariantInfo};

@@ -2,8 +2,10 @@
 //! schedules), and the fixes that stay silent. Each search stops at the first seed
 //! whose run violates the named invariant; the budget is the 20,000 runs.
 
-use scenarios::{find, RunOptions};
-use sim::ChoiceSource;
+use model::launcher::version::by_name;
+use model::launcher::world::LauncherParams;
+use scenarios::{find, run_multi_tab_with, FaultMode, RunOptions};
+use sim::{ChoiceSource, Outcome, Ratio};
 
 const BUDGET: u64 = 20_000;
 
@@ -53,4 +55,60 @@ fn fixes_stay_silent() {
     assert_eq!(count("v2", "no-spin", 300), 0);
     assert_eq!(count("v4", "no-lost-skill", 300), 0);
     assert_eq!(count("v8", "ui-truthful", 300), 0);
+}
+
+/// S000-C09 alone: no faults (no crash, failed insert or lost reply) and every create
+/// shorter than the 120 s TTL (both boot paths at most 50 s, health at most 30 s), so
+/// neither C10 nor C11 can make a second sandbox; the 2 days, TTLs and everything else
+/// keep their values.
+fn c09_runs_into_two_sandboxes(variant: &str, seed: u64) -> bool {
+    let mut params = LauncherParams::default();
+    let provider = &mut params.provider;
+    provider.fallback_path = Ratio::NEVER;
+    (provider.snapshot_create_max_ms, provider.fallback_create_max_ms) = (50_000, 50_000);
+    provider.health_wait_max_ms = 30_000;
+    provider.create_timeout_ms = provider.longest_create_ms() + 10_000;
+    assert!(provider.longest_create_ms() < 120_000);
+    let options = RunOptions { faults: FaultMode::Off, ..RunOptions::default() }.focused("single-sandbox");
+    let version = by_name(variant).expect("a known version");
+    let run = run_multi_tab_with(version, ChoiceSource::Seed(seed), &options, params);
+    run.outcome.key() == Some("single-sandbox")
+}
+
+/// V4's waiting tabs resume on the `null` between `deletePlaceholder` and
+/// `createSandboxRecord` and create a second sandbox; found at seed 9 (10 runs). V5
+/// inserts before it deletes, and the same setting stays silent over 2,000 seeds.
+#[test]
+fn c09_handoff_gap_lets_a_waiter_create_a_second_sandbox() {
+    let first = (0..BUDGET).find(|&seed| c09_runs_into_two_sandboxes("v4", seed));
+    let Some(first) = first else { panic!("S000-C09 not found in v4 within {BUDGET} runs") };
+    let silent = first.max(2_000);
+    let in_v5: Vec<u64> = (0..=silent).filter(|&seed| c09_runs_into_two_sandboxes("v5", seed)).collect();
+    assert!(in_v5.is_empty(), "v5 fixed S000-C09, yet seeds {in_v5:?} make two sandboxes");
+}
+
+/// Whether seed `seed` of `variant`, checking only config-hash-truthful, breaks it
+/// with a hash that a launch which did not write the files published (S000-C12's
+/// cause; concurrent writers, C06, and writers that die before their publish break it
+/// too, in every version, and are not counted).
+fn c12_non_writer_publishes_a_stale_hash(variant: &str, seed: u64) -> bool {
+    let (scenario, variant) = find("launcher/multi-tab", Some(variant)).expect("the launcher is registered");
+    let options = RunOptions::default().focused("config-hash-truthful");
+    match scenario.run(variant, ChoiceSource::Seed(seed), &options).outcome {
+        Outcome::Violation(v) => v.message.contains("which did not write the files"),
+        _ => false,
+    }
+}
+
+/// V3–V6 publish `configHash` from a launch that skipped the config write; found in v6
+/// at seed 38 (39 runs) and in v3 at seed 73 (74 runs). V7 publishes only what it
+/// wrote: no such violation over 2,000 seeds.
+#[test]
+fn c12_mixed_config_installs_publish_the_wrong_hash() {
+    for variant in ["v3", "v6"] {
+        let first = (0..BUDGET).find(|&seed| c12_non_writer_publishes_a_stale_hash(variant, seed));
+        assert!(first.is_some(), "S000-C12 not found in {variant} within {BUDGET} runs");
+    }
+    let in_v7: Vec<u64> = (0..2_000).filter(|&seed| c12_non_writer_publishes_a_stale_hash("v7", seed)).collect();
+    assert!(in_v7.is_empty(), "v7 fixed S000-C12, yet seeds {in_v7:?} publish a hash nobody wrote");
 }

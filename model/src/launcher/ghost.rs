@@ -1,5 +1,6 @@
 //! Ghost state: what the invariants need to know that no actor of the real system
 //! records. Which tabs are inside a create right now, which skill installs committed,
+//! which installs are writing a sandbox's config files, who holds an install lease,
 //! and the moments a protocol rule was broken inside an atomic mutation (a live
 //! holder's lock reclaimed, a result published under a lock no longer held), which
 //! leave no trace in the tables once the mutation is over.
@@ -29,6 +30,24 @@ pub struct GhostState {
     pub reclaimed: BTreeSet<u64>,
     /// The next placeholder nonce (`"pending-<nonce>"`).
     pub next_nonce: u64,
+    /// Installs between the start of their config write and the end of their hash
+    /// publish, by a ghost id: the sandbox they write (the config-hash-truthful check
+    /// waits for them).
+    pub config_writers: BTreeMap<u64, u64>,
+    next_writer: u64,
+    /// `proposed`: install-lease holders inside their critical section, with their tab.
+    pub installers: BTreeMap<u64, u32>,
+    /// Who last set each record's `configHash`, and whether that launch wrote the
+    /// files itself: a violation of I8 names its cause with it.
+    pub hash_publishers: BTreeMap<u64, HashPublisher>,
+}
+
+/// The launch that last set a record's `configHash`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashPublisher {
+    pub tab: u32,
+    /// Whether that launch wrote the config files (a create writes them too).
+    pub wrote_files: bool,
 }
 
 /// Shared ghost state. Clones share it.
@@ -49,6 +68,11 @@ impl Ghost {
         self.0.borrow_mut().broken.entry(invariant).or_insert(why);
     }
 
+    /// Records, inside the mutation that set it, who set `record`'s `configHash`.
+    pub fn published_hash(&self, record: u64, tab: u32, wrote_files: bool) {
+        self.0.borrow_mut().hash_publishers.insert(record, HashPublisher { tab, wrote_files });
+    }
+
     pub fn nonce(&self) -> u64 {
         let mut g = self.0.borrow_mut();
         g.next_nonce += 1;
@@ -65,6 +89,46 @@ impl Ghost {
     /// The tab that holds `placeholder` and is still creating, if any.
     pub fn creator_of(&self, placeholder: u64) -> Option<u32> {
         self.0.borrow().creators.iter().find(|(_, c)| c.placeholder == placeholder).map(|(t, _)| *t)
+    }
+}
+
+/// Removes a ghost entry when the activity that made it ends or dies.
+pub struct EntryGuard {
+    ghost: Ghost,
+    entry: Entry,
+}
+
+enum Entry {
+    ConfigWriter(u64),
+    Installer(u64),
+}
+
+impl Ghost {
+    /// Marks a config write on `sandbox` as in flight until the guard drops: from
+    /// before the files are written until the hash publish that follows has answered.
+    pub fn writing_config(&self, sandbox: u64) -> EntryGuard {
+        let mut g = self.0.borrow_mut();
+        g.next_writer += 1;
+        let id = g.next_writer;
+        g.config_writers.insert(id, sandbox);
+        EntryGuard { ghost: self.clone(), entry: Entry::ConfigWriter(id) }
+    }
+
+    /// `proposed`: marks install-lease `holder` (of `tab`) as inside its critical
+    /// section until the guard drops.
+    pub fn installing_under_lease(&self, holder: u64, tab: u32) -> EntryGuard {
+        self.0.borrow_mut().installers.insert(holder, tab);
+        EntryGuard { ghost: self.clone(), entry: Entry::Installer(holder) }
+    }
+}
+
+impl Drop for EntryGuard {
+    fn drop(&mut self) {
+        let mut g = self.ghost.0.borrow_mut();
+        match self.entry {
+            Entry::ConfigWriter(id) => drop(g.config_writers.remove(&id)),
+            Entry::Installer(holder) => drop(g.installers.remove(&holder)),
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 use sim::Sim;
 
+use crate::launcher::lease::CONFIG_UNKNOWN;
 use crate::launcher::tab::{Page, Phase};
 use crate::launcher::world::LauncherWorld;
 use crate::sandbox_provider::UploadState;
@@ -101,6 +102,41 @@ pub fn derived_state_coherent(w: &LauncherWorld, _: &Sim) -> Result<(), String> 
         let recorded: Vec<u32> = r.installed_skills.iter().copied().collect();
         if on_disk != recorded {
             return Err(format!("record {} lists skills {recorded:?}, the disk holds {on_disk:?}", r.id));
+        }
+    }
+    Ok(())
+}
+
+/// I8, safety form (S000-C12): whenever no config write is in flight on a sandbox,
+/// a record that names a `configHash` names the config both files hold. A write is in
+/// flight while the provider is writing a file (its caller may be gone), and for the
+/// launch that asked, from before its files are written until its hash publish has
+/// answered. A record whose hash is unknown ([`CONFIG_UNKNOWN`], `proposed` while a
+/// writer holds the files) claims nothing. The quiescent form is
+/// [`derived_state_coherent`]. A violation names the launch that last set the hash and
+/// whether it wrote the files (S000-C12: it did not).
+pub fn config_hash_truthful(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
+    let ghost = w.launcher.ghost.borrow();
+    let records: Vec<(u64, u64, u64)> = w
+        .launcher
+        .store
+        .peek(|t| t.sandboxes.values().filter_map(|r| r.real_sandbox().map(|s| (r.id, s, r.config_hash))).collect());
+    for (id, sandbox, hash) in records {
+        if hash == CONFIG_UNKNOWN || ghost.config_writers.values().any(|s| *s == sandbox) {
+            continue;
+        }
+        let Some(sb) = w.launcher.provider.sandbox(sandbox).filter(|s| s.is_live()) else { continue };
+        if sb.config_writes == 0 && sb.config_hash() != Some(hash) {
+            let cause = match ghost.hash_publishers.get(&id) {
+                Some(p) if p.wrote_files => format!("tab{}, which wrote the files", p.tab),
+                Some(p) => format!("tab{}, which did not write the files", p.tab),
+                None => "the initial setup".to_string(),
+            };
+            return Err(format!(
+                "record {id} says config {hash} (published by {cause}), no config write is in flight, and sandbox \
+                 {sandbox} holds .env {:?}, config.yaml {:?}",
+                sb.env, sb.config_yaml
+            ));
         }
     }
     Ok(())

@@ -1,6 +1,8 @@
 //! `handleLaunch(config)`, every version: the instant path, the install path, parking
 //! on a create in progress, and the create path with its handoff (SYSTEMS.md S000.B).
-//! V0 has its own path through the `installing` mutex.
+//! V0 has its own path through the `installing` mutex; the `proposed` design has its
+//! own paths in [`crate::launcher::fenced_create`] and
+//! [`crate::launcher::leased_install`].
 //!
 //! Each step is one request to the store or the provider, so every interleaving the
 //! text discusses is a schedule the tape can choose.
@@ -10,6 +12,7 @@ use std::collections::BTreeSet;
 use sim::Sim;
 
 use crate::docstore::StoreError;
+use crate::launcher::fenced_create;
 use crate::launcher::server::{self, Claimed, CreateLock, UserSandbox};
 use crate::launcher::tab::{Phase, SandboxUi, Tab};
 use crate::launcher::version::{Claim, CreateFailurePage, Handoff, Resume, SkillsUpdate, Version};
@@ -24,6 +27,7 @@ pub fn resume_fires(v: &Version, previous: Option<&UserSandbox>, current: Option
             matches!(previous, Some(UserSandbox::Creating)) && matches!(current, Some(UserSandbox::Found(_)))
         }
         Resume::OnAnyNonCreating => current.is_some_and(|c| *c != UserSandbox::Creating),
+        Resume::InsideLaunch => false,
     }
 }
 
@@ -35,6 +39,9 @@ pub async fn handle_launch(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>, 
     if tab.launcher.version.claim == Claim::InstallingMutex {
         return claim_and_launch(tab, sim).await;
     }
+    if tab.launcher.version.handoff == Handoff::FencedAtomic {
+        return fenced_create::launch(tab, sim, captured).await;
+    }
     match captured {
         Some(UserSandbox::Found(record)) => install(tab, sim, record).await,
         // `page.tsx:175-179`: stay in `launching`; "the query will auto-update".
@@ -44,7 +51,7 @@ pub async fn handle_launch(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>, 
 }
 
 /// A mutation on behalf of the tab. Without auth, the client rejects it at once.
-async fn mutate<R: 'static>(
+pub(crate) async fn mutate<R: 'static>(
     tab: &Tab,
     sim: &Sim,
     label: &'static str,
@@ -92,12 +99,15 @@ async fn install(tab: &Tab, sim: &Sim, record: SandboxRecord) {
             return fail(tab, sim, &format!("upload failed: {e}"));
         }
     }
+    // In flight from the config write until the hash publish below has answered.
+    let writing = (!skip_config_write).then(|| l.ghost.writing_config(sandbox));
     if !skip_config_write {
         if let Err(e) = l.provider.write_config(sim, tab.node, sandbox, tab.config).await {
             return fail(tab, sim, &format!("config write failed: {e}"));
         }
     }
     let (id, skill, hash, ghost) = (record.id, tab.skill, tab.config, l.ghost.clone());
+    let (tab_id, wrote) = (tab.id, !skip_config_write);
     let persisted = match v.skills_update {
         SkillsUpdate::ReplaceFromSnapshot => {
             let skills: BTreeSet<u32> = record.installed_skills.iter().copied().chain([skill]).collect();
@@ -105,14 +115,18 @@ async fn install(tab: &Tab, sim: &Sim, record: SandboxRecord) {
                 let ok = server::update_pool_state(t, id, Some(skills), Some(hash));
                 if ok {
                     ghost.borrow_mut().committed_skills.entry(id).or_default().insert(skill);
+                    ghost.published_hash(id, tab_id, wrote);
                 }
             })
             .await
         }
         SkillsUpdate::AtomicAppend => {
-            let appended = mutate(tab, sim, "addInstalledSkill", move |t, _| {
-                if server::add_installed_skill(t, id, skill) {
-                    ghost.borrow_mut().committed_skills.entry(id).or_default().insert(skill);
+            let appended = mutate(tab, sim, "addInstalledSkill", {
+                let ghost = ghost.clone();
+                move |t, _| {
+                    if server::add_installed_skill(t, id, skill) {
+                        ghost.borrow_mut().committed_skills.entry(id).or_default().insert(skill);
+                    }
                 }
             })
             .await;
@@ -120,7 +134,9 @@ async fn install(tab: &Tab, sim: &Sim, record: SandboxRecord) {
             match appended {
                 Ok(()) if publish => {
                     mutate(tab, sim, "updatePoolState", move |t, _| {
-                        server::update_pool_state(t, id, None, Some(hash));
+                        if server::update_pool_state(t, id, None, Some(hash)) {
+                            ghost.published_hash(id, tab_id, wrote);
+                        }
                     })
                     .await
                 }
@@ -128,6 +144,7 @@ async fn install(tab: &Tab, sim: &Sim, record: SandboxRecord) {
             }
         }
     };
+    drop(writing);
     if let Err(e) = persisted {
         return fail(tab, sim, &format!("could not record the install: {e}"));
     }
@@ -181,18 +198,20 @@ async fn create(tab: &Tab, sim: &Sim, placeholder: u64) {
         Err(e) => return fail(tab, sim, &format!("create failed: {e}")),
     };
     start_session(tab, sim, sandbox).await;
-    let (user, skill, hash, ghost) = (tab.user, tab.skill, tab.config, l.ghost.clone());
+    let (user, skill, hash, ghost, tab_id) = (tab.user, tab.skill, tab.config, l.ghost.clone(), tab.id);
     let insert = move |t: &mut SandboxTables, now| {
         if ghost.borrow().reclaimed.contains(&placeholder) {
             ghost.broke("owner-only-publish", format!("sandbox {sandbox} published under a reclaimed lock"));
         }
         let id = server::create_sandbox_record(t, user, sandbox, skill, hash, now);
         ghost.borrow_mut().committed_skills.entry(id).or_default().insert(skill);
+        ghost.published_hash(id, tab_id, true);
     };
     let delete = move |t: &mut SandboxTables, _| {
         server::delete_placeholder(t, placeholder);
     };
     match l.version.handoff {
+        Handoff::FencedAtomic => unreachable!("`proposed` creates in fenced_create"),
         Handoff::DeleteThenInsert => {
             let _ = mutate(tab, sim, "deletePlaceholder", delete).await;
             let _ = mutate(tab, sim, "createSandboxRecord", insert).await;
@@ -265,19 +284,22 @@ async fn install_under_mutex(tab: &Tab, sim: &Sim, record: SandboxRecord) {
             return fail(tab, sim, &format!("upload failed: {e}"));
         }
     }
+    let writing = l.ghost.writing_config(sandbox);
     if let Err(e) = l.provider.write_config(sim, tab.node, sandbox, tab.config).await {
         return fail(tab, sim, &format!("config write failed: {e}"));
     }
-    let (id, skill, hash, ghost) = (record.id, tab.skill, tab.config, l.ghost.clone());
+    let (id, skill, hash, ghost, tab_id) = (record.id, tab.skill, tab.config, l.ghost.clone(), tab.id);
     let released = mutate(tab, sim, "updatePoolState", move |t, _| {
         if let Some(r) = t.get_mut(id) {
             r.pool_state = crate::sandbox_records::PoolState::Active;
             r.installed_skills.insert(skill);
             r.config_hash = hash;
             ghost.borrow_mut().committed_skills.entry(id).or_default().insert(skill);
+            ghost.published_hash(id, tab_id, true);
         }
     })
     .await;
+    drop(writing);
     if let Err(e) = released {
         return fail(tab, sim, &format!("could not release the sandbox: {e}"));
     }
@@ -294,10 +316,11 @@ async fn create_without_lock(tab: &Tab, sim: &Sim) {
         Ok(s) => s,
         Err(e) => return fail(tab, sim, &format!("create failed: {e}")),
     };
-    let (user, skill, hash, ghost) = (tab.user, tab.skill, tab.config, l.ghost.clone());
+    let (user, skill, hash, ghost, tab_id) = (tab.user, tab.skill, tab.config, l.ghost.clone(), tab.id);
     let _ = mutate(tab, sim, "create", move |t, now| {
         let id = server::create_with_dedup(t, user, sandbox, skill, hash, now);
         ghost.borrow_mut().committed_skills.entry(id).or_default().insert(skill);
+        ghost.published_hash(id, tab_id, true);
     })
     .await;
     start_session(tab, sim, sandbox).await;

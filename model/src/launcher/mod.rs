@@ -1,13 +1,19 @@
 //! The multi-tab sandbox launcher (SYSTEMS.md S000): browser tabs of one user launch
 //! skills on a shared sandbox through a document store and a sandbox provider.
 //!
-//! So far: its protocol versions as data ([`version`]) and its server functions as pure
-//! functions over the table ([`server`]). The tab, the cron task and
-//! the invariants follow with the `launcher/multi-tab` scenario.
+//! The protocol versions are data ([`version`]); the server functions are pure
+//! functions over the table ([`server`], and [`lease`] for the `proposed` design); a
+//! tab ([`tab`]) runs `handleLaunch` ([`launch`]; `proposed`: [`fenced_create`],
+//! [`leased_install`], [`retry`]); [`world`] builds the whole system and
+//! [`invariants`] judges it with the help of [`ghost`] state.
 
+pub mod fenced_create;
 pub mod ghost;
 pub mod invariants;
 pub mod launch;
+pub mod lease;
+pub mod leased_install;
+pub mod retry;
 pub mod server;
 pub mod tab;
 pub mod version;

@@ -67,10 +67,12 @@ pub struct TabState {
     /// Whether `getSandbox` has delivered a value since the page loaded. V0 has no
     /// such query and counts as loaded.
     pub query_loaded: bool,
+    /// `proposed`: the auto-launch waits for auth and the query.
+    pub launch_after_auth: bool,
 }
 
 impl TabState {
-    fn fresh(has_query: bool) -> TabState {
+    fn fresh(has_query: bool, launch_after_auth: bool) -> TabState {
         TabState {
             phase: Phase::Config,
             sandbox_ui: SandboxUi::Idle,
@@ -81,14 +83,18 @@ impl TabState {
             launches_in_flight: 0,
             seen_user_sandbox: None,
             query_loaded: !has_query,
+            launch_after_auth,
         }
     }
 
     /// `readyToAutoLaunch` `[A]`: skill and key are loaded at page load; once auth is
     /// ready the page waits for `getSandbox` (the PR's "both take the instant path"
     /// needs that), but while auth is not ready the query is skipped and the page
-    /// launches anyway (S000-C04's auth variant).
+    /// launches anyway (S000-C04's auth variant). `proposed` waits for both.
     fn ready_to_auto_launch(&self) -> bool {
+        if self.launch_after_auth {
+            return self.authenticated && self.query_loaded;
+        }
         !self.authenticated || self.query_loaded
     }
 
@@ -130,7 +136,7 @@ impl Tab {
             user,
             skill,
             config,
-            state: Rc::new(RefCell::new(TabState::fresh(true))),
+            state: Rc::new(RefCell::new(TabState::fresh(true, launcher.version.launch_after_auth))),
             rerender: Notify::new(),
             subscription: Rc::default(),
             opened: Rc::default(),
@@ -144,6 +150,11 @@ impl Tab {
         self.rerender.notify_all();
     }
 
+    /// This life of the tab as a lease holder: a reload is a new holder.
+    pub fn holder(&self, sim: &Sim) -> u64 {
+        (u64::from(self.id) << 32) | u64::from(sim.incarnation(self.node))
+    }
+
     pub fn note(&self, sim: &Sim, text: impl std::fmt::Display) {
         sim.note(self.node, text.to_string());
     }
@@ -155,7 +166,8 @@ impl Tab {
 
     /// Loads the page: state starts over, then the render loop and the user run.
     pub fn load(&self, sim: &Sim) {
-        *self.state.borrow_mut() = TabState::fresh(self.launcher.version.claim == Claim::CreateLock);
+        let v = self.launcher.version;
+        *self.state.borrow_mut() = TabState::fresh(v.claim == Claim::CreateLock, v.launch_after_auth);
         *self.subscription.borrow_mut() = None;
         let (tab, s) = (self.clone(), sim.clone());
         sim.spawn(self.node, "page", async move { tab.render_loop(&s).await });

@@ -3,7 +3,8 @@
 //! of named choices the tab and store code branch on. A new design is one more value.
 //!
 //! The ids follow SYSTEMS.md: V0 is the `installing` mutex before the PR, V1 the first
-//! commit, V2–V8 the seven review rounds (V8 was merged).
+//! commit, V2–V8 the seven review rounds (V8 was merged). [`DESIGNS`] holds designs
+//! that are not in the text: `proposed` (see [`PROPOSED`]).
 
 /// How a tab gets the right to work on the user's sandbox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +25,9 @@ pub enum Resume {
     OnCreatingToFound,
     /// V4+: relaunch on any defined, non-`creating` value (`null` or `found`).
     OnAnyNonCreating,
+    /// `proposed`: no effect. `handleLaunch` itself waits, inside the one launch the
+    /// tab runs, for the query to change or the blocking lease to expire.
+    InsideLaunch,
 }
 
 /// How the install path records the skill it installed.
@@ -45,6 +49,11 @@ pub enum Handoff {
     /// V6+: insert, then delete only after a durable insert; on failure destroy the
     /// sandbox and keep the placeholder until its TTL.
     InsertThenDeleteOrDestroy,
+    /// `proposed`: one mutation inserts the record and deletes the placeholder, only
+    /// while the placeholder is the creator's own (fencing), idempotent by sandbox id;
+    /// retried until it answers definitively; the sandbox is destroyed only on a
+    /// definitive "fenced".
+    FencedAtomic,
 }
 
 /// Where the creator's failure path leaves the page (V6+).
@@ -56,6 +65,18 @@ pub enum CreateFailurePage {
     BackToConfig,
     /// V8: session cleared, `phase = launching` with the error and a Retry button.
     LaunchingWithError,
+}
+
+/// How the install and instant paths share the sandbox's config files and skill
+/// directories.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Install {
+    /// V1–V8: no coordination (S000-C06 is never fixed).
+    Unlocked,
+    /// `proposed`: expiring leases on the record, shared to start a session,
+    /// exclusive to write; a config write marks the record's hash unknown until the
+    /// writer publishes it.
+    Leased,
 }
 
 /// One protocol version: every choice the text makes, by name.
@@ -76,6 +97,12 @@ pub struct Version {
     pub publish_hash_only_if_written: bool,
     pub handoff: Handoff,
     pub create_failure_page: CreateFailurePage,
+    pub install: Install,
+    /// `proposed`: the create-lock holder destroys every live sandbox the provider
+    /// lists for the user before it creates (none is tracked while the lock is held).
+    pub reap_before_create: bool,
+    /// `proposed`: the auto-launch waits until auth is ready and the query answered.
+    pub launch_after_auth: bool,
 }
 
 const V1: Version = Version {
@@ -89,6 +116,9 @@ const V1: Version = Version {
     publish_hash_only_if_written: false,
     handoff: Handoff::DeleteThenInsert,
     create_failure_page: CreateFailurePage::KeepRunning,
+    install: Install::Unlocked,
+    reap_before_create: false,
+    launch_after_auth: false,
 };
 
 /// 120 s (V2–V4), then 300 s (V5–V8): SYSTEMS.md S000.A.
@@ -120,9 +150,119 @@ const V0: Version = Version { name: "v0", claim: Claim::InstallingMutex, ..V1 };
 /// Every version of the text, in order.
 pub const VERSIONS: [Version; 9] = [V0, V1, V2, V3, V4, V5, V6, V7, V8];
 
-/// The version named `name` (`v0` … `v8`).
+/// The `proposed` create lease: a placeholder is honoured for 9 minutes. That exceeds
+/// the holder's whole critical section (P1): clearing orphans (at most
+/// [`crate::launcher::world::LeaseParams::reap_budget_ms`]), the longest create the
+/// caller waits for (`ProviderParams::create_timeout_ms`, 464 s: fallback 300 s +
+/// health 120 s + files and skill 34 s + 10 s), and the publish
+/// ([`crate::launcher::world::LeaseParams::publish_reserve_ms`]). A test checks the sum.
+pub const CREATE_LEASE_MS: u64 = 540_000;
+
+/// `proposed`: a design for the launcher that keeps every S000 invariant under every
+/// fault `launcher/multi-tab` injects. It keeps the text's shape (a reactive
+/// `getSandbox`, a placeholder as the create lock, the install path) and changes five
+/// things. The tab side is [`crate::launcher::fenced_create`] and
+/// [`crate::launcher::leased_install`]; the mutations are [`crate::launcher::lease`].
+///
+/// **Protocol.** A holder is one life of one tab (a reload is a new holder).
+/// 1. A tab launches once auth is ready and `getSandbox` answered, and runs one launch
+///    at a time; a launch ends running, or in `launching` with an error and Retry.
+/// 2. `found` → install path (5). Otherwise `acquireCreateLease(holder)`: `exists`
+///    (with the record) → install path; `held(until)` → wait in the launch until the
+///    query changes or the lease expires at `until`, then ask again; `acquired` →
+///    create path. The lease is the placeholder, honoured for [`CREATE_LEASE_MS`]
+///    from its grant; the holder's own earlier placeholder is renewed, not waited on.
+/// 3. Create path, all under a local deadline (send time of the granting request +
+///    TTL) that the tab checks before every request: list the user's sandboxes at the
+///    provider and destroy every one (no record exists while the lease is held: a
+///    record is only inserted by the placeholder's owner, in the same mutation that
+///    deletes it), until a list comes back empty; then `createHermesSandbox`; start
+///    the session; publish.
+/// 4. Publish is one mutation: if a record already tracks the sandbox, done
+///    (idempotent); else if the placeholder is still this holder's, insert the record
+///    and delete the placeholder atomically; else answer `fenced`. Failed, ambiguous
+///    or lost answers are retried; only `fenced` makes the tab destroy its sandbox.
+///    Running only after a durable record.
+/// 5. Install path: `acquireInstallLease(record, holder, skill, config)` reads the
+///    current record: the skill needs an upload unless recorded, the config a write
+///    unless the record's hash is the tab's. It grants shared claims on what is only
+///    read and exclusive claims on what is written, all at once or not at all, for
+///    [`crate::launcher::world::LeaseParams::install_lease_ms`]; a config write sets
+///    the hash to unknown in the same mutation. Busy → wait for the query (the leases
+///    are on the record, so every release reaches the waiters) or the blocker's
+///    expiry. Then upload, write, publish (fenced by the lease: add the skill, set the
+///    hash), start the session, release. Every step only if it ends before the
+///    deadline.
+/// 6. Store requests are retried a few times ([`crate::launcher::world::LeaseParams`]);
+///    then the launch shows an error with Retry.
+///
+/// **Why each fault breaks nothing.**
+/// - *Tab crash or close mid-create*: the provider's create continues, untracked. The
+///   crashed holder's placeholder blocks everyone for the TTL; the next holder lists
+///   and destroys that sandbox before it creates, so one live sandbox at most
+///   (single-sandbox) and no orphan at the end (no-orphan). A holder sends its create
+///   only while the create and the publish fit in its lease, so the request has
+///   arrived (and is listed) before anyone can take the lease over.
+/// - *Tab crash mid-install*: its lease expires; a config write it began left the hash
+///   unknown, so the next tab rewrites instead of trusting the files; a skill upload it
+///   began is not recorded, so the next tab of that skill uploads it whole. Its
+///   provider jobs end before its lease does.
+/// - *TTL vs a slow create* (C10): the lease outlasts the longest create plus reap and
+///   publish, and the holder stops acting at its deadline (no-premature-reclaim);
+///   anything it might publish later is fenced (owner-only-publish).
+/// - *Store mutation fails*: not applied; retried, or an error with Retry.
+/// - *Ambiguous mutation or lost reply*: every mutation is idempotent for its holder
+///   (the lease acquires recognise the holder; publish recognises the sandbox id;
+///   adding a skill is a set insert), so a retry answers what really happened. An
+///   ambiguous publish never leads to a destroy of a recorded sandbox
+///   (no-dangling-record, C11); without a definitive answer the tab leaves the sandbox
+///   alone: either it is recorded, or the next holder reaps it.
+/// - *Handoff* (C09): one mutation replaces the placeholder with the record, so no
+///   query ever sees neither.
+/// - *Provider create fails*: the provider destroyed it; the holder releases its lease
+///   and shows Retry. *Destroy fails*: the reaper lists again and does not create while
+///   anything is alive; out of budget it releases the lease and shows Retry, and the
+///   next holder tries again.
+/// - *Concurrent installs* (C06, C12): exclusive claims serialise the config write and
+///   each skill upload; a session starts only under a claim on its config and skill,
+///   so it reads one complete version of its own config and an intact skill
+///   (session-runs-tab-config, no-session-on-partial-skill); the hash is published by
+///   the writer only, under its claim (config-hash-truthful, derived-state-coherent);
+///   skills are added by set insert (no-lost-skill). Installs of different skills
+///   with the same config share the config claim (parallel-progress).
+/// - *Slow auth*: nothing is launched before auth; the page shows sign-in meanwhile.
+/// - *Lost query pushes*: the client re-syncs; waits also end at the lease's expiry.
+/// - The page is `running` only with a session on a recorded sandbox, which is never
+///   destroyed; every other outcome is progress or an error with Retry (ui-truthful),
+///   and every wait ends at a known expiry (waiting-tabs-progress). Each repeated
+///   request follows a new observation, a failure (a bounded number), or an expiry
+///   (no-spin).
+///
+/// Assumptions `[A]`: the tab's and the store's clocks agree (the scenario injects no
+/// clock jumps; a skew bound would be added to the margin), and a message arrives
+/// within the network's bounded delay (100 ms), far below the margin.
+pub const PROPOSED: Version = Version {
+    name: "proposed",
+    claim: Claim::CreateLock,
+    placeholder_ttl_ms: Some(CREATE_LEASE_MS),
+    retry_by_recursion: false,
+    resume: Resume::InsideLaunch,
+    skip_config_write_when_same: true,
+    skills_update: SkillsUpdate::AtomicAppend,
+    publish_hash_only_if_written: true,
+    handoff: Handoff::FencedAtomic,
+    create_failure_page: CreateFailurePage::LaunchingWithError,
+    install: Install::Leased,
+    reap_before_create: true,
+    launch_after_auth: true,
+};
+
+/// Designs beyond the text, reviewed beside its versions.
+pub const DESIGNS: [Version; 1] = [PROPOSED];
+
+/// The version named `name` (`v0` … `v8`, `proposed`).
 pub fn by_name(name: &str) -> Option<Version> {
-    VERSIONS.iter().copied().find(|v| v.name == name)
+    VERSIONS.iter().chain(DESIGNS.iter()).copied().find(|v| v.name == name)
 }
 
 #[cfg(test)]
@@ -144,5 +284,26 @@ mod tests {
         }
         assert_eq!(by_name("v8").map(|v| v.create_failure_page), Some(CreateFailurePage::LaunchingWithError));
         assert_eq!(by_name("v9"), None);
+        assert_eq!(by_name("proposed"), Some(PROPOSED));
+    }
+
+    /// P1 for both `proposed` leases: each outlasts its holder's longest critical
+    /// section at the default parameters, with the margin to spare.
+    #[test]
+    fn proposed_leases_outlast_their_critical_sections() {
+        let p = crate::launcher::world::LauncherParams::default();
+        let (lp, provider) = (p.leases, p.provider);
+        let create_cs = lp.reap_budget_ms + provider.create_timeout_ms + lp.publish_reserve_ms + lp.margin_ms;
+        assert!(create_cs <= CREATE_LEASE_MS, "{create_cs} ms of create under a {CREATE_LEASE_MS} ms lease");
+        assert_eq!(PROPOSED.placeholder_ttl_ms, Some(CREATE_LEASE_MS));
+        // Acquire and publish tries, an upload, a config write, the session start.
+        let rpc_ms = sim::NetConfig::default().timeout_ms;
+        let store_ms = u64::from(lp.store_attempts) * (rpc_ms + lp.retry_backoff_ms);
+        let install_cs = 2 * provider.install_timeout_ms + store_ms + rpc_ms + lp.margin_ms;
+        assert!(
+            install_cs <= lp.install_lease_ms,
+            "{install_cs} ms of install under a {} ms lease",
+            lp.install_lease_ms
+        );
     }
 }

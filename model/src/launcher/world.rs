@@ -41,6 +41,45 @@ pub struct LauncherParams {
     pub v0_busy_poll_ms: u64,
     pub store: DocStoreParams,
     pub provider: ProviderParams,
+    /// The `proposed` design's own numbers (the text's versions ignore them).
+    pub leases: LeaseParams,
+}
+
+/// The `proposed` design's numbers `[A]`, in milliseconds. Its create lease is the
+/// version's placeholder TTL ([`crate::launcher::version::CREATE_LEASE_MS`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeaseParams {
+    /// How long an install lease binds after its grant: longer than an upload and a
+    /// config write (each at most `install_timeout_ms`, 44 s), the publish and the
+    /// session start.
+    pub install_lease_ms: u64,
+    /// The slack a holder keeps before its deadline, for message delays (at most
+    /// 100 ms) and the grant's time at the store.
+    pub margin_ms: u64,
+    /// Kept free after a create for the session start and the publish.
+    pub publish_reserve_ms: u64,
+    /// The longest a creator spends clearing orphans before its create must start.
+    pub reap_budget_ms: u64,
+    /// Rounds of list-and-destroy before the creator gives up.
+    pub reap_rounds: u32,
+    /// Tries of one store request before the launch shows an error.
+    pub store_attempts: u32,
+    /// The pause before a retry.
+    pub retry_backoff_ms: u64,
+}
+
+impl Default for LeaseParams {
+    fn default() -> LeaseParams {
+        LeaseParams {
+            install_lease_ms: 180_000,
+            margin_ms: 5_000,
+            publish_reserve_ms: 30_000,
+            reap_budget_ms: 40_000,
+            reap_rounds: 4,
+            store_attempts: 4,
+            retry_backoff_ms: 1_000,
+        }
+    }
 }
 
 impl Default for LauncherParams {
@@ -62,6 +101,7 @@ impl Default for LauncherParams {
             // would leave a tab stale forever, which is an artifact of the model.
             store: DocStoreParams { requery_on_time_ms: None, resync_every_ms: Some(10_000) },
             provider: ProviderParams::default(),
+            leases: LeaseParams::default(),
         }
     }
 }

@@ -8,7 +8,9 @@
 //!   while one is active marks the directory `overlapped` until a later upload starts
 //!   on a quiet directory (a clean full rewrite);
 //! - a session records what it read at its start, so later writes do not hide what it
-//!   ran with.
+//!   ran with;
+//! - the config file writes running on it are counted, so an observer can tell a
+//!   write in flight (its caller may be gone) from a settled state.
 
 use std::collections::BTreeMap;
 
@@ -97,11 +99,21 @@ pub struct Sandbox {
     /// The config hash whose `config.yaml` is on disk; `None` before the first write.
     pub config_yaml: Option<u64>,
     pub skill_dirs: BTreeMap<u32, SkillDir>,
+    /// Config file writes running on it now.
+    pub config_writes: u32,
 }
 
 impl Sandbox {
     pub(crate) fn new(id: SandboxId, user: u32) -> Sandbox {
-        Sandbox { id, user, status: SandboxStatus::Booting, env: None, config_yaml: None, skill_dirs: BTreeMap::new() }
+        Sandbox {
+            id,
+            user,
+            status: SandboxStatus::Booting,
+            env: None,
+            config_yaml: None,
+            skill_dirs: BTreeMap::new(),
+            config_writes: 0,
+        }
     }
 
     /// Not destroyed: it exists and costs money, whether or not anyone tracks it.

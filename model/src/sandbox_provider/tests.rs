@@ -77,6 +77,40 @@ fn a_create_continues_after_its_caller_crashed() {
 }
 
 #[test]
+fn list_shows_a_booting_sandbox_of_a_crashed_caller_and_not_a_destroyed_one() {
+    let listed = Rc::new(RefCell::new(Vec::new()));
+    let l = listed.clone();
+    run(4, &[], move |sim, provider| {
+        let (tab, reaper) = (sim.add_node("tab"), sim.add_node("reaper"));
+        let (s, p) = (sim.clone(), provider.clone());
+        sim.spawn(tab, "tab", async move {
+            let _ = p.create(&s, tab, USER, 11, SKILL).await;
+        });
+        let s = sim.clone();
+        sim.spawn(NodeId::SYSTEM, "closer", async move {
+            s.sleep_ms(1_000).await;
+            s.crash(tab);
+        });
+        let s = sim.clone();
+        sim.spawn(reaper, "reaper", async move {
+            s.sleep_ms(1_500).await;
+            let before = provider.list(&s, reaper, USER).await.expect("no faults");
+            for id in &before {
+                provider.destroy(&s, reaper, *id).await.expect("no faults");
+            }
+            let after = provider.list(&s, reaper, USER).await.expect("no faults");
+            s.sleep_ms(provider.params.longest_create_ms()).await;
+            let later = provider.list(&s, reaper, USER).await.expect("no faults");
+            l.borrow_mut().extend([before, after, later]);
+        });
+    });
+    let listed = listed.borrow();
+    assert_eq!(listed[0].len(), 1, "the booting sandbox is listed");
+    assert!(listed[1].is_empty(), "a destroyed sandbox is not");
+    assert!(listed[2].is_empty(), "and its create, still running, does not bring it back");
+}
+
+#[test]
 fn a_failed_create_leaves_nothing_alive() {
     let out = create_one(4, &[PROVIDER_CREATE_FAIL], None);
     let (provider, answer) = out.borrow_mut().take().expect("ran");

@@ -1,0 +1,219 @@
+//! The `proposed` launch up to the install path: find the user's sandbox or take the
+//! create lease, and the create path under it: clear orphans, create, start the
+//! session, publish with the fenced atomic handoff (protocol steps 2–4 of
+//! [`crate::launcher::version::PROPOSED`]).
+//!
+//! The launch keeps the tab's one launch activity alive while it waits, so nothing
+//! else starts one; it ends running, or with an error and Retry.
+
+use sim::{Sim, SimTime};
+
+use crate::launcher::ghost::Creator;
+use crate::launcher::lease::{self, CreateLease, Created, Publish};
+use crate::launcher::leased_install;
+use crate::launcher::retry::{fits, request, wait_for_news, Pacing};
+use crate::launcher::server::UserSandbox;
+use crate::launcher::tab::{Phase, SandboxUi, Tab};
+use crate::sandbox_provider::SandboxId;
+
+/// How many times one launch asks for the create lease: each ask follows a change
+/// the launch observed, so the bound is only a guard against a model error.
+const LEASE_ASKS_MAX: u32 = 1_000;
+
+pub fn fail(tab: &Tab, sim: &Sim, why: &str) {
+    tab.note(sim, format!("shows an error with Retry: {why}"));
+    tab.set(|st| {
+        st.session = None;
+        st.phase = Phase::Launching;
+        st.sandbox_ui = SandboxUi::Error;
+    });
+}
+
+/// `handleLaunch` of `proposed`, from the `userSandbox` value it was started with.
+pub async fn launch(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>) {
+    let (l, holder) = (&tab.launcher, tab.holder(sim));
+    assert_eq!(tab.state.borrow().launches_in_flight, 1, "a `proposed` tab runs one launch at a time");
+    let ttl_ms = l.version.placeholder_ttl_ms.unwrap_or(crate::launcher::version::CREATE_LEASE_MS);
+    let mut pacing = Pacing::default();
+    let mut view = captured;
+    for _ in 0..LEASE_ASKS_MAX {
+        if let Some(UserSandbox::Found(record)) = view {
+            return leased_install::install(tab, sim, &mut pacing, record).await;
+        }
+        let seen = tab.user_sandbox();
+        let (user, ghost) = (tab.user, l.ghost.clone());
+        let asked = request(tab, sim, &mut pacing, "acquireCreateLease", None, move |t, now| {
+            let (answer, reclaimed) = lease::acquire_create_lease(t, user, holder, now, ttl_ms);
+            for old in reclaimed {
+                ghost.borrow_mut().reclaimed.insert(old);
+                if let Some(creator) = ghost.creator_of(old) {
+                    ghost.broke(
+                        "no-premature-reclaim",
+                        format!("the create lease of tab{creator}, still in its critical section, was taken over"),
+                    );
+                }
+            }
+            answer
+        })
+        .await;
+        let (answer, sent) = match asked {
+            Ok(answered) => answered,
+            Err(e) => return fail(tab, sim, &format!("could not ask for the create lease: {e}")),
+        };
+        tab.note(sim, format!("acquireCreateLease -> {}", describe(&answer)));
+        match answer {
+            CreateLease::Exists(record) => {
+                pacing.news();
+                view = Some(UserSandbox::Found(record));
+            }
+            CreateLease::Acquired { placeholder } => {
+                return create(tab, sim, &mut pacing, placeholder, sent.plus_ms(ttl_ms)).await;
+            }
+            CreateLease::Held { until } => {
+                view = wait_out(tab, sim, seen, until).await;
+                pacing.news();
+            }
+        }
+    }
+    fail(tab, sim, "asked for the create lease too often")
+}
+
+fn describe(answer: &CreateLease) -> String {
+    match answer {
+        CreateLease::Exists(r) => format!("exists (record {})", r.id),
+        CreateLease::Held { until } => format!("held until {until}"),
+        CreateLease::Acquired { placeholder } => format!("acquired (placeholder {placeholder})"),
+    }
+}
+
+/// Parks until another holder's lease ends: the query shows the sandbox, shows no
+/// create in progress any more, or the lease expires at `until`.
+async fn wait_out(tab: &Tab, sim: &Sim, mut seen: Option<UserSandbox>, until: SimTime) -> Option<UserSandbox> {
+    tab.note(sim, format!("waits: a create is in progress until {until} at the latest"));
+    loop {
+        wait_for_news(tab, sim, &seen, until).await;
+        let current = tab.user_sandbox();
+        if sim.now() >= until {
+            return Some(UserSandbox::Null);
+        }
+        match current {
+            Some(UserSandbox::Creating) => seen = current,
+            Some(UserSandbox::Found(_)) => return current,
+            _ if current != seen => return Some(UserSandbox::Null),
+            _ => {}
+        }
+    }
+}
+
+/// The create path, holding `placeholder` until `deadline` (the send time of the
+/// granting request plus the TTL: the store granted it no earlier).
+async fn create(tab: &Tab, sim: &Sim, pacing: &mut Pacing, placeholder: u64, deadline: SimTime) {
+    let l = &tab.launcher;
+    let lp = l.params.leases;
+    let holder = tab.holder(sim);
+    let creating = l.ghost.creating(tab.id, Creator { user: tab.user, placeholder });
+    // The create must start early enough that it, the session and the publish end
+    // before the deadline: then its request has reached the provider long before
+    // anyone else can hold the lease and list the user's sandboxes.
+    let create_by =
+        SimTime(deadline.as_ms().saturating_sub(l.provider.params.create_timeout_ms + lp.publish_reserve_ms));
+    if l.version.reap_before_create && !reap(tab, sim, pacing, create_by).await {
+        drop(creating);
+        return give_up(tab, sim, pacing, placeholder, deadline, "an earlier sandbox is still alive").await;
+    }
+    if !fits(tab, sim, 0, Some(create_by)) {
+        drop(creating);
+        return give_up(tab, sim, pacing, placeholder, deadline, "no time left to create under the lease").await;
+    }
+    tab.note(sim, format!("creates a sandbox under placeholder {placeholder}"));
+    pacing.request(tab);
+    let created = l.provider.create(sim, tab.node, tab.user, tab.config, tab.skill).await;
+    let sandbox = match created {
+        Ok(sandbox) => sandbox,
+        Err(e) => {
+            drop(creating);
+            return give_up(tab, sim, pacing, placeholder, deadline, &format!("create failed: {e}")).await;
+        }
+    };
+    // Nobody else knows the sandbox before it is published: the session reads the
+    // files the create wrote.
+    let session = l.provider.start_session(sim, tab.node, sandbox, tab.id, tab.skill).await;
+    let c = Created { user: tab.user, sandbox, skill: tab.skill, config_hash: tab.config };
+    let (ghost, tab_id) = (l.ghost.clone(), tab.id);
+    let published = request(tab, sim, pacing, "publishSandbox", Some(deadline), move |t, now| {
+        let answer = lease::publish_created(t, placeholder, holder, c, now);
+        if let Publish::Published { record, inserted: true } = answer {
+            if ghost.borrow().reclaimed.contains(&placeholder) {
+                ghost.broke("owner-only-publish", format!("sandbox {sandbox} published under a reclaimed lease"));
+            }
+            ghost.borrow_mut().committed_skills.entry(record).or_default().insert(c.skill);
+            ghost.published_hash(record, tab_id, true);
+        }
+        answer
+    })
+    .await;
+    drop(creating);
+    match published {
+        Ok((Publish::Published { record, .. }, _)) => match session {
+            Ok(session) => {
+                pacing.news();
+                tab.note(sim, format!("published record {record}; runs session {session} on sandbox {sandbox}"));
+                tab.set(|st| {
+                    st.session = Some((sandbox, session));
+                    st.sandbox_ui = SandboxUi::Running;
+                    st.phase = Phase::Running;
+                });
+            }
+            Err(e) => fail(tab, sim, &format!("published record {record}, but the session did not start: {e}")),
+        },
+        Ok((Publish::Fenced, _)) => {
+            tab.note(sim, format!("fenced: destroys its unrecorded sandbox {sandbox}"));
+            let _ = l.provider.destroy(sim, tab.node, sandbox).await;
+            fail(tab, sim, "the create lease was taken over")
+        }
+        // Recorded or not, the sandbox is safe to leave: a record tracks it, or the
+        // next holder of the lease destroys it.
+        Err(e) => fail(tab, sim, &format!("could not record sandbox {sandbox}: {e}")),
+    }
+}
+
+/// Lists the user's sandboxes and destroys them until a list comes back empty. No
+/// record exists while the lease is held, so every listed sandbox is an orphan.
+async fn reap(tab: &Tab, sim: &Sim, pacing: &mut Pacing, by: SimTime) -> bool {
+    let l = &tab.launcher;
+    let rpc_ms = sim.net_config().timeout_ms;
+    for _ in 0..l.params.leases.reap_rounds {
+        if !fits(tab, sim, rpc_ms, Some(by)) {
+            return false;
+        }
+        pacing.request(tab);
+        let listed: Vec<SandboxId> = match l.provider.list(sim, tab.node, tab.user).await {
+            Ok(listed) if listed.is_empty() => return true,
+            Ok(listed) => listed,
+            Err(_) => continue,
+        };
+        tab.note(sim, format!("destroys orphaned sandboxes {listed:?}"));
+        for sandbox in listed {
+            if !fits(tab, sim, rpc_ms, Some(by)) {
+                return false;
+            }
+            pacing.request(tab);
+            let _ = l.provider.destroy(sim, tab.node, sandbox).await;
+        }
+    }
+    false
+}
+
+/// Ends a create that will not publish: releases the lease (best effort; it expires
+/// anyway) and shows Retry.
+async fn give_up(tab: &Tab, sim: &Sim, pacing: &mut Pacing, placeholder: u64, deadline: SimTime, why: &str) {
+    let holder = tab.holder(sim);
+    let released = request(tab, sim, pacing, "releaseCreateLease", Some(deadline), move |t, _| {
+        lease::release_create_lease(t, placeholder, holder)
+    })
+    .await;
+    if released.is_err() {
+        tab.note(sim, "could not release the create lease; it expires");
+    }
+    fail(tab, sim, why);
+}
