@@ -91,17 +91,14 @@ fn check_compatible(first: &CampaignReport, other: &CampaignReport) -> Result<()
     Ok(())
 }
 
-/// Whether two reports may share a seed: shards of one split stride through the seed
-/// space, so they overlap only on the same residue; anything else when ranges meet.
+/// Whether two reports may share a seed: different shards of one split never do; the
+/// same shard twice, or reports of different splits, do when their ranges meet.
 fn overlap(a: &Seeds, b: &Seeds) -> bool {
     let ranges_meet = a.start <= b.end && b.start <= a.end;
     match (a.shard, b.shard) {
-        // Shards of one matrix stride by their count from different first seeds: they
-        // share a seed only if their first seeds agree modulo the count.
-        (Some(x), Some(y)) if x.count == y.count => {
-            let n = u64::from(x.count);
-            ranges_meet && a.start % n == b.start % n
-        }
+        // Shards of one split are disjoint by construction (each takes its own
+        // residue of the seeds); the same shard twice overlaps wherever ranges meet.
+        (Some(x), Some(y)) if x.count == y.count => x.index == y.index && ranges_meet,
         _ => ranges_meet,
     }
 }
