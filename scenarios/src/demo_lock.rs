@@ -39,13 +39,7 @@ const INVARIANTS: &[Invariant<DemoLockWorld>] = &[
 
 /// Five minutes of faults, then ten quiet minutes to finish.
 fn run_config(options: &RunOptions) -> RunConfig {
-    RunConfig {
-        fault_phase_ms: 300_000,
-        liveness_deadline_ms: 600_000,
-        step_limit: options.limit_steps(100_000),
-        trace: options.trace,
-        focus: options.focus,
-    }
+    options.run_config(300_000, 600_000, 100_000)
 }
 
 impl Scenario for DemoLock {

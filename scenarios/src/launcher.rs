@@ -109,13 +109,7 @@ const INVARIANTS: &[Invariant<LauncherWorld>] = &[
 ];
 
 fn run_config(options: &RunOptions) -> RunConfig {
-    RunConfig {
-        fault_phase_ms: 900_000,
-        liveness_deadline_ms: 1_200_000,
-        step_limit: options.limit_steps(300_000),
-        trace: options.trace,
-        focus: options.focus,
-    }
+    options.run_config(900_000, 1_200_000, 300_000)
 }
 
 impl Scenario for MultiTab {

@@ -69,9 +69,16 @@ impl RunOptions {
         RunOptions { step_limit: Some(limit), ..self }
     }
 
-    /// The step limit of a scenario whose own limit is `own`.
-    pub fn limit_steps(&self, own: u64) -> u64 {
-        self.step_limit.map_or(own, |l| l.min(own))
+    /// The engine's configuration for a scenario with these phases and step limit,
+    /// under these options (trace mode, focus, a lower step limit if asked).
+    pub fn run_config(&self, fault_phase_ms: u64, liveness_deadline_ms: u64, step_limit: u64) -> sim::RunConfig {
+        sim::RunConfig {
+            fault_phase_ms,
+            liveness_deadline_ms,
+            step_limit: self.step_limit.map_or(step_limit, |l| l.min(step_limit)),
+            trace: self.trace,
+            focus: self.focus,
+        }
     }
 
     /// Keep every event, for timelines and reports.
