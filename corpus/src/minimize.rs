@@ -25,7 +25,7 @@ pub fn minimize(scenario: &dyn Scenario, case: &Case, config: ShrinkConfig) -> O
     let options = case.options(scenario);
     let original = replay.result.model_steps;
     let shrunk = shrink(replay.result, config, |tape, limit| {
-        scenario.run(&case.variant, ChoiceSource::Tape(tape.clone()), &options.step_limit(limit))
+        scenario.run(&case.variant, ChoiceSource::Tape(tape.clone()), &options.clone().step_limit(limit))
     });
     let mut minimized = Case::from_run(scenario, &case.variant, case.seed, &shrunk.result);
     minimized.shrunk_from_model_steps = Some(case.shrunk_from_model_steps.unwrap_or(original));

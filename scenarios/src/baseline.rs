@@ -6,7 +6,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use model::demo_lock::DemoLockParams;
+use model::system::demo_lock::DemoLockParams;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sim::NetConfig;

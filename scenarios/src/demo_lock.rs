@@ -2,7 +2,7 @@
 //! three times for a critical section of 1–5 s. Clients crash (and restart), requests
 //! and replies are lost. `check-then-set` must be caught; `compare-and-set` must pass.
 
-use model::demo_lock::{self, Acquire, DemoLockParams, DemoLockWorld};
+use model::system::demo_lock::{self, Acquire, DemoLockParams, DemoLockWorld};
 use sim::fault::points::{NET_REPLY_LOST, NET_REQUEST_LOST, NODE_CRASH};
 use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, RunConfig, RunResult};
 

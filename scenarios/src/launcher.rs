@@ -5,14 +5,14 @@
 //! which every tab must settle.
 //!
 //! Variants: the text's versions `v0`–`v8`, and `proposed`, a design meant to keep
-//! every invariant ([`model::launcher::version::PROPOSED`] says why).
+//! every invariant ([`model::system::launcher::version::PROPOSED`] says why).
 
-use model::docstore::STORE_FAULT_POINTS;
-use model::launcher::invariants as inv;
-use model::launcher::tab::TAB_AUTH_SLOW;
-use model::launcher::version::{by_name, Version, DESIGNS, VERSIONS};
-use model::launcher::world::{self, LauncherParams, LauncherWorld};
-use model::sandbox_provider::PROVIDER_FAULT_POINTS;
+use model::substrate::docstore::STORE_FAULT_POINTS;
+use model::substrate::sandbox_provider::PROVIDER_FAULT_POINTS;
+use model::system::launcher::invariants as inv;
+use model::system::launcher::tab::TAB_AUTH_SLOW;
+use model::system::launcher::version::{by_name, Version, DESIGNS, VERSIONS};
+use model::system::launcher::world::{self, LauncherParams, LauncherWorld};
 use sim::fault::points::{NET_REPLY_LOST, NODE_CRASH};
 use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, RunConfig, RunResult};
 

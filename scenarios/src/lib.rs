@@ -4,11 +4,13 @@
 
 mod demo_lock;
 mod launcher;
+mod params;
 mod registry;
 mod scenario;
 
 pub mod baseline;
 
 pub use launcher::run_multi_tab_with;
+pub use params::{ParamError, ParamInfo, ParamKind, Params};
 pub use registry::{all, find, ScenarioError};
 pub use scenario::{FaultMode, InvariantInfo, RunOptions, Scenario, VariantInfo};

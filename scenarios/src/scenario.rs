@@ -3,6 +3,8 @@
 
 use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, RunResult, TraceMode};
 
+use crate::params::{ParamInfo, Params};
+
 /// One protocol version of a scenario.
 #[derive(Clone, Copy, Debug)]
 pub struct VariantInfo {
@@ -42,8 +44,8 @@ impl FaultMode {
     }
 }
 
-/// How to run: what to keep of the trace and whether faults fire.
-#[derive(Clone, Copy, Debug)]
+/// How to run: what to keep of the trace, whether faults fire, and the parameters.
+#[derive(Clone, Debug)]
 pub struct RunOptions {
     pub trace: TraceMode,
     pub faults: FaultMode,
@@ -51,6 +53,9 @@ pub struct RunOptions {
     pub focus: Option<&'static str>,
     /// A lower step limit than the scenario's own (the shrinker cuts long candidates).
     pub step_limit: Option<u64>,
+    /// Parameter overrides (`--param NAME=VALUE`); a scenario reads every parameter
+    /// through [`Params::get`] with its declared [`ParamInfo`].
+    pub params: Params,
 }
 
 impl RunOptions {
@@ -81,6 +86,11 @@ impl RunOptions {
         }
     }
 
+    /// Runs with these parameter overrides.
+    pub fn with_params(self, params: Params) -> RunOptions {
+        RunOptions { params, ..self }
+    }
+
     /// Keep every event, for timelines and reports.
     pub fn full_trace(self) -> RunOptions {
         RunOptions { trace: TraceMode::Full, ..self }
@@ -89,7 +99,13 @@ impl RunOptions {
 
 impl Default for RunOptions {
     fn default() -> RunOptions {
-        RunOptions { trace: TraceMode::HashOnly, faults: FaultMode::Swarm, focus: None, step_limit: None }
+        RunOptions {
+            trace: TraceMode::HashOnly,
+            faults: FaultMode::Swarm,
+            focus: None,
+            step_limit: None,
+            params: Params::defaults(),
+        }
     }
 }
 
@@ -102,6 +118,10 @@ pub trait Scenario: Sync {
     fn variants(&self) -> &'static [VariantInfo];
     fn invariants(&self) -> Vec<InvariantInfo>;
     fn fault_points(&self) -> &'static [FaultPoint];
+    /// Every parameter the scenario reads, with its default (`list` shows them).
+    fn params(&self) -> &'static [ParamInfo] {
+        &[]
+    }
     /// Runs `variant`, which must be one of [`Scenario::variants`].
     fn run(&self, variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult;
 

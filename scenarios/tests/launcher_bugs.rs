@@ -2,8 +2,8 @@
 //! schedules), and the fixes that stay silent. Each search stops at the first seed
 //! whose run violates the named invariant; the budget is the 20,000 runs.
 
-use model::launcher::version::by_name;
-use model::launcher::world::LauncherParams;
+use model::system::launcher::version::by_name;
+use model::system::launcher::world::LauncherParams;
 use scenarios::{find, run_multi_tab_with, FaultMode, RunOptions};
 use sim::{ChoiceSource, Outcome, Ratio};
 

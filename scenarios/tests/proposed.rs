@@ -1,10 +1,10 @@
-//! The `proposed` launcher design (`model::launcher::version::PROPOSED`) keeps every
+//! The `proposed` launcher design (`model::system::launcher::version::PROPOSED`) keeps every
 //! invariant of `launcher/multi-tab` under the scenario's whole fault swarm, every
 //! fault point fires in those runs, and the same harness catches the design with its
 //! orphan reaper taken out, so the passing runs mean something.
 
-use model::launcher::version::{Version, PROPOSED};
-use model::launcher::world::LauncherParams;
+use model::system::launcher::version::{Version, PROPOSED};
+use model::system::launcher::world::LauncherParams;
 use scenarios::{find, run_multi_tab_with, RunOptions};
 use sim::{ChoiceSource, Outcome};
 

@@ -1,5 +1,5 @@
 //! The `proposed` install and instant paths (protocol step 5 of
-//! [`crate::launcher::version::PROPOSED`]): take an install lease on the record, do
+//! [`crate::system::launcher::version::PROPOSED`]): take an install lease on the record, do
 //! only the writes the current record calls for, publish them under the lease, start
 //! the session while the lease still holds the config files and the skill directory,
 //! release.
@@ -9,13 +9,13 @@
 
 use sim::{Sim, SimTime};
 
-use crate::launcher::fenced_create::fail;
-use crate::launcher::launch::mutate;
-use crate::launcher::lease::{self, InstallGrant, InstallLeaseAnswer};
-use crate::launcher::retry::{fits, request, wait_for_news, Pacing};
-use crate::launcher::tab::{Phase, SandboxUi, Tab};
-use crate::sandbox_provider::SandboxId;
-use crate::sandbox_records::SandboxRecord;
+use crate::substrate::sandbox_provider::SandboxId;
+use crate::system::launcher::fenced_create::fail;
+use crate::system::launcher::launch::mutate;
+use crate::system::launcher::lease::{self, InstallGrant, InstallLeaseAnswer};
+use crate::system::launcher::retry::{fits, request, wait_for_news, Pacing};
+use crate::system::launcher::sandbox_records::SandboxRecord;
+use crate::system::launcher::tab::{Phase, SandboxUi, Tab};
 
 /// How many times one launch asks for an install lease: each ask follows a change of
 /// the record or an expiry, so the bound only guards against a model error.

@@ -1,5 +1,5 @@
-//! The `proposed` design's mutations (see [`crate::launcher::version::PROPOSED`]), as
-//! pure functions over the `sandboxes` table, like [`crate::launcher::server`].
+//! The `proposed` design's mutations (see [`crate::system::launcher::version::PROPOSED`]), as
+//! pure functions over the `sandboxes` table, like [`crate::system::launcher::server`].
 //!
 //! Two leases, both fenced by their holder (one life of one tab):
 //! - the **create lease** is the text's placeholder (`"pending-<holder>"`), honoured
@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 
 use sim::SimTime;
 
-use crate::sandbox_records::{
+use crate::system::launcher::sandbox_records::{
     InstallLease, LeaseMode, NewSandboxRecord, PoolState, Resource, SandboxRecord, SandboxRef, SandboxTables,
 };
 

@@ -4,8 +4,9 @@
 //! The protocol versions are data ([`version`]); the server functions are pure
 //! functions over the table ([`server`], and [`lease`] for the `proposed` design); a
 //! tab ([`tab`]) runs `handleLaunch` ([`launch`]; `proposed`: [`fenced_create`],
-//! [`leased_install`], [`retry`]); [`world`] builds the whole system and
-//! [`invariants`] judges it with the help of [`ghost`] state.
+//! [`leased_install`], [`retry`]); [`sandbox_records`] is the `sandboxes` table;
+//! [`world`] builds the whole system and [`invariants`] judges it with the help of
+//! [`ghost`] state.
 
 pub mod fenced_create;
 pub mod ghost;
@@ -14,6 +15,7 @@ pub mod launch;
 pub mod lease;
 pub mod leased_install;
 pub mod retry;
+pub mod sandbox_records;
 pub mod server;
 pub mod tab;
 pub mod version;

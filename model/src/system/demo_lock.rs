@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 use sim::{ChoiceKind, NodeId, Sim};
 
-use crate::kv::KvServer;
+use crate::substrate::kv::KvServer;
 
 /// The key every client locks.
 pub const LOCK_KEY: &str = "lock";

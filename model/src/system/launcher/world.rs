@@ -7,13 +7,13 @@ use std::rc::Rc;
 
 use sim::{ChoiceKind, NodeId, Ratio, Sim};
 
-use crate::docstore::{DocStore, DocStoreParams};
-use crate::launcher::ghost::Ghost;
-use crate::launcher::server;
-use crate::launcher::tab::Tab;
-use crate::launcher::version::Version;
-use crate::sandbox_provider::{ProviderParams, SandboxProvider};
-use crate::sandbox_records::{NewSandboxRecord, PoolState, SandboxRef, SandboxTables};
+use crate::substrate::docstore::{DocStore, DocStoreParams};
+use crate::substrate::sandbox_provider::{ProviderParams, SandboxProvider};
+use crate::system::launcher::ghost::Ghost;
+use crate::system::launcher::sandbox_records::{NewSandboxRecord, PoolState, SandboxRef, SandboxTables};
+use crate::system::launcher::server;
+use crate::system::launcher::tab::Tab;
+use crate::system::launcher::version::Version;
 
 /// The workload and the `[A]` parameters of the launcher. Durations in milliseconds.
 #[derive(Clone, Debug)]
@@ -46,7 +46,7 @@ pub struct LauncherParams {
 }
 
 /// The `proposed` design's numbers `[A]`, in milliseconds. Its create lease is the
-/// version's placeholder TTL ([`crate::launcher::version::CREATE_LEASE_MS`]).
+/// version's placeholder TTL ([`crate::system::launcher::version::CREATE_LEASE_MS`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LeaseParams {
     /// How long an install lease binds after its grant: longer than an upload and a

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 
 use sim::SimTime;
 
-use crate::launcher::version::Version;
-use crate::sandbox_records::{NewSandboxRecord, PoolState, SandboxRecord, SandboxRef, SandboxTables};
+use crate::system::launcher::sandbox_records::{NewSandboxRecord, PoolState, SandboxRecord, SandboxRef, SandboxTables};
+use crate::system::launcher::version::Version;
 
 /// The cron deletes `stopped` records older than this: 2 days (`crons.ts:30-39`).
 pub const STOPPED_RETENTION_MS: u64 = 2 * 24 * 3600 * 1000;
@@ -165,7 +165,7 @@ pub fn create_with_dedup(t: &mut SandboxTables, user: u32, sandbox: u64, skill: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::launcher::version::by_name;
+    use crate::system::launcher::version::by_name;
 
     fn version(name: &str) -> Version {
         by_name(name).expect("a known version")

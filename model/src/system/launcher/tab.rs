@@ -11,12 +11,12 @@ use std::rc::Rc;
 
 use sim::{notified_any, ChoiceKind, FaultPoint, NodeId, Notify, Sim};
 
-use crate::docstore::Subscription;
-use crate::launcher::launch;
-use crate::launcher::server::{get_sandbox, UserSandbox};
-use crate::launcher::version::Claim;
-use crate::launcher::world::Launcher;
-use crate::sandbox_provider::SandboxId;
+use crate::substrate::docstore::Subscription;
+use crate::substrate::sandbox_provider::SandboxId;
+use crate::system::launcher::launch;
+use crate::system::launcher::server::{get_sandbox, UserSandbox};
+use crate::system::launcher::version::Claim;
+use crate::system::launcher::world::Launcher;
 
 /// Auth is not ready when the page loads: the query is skipped and mutations are
 /// rejected for a while (SYSTEMS.md S000.A, Env).

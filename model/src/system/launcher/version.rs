@@ -152,17 +152,17 @@ pub const VERSIONS: [Version; 9] = [V0, V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The `proposed` create lease: a placeholder is honoured for 9 minutes. That exceeds
 /// the holder's whole critical section (P1): clearing orphans (at most
-/// [`crate::launcher::world::LeaseParams::reap_budget_ms`]), the longest create the
+/// [`crate::system::launcher::world::LeaseParams::reap_budget_ms`]), the longest create the
 /// caller waits for (`ProviderParams::create_timeout_ms`, 464 s: fallback 300 s +
 /// health 120 s + files and skill 34 s + 10 s), and the publish
-/// ([`crate::launcher::world::LeaseParams::publish_reserve_ms`]). A test checks the sum.
+/// ([`crate::system::launcher::world::LeaseParams::publish_reserve_ms`]). A test checks the sum.
 pub const CREATE_LEASE_MS: u64 = 540_000;
 
 /// `proposed`: a design for the launcher that keeps every S000 invariant under every
 /// fault `launcher/multi-tab` injects. It keeps the text's shape (a reactive
 /// `getSandbox`, a placeholder as the create lock, the install path) and changes five
-/// things. The tab side is [`crate::launcher::fenced_create`] and
-/// [`crate::launcher::leased_install`]; the mutations are [`crate::launcher::lease`].
+/// things. The tab side is [`crate::system::launcher::fenced_create`] and
+/// [`crate::system::launcher::leased_install`]; the mutations are [`crate::system::launcher::lease`].
 ///
 /// **Protocol.** A holder is one life of one tab (a reload is a new holder).
 /// 1. A tab launches once auth is ready and `getSandbox` answered, and runs one launch
@@ -187,13 +187,13 @@ pub const CREATE_LEASE_MS: u64 = 540_000;
 ///    current record: the skill needs an upload unless recorded, the config a write
 ///    unless the record's hash is the tab's. It grants shared claims on what is only
 ///    read and exclusive claims on what is written, all at once or not at all, for
-///    [`crate::launcher::world::LeaseParams::install_lease_ms`]; a config write sets
+///    [`crate::system::launcher::world::LeaseParams::install_lease_ms`]; a config write sets
 ///    the hash to unknown in the same mutation. Busy → wait for the query (the leases
 ///    are on the record, so every release reaches the waiters) or the blocker's
 ///    expiry. Then upload, write, publish (fenced by the lease: add the skill, set the
 ///    hash), start the session, release. Every step only if it ends before the
 ///    deadline.
-/// 6. Store requests are retried a few times ([`crate::launcher::world::LeaseParams`]);
+/// 6. Store requests are retried a few times ([`crate::system::launcher::world::LeaseParams`]);
 ///    then the launch shows an error with Retry.
 ///
 /// **Why each fault breaks nothing.**
@@ -291,7 +291,7 @@ mod tests {
     /// section at the default parameters, with the margin to spare.
     #[test]
     fn proposed_leases_outlast_their_critical_sections() {
-        let p = crate::launcher::world::LauncherParams::default();
+        let p = crate::system::launcher::world::LauncherParams::default();
         let (lp, provider) = (p.leases, p.provider);
         let create_cs = lp.reap_budget_ms + provider.create_timeout_ms + lp.publish_reserve_ms + lp.margin_ms;
         assert!(create_cs <= CREATE_LEASE_MS, "{create_cs} ms of create under a {CREATE_LEASE_MS} ms lease");

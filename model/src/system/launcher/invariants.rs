@@ -4,10 +4,10 @@
 
 use sim::Sim;
 
-use crate::launcher::lease::CONFIG_UNKNOWN;
-use crate::launcher::tab::{Page, Phase};
-use crate::launcher::world::LauncherWorld;
-use crate::sandbox_provider::UploadState;
+use crate::substrate::sandbox_provider::UploadState;
+use crate::system::launcher::lease::CONFIG_UNKNOWN;
+use crate::system::launcher::tab::{Page, Phase};
+use crate::system::launcher::world::LauncherWorld;
 
 fn broken(w: &LauncherWorld, name: &str) -> Result<(), String> {
     w.launcher.ghost.borrow().broken.get(name).map_or(Ok(()), |why| Err(why.clone()))

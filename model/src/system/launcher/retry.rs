@@ -6,11 +6,11 @@
 
 use sim::{Sim, SimTime};
 
-use crate::docstore::StoreError;
-use crate::launcher::launch::mutate;
-use crate::launcher::server::UserSandbox;
-use crate::launcher::tab::Tab;
-use crate::sandbox_records::SandboxTables;
+use crate::substrate::docstore::StoreError;
+use crate::system::launcher::launch::mutate;
+use crate::system::launcher::sandbox_records::SandboxTables;
+use crate::system::launcher::server::UserSandbox;
+use crate::system::launcher::tab::Tab;
 
 /// Requests one launch made since it last observed a change (L3).
 #[derive(Default)]

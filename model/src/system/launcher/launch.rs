@@ -1,8 +1,8 @@
 //! `handleLaunch(config)`, every version: the instant path, the install path, parking
 //! on a create in progress, and the create path with its handoff (SYSTEMS.md S000.B).
 //! V0 has its own path through the `installing` mutex; the `proposed` design has its
-//! own paths in [`crate::launcher::fenced_create`] and
-//! [`crate::launcher::leased_install`].
+//! own paths in [`crate::system::launcher::fenced_create`] and
+//! [`crate::system::launcher::leased_install`].
 //!
 //! Each step is one request to the store or the provider, so every interleaving the
 //! text discusses is a schedule the tape can choose.
@@ -11,13 +11,13 @@ use std::collections::BTreeSet;
 
 use sim::Sim;
 
-use crate::docstore::StoreError;
-use crate::launcher::fenced_create;
-use crate::launcher::server::{self, Claimed, CreateLock, UserSandbox};
-use crate::launcher::tab::{Phase, SandboxUi, Tab};
-use crate::launcher::version::{Claim, CreateFailurePage, Handoff, Resume, SkillsUpdate, Version};
-use crate::sandbox_provider::SandboxId;
-use crate::sandbox_records::{SandboxRecord, SandboxTables};
+use crate::substrate::docstore::StoreError;
+use crate::substrate::sandbox_provider::SandboxId;
+use crate::system::launcher::fenced_create;
+use crate::system::launcher::sandbox_records::{SandboxRecord, SandboxTables};
+use crate::system::launcher::server::{self, Claimed, CreateLock, UserSandbox};
+use crate::system::launcher::tab::{Phase, SandboxUi, Tab};
+use crate::system::launcher::version::{Claim, CreateFailurePage, Handoff, Resume, SkillsUpdate, Version};
 
 /// Whether the resume effect relaunches on this change of `userSandbox`.
 pub fn resume_fires(v: &Version, previous: Option<&UserSandbox>, current: Option<&UserSandbox>) -> bool {
@@ -189,7 +189,7 @@ async fn take_create_lock(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>, a
 /// record in the version's order (`page.tsx:241-282`).
 async fn create(tab: &Tab, sim: &Sim, placeholder: u64) {
     let l = &tab.launcher;
-    let creating = l.ghost.creating(tab.id, crate::launcher::ghost::Creator { user: tab.user, placeholder });
+    let creating = l.ghost.creating(tab.id, crate::system::launcher::ghost::Creator { user: tab.user, placeholder });
     tab.note(sim, format!("creates a sandbox under placeholder {placeholder}"));
     let created = l.provider.create(sim, tab.node, tab.user, tab.config, tab.skill).await;
     drop(creating);
@@ -291,7 +291,7 @@ async fn install_under_mutex(tab: &Tab, sim: &Sim, record: SandboxRecord) {
     let (id, skill, hash, ghost, tab_id) = (record.id, tab.skill, tab.config, l.ghost.clone(), tab.id);
     let released = mutate(tab, sim, "updatePoolState", move |t, _| {
         if let Some(r) = t.get_mut(id) {
-            r.pool_state = crate::sandbox_records::PoolState::Active;
+            r.pool_state = crate::system::launcher::sandbox_records::PoolState::Active;
             r.installed_skills.insert(skill);
             r.config_hash = hash;
             ghost.borrow_mut().committed_skills.entry(id).or_default().insert(skill);
@@ -309,7 +309,7 @@ async fn install_under_mutex(tab: &Tab, sim: &Sim, record: SandboxRecord) {
 async fn create_without_lock(tab: &Tab, sim: &Sim) {
     let l = &tab.launcher;
     tab.note(sim, "creates a sandbox (no create lock in V0)");
-    let creating = l.ghost.creating(tab.id, crate::launcher::ghost::Creator { user: tab.user, placeholder: 0 });
+    let creating = l.ghost.creating(tab.id, crate::system::launcher::ghost::Creator { user: tab.user, placeholder: 0 });
     let created = l.provider.create(sim, tab.node, tab.user, tab.config, tab.skill).await;
     drop(creating);
     let sandbox = match created {

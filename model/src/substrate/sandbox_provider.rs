@@ -3,7 +3,7 @@
 //! A server node holding sandboxes, their files and the sessions started in them.
 //! Invariants it keeps:
 //! - **A create outlives its caller.** `create` starts a job on the provider node
-//!   ([`crate::remote_job`]): the caller's crash drops only its wait, and the sandbox
+//!   ([`crate::substrate::remote_job`]): the caller's crash drops only its wait, and the sandbox
 //!   still boots, turns healthy and gets its files, so an orphan is possible (I3).
 //! - **Sandboxes exist from the moment the request arrives** (`Booting`), so a live
 //!   sandbox is visible to observers for the whole create.
@@ -31,7 +31,7 @@ use std::rc::Rc;
 use sim::{ChoiceKind, FaultPoint, NetError, NodeId, Ratio, Sim};
 use thiserror::Error;
 
-use crate::remote_job::call_job;
+use crate::substrate::remote_job::call_job;
 pub use sandbox::{ConfigFile, Sandbox, SandboxId, SandboxStatus, Session, SkillDir, UploadState};
 
 pub const PROVIDER_CREATE_FAIL: FaultPoint = FaultPoint {

@@ -1,20 +1,20 @@
 //! The `proposed` launch up to the install path: find the user's sandbox or take the
 //! create lease, and the create path under it: clear orphans, create, start the
 //! session, publish with the fenced atomic handoff (protocol steps 2–4 of
-//! [`crate::launcher::version::PROPOSED`]).
+//! [`crate::system::launcher::version::PROPOSED`]).
 //!
 //! The launch keeps the tab's one launch activity alive while it waits, so nothing
 //! else starts one; it ends running, or with an error and Retry.
 
 use sim::{Sim, SimTime};
 
-use crate::launcher::ghost::Creator;
-use crate::launcher::lease::{self, CreateLease, Created, Publish};
-use crate::launcher::leased_install;
-use crate::launcher::retry::{fits, request, wait_for_news, Pacing};
-use crate::launcher::server::UserSandbox;
-use crate::launcher::tab::{Phase, SandboxUi, Tab};
-use crate::sandbox_provider::SandboxId;
+use crate::substrate::sandbox_provider::SandboxId;
+use crate::system::launcher::ghost::Creator;
+use crate::system::launcher::lease::{self, CreateLease, Created, Publish};
+use crate::system::launcher::leased_install;
+use crate::system::launcher::retry::{fits, request, wait_for_news, Pacing};
+use crate::system::launcher::server::UserSandbox;
+use crate::system::launcher::tab::{Phase, SandboxUi, Tab};
 
 /// How many times one launch asks for the create lease: each ask follows a change
 /// the launch observed, so the bound is only a guard against a model error.
@@ -33,7 +33,7 @@ pub fn fail(tab: &Tab, sim: &Sim, why: &str) {
 pub async fn launch(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>) {
     let (l, holder) = (&tab.launcher, tab.holder(sim));
     assert_eq!(tab.state.borrow().launches_in_flight, 1, "a `proposed` tab runs one launch at a time");
-    let ttl_ms = l.version.placeholder_ttl_ms.unwrap_or(crate::launcher::version::CREATE_LEASE_MS);
+    let ttl_ms = l.version.placeholder_ttl_ms.unwrap_or(crate::system::launcher::version::CREATE_LEASE_MS);
     let mut pacing = Pacing::default();
     let mut view = captured;
     for _ in 0..LEASE_ASKS_MAX {
