@@ -7,8 +7,10 @@
 //! - [`sandbox_provider`]: sandboxes whose create takes minutes and outlives its
 //!   caller (the Daytona role).
 //! - [`remote_job`]: a request whose work runs on the server after the caller is gone.
+//! - [`sync`]: goroutines, mutexes, read/write locks and mutex maps, with a wait-for graph.
 
 pub mod docstore;
 pub mod kv;
 pub mod remote_job;
 pub mod sandbox_provider;
+pub mod sync;
