@@ -13,6 +13,7 @@
 //! - [`process`]: a pid namespace with pid reuse, `kill(pid, 0)`, zombies, hostnames.
 //! - [`yield_now`]: a scheduling point between the steps of a multi-step operation.
 //! - [`storage`]: a storage service that accepts writes fenced by a lock token.
+//! - [`sync`]: goroutines, mutexes, read/write locks and mutex maps, with a wait-for graph.
 
 pub mod docstore;
 pub mod fs;
@@ -22,3 +23,4 @@ pub mod remote_job;
 pub mod sandbox_provider;
 pub mod yield_now;
 pub mod storage;
+pub mod sync;
