@@ -8,10 +8,14 @@
 //! - [`sandbox_provider`]: sandboxes whose create takes minutes and outlives its
 //!   caller (the Daytona role).
 //! - [`remote_job`]: a request whose work runs on the server after the caller is gone.
+//! - [`redis`]: Redis as lock users see it (SET NX EX, DEL, compare-and-delete), on kv.
+//! - [`react`]: React components, effects and browser timers (frontend hooks).
 //! - [`storage`]: a storage service that accepts writes fenced by a lock token.
 
 pub mod docstore;
 pub mod kv;
+pub mod react;
+pub mod redis;
 pub mod remote_job;
 pub mod sandbox_provider;
 pub mod storage;
