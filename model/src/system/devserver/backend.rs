@@ -68,7 +68,7 @@ async fn launch(
     let who = sim.node_name(node);
     let exec = shared.sandbox.call(sim, node, "exec", move |sandbox, sim| {
         ghost.borrow_mut().check_launch(&sandbox.state.borrow(), app, &who, sim, decided_over);
-        sandbox.exec(sim, session, app)
+        sandbox.exec(sim, session, app, None)
     });
     match exec.await {
         Ok(_) => StartReply::Started,
@@ -144,7 +144,8 @@ async fn locked_section(shared: &Shared, sim: &Sim, node: NodeId, app: App, sess
         Ok(false) => sim.note(node, format!("double-check: {} not running", app.name())),
     }
     let decided_over = shared.sandbox.state.borrow().live(app).find(|p| p.healthy()).map(|p| p.id);
-    let killed = shared.sandbox.call(sim, node, "cleanup", move |sandbox, sim| sandbox.kill_session(sim, session)).await;
+    let killed =
+        shared.sandbox.call(sim, node, "cleanup", move |sandbox, sim| sandbox.kill_session(sim, session)).await;
     match killed {
         Err(_) => return StartReply::Failed,
         Ok(n) if n > 0 => sim.sleep_ms(p.cleanup_grace_ms).await,
@@ -182,9 +183,10 @@ async fn locked_section(shared: &Shared, sim: &Sim, node: NodeId, app: App, sess
 /// `proposed`: the Redis lock only spares duplicate work; safety comes from the
 /// sandbox, which starts a dev server only if no healthy one of the app exists, in
 /// one atomic step (a `flock` held by the process for its life would do the same in
-/// a real sandbox). One session per app for every caller. A process that has been
-/// starting for longer than any healthy start is hung: the same step kills it and
-/// starts over. The lock is released by compare-and-delete, so only its owner can.
+/// a real sandbox). One session per app for every caller. A start that has not bound
+/// within `hung_after_ms` (longer than any healthy start) is killed by its own
+/// wrapper, and the same atomic step kills one it finds and starts over. The lock is
+/// released by compare-and-delete, so only its owner can.
 async fn start_proposed(shared: &Shared, sim: &Sim, node: NodeId, app: App) -> StartReply {
     let key = app.lock_key();
     let token = shared.next_token();
@@ -211,7 +213,8 @@ async fn start_proposed(shared: &Shared, sim: &Sim, node: NodeId, app: App) -> S
                     .filter(|p| matches!(p.state, ProcState::Listening(_)) || fresh(p))
                     .map(|p| p.id)
                     .collect();
-                let stale = st.live(app).filter(|p| p.state == ProcState::Starting && !fresh(p)).map(|p| p.id).collect();
+                let stale =
+                    st.live(app).filter(|p| p.state == ProcState::Starting && !fresh(p)).map(|p| p.id).collect();
                 (healthy, stale)
             };
             if !healthy.is_empty() {
@@ -221,7 +224,7 @@ async fn start_proposed(shared: &Shared, sim: &Sim, node: NodeId, app: App) -> S
                 sandbox.kill(sim, id);
             }
             ghost.borrow_mut().check_launch(&sandbox.state.borrow(), app, &who, sim, None);
-            sandbox.exec(sim, app.session(), app);
+            sandbox.exec(sim, app.session(), app, Some(hung_after_ms));
             StartReply::Started
         })
         .await

@@ -83,14 +83,8 @@ fn identity(deps: &[u64]) -> u64 {
 /// Mounts a new instance on tab `node`.
 pub fn mount(shared: &Rc<Shared>, sim: &Sim, node: NodeId, app: App, preview_active: bool) -> Hook {
     let id = shared.next_hook_id();
-    let core = Rc::new(Core {
-        id,
-        app,
-        node,
-        shared: shared.clone(),
-        refs: RefCell::default(),
-        component: OnceCell::new(),
-    });
+    let core =
+        Rc::new(Core { id, app, node, shared: shared.clone(), refs: RefCell::default(), component: OnceCell::new() });
     let initial = HookState {
         sandbox_ready: shared.sandbox_ready.get(),
         preview_active,
@@ -134,9 +128,14 @@ impl Core {
                 r.use_effect(deps, move |sim| {
                     if st.sandbox_ready && st.preview_active && st.status == Status::Stopped {
                         let cc = c.clone();
-                        timers.set_timeout(sim, c.node, c.id, AUTO_START, auto_start_delay_ms(Variant::V0), move |sim| {
-                            cc.start(sim)
-                        });
+                        timers.set_timeout(
+                            sim,
+                            c.node,
+                            c.id,
+                            AUTO_START,
+                            auto_start_delay_ms(Variant::V0),
+                            move |sim| cc.start(sim),
+                        );
                     }
                     None
                 });
@@ -223,13 +222,17 @@ impl Core {
     pub fn start(self: &Rc<Self>, sim: &Sim) {
         let now = self.component().state();
         if now.status != Status::Stopped || now.is_starting {
-            let why = if now.is_starting { "a start in flight".to_string() } else { format!("status {:?}", now.status) };
+            let why =
+                if now.is_starting { "a start in flight".to_string() } else { format!("status {:?}", now.status) };
             self.shared.ghost.borrow_mut().redundant_once(format!("hook h{} calls start() with {why}", self.id));
         }
         self.component().set_state(|st| st.is_starting = true);
         let shared = &self.shared;
         let backend = shared.backends[sim.draw(ChoiceKind::Workload, shared.backends.len() as u64) as usize];
-        sim.note(self.node, format!("h{} start(): POST start {} to {}", self.id, self.app.name(), sim.node_name(backend)));
+        sim.note(
+            self.node,
+            format!("h{} start(): POST start {} to {}", self.id, self.app.name(), sim.node_name(backend)),
+        );
         let (c, s) = (self.clone(), sim.clone());
         sim.spawn(self.node, "start()", async move {
             let (shared, app, variant) = (c.shared.clone(), c.app, c.variant());

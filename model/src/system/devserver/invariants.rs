@@ -53,9 +53,13 @@ pub fn ui_status_latest(w: &DevWorld, _: &Sim) -> Result<(), String> {
 pub fn owner_only_release(w: &DevWorld, _: &Sim) -> Result<(), String> {
     match w.shared.redis.foreign_releases().first() {
         None => Ok(()),
-        Some(r) => {
-            Err(format!("the holder of {} = {} DELs it while {} holds it (at {} ms)", r.key, r.by, r.owner, r.at.as_ms()))
-        }
+        Some(r) => Err(format!(
+            "the holder of {} = {} DELs it while {} holds it (at {} ms)",
+            r.key,
+            r.by,
+            r.owner,
+            r.at.as_ms()
+        )),
     }
 }
 
@@ -65,8 +69,11 @@ pub fn one_poller_per_hook(w: &DevWorld, sim: &Sim) -> Result<(), String> {
     let timers = &w.shared.timers;
     for h in w.shared.hooks.borrow().iter().filter(|h| h.is_live(sim)) {
         let (polls, autos) = (timers.count(h.id, POLL), timers.count(h.id, AUTO_START));
-        if polls > 1 || autos > 1 {
-            return Err(format!("hook h{} has {polls} polling intervals and {autos} pending auto-start timers", h.id));
+        if polls > 1 {
+            return Err(format!("hook h{} has {polls} polling intervals", h.id));
+        }
+        if autos > 1 {
+            return Err(format!("hook h{} has {autos} pending auto-start timers", h.id));
         }
     }
     Ok(())
@@ -78,7 +85,13 @@ pub fn timers_cleared_on_unmount(w: &DevWorld, sim: &Sim) -> Result<(), String> 
     for h in w.shared.hooks.borrow().iter().filter(|h| !h.is_live(sim)) {
         let left = w.shared.timers.of(h.id);
         if let Some(t) = left.first() {
-            return Err(format!("unmounted hook h{} still has {} timer(s) ({} {:?})", h.id, left.len(), t.label, t.kind));
+            return Err(format!(
+                "unmounted hook h{} still has {} timer(s) ({} {:?})",
+                h.id,
+                left.len(),
+                t.label,
+                t.kind
+            ));
         }
     }
     Ok(())
@@ -89,7 +102,12 @@ pub fn dev_server_up(w: &DevWorld, sim: &Sim) -> Result<(), String> {
     let st = w.shared.sandbox.state.borrow();
     for h in w.shared.hooks.borrow().iter().filter(|h| h.is_live(sim)) {
         if !st.listening(h.app) {
-            return Err(format!("hook h{} is mounted but no {} dev server listens on :{}", h.id, h.app.name(), h.app.port()));
+            return Err(format!(
+                "hook h{} is mounted but no {} dev server listens on :{}",
+                h.id,
+                h.app.name(),
+                h.app.port()
+            ));
         }
     }
     Ok(())

@@ -193,8 +193,10 @@ impl Sandbox {
     }
 
     /// Runs `app`'s dev-server command in `session` (created if absent) in the
-    /// background; returns the new process's id.
-    pub fn exec(&self, sim: &Sim, session: &'static str, app: App) -> u64 {
+    /// background; returns the new process's id. With `start_deadline_ms`, the
+    /// command is wrapped so that a start which has not bound by then is killed
+    /// (`timeout`-style; `proposed` uses it).
+    pub fn exec(&self, sim: &Sim, session: &'static str, app: App, start_deadline_ms: Option<u64>) -> u64 {
         let hung = sim.fault(&PROCESS_HANG);
         let id = {
             let mut st = self.state.borrow_mut();
@@ -206,7 +208,11 @@ impl Sandbox {
         };
         sim.note(self.node, format!("session {session} runs the {} dev server: process p{id}", app.name()));
         let (sandbox, s) = (self.clone(), sim.clone());
-        sim.spawn(self.node, "dev-server", async move { sandbox.run_process(&s, id, app, hung).await });
+        sim.spawn(
+            self.node,
+            "dev-server",
+            async move { sandbox.run_process(&s, id, app, hung, start_deadline_ms).await },
+        );
         id
     }
 
@@ -222,10 +228,22 @@ impl Sandbox {
         }
     }
 
-    async fn run_process(&self, sim: &Sim, id: u64, app: App, hung: bool) {
+    async fn run_process(&self, sim: &Sim, id: u64, app: App, hung: bool, start_deadline_ms: Option<u64>) {
+        let launched_at = sim.now();
         sim.sleep_ms(self.start_duration_ms(sim, app)).await;
         let idx = (id - 1) as usize;
-        if self.state.borrow().processes[idx].state != ProcState::Starting || hung {
+        if self.state.borrow().processes[idx].state != ProcState::Starting {
+            return;
+        }
+        if hung {
+            let Some(deadline_ms) = start_deadline_ms else { return };
+            sim.sleep_until(launched_at.plus_ms(deadline_ms)).await;
+            let mut st = self.state.borrow_mut();
+            if st.processes[idx].state == ProcState::Starting {
+                st.processes[idx].state = ProcState::Exited;
+                drop(st);
+                sim.note(self.node, format!("p{id} has not bound in {deadline_ms} ms: killed"));
+            }
             return;
         }
         let port = {

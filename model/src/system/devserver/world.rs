@@ -42,7 +42,10 @@ impl Ghost {
     /// or coming up, or was when the launching path decided to start.
     pub fn check_launch(&mut self, st: &SandboxState, app: App, who: &str, _sim: &Sim, decided_over: Option<u64>) {
         if let Some(id) = st.live(app).find(|p| p.healthy()).map(|p| p.id).or(decided_over) {
-            self.redundant_once(format!("{who} launches another {} dev server while p{id} is up or coming up", app.name()));
+            self.redundant_once(format!(
+                "{who} launches another {} dev server while p{id} is up or coming up",
+                app.name()
+            ));
         }
     }
 }
