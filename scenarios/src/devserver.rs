@@ -10,7 +10,7 @@
 
 use model::system::devserver::invariants as inv;
 use model::system::devserver::params::{DevParams, DoubleCheck, LockHold, Loser, Release, Variant, WebPortTaken};
-use model::system::devserver::sandbox::{PROCESS_CRASH, PROCESS_HANG};
+use model::system::devserver::sandbox::{App, PROCESS_CRASH, PROCESS_HANG};
 use model::system::devserver::world::{self, DevWorld};
 use sim::fault::points::{CLOCK_JUMP, NET_REPLY_LOST, NET_REQUEST_LOST, NODE_CRASH};
 use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, RunResult};
@@ -97,6 +97,8 @@ pub const USER_ACTIONS_MAX: ParamInfo =
     ParamInfo::number("user_actions_max", "actions", 6, "most user actions per tab (re-render, refresh, remount, …)");
 pub const MIXED_APPS: ParamInfo =
     ParamInfo::switch("mixed_app_types", true, "a tab may show the other app type of the sandbox (web and mobile)");
+pub const SANDBOX_APP: ParamInfo =
+    ParamInfo::choice("sandbox_app", &["drawn", "web", "mobile"], 0, "the sandbox's app type (drawn by default)");
 pub const HUNG_AFTER: ParamInfo = ParamInfo::number(
     "hung_after_ms",
     "ms",
@@ -122,6 +124,7 @@ const PARAMS: &[ParamInfo] = &[
     AGENT_STARTS_MAX,
     USER_ACTIONS_MAX,
     MIXED_APPS,
+    SANDBOX_APP,
     HUNG_AFTER,
 ];
 
@@ -146,6 +149,7 @@ pub fn dev_params(p: &Params) -> DevParams {
         agent_starts_max: p.get(&AGENT_STARTS_MAX),
         user_actions_max: p.get(&USER_ACTIONS_MAX),
         mixed_app_types: p.on(&MIXED_APPS),
+        sandbox_app: [None, Some(App::Web), Some(App::Mobile)][p.get(&SANDBOX_APP) as usize],
         hung_after_ms: p.get(&HUNG_AFTER),
         ..d
     }

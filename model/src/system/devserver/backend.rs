@@ -39,18 +39,33 @@ pub fn session_for(variant: Variant, app: App) -> &'static str {
 }
 
 /// The start path of the version, on backend `node`, in `session`.
-pub async fn start(shared: &Shared, sim: &Sim, node: NodeId, app: App, session: &'static str) -> StartReply {
+/// `origin` names who asked (a hook instance, the agent, the pool) for the ghost.
+pub async fn start(
+    shared: &Shared,
+    sim: &Sim,
+    node: NodeId,
+    app: App,
+    session: &'static str,
+    origin: String,
+) -> StartReply {
     match shared.variant {
-        Variant::V0 => start_v0(shared, sim, node, app, session).await,
-        Variant::V1 => start_locked(shared, sim, node, app, session).await,
-        Variant::Proposed => start_proposed(shared, sim, node, app).await,
+        Variant::V0 => start_v0(shared, sim, node, app, session, origin).await,
+        Variant::V1 => start_locked(shared, sim, node, app, session, origin).await,
+        Variant::Proposed => start_proposed(shared, sim, node, app, origin).await,
     }
 }
 
 /// V0: create or reuse the session and run the command. No lock, no check.
-async fn start_v0(shared: &Shared, sim: &Sim, node: NodeId, app: App, session: &'static str) -> StartReply {
+async fn start_v0(
+    shared: &Shared,
+    sim: &Sim,
+    node: NodeId,
+    app: App,
+    session: &'static str,
+    origin: String,
+) -> StartReply {
     sim.note(node, format!("starts {} in session {session} (no lock)", app.name()));
-    launch(shared, sim, node, app, session, None).await
+    launch(shared, sim, node, app, session, None, origin).await
 }
 
 /// Sends the exec, with the ghost redundancy check taken when it is applied.
@@ -63,12 +78,13 @@ async fn launch(
     app: App,
     session: &'static str,
     decided_over: Option<u64>,
+    origin: String,
 ) -> StartReply {
     let ghost = shared.ghost.clone();
-    let who = sim.node_name(node);
+    let who = format!("{} for {origin}", sim.node_name(node));
     let exec = shared.sandbox.call(sim, node, "exec", move |sandbox, sim| {
-        ghost.borrow_mut().check_launch(&sandbox.state.borrow(), app, &who, sim, decided_over);
-        sandbox.exec(sim, session, app, None)
+        ghost.borrow_mut().check_launch(&sandbox.state.borrow(), app, &who, decided_over);
+        sandbox.exec(sim, session, app, None, origin)
     });
     match exec.await {
         Ok(_) => StartReply::Started,
@@ -77,7 +93,14 @@ async fn launch(
 }
 
 /// V1's locked start path, with every `[A]` of SYSTEMS.md S001.A as a parameter.
-async fn start_locked(shared: &Shared, sim: &Sim, node: NodeId, app: App, session: &'static str) -> StartReply {
+async fn start_locked(
+    shared: &Shared,
+    sim: &Sim,
+    node: NodeId,
+    app: App,
+    session: &'static str,
+    origin: String,
+) -> StartReply {
     let p = &shared.params;
     let key = app.lock_key();
     let token = shared.next_token();
@@ -106,7 +129,7 @@ async fn start_locked(shared: &Shared, sim: &Sim, node: NodeId, app: App, sessio
         }
         Ok(true) => sim.note(node, format!("holds {key} = {token} for {ttl_s} s; session {session}")),
     }
-    let reply = locked_section(shared, sim, node, app, session).await;
+    let reply = locked_section(shared, sim, node, app, session, origin).await;
     match p.release {
         Release::Del => {
             sim.note(node, format!("DEL {key} (finally)"));
@@ -121,7 +144,14 @@ async fn start_locked(shared: &Shared, sim: &Sim, node: NodeId, app: App, sessio
     reply
 }
 
-async fn locked_section(shared: &Shared, sim: &Sim, node: NodeId, app: App, session: &'static str) -> StartReply {
+async fn locked_section(
+    shared: &Shared,
+    sim: &Sim,
+    node: NodeId,
+    app: App,
+    session: &'static str,
+    origin: String,
+) -> StartReply {
     let p = &shared.params;
     let check = p.double_check;
     let running = shared
@@ -166,7 +196,7 @@ async fn locked_section(shared: &Shared, sim: &Sim, node: NodeId, app: App, sess
         }
         Ok(false) => {}
     }
-    let reply = launch(shared, sim, node, app, session, decided_over).await;
+    let reply = launch(shared, sim, node, app, session, decided_over, origin).await;
     if reply == StartReply::Started && p.lock_hold == LockHold::UntilReachable {
         for _ in 0..150 {
             sim.sleep_ms(2_000).await;
@@ -187,7 +217,7 @@ async fn locked_section(shared: &Shared, sim: &Sim, node: NodeId, app: App, sess
 /// within `hung_after_ms` (longer than any healthy start) is killed by its own
 /// wrapper, and the same atomic step kills one it finds and starts over. The lock is
 /// released by compare-and-delete, so only its owner can.
-async fn start_proposed(shared: &Shared, sim: &Sim, node: NodeId, app: App) -> StartReply {
+async fn start_proposed(shared: &Shared, sim: &Sim, node: NodeId, app: App, origin: String) -> StartReply {
     let key = app.lock_key();
     let token = shared.next_token();
     let ttl_s = shared.params.lock_ttl_ms / 1_000;
@@ -199,7 +229,8 @@ async fn start_proposed(shared: &Shared, sim: &Sim, node: NodeId, app: App) -> S
         Ok(true) => sim.note(node, format!("holds {key} = {token}")),
         Err(_) => sim.note(node, format!("SET {key} NX: no reply; goes on (the lock is not what keeps it safe)")),
     }
-    let (ghost, who, hung_after_ms) = (shared.ghost.clone(), sim.node_name(node), shared.params.hung_after_ms);
+    let (ghost, hung_after_ms) = (shared.ghost.clone(), shared.params.hung_after_ms);
+    let who = format!("{} for {origin}", sim.node_name(node));
     let reply = shared
         .sandbox
         .call(sim, node, "start-exclusive", move |sandbox, sim| {
@@ -223,8 +254,8 @@ async fn start_proposed(shared: &Shared, sim: &Sim, node: NodeId, app: App) -> S
             for id in stale {
                 sandbox.kill(sim, id);
             }
-            ghost.borrow_mut().check_launch(&sandbox.state.borrow(), app, &who, sim, None);
-            sandbox.exec(sim, app.session(), app, Some(hung_after_ms));
+            ghost.borrow_mut().check_launch(&sandbox.state.borrow(), app, &who, None);
+            sandbox.exec(sim, app.session(), app, Some(hung_after_ms), origin);
             StartReply::Started
         })
         .await
@@ -247,14 +278,14 @@ pub fn spawn_pool_auto_start(shared: &std::rc::Rc<Shared>, sim: &Sim, node: Node
                 let session = app.auto_session();
                 s.note(node, format!("pool auto-starts {} in session {session}", app.name()));
                 if shared.params.auto_start_takes_lock {
-                    start_locked(&shared, &s, node, app, session).await;
+                    start_locked(&shared, &s, node, app, session, "the pool".into()).await;
                 } else {
-                    launch(&shared, &s, node, app, session, None).await;
+                    launch(&shared, &s, node, app, session, None, "the pool".into()).await;
                 }
             }
             Variant::Proposed => {
                 s.note(node, format!("pool auto-starts {}", app.name()));
-                start_proposed(&shared, &s, node, app).await;
+                start_proposed(&shared, &s, node, app, "the pool".into()).await;
             }
         }
     });

@@ -235,11 +235,11 @@ impl Core {
         );
         let (c, s) = (self.clone(), sim.clone());
         sim.spawn(self.node, "start()", async move {
-            let (shared, app, variant) = (c.shared.clone(), c.app, c.variant());
+            let (shared, app, variant, origin) = (c.shared.clone(), c.app, c.variant(), format!("h{}", c.id));
             let reply = call_job(&s, c.node, backend, "POST start", 330_000, move |sim| {
                 let (sim, arrived_ms) = (sim.clone(), sim.now().as_ms());
                 async move {
-                    let reply = backend::start(&shared, &sim, backend, app, backend::session_for(variant, app)).await;
+                    let reply = backend::start(&shared, &sim, backend, app, backend::session_for(variant, app), origin).await;
                     (reply, arrived_ms)
                 }
             })

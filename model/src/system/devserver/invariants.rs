@@ -69,11 +69,11 @@ pub fn one_poller_per_hook(w: &DevWorld, sim: &Sim) -> Result<(), String> {
     let timers = &w.shared.timers;
     for h in w.shared.hooks.borrow().iter().filter(|h| h.is_live(sim)) {
         let (polls, autos) = (timers.count(h.id, POLL), timers.count(h.id, AUTO_START));
-        if polls > 1 {
-            return Err(format!("hook h{} has {polls} polling intervals", h.id));
-        }
         if autos > 1 {
             return Err(format!("hook h{} has {autos} pending auto-start timers", h.id));
+        }
+        if polls > 1 {
+            return Err(format!("hook h{} has {polls} polling intervals", h.id));
         }
     }
     Ok(())

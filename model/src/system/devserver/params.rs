@@ -98,6 +98,8 @@ pub struct DevParams {
     pub user_actions_max: u64,
     /// Workload: whether a hook may use the other app type than the sandbox's.
     pub mixed_app_types: bool,
+    /// Workload: the sandbox's app type, or `None` to draw it.
+    pub sandbox_app: Option<crate::system::devserver::sandbox::App>,
     /// Starts: web (Next.js) and mobile (global npm install, expo start, tunnel).
     pub web_start_min_ms: u64,
     pub web_start_max_ms: u64,
@@ -129,6 +131,7 @@ impl Default for DevParams {
             agent_starts_max: 2,
             user_actions_max: 6,
             mixed_app_types: true,
+            sandbox_app: None,
             web_start_min_ms: 3_000,
             web_start_max_ms: 20_000,
             npm_install_max_ms: 90_000,

@@ -88,6 +88,8 @@ pub struct Process {
     /// Ghost: this process will never bind.
     pub hung: bool,
     pub launched_at: SimTime,
+    /// Ghost: who asked for it (`h3`, `the agent`, `the pool`).
+    pub origin: String,
 }
 
 impl Process {
@@ -196,14 +198,22 @@ impl Sandbox {
     /// background; returns the new process's id. With `start_deadline_ms`, the
     /// command is wrapped so that a start which has not bound by then is killed
     /// (`timeout`-style; `proposed` uses it).
-    pub fn exec(&self, sim: &Sim, session: &'static str, app: App, start_deadline_ms: Option<u64>) -> u64 {
+    pub fn exec(
+        &self,
+        sim: &Sim,
+        session: &'static str,
+        app: App,
+        start_deadline_ms: Option<u64>,
+        origin: String,
+    ) -> u64 {
         let hung = sim.fault(&PROCESS_HANG);
         let id = {
             let mut st = self.state.borrow_mut();
             st.sessions.insert(session);
             st.session_apps.entry(session).or_default().insert(app);
             let id = st.processes.len() as u64 + 1;
-            st.processes.push(Process { id, app, session, state: ProcState::Starting, hung, launched_at: sim.now() });
+            let launched_at = sim.now();
+            st.processes.push(Process { id, app, session, state: ProcState::Starting, hung, launched_at, origin });
             id
         };
         sim.note(self.node, format!("session {session} runs the {} dev server: process p{id}", app.name()));

@@ -40,11 +40,14 @@ impl Ghost {
 
     /// A launch of `app` applied now: redundant if a healthy process of the app is up
     /// or coming up, or was when the launching path decided to start.
-    pub fn check_launch(&mut self, st: &SandboxState, app: App, who: &str, _sim: &Sim, decided_over: Option<u64>) {
-        if let Some(id) = st.live(app).find(|p| p.healthy()).map(|p| p.id).or(decided_over) {
+    pub fn check_launch(&mut self, st: &SandboxState, app: App, who: &str, decided_over: Option<u64>) {
+        let over = st.live(app).find(|p| p.healthy()).map(|p| p.id).or(decided_over);
+        if let Some(p) = over.and_then(|id| st.processes.iter().find(|p| p.id == id)) {
             self.redundant_once(format!(
-                "{who} launches another {} dev server while p{id} is up or coming up",
-                app.name()
+                "{who} launches another {} dev server while p{} (started for {}) is up or coming up",
+                app.name(),
+                p.id,
+                p.origin
             ));
         }
     }
@@ -138,7 +141,8 @@ pub fn build(sim: &Sim, variant: Variant, params: DevParams) -> DevWorld {
     for &b in &backends {
         sim.on_restart(b, |_| {});
     }
-    let primary = if sim.workload(0, 1) == 0 { App::Web } else { App::Mobile };
+    let drawn = if sim.workload(0, 1) == 0 { App::Web } else { App::Mobile };
+    let primary = params.sandbox_app.unwrap_or(drawn);
     let created_at_ms = sim.workload(0, 20_000);
     let plans: Vec<TabPlan> = (0..sim.workload(1, params.hooks_max)).map(|_| draw_tab(sim, &params, primary)).collect();
     let agent: Vec<(u64, usize)> = (0..sim.workload(0, params.agent_starts_max))
@@ -183,7 +187,7 @@ pub fn build(sim: &Sim, variant: Variant, params: DevParams) -> DevWorld {
                 s.spawn(node, "sb_shell_tool start", async move {
                     let session = backend::session_for(sh2.variant, primary);
                     s2.note(node, "agent tool: start the dev server");
-                    backend::start(&sh2, &s2, node, primary, session).await;
+                    backend::start(&sh2, &s2, node, primary, session, "the agent".into()).await;
                 });
             }
         });
