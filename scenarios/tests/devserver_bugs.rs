@@ -70,7 +70,7 @@ fn v0_bugs() -> Vec<(&'static str, Search)> {
         ("S001-C03", search("v0", "no-redundant-start", "(started for h").with(tabs_only(), FaultMode::Off)),
         ("S001-C04", search("v0", "one-poller-per-hook", "pending auto-start timers")),
         ("S001-C05", search("v0", "one-poller-per-hook", "polling intervals")),
-        ("S001-C06", search("v0", "ui-status-latest", "observed at")),
+        ("S001-C06", search("v0", "ui-status-latest", "which a status check observed")),
         ("S001-C07", search("v0", "dev-server-up", "no ").with(Params::defaults(), FaultMode::Off)),
     ]
 }

@@ -59,8 +59,9 @@ struct Refs {
     auto_start_timeout: Option<TimerId>,
     polling_interval: Option<TimerId>,
     status_check_in_progress: bool,
-    /// Ghost: the time of the newest observation the status was set from.
-    newest_observation_ms: Option<u64>,
+    /// Ghost: the time of the newest observation the status was set from, and what
+    /// made it (a status check or a start reply).
+    newest_observation: Option<(u64, &'static str)>,
 }
 
 /// One hook instance.
@@ -253,7 +254,7 @@ impl Core {
         let sets_running = self.shared.params.start_sets_running && self.variant() != Variant::Proposed;
         let observed = reply.filter(|(r, _)| r.ok() && sets_running).map(|(_, at)| at);
         if let Some(at) = observed {
-            self.apply_observation(sim, Status::Running, at);
+            self.apply_observation(sim, Status::Running, at, "start reply");
         }
         self.component().set_state(|st| st.is_starting = false);
     }
@@ -290,26 +291,31 @@ impl Core {
                 .await;
             s.sleep_ms(s.between(ChoiceKind::Delay, 0, c.shared.params.status_check_latency_max_ms)).await;
             if let Ok((seen, at)) = observed {
-                c.apply_observation(&s, seen, at);
+                c.apply_observation(&s, seen, at, "status check");
             }
         });
     }
 
-    /// Sets `status` from an observation made at `at_ms`, with the ghost check of I8.
-    fn apply_observation(&self, sim: &Sim, seen: Status, at_ms: u64) {
+    /// Sets `status` from an observation made at `at_ms` by `source`, with the ghost
+    /// check of I8.
+    fn apply_observation(&self, sim: &Sim, seen: Status, at_ms: u64, source: &'static str) {
         if !self.is_live(sim) {
             return;
         }
         let current = self.component().state().status;
-        let newest = self.refs.borrow().newest_observation_ms;
-        if let Some(newest) = newest.filter(|n| at_ms < *n && seen != current) {
+        let newest = self.refs.borrow().newest_observation;
+        if let Some((newest_ms, newest_source)) = newest.filter(|(n, _)| at_ms < *n && seen != current) {
             self.shared.ghost.borrow_mut().stale_once(format!(
-                "hook h{}: a response observed at {} ms sets status {seen:?} over {current:?} observed at {newest} ms",
-                self.id, at_ms
+                "hook h{}: a {source} observed at {at_ms} ms sets status {seen:?} over {current:?}, \
+                 which a {newest_source} observed at {newest_ms} ms",
+                self.id
             ));
         }
-        self.refs.borrow_mut().newest_observation_ms = Some(newest.map_or(at_ms, |n| n.max(at_ms)));
-        sim.note(self.node, format!("h{} status = {seen:?}", self.id));
+        let newer = newest.is_none_or(|(n, _)| at_ms >= n);
+        if newer {
+            self.refs.borrow_mut().newest_observation = Some((at_ms, source));
+        }
+        sim.note(self.node, format!("h{} status = {seen:?} ({source})", self.id));
         self.component().set_state(|st| st.status = seen);
     }
 }
