@@ -45,9 +45,8 @@ fn main() {
     }
     if let Some((a, b)) = args[1].split_once("..") {
         let (a, b): (u64, u64) = (a.parse().unwrap_or(0), b.parse().unwrap_or(0));
-        let hits: Vec<u64> = (a..b)
-            .filter(|&s| !scenario.run(variant, ChoiceSource::Seed(s), &options).outcome.is_pass())
-            .collect();
+        let hits: Vec<u64> =
+            (a..b).filter(|&s| !scenario.run(variant, ChoiceSource::Seed(s), &options).outcome.is_pass()).collect();
         println!("{} of {} seeds violate; first: {:?}", hits.len(), b - a, hits.first());
         return;
     }

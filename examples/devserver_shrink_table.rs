@@ -15,7 +15,9 @@ use sim::{ChoiceSource, Outcome, RunResult};
 
 /// A hook's start launched a server over one started for another hook (S001-C03).
 fn two_hooks(message: &str) -> bool {
-    let id_after = |pat: &str| message.find(pat).map(|i| message[i + pat.len()..].chars().take_while(char::is_ascii_digit).collect::<String>());
+    let id_after = |pat: &str| {
+        message.find(pat).map(|i| message[i + pat.len()..].chars().take_while(char::is_ascii_digit).collect::<String>())
+    };
     match (id_after(" for h"), id_after("(started for h")) {
         (Some(a), Some(b)) => !a.is_empty() && !b.is_empty() && a != b,
         _ => false,

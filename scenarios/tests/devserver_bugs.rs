@@ -107,7 +107,8 @@ fn v1_sessions_timers_and_pollers_stay_fixed_under_faults() {
 /// (`start_sets_running` off): it is the V1 finding, not the text's bug.
 #[test]
 fn v1_in_flight_ref_stops_stale_status_checks() {
-    let s = search("v1", "ui-status-latest", "").with(Params::defaults().with(&START_SETS_RUNNING, 0), FaultMode::Swarm);
+    let s =
+        search("v1", "ui-status-latest", "").with(Params::defaults().with(&START_SETS_RUNNING, 0), FaultMode::Swarm);
     assert_eq!(s.silent_over(300), Vec::<u64>::new());
 }
 

@@ -113,3 +113,7 @@ impl Redis {
         self.foreign_releases.borrow().clone()
     }
 }
+
+#[cfg(test)]
+#[path = "redis_tests.rs"]
+mod tests;

@@ -17,3 +17,6 @@ pub mod timers;
 
 pub use component::{Cleanup, Component, Render};
 pub use timers::{TimerId, TimerKind, Timers};
+
+#[cfg(test)]
+mod tests;

@@ -240,7 +240,8 @@ impl Core {
             let reply = call_job(&s, c.node, backend, "POST start", 330_000, move |sim| {
                 let (sim, arrived_ms) = (sim.clone(), sim.now().as_ms());
                 async move {
-                    let reply = backend::start(&shared, &sim, backend, app, backend::session_for(variant, app), origin).await;
+                    let reply =
+                        backend::start(&shared, &sim, backend, app, backend::session_for(variant, app), origin).await;
                     (reply, arrived_ms)
                 }
             })
