@@ -3,15 +3,17 @@
 use thiserror::Error;
 
 use crate::demo_lock::DemoLock;
+use crate::devserver::RedisLock;
 use crate::launcher::MultiTab;
 use crate::scenario::Scenario;
 
 static DEMO_LOCK: DemoLock = DemoLock;
 static MULTI_TAB: MultiTab = MultiTab;
+static REDIS_LOCK: RedisLock = RedisLock;
 
 /// Every built-in scenario, in the order `list` shows them.
 pub fn all() -> Vec<&'static dyn Scenario> {
-    vec![&DEMO_LOCK, &MULTI_TAB]
+    vec![&DEMO_LOCK, &MULTI_TAB, &REDIS_LOCK]
 }
 
 /// Why a scenario or variant name was not accepted.
