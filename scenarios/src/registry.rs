@@ -5,13 +5,15 @@ use thiserror::Error;
 use crate::demo_lock::DemoLock;
 use crate::launcher::MultiTab;
 use crate::scenario::Scenario;
+use crate::tools::Siblings;
 
 static DEMO_LOCK: DemoLock = DemoLock;
 static MULTI_TAB: MultiTab = MultiTab;
+static SIBLINGS: Siblings = Siblings;
 
 /// Every built-in scenario, in the order `list` shows them.
 pub fn all() -> Vec<&'static dyn Scenario> {
-    vec![&DEMO_LOCK, &MULTI_TAB]
+    vec![&DEMO_LOCK, &MULTI_TAB, &SIBLINGS]
 }
 
 /// Why a scenario or variant name was not accepted.
