@@ -7,7 +7,7 @@ mod launcher;
 mod params;
 mod registry;
 mod scenario;
-mod tools;
+pub mod tools;
 
 pub mod baseline;
 

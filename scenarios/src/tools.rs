@@ -7,6 +7,8 @@
 //! Variants: the text's versions `v0`–`v10` (SYSTEMS.md S004.B) and `proposed`
 //! ([`model::system::tools::version::PROPOSED`] says what it changes and why).
 
+pub mod bugs;
+
 use model::system::tools::backend::{ToolsParams, AGENT_SLOW, MIGRATE_FAIL, SPAWN_FAIL, STREAM_ABORT};
 use model::system::tools::invariants as inv;
 use model::system::tools::version::{by_name, Version, DESIGNS, VERSIONS};

@@ -113,7 +113,13 @@ pub async fn run_call(b: Rc<Backend>, call: Call) {
     let owner = call.owner.as_str();
     b.ghost.borrow_mut().call(
         owner,
-        CallRecord { label: format!("{owner} {}", call.tool.short()), resources: call.tool.resources(), ..Default::default() },
+        CallRecord {
+            label: format!("{owner} {}", call.tool.short()),
+            resources: call.tool.resources(),
+            // Until its first phase, a call may touch any of its resources.
+            phase: "start".to_string(),
+            phase_resources: call.tool.resources(),
+        },
     );
     b.note(format!("{owner} starts {}", call.tool.short()));
     let forked = call.tool.forked();
