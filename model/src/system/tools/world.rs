@@ -43,6 +43,11 @@ fn draw_tool(sim: &Sim) -> Tool {
 }
 
 fn seed_files(b: &Backend, sim: &Sim) {
+    for dir in ["/home/.mux", "/repo/src", "/repo/.mux/skills/review", "/tmp/bg"] {
+        if let Err(e) = b.fs.mkdir_p(dir) {
+            panic!("seeding {dir}: {e:?}");
+        }
+    }
     let mut config = Doc::default();
     config.set_routes(&["direct".to_string()]);
     config.set("projects.main", "1");
