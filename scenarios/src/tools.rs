@@ -42,6 +42,13 @@ const FAULTS: &[FaultPoint] = &[STREAM_ABORT, SPAWN_FAIL, MIGRATE_FAIL, AGENT_SL
 
 pub const SIBLINGS_MAX: ParamInfo =
     ParamInfo::number("siblings_max", "calls", 4, "most sibling calls in one turn (at least 2)").assumed();
+pub const CALL_STAGGER_MS: ParamInfo = ParamInfo::number(
+    "call_stagger_ms",
+    "ms",
+    30,
+    "each sibling call starts 0..=this after the turn begins (tool calls stream in one by one)",
+)
+.assumed();
 pub const IO_MS_MAX: ParamInfo =
     ParamInfo::number("io_ms_max", "ms", 5, "longest file-system or process await (each is 1..=this)").assumed();
 pub const AGENT_REPORT_MAX_MS: ParamInfo =
@@ -77,6 +84,7 @@ pub const TOOLS_HONOR_ABORT: ParamInfo = ParamInfo::switch(
 
 const PARAMS: &[ParamInfo] = &[
     SIBLINGS_MAX,
+    CALL_STAGGER_MS,
     IO_MS_MAX,
     AGENT_REPORT_MAX_MS,
     AGENT_SLOW_MS,
@@ -124,6 +132,7 @@ fn run_config(options: &RunOptions) -> RunConfig {
 pub fn tools_params(params: &Params) -> ToolsParams {
     ToolsParams {
         siblings_max: params.get(&SIBLINGS_MAX).max(2),
+        call_stagger_ms: params.get(&CALL_STAGGER_MS),
         io_ms_max: params.get(&IO_MS_MAX).max(1),
         agent_report_max_ms: params.get(&AGENT_REPORT_MAX_MS).max(2_000),
         agent_slow_ms: params.get(&AGENT_SLOW_MS),

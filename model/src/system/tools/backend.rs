@@ -38,6 +38,8 @@ pub const STREAM_ABORT: FaultPoint =
 pub struct ToolsParams {
     pub siblings_min: u64,
     pub siblings_max: u64,
+    /// Each sibling call starts 0..=`call_stagger_ms` after the turn begins.
+    pub call_stagger_ms: u64,
     /// Each file-system await (read, stat, write, spawn) takes 1..=`io_ms_max`.
     pub io_ms_max: u64,
     /// A sub-agent's report arrives after this long; a slow one after `agent_slow_ms`.
@@ -61,6 +63,7 @@ impl Default for ToolsParams {
         ToolsParams {
             siblings_min: 2,
             siblings_max: 4,
+            call_stagger_ms: 30,
             io_ms_max: 5,
             agent_report_min_ms: 2_000,
             agent_report_max_ms: 60_000,

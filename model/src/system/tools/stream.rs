@@ -111,6 +111,14 @@ pub struct Call {
 /// Runs one sibling call through the version's stream wrapper.
 pub async fn run_call(b: Rc<Backend>, call: Call) {
     let owner = call.owner.as_str();
+    // The stream emits its tool calls one after another as the turn streams in.
+    let start_ms = b.sim.between(ChoiceKind::Delay, 0, b.params.call_stagger_ms);
+    b.sim.sleep_ms(start_ms).await;
+    if b.aborted() {
+        // An aborted stream issues no further calls.
+        b.ghost.borrow_mut().finished.insert(owner.to_string());
+        return;
+    }
     b.ghost.borrow_mut().call(
         owner,
         CallRecord {
