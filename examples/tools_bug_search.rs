@@ -26,7 +26,8 @@ fn options(scenario: &dyn Scenario, bug: &Bug) -> RunOptions {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let silent: u64 = args.iter().position(|a| a == "--silent").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(0);
+    let silent: u64 =
+        args.iter().position(|a| a == "--silent").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(0);
     for bug in BUGS {
         for variant in bug.found_in {
             let (scenario, variant) = find("tools/siblings", Some(variant)).expect("registered");
@@ -66,7 +67,9 @@ fn main() {
             for variant in bug.fixed_in {
                 let (scenario, variant) = find("tools/siblings", Some(variant)).expect("registered");
                 let options = options(scenario, bug);
-                let hits = (0..silent).filter(|&s| is_bug(bug, &scenario.run(variant, ChoiceSource::Seed(s), &options))).count();
+                let hits = (0..silent)
+                    .filter(|&s| is_bug(bug, &scenario.run(variant, ChoiceSource::Seed(s), &options)))
+                    .count();
                 println!("{} {variant:<8} fixed: {hits} of {silent} runs show it", bug.id);
             }
         }

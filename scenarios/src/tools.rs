@@ -105,11 +105,27 @@ const fn safety(
 }
 
 const INVARIANTS: &[Invariant<ToolsWorld>] = &[
-    safety("one-rmw-per-file", "I1: one read-modify-write of a config file or insert target at a time", inv::one_rmw_per_file),
+    safety(
+        "one-rmw-per-file",
+        "I1: one read-modify-write of a config file or insert target at a time",
+        inv::one_rmw_per_file,
+    ),
     safety("no-lost-update", "I7: inserts accumulate and every config mutation persists", inv::no_lost_update),
-    safety("fork-snapshot-atomic", "I9: a fork copies the checkout as it was at one instant", inv::fork_snapshot_atomic),
-    safety("unique-process-ids", "I10: in-flight and registered processes have distinct IDs and dirs", inv::unique_process_ids),
-    safety("abort-safety", "I13: no call that had not begun by the abort has a side effect after it", inv::abort_safety),
+    safety(
+        "fork-snapshot-atomic",
+        "I9: a fork copies the checkout as it was at one instant",
+        inv::fork_snapshot_atomic,
+    ),
+    safety(
+        "unique-process-ids",
+        "I10: in-flight and registered processes have distinct IDs and dirs",
+        inv::unique_process_ids,
+    ),
+    safety(
+        "abort-safety",
+        "I13: no call that had not begun by the abort has a side effect after it",
+        inv::abort_safety,
+    ),
     safety("no-deadlock", "I16: the wait-for graph is acyclic; no lock is re-acquired by its holder", inv::no_deadlock),
     safety(
         "parallel-progress",

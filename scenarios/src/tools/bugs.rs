@@ -49,7 +49,8 @@ fn tool_vs_tool(m: &str) -> bool {
 fn tool_vs_edit_config(m: &str) -> bool {
     let (w, r) = writer_and_rewriter(m);
     m.starts_with("/home/.mux/config.json")
-        && ((w.contains("mux_config_write") && r.contains("task(")) || (w.contains("task(") && r.contains("mux_config_write")))
+        && ((w.contains("mux_config_write") && r.contains("task("))
+            || (w.contains("task(") && r.contains("mux_config_write")))
 }
 
 fn providers_or_secrets(m: &str) -> bool {

@@ -23,11 +23,8 @@ impl Doc {
     /// Parses a document; a missing or unparsable file reads as empty (the config
     /// loaders fall back to defaults).
     pub fn parse(text: &str) -> Doc {
-        let entries = text
-            .lines()
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let entries =
+            text.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Doc { entries }
     }
 

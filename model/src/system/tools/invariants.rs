@@ -66,8 +66,7 @@ pub fn parallel_progress(w: &ToolsWorld, _: &Sim) -> Result<(), String> {
 /// Every sibling call returns by the end of the run.
 pub fn calls_finish(w: &ToolsWorld, _: &Sim) -> Result<(), String> {
     let g = w.backend.ghost.borrow();
-    let stuck: Vec<&str> =
-        w.calls.iter().map(|c| c.owner.as_str()).filter(|o| !g.finished.contains(*o)).collect();
+    let stuck: Vec<&str> = w.calls.iter().map(|c| c.owner.as_str()).filter(|o| !g.finished.contains(*o)).collect();
     if stuck.is_empty() {
         Ok(())
     } else {

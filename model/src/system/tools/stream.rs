@@ -25,17 +25,34 @@ pub const CONFIG_FILES: [&str; 3] = [CONFIG, PROVIDERS, SECRETS];
 /// One tool call and its arguments.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Tool {
-    Task { foreground: bool, runtime: Runtime, isolation_none: bool },
+    Task {
+        foreground: bool,
+        runtime: Runtime,
+        isolation_none: bool,
+    },
     /// `sed -i` over the checkout; a background one is a long-running server.
-    Bash { background: bool, display_name: &'static str, migrates: bool },
-    FileRead { path: &'static str },
+    Bash {
+        background: bool,
+        display_name: &'static str,
+        migrates: bool,
+    },
+    FileRead {
+        path: &'static str,
+    },
     /// `file_edit_replace_*` on a checkout file.
-    FileEdit { path: &'static str },
+    FileEdit {
+        path: &'static str,
+    },
     FileEditInsert,
     /// `agent_skill_write` or `mux_agents_write`: a full-content overwrite.
-    SkillWrite { path: &'static str },
+    SkillWrite {
+        path: &'static str,
+    },
     /// `mux_config_write`: one mutation of a config file (a route if `route`).
-    ConfigWrite { file: &'static str, route: bool },
+    ConfigWrite {
+        file: &'static str,
+        route: bool,
+    },
 }
 
 impl Tool {
@@ -55,7 +72,10 @@ impl Tool {
             ),
             Tool::Bash { background: true, display_name, .. } => format!("bash(background {display_name})"),
             Tool::Bash { migrates, display_name, .. } => {
-                format!("bash(sed -i{})", if *migrates { format!(", migrates as {display_name}") } else { String::new() })
+                format!(
+                    "bash(sed -i{})",
+                    if *migrates { format!(", migrates as {display_name}") } else { String::new() }
+                )
             }
             Tool::FileRead { path } => format!("file_read({})", file(path)),
             Tool::FileEdit { path } => format!("file_edit({})", file(path)),

@@ -92,7 +92,8 @@ pub fn build(sim: &Sim, version: Version, params: ToolsParams) -> ToolsWorld {
     let window = params.actions_window_ms;
     let ops = sim.workload(0, params.provider_ops_max);
     if ops > 0 {
-        let ops: Vec<_> = (0..ops).map(|_| PROVIDER_OPS[sim.workload(0, PROVIDER_OPS.len() as u64 - 1) as usize]).collect();
+        let ops: Vec<_> =
+            (0..ops).map(|_| PROVIDER_OPS[sim.workload(0, PROVIDER_OPS.len() as u64 - 1) as usize]).collect();
         sim.describe_workload(format!("ui: ProviderService {ops:?}"));
         let (b, start) = (b.clone(), sim.between(ChoiceKind::Workload, 0, window));
         sim.spawn(node, "ui", async move {
@@ -105,7 +106,10 @@ pub fn build(sim: &Sim, version: Version, params: ToolsParams) -> ToolsWorld {
     for i in 1..=sim.workload(0, params.secrets_updates_max) {
         let project = sim.workload(0, 1) == 1;
         let (b, start, owner) = (b.clone(), sim.between(ChoiceKind::Workload, 0, window), format!("secrets{i}"));
-        sim.describe_workload(format!("{owner}: update{}Secrets at {start} ms", if project { "Project" } else { "Global" }));
+        sim.describe_workload(format!(
+            "{owner}: update{}Secrets at {start} ms",
+            if project { "Project" } else { "Global" }
+        ));
         sim.spawn(node, "secrets", async move {
             b.sim.sleep_ms(start).await;
             b.update_secrets(&owner, project).await;
