@@ -8,6 +8,7 @@ mod launcher;
 mod params;
 mod registry;
 mod scenario;
+pub mod tools;
 
 pub mod baseline;
 

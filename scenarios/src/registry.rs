@@ -6,14 +6,16 @@ use crate::demo_lock::DemoLock;
 use crate::devserver::RedisLock;
 use crate::launcher::MultiTab;
 use crate::scenario::Scenario;
+use crate::tools::Siblings;
 
 static DEMO_LOCK: DemoLock = DemoLock;
 static MULTI_TAB: MultiTab = MultiTab;
 static REDIS_LOCK: RedisLock = RedisLock;
+static SIBLINGS: Siblings = Siblings;
 
 /// Every built-in scenario, in the order `list` shows them.
 pub fn all() -> Vec<&'static dyn Scenario> {
-    vec![&DEMO_LOCK, &MULTI_TAB, &REDIS_LOCK]
+    vec![&DEMO_LOCK, &MULTI_TAB, &REDIS_LOCK, &SIBLINGS]
 }
 
 /// Why a scenario or variant name was not accepted.

@@ -3,7 +3,9 @@
 //! - [`demo_lock`]: a lock taken by check-then-set or compare-and-set (the demo).
 //! - [`devserver`]: S001, dev-server starts behind a Redis lock, and their React hook.
 //! - [`launcher`]: S000, the multi-tab sandbox launcher, every protocol version.
+//! - [`tools`]: S004, parallel sibling tool calls and the config writers, V0–V10.
 
 pub mod demo_lock;
 pub mod devserver;
 pub mod launcher;
+pub mod tools;
