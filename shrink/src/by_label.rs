@@ -88,4 +88,36 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
         });
         workload || actors
     }
+
+    /// Moves each workload decision to its largest value, one at a time: an actor that
+    /// opens last (or waits longest) acts after a safety violation and drops out of the
+    /// counted steps even when the workload does not let it be absent. A candidate
+    /// that raises a value wins only by taking model steps out.
+    pub(crate) fn postpone_workload(&mut self) -> bool {
+        let mut progress = false;
+        let mut from = 0;
+        while self.budget() > 0 && self.best.tape.is_labelled() {
+            let tape = &self.best.tape;
+            let raisable: Vec<usize> = (0..tape.len())
+                .filter(|&i| tape.choices[i].kind == ChoiceKind::Workload && tape.choices[i].value + 1 < tape.choices[i].bound)
+                .collect();
+            let candidates: Vec<Tape> = raisable
+                .iter()
+                .skip(from)
+                .map(|&i| {
+                    let mut t = tape.clone();
+                    t.choices[i].value = t.choices[i].bound - 1;
+                    t
+                })
+                .collect();
+            match self.first_improvement_of(candidates, false) {
+                Some(k) => {
+                    progress = true;
+                    from += k;
+                }
+                None => break,
+            }
+        }
+        progress
+    }
 }

@@ -89,10 +89,16 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
     /// Tries `candidates` in order (evaluated in parallel batches); keeps the first that
     /// improves on the best. Returns its index.
     fn first_improvement(&mut self, candidates: Vec<Tape>) -> Option<usize> {
-        // An edit that does not make the tape itself smaller is a loop, not a shrink.
+        self.first_improvement_of(candidates, true)
+    }
+
+    /// [`Shrinker::first_improvement`]; with `smaller_tapes`, only candidates whose tape
+    /// is smaller are run (an edit that does not make the tape smaller can still win by
+    /// taking model steps out, but seldom does, so only the passes aimed at that say so).
+    fn first_improvement_of(&mut self, candidates: Vec<Tape>, smaller_tapes: bool) -> Option<usize> {
         let key = self.best.tape.shortlex_key();
         let worth: Vec<(usize, Tape)> =
-            candidates.into_iter().enumerate().filter(|(_, t)| t.shortlex_key() < key).collect();
+            candidates.into_iter().enumerate().filter(|(_, t)| !smaller_tapes || t.shortlex_key() < key).collect();
         for batch in worth.chunks(BATCH) {
             let budget = self.budget() as usize;
             if budget == 0 {
@@ -280,7 +286,7 @@ pub fn shrink(failing: RunResult, config: ShrinkConfig, run: impl Fn(&Tape, u64)
     loop {
         // Faults first: each one removed takes its consequences out of the run.
         let zeroed = s.zero_kinds();
-        let dropped = s.drop_fault_points() | s.drop_faults() | s.drop_actors();
+        let dropped = s.drop_fault_points() | s.drop_faults() | s.drop_actors() | s.postpone_workload();
         let unfaulted =
             s.lower_values(Some(ChoiceKind::Swarm)) | s.zero_fault_suffixes() | s.lower_values(Some(ChoiceKind::Fault));
         let deleted = s.delete_spans();
