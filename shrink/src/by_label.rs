@@ -99,7 +99,9 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
         while self.budget() > 0 && self.best.tape.is_labelled() {
             let tape = &self.best.tape;
             let raisable: Vec<usize> = (0..tape.len())
-                .filter(|&i| tape.choices[i].kind == ChoiceKind::Workload && tape.choices[i].value + 1 < tape.choices[i].bound)
+                .filter(|&i| {
+                    tape.choices[i].kind == ChoiceKind::Workload && tape.choices[i].value + 1 < tape.choices[i].bound
+                })
                 .collect();
             let candidates: Vec<Tape> = raisable
                 .iter()

@@ -55,7 +55,7 @@ const STEP_SLACK: u64 = 10_000;
 /// Runs spent without removing a model step after which the shrinker stops: what is
 /// left to gain then is a simpler tape for the same steps, and on the long tapes of
 /// liveness runs (thousands of decisions) that polish would cost minutes.
-const STALL_RUNS: u64 = 400;
+const STALL_RUNS: u64 = 250;
 
 /// Candidates evaluated together: enough to keep the threads of a pool busy.
 const BATCH: usize = 8;
@@ -286,13 +286,15 @@ pub fn shrink(failing: RunResult, config: ShrinkConfig, run: impl Fn(&Tape, u64)
     loop {
         // Faults first: each one removed takes its consequences out of the run.
         let zeroed = s.zero_kinds();
-        let dropped = s.drop_fault_points() | s.drop_faults() | s.drop_actors() | s.postpone_workload();
+        let dropped = s.drop_fault_points() | s.drop_faults() | s.drop_actors();
         let unfaulted =
             s.lower_values(Some(ChoiceKind::Swarm)) | s.zero_fault_suffixes() | s.lower_values(Some(ChoiceKind::Fault));
         let deleted = s.delete_spans();
         let blanked = s.zero_spans();
         let lowered = s.lower_values(None);
-        if !(zeroed || dropped || unfaulted || deleted || blanked || lowered) || s.budget() == 0 {
+        // Last: a raised value starts the next round from a different run.
+        let postponed = s.postpone_workload();
+        if !(zeroed || dropped || unfaulted || deleted || blanked || lowered || postponed) || s.budget() == 0 {
             break;
         }
     }
