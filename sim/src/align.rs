@@ -30,7 +30,11 @@ pub struct Misfit {
 impl std::fmt::Display for Misfit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = format!("{:?}", self.kind).to_lowercase();
-        write!(f, "decision {}: {kind} at {} for {} #{} ", self.at, self.site, self.actor, self.n)?;
+        if self.kind == ChoiceKind::Schedule {
+            write!(f, "decision {}: schedule #{} ", self.at, self.n)?;
+        } else {
+            write!(f, "decision {}: {kind} at {} for {} #{} ", self.at, self.site, self.actor, self.n)?;
+        }
         match self.recorded {
             None => write!(f, "(bound {}) is new: drawn as 0", self.bound),
             Some((bound, value)) => write!(
