@@ -3,7 +3,8 @@
 //! shrunk, with model-level steps before and after, the steps of the bug's minimal
 //! schedule in SYSTEMS.md, and the shrink's time.
 //!
-//! Run: `cargo run --release --example shrink_table` (add `-- --markdown` for a table).
+//! Run: `cargo run --release --example shrink_table` (add `-- --markdown` for a table,
+//! `-- --only C04,C11` for some rows).
 //! The shrunk cases are saved in `target/shrink-table/` for `lockstep repro --case`.
 
 use std::time::Instant;
@@ -33,12 +34,22 @@ const BUGS: &[(&str, &str, &str, u64)] = &[
 const BUDGET: u64 = 20_000;
 
 fn main() {
-    let markdown = std::env::args().any(|a| a == "--markdown");
+    let args: Vec<String> = std::env::args().collect();
+    let markdown = args.iter().any(|a| a == "--markdown");
+    // `--only C04,C11` runs those rows alone.
+    let only: Option<Vec<String>> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| s.split(',').map(str::to_string).collect());
     if markdown {
         println!("| bug | variant | invariant | seed | steps before | steps after | schedule | ratio | shrink runs | shrink time |");
         println!("|---|---|---|---|---|---|---|---|---|---|");
     }
     for &(bug, variant, invariant, schedule) in BUGS {
+        if only.as_ref().is_some_and(|only| !only.iter().any(|o| bug.starts_with(o.as_str()))) {
+            continue;
+        }
         let (scenario, variant) = find("launcher/multi-tab", Some(variant)).expect("registered");
         // The bug's invariant alone: another that fails first must not hide it.
         let focus = scenario.invariants().into_iter().map(|i| i.name).find(|n| *n == invariant);

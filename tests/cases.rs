@@ -30,7 +30,7 @@ fn a_failure_is_saved_shrunk_and_replays_from_its_case_file() {
     let dir = tempfile::tempdir().unwrap();
     let case = found_case(dir.path());
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&case).unwrap()).unwrap();
-    assert_eq!(json["format_version"], 1);
+    assert_eq!(json["format_version"], corpus::FORMAT_VERSION);
     assert_eq!(json["invariant"], "mutual-exclusion");
     assert!(json["shrunk_from_model_steps"].is_u64(), "the saved case is the shrunk one: {json}");
     let args = ["repro", "--case", case.to_str().unwrap()];
@@ -68,7 +68,7 @@ fn corrupt_truncated_and_newer_case_files_get_one_line_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let case = found_case(dir.path());
     let good = std::fs::read_to_string(&case).unwrap();
-    let newer = good.replacen("\"format_version\": 1", "\"format_version\": 99", 1);
+    let newer = good.replacen(&format!("\"format_version\": {}", corpus::FORMAT_VERSION), "\"format_version\": 99", 1);
     let unknown = good.replacen("demo/lock", "no/such", 1);
     for (what, contents) in [
         ("corrupt", "{ not json".to_string()),

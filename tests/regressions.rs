@@ -8,29 +8,35 @@ use std::path::PathBuf;
 
 use corpus::load_dir;
 
-/// The bug each recorded case reproduces, by file name prefix.
-const BUGS: &[(&str, &str)] = &[
-    ("launcher-multi-tab.v0.parallel-progress", "C01"),
-    ("launcher-multi-tab.v0.one-creator-per-user", "C02"),
-    ("launcher-multi-tab.v1.waiting-tabs-progress", "C03/C05"),
-    ("launcher-multi-tab.v1.no-spin", "C04"),
-    ("launcher-multi-tab.v1.session-runs-tab-config", "C06 (configs)"),
-    ("launcher-multi-tab.v8.no-session-on-partial-skill", "C06 (uploads)"),
-    ("launcher-multi-tab.v2.waiting-tabs-progress", "C07"),
-    ("launcher-multi-tab.v3.no-lost-skill", "C08"),
-    ("launcher-multi-tab.v4.no-premature-reclaim", "C10"),
-    ("launcher-multi-tab.v1.no-orphan", "C11"),
-    ("launcher-multi-tab.v6.config-hash-truthful", "C12"),
-    ("launcher-multi-tab.v6.ui-truthful", "C13"),
-    ("launcher-multi-tab.v7.ui-truthful", "C14"),
+/// The bug each recorded case reproduces, by file name prefix, and the actions of its
+/// minimal schedule in SYSTEMS.md S000.C (as in `examples/shrink_table.rs`).
+const BUGS: &[(&str, &str, u64)] = &[
+    ("launcher-multi-tab.v0.parallel-progress", "C01", 4),
+    ("launcher-multi-tab.v0.one-creator-per-user", "C02", 6),
+    ("launcher-multi-tab.v1.waiting-tabs-progress", "C03/C05", 7),
+    ("launcher-multi-tab.v1.no-spin", "C04", 4),
+    ("launcher-multi-tab.v1.session-runs-tab-config", "C06 (configs)", 4),
+    ("launcher-multi-tab.v8.no-session-on-partial-skill", "C06 (uploads)", 4),
+    ("launcher-multi-tab.v2.waiting-tabs-progress", "C07", 5),
+    ("launcher-multi-tab.v3.no-lost-skill", "C08", 6),
+    ("launcher-multi-tab.v4.no-premature-reclaim", "C10", 5),
+    ("launcher-multi-tab.v1.no-orphan", "C11", 7),
+    ("launcher-multi-tab.v6.config-hash-truthful", "C12", 6),
+    ("launcher-multi-tab.v6.ui-truthful", "C13", 5),
+    ("launcher-multi-tab.v7.ui-truthful", "C14", 6),
 ];
+
+/// C04's invariant (no-spin) fires only after a tab has sent more than 20 create-lock
+/// requests (its spin limit), each a model step, so no run that violates it can come
+/// within twice its 4-step schedule.
+const SPIN_BOUND_BUGS: &[&str] = &["C04"];
 
 #[test]
 fn every_recorded_bug_case_still_fails_with_its_recorded_trace() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
     let cases = load_dir(&dir).expect("the recorded cases load");
     assert_eq!(cases.len(), BUGS.len(), "one case per bug");
-    for (prefix, bug) in BUGS {
+    for (prefix, bug, _) in BUGS {
         let (path, case) = cases
             .iter()
             .find(|(p, _)| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{prefix}.seed-")))
@@ -41,4 +47,34 @@ fn every_recorded_bug_case_still_fails_with_its_recorded_trace() {
         assert!(replay.same_trace, "{bug}: {} replays to a different trace", path.display());
         assert_eq!(replay.result.model_steps, case.model_steps, "{bug}");
     }
+}
+
+#[test]
+fn every_recorded_case_is_within_twice_its_minimal_schedule() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
+    let cases = load_dir(&dir).expect("the recorded cases load");
+    for (prefix, bug, schedule) in BUGS {
+        let (path, case) = cases
+            .iter()
+            .find(|(p, _)| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{prefix}.seed-")))
+            .unwrap_or_else(|| panic!("no recorded case for {bug}"));
+        assert_eq!(case.format_version, corpus::FORMAT_VERSION, "{bug}: {} is recorded with labels", path.display());
+        if !SPIN_BOUND_BUGS.contains(bug) {
+            assert!(case.model_steps <= 2 * schedule, "{bug}: {} model steps, schedule {schedule}", case.model_steps);
+        }
+    }
+}
+
+#[test]
+fn a_format_1_case_without_labels_still_replays_by_position_with_its_trace() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/regressions/format-1");
+    let cases = load_dir(&dir).expect("the format-1 case loads");
+    assert_eq!(cases.len(), 1);
+    let (path, case) = &cases[0];
+    assert_eq!(case.format_version, 1);
+    assert!(!case.tape.is_labelled());
+    let (scenario, _) = case.target(path).expect("a known scenario");
+    let replay = case.replay(scenario, false);
+    assert!(replay.still_fails && replay.same_trace, "{}", path.display());
+    assert!(replay.fit.is_none(), "an unlabelled tape replays by position");
 }

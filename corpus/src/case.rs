@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use sim::{ChoiceSource, RunResult, Tape};
 use thiserror::Error;
 
-/// The case-file format this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The case-file format this build writes and the newest it reads. Format 2 labels
+/// every choice of the tape (site, actor, occurrence) and replays by label; a format-1
+/// tape has no labels and replays by position, exactly as it was recorded.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A failure, replayable on any machine by any lockstep that reads its format.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +63,23 @@ pub struct Replay {
     pub still_fails: bool,
     /// The trace hash matches the recorded one; if not, the model changed since.
     pub same_trace: bool,
+    /// For a labelled tape, how well it fitted the model as it is now: the first
+    /// decision that no longer fits, if any (the replay went on from there).
+    pub fit: Option<sim::Fit>,
+}
+
+impl Replay {
+    /// A line on how the case's labelled tape fitted the model as it is now, or `None`
+    /// when every decision found its recorded value (or the tape has no labels).
+    pub fn fit_note(&self) -> Option<String> {
+        let fit = self.fit.as_ref().filter(|f| !f.exact())?;
+        let first =
+            fit.first_misfit.as_ref().map_or_else(|| "every decision drawn fitted".to_string(), |m| m.to_string());
+        Some(format!(
+            "note: the tape no longer fits the model everywhere: first misfit {first}; {} new, {} rebound, {} recorded decisions not drawn; the replay went on by label",
+            fit.missing, fit.rebound, fit.unused
+        ))
+    }
 }
 
 impl Case {
@@ -134,7 +153,8 @@ impl Case {
         let result = scenario.run(&self.variant, ChoiceSource::Tape(self.tape.clone()), &options);
         let still_fails = result.outcome.key() == Some(self.invariant.as_str());
         let same_trace = format!("{:016x}", result.trace_hash) == self.trace_hash;
-        Replay { result, still_fails, same_trace }
+        let fit = result.fit.clone();
+        Replay { result, still_fails, same_trace, fit }
     }
 
     /// The file name this case gets in a corpus: unique per failure (scenario,

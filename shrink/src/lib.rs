@@ -2,9 +2,18 @@
 //!
 //! Hypothesis-style, on the tape rather than on the model. Each round tries, from the
 //! coarsest edit to the finest: zeroing every choice of one kind at once (all faults
-//! off, every delay shortest, every schedule FIFO), deleting spans of choices, zeroing
-//! spans, then lowering single values. A round that changes nothing ends the shrink,
-//! as does the run budget.
+//! off, every delay shortest, every schedule FIFO); the passes by label
+//! ([`by_label`]: drop all faults of a point, one fault, an actor); deleting spans of
+//! choices, zeroing spans, then lowering single values. A round that changes nothing
+//! ends the shrink, as does the run budget, or [`STALL_RUNS`] runs that took no model
+//! step out.
+//!
+//! Edits that zero values keep the tape's labels, so the candidate replays by label:
+//! every decision but the edited ones keeps its value, however the edit changes the
+//! run (a crash dropped takes its restart delay with it, and the decisions after it
+//! stay where they were). Span deletions replay by position, which shifts the values
+//! after the span onto other decisions: a different move, kept because it sometimes
+//! reaches runs that zeroing cannot.
 //!
 //! A candidate is an edit that makes the tape smaller in shortlex order; it is kept
 //! only if it fails the same invariant and its run is smaller in [`order`]: fewer
@@ -13,6 +22,8 @@
 //! to the same output. Candidates are evaluated in parallel batches, but the
 //! first success in sequential order wins and only the runs a sequential shrinker
 //! would have made are counted, so the result does not depend on the number of threads.
+
+mod by_label;
 
 use rayon::prelude::*;
 use sim::{ChoiceKind, RunResult, Tape};
@@ -41,6 +52,11 @@ pub struct Shrunk {
 /// Polls a candidate may take beyond twice the best run's.
 const STEP_SLACK: u64 = 10_000;
 
+/// Runs spent without removing a model step after which the shrinker stops: what is
+/// left to gain then is a simpler tape for the same steps, and on the long tapes of
+/// liveness runs (thousands of decisions) that polish would cost minutes.
+const STALL_RUNS: u64 = 250;
+
 /// Candidates evaluated together: enough to keep the threads of a pool busy.
 const BATCH: usize = 8;
 
@@ -54,9 +70,18 @@ struct Shrinker<F> {
     best: RunResult,
     runs: u64,
     max_runs: u64,
+    /// The run count when the best run last lost a model step.
+    last_gain: u64,
 }
 
 impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
+    /// Runs left: within the budget, and within [`STALL_RUNS`] of the last run that
+    /// took a model step out. Both count runs, so the stop is deterministic.
+    fn budget(&self) -> u64 {
+        let stall_end = self.last_gain + STALL_RUNS;
+        self.max_runs.min(stall_end).saturating_sub(self.runs)
+    }
+
     fn improves(&self, result: &RunResult) -> bool {
         result.outcome.key() == Some(self.target) && order(result) < order(&self.best)
     }
@@ -64,12 +89,18 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
     /// Tries `candidates` in order (evaluated in parallel batches); keeps the first that
     /// improves on the best. Returns its index.
     fn first_improvement(&mut self, candidates: Vec<Tape>) -> Option<usize> {
-        // An edit that does not make the tape itself smaller is a loop, not a shrink.
+        self.first_improvement_of(candidates, true)
+    }
+
+    /// [`Shrinker::first_improvement`]; with `smaller_tapes`, only candidates whose tape
+    /// is smaller are run (an edit that does not make the tape smaller can still win by
+    /// taking model steps out, but seldom does, so only the passes aimed at that say so).
+    fn first_improvement_of(&mut self, candidates: Vec<Tape>, smaller_tapes: bool) -> Option<usize> {
         let key = self.best.tape.shortlex_key();
         let worth: Vec<(usize, Tape)> =
-            candidates.into_iter().enumerate().filter(|(_, t)| t.shortlex_key() < key).collect();
+            candidates.into_iter().enumerate().filter(|(_, t)| !smaller_tapes || t.shortlex_key() < key).collect();
         for batch in worth.chunks(BATCH) {
-            let budget = (self.max_runs - self.runs.min(self.max_runs)) as usize;
+            let budget = self.budget() as usize;
             if budget == 0 {
                 return None;
             }
@@ -79,7 +110,11 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
             match results.iter().position(|r| self.improves(r)) {
                 Some(at) => {
                     self.runs += at as u64 + 1;
-                    self.best = results.into_iter().nth(at).expect("the position is in range");
+                    let best = results.into_iter().nth(at).expect("the position is in range");
+                    if best.model_steps < self.best.model_steps {
+                        self.last_gain = self.runs;
+                    }
+                    self.best = best;
                     return Some(batch[at].0);
                 }
                 None => self.runs += batch.len() as u64,
@@ -128,7 +163,7 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
         let mut progress = false;
         for &size in sizes {
             let mut from = 0;
-            while from < self.best.tape.len() && self.runs < self.max_runs {
+            while from < self.best.tape.len() && self.budget() > 0 {
                 let len = self.best.tape.len();
                 let candidates: Vec<Tape> =
                     (from..len).step_by(size).map(|i| edit(&self.best.tape, i, (i + size).min(len))).collect();
@@ -145,8 +180,8 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
     }
 
     fn delete_spans(&mut self) -> bool {
-        self.span_pass(&[64, 16, 8, 4, 2, 1], |tape, i, end| {
-            let mut t = tape.clone();
+        self.span_pass(&[64, 16, 4], |tape, i, end| {
+            let mut t = tape.unlabelled();
             t.choices.drain(i..end);
             t
         })
@@ -160,41 +195,76 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
         })
     }
 
-    /// Lowers single values: to 0, to half, by one; and to 0 while deleting the next
-    /// one or two choices, which were often drawn only because this one was not 0 (a
-    /// crash's restart delay, a clock jump's magnitude), so zeroing alone misaligns them.
+    /// Lowers single values: to 0, to half, by one, and then by bisection between the
+    /// highest value known to lose the failure and the lowest known to keep it, so a
+    /// delay that must exceed a timeout reaches its threshold in a few dozen runs. Also,
+    /// by position, to 0 while deleting the next one or two choices (for tapes whose
+    /// later values should move onto other decisions).
     fn lower_values(&mut self, only: Option<ChoiceKind>) -> bool {
         let mut progress = false;
         let mut i = 0;
-        while i < self.best.tape.len() && self.runs < self.max_runs {
-            let value = self.best.tape.choices[i].value;
-            if only.is_some_and(|kind| kind != self.best.tape.choices[i].kind) || value == 0 {
-                i += 1;
-                continue;
+        while i < self.best.tape.len() && self.budget() > 0 {
+            let kind = self.best.tape.choices[i].kind;
+            // Schedule decisions, most of a tape, are zeroed by the span passes.
+            if !only.map_or(kind == ChoiceKind::Schedule, |only| kind != only) {
+                progress |= self.lower_one(i);
             }
-            let mut lowers = vec![0, value / 2, value.saturating_sub(1)];
-            lowers.dedup();
+            i += 1;
+        }
+        progress
+    }
+
+    /// Lowers the value at `i` as far as it goes; whether it went down at all.
+    fn lower_one(&mut self, i: usize) -> bool {
+        const PROBES_MAX: u32 = 64;
+        let mut progress = false;
+        // The highest value known to lose the failure.
+        let mut floor: Option<u64> = None;
+        for _ in 0..PROBES_MAX {
+            let value = self.best.tape.choices.get(i).map_or(0, |c| c.value);
+            if value == 0 || self.budget() == 0 {
+                break;
+            }
+            let lowers: Vec<u64> = match floor {
+                None => {
+                    let mut l = vec![0, value / 2, value - 1];
+                    l.dedup();
+                    l
+                }
+                Some(f) if f + 1 < value => vec![f + (value - f) / 2],
+                Some(_) => break,
+            };
             let tape = &self.best.tape;
             let mut candidates: Vec<Tape> = lowers
-                .into_iter()
-                .filter(|&v| v < value)
-                .map(|v| {
+                .iter()
+                .map(|&v| {
                     let mut t = tape.clone();
                     t.choices[i].value = v;
                     t
                 })
                 .collect();
-            if value > 0 {
+            if floor.is_none() {
                 for dependents in 1..=2 {
                     let end = (i + 1 + dependents).min(tape.len());
-                    let mut t = tape.clone();
+                    let mut t = tape.unlabelled();
                     t.choices[i].value = 0;
                     t.choices.drain(i + 1..end);
                     candidates.push(t);
                 }
             }
-            progress |= self.first_improvement(candidates).is_some();
-            i += 1;
+            match self.first_improvement(candidates) {
+                Some(k) => {
+                    progress = true;
+                    // Kept by one less but not by half: the threshold lies between.
+                    if floor.is_none() && k + 1 == lowers.len() && lowers.len() == 3 {
+                        floor = Some(lowers[1]);
+                    }
+                }
+                None => match floor {
+                    Some(_) => floor = lowers.first().copied(),
+                    None => break,
+                },
+            }
         }
         progress
     }
@@ -212,16 +282,19 @@ fn order(result: &RunResult) -> (u64, (usize, Vec<u64>)) {
 /// threads at once).
 pub fn shrink(failing: RunResult, config: ShrinkConfig, run: impl Fn(&Tape, u64) -> RunResult + Sync) -> Shrunk {
     let target = failing.outcome.key().expect("only a failing run can be shrunk");
-    let mut s = Shrinker { run, target, best: failing, runs: 0, max_runs: config.max_runs };
+    let mut s = Shrinker { run, target, best: failing, runs: 0, max_runs: config.max_runs, last_gain: 0 };
     loop {
         // Faults first: each one removed takes its consequences out of the run.
         let zeroed = s.zero_kinds();
+        let dropped = s.drop_fault_points() | s.drop_faults() | s.drop_actors();
         let unfaulted =
             s.lower_values(Some(ChoiceKind::Swarm)) | s.zero_fault_suffixes() | s.lower_values(Some(ChoiceKind::Fault));
         let deleted = s.delete_spans();
         let blanked = s.zero_spans();
         let lowered = s.lower_values(None);
-        if !(zeroed || unfaulted || deleted || blanked || lowered) || s.runs >= s.max_runs {
+        // Last: a raised value starts the next round from a different run.
+        let postponed = s.postpone_workload();
+        if !(zeroed || dropped || unfaulted || deleted || blanked || lowered || postponed) || s.budget() == 0 {
             break;
         }
     }

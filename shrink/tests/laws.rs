@@ -53,3 +53,15 @@ fn shrinking_is_deterministic_and_simplifies() {
     // The race needs no fault: the shrinker must switch every fault point off.
     assert!(a.result.fault_profile.is_empty(), "faults left on: {:?}", a.result.fault_profile);
 }
+
+#[test]
+fn the_shrunk_case_does_not_depend_on_the_number_of_threads() {
+    let failing = failing_runs(1).remove(0);
+    let shrunk_with = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
+        pool.install(|| shrink(failing.clone(), ShrinkConfig::default(), replay_within))
+    };
+    let (one, two) = (shrunk_with(1), shrunk_with(2));
+    assert_eq!(one.result.tape, two.result.tape);
+    assert_eq!(one.runs, two.runs, "only the runs a sequential shrinker makes are counted");
+}

@@ -6,11 +6,19 @@
 //! value of every kind, so any edited tape is still a valid run. Either way each draw
 //! is recorded, so the tape of a replay is the tape that actually drove it.
 //! Only integers: probabilities are integer ratios, never floats.
+//!
+//! Every draw is labelled by its site, actor and occurrence there ([`crate::Tape`]);
+//! a labelled tape replays by label ([`crate::align`]), an unlabelled one by position.
+//! Labelling costs no allocation: sites are `&'static str`, counts live in a map keyed
+//! by them, and schedule decisions have a counter of their own.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::tape::{Choice, ChoiceKind, Tape};
+use std::collections::BTreeMap;
+
+use crate::align::{Aligned, Fit};
+use crate::tape::{Choice, ChoiceKind, Site, Tape};
 
 /// Where a run's decisions come from.
 #[derive(Clone, Debug)]
@@ -47,29 +55,56 @@ impl std::fmt::Display for Ratio {
 enum Stream {
     Rng(Box<ChaCha8Rng>),
     Replay { tape: Tape, pos: usize },
+    Aligned(Box<Aligned>),
 }
 
 /// The decision stream of one run, and the tape it records.
 pub struct Choices {
     stream: Stream,
     recorded: Tape,
+    /// Draws so far per (kind, site, actor): the `n` of the next label there.
+    /// Schedule decisions, the most frequent, have their own counter.
+    counts: BTreeMap<(ChoiceKind, Site, u32), u32>,
+    schedules: u32,
 }
 
+/// The site of every schedule decision.
+pub const SCHEDULE_SITE: Site = Site("schedule");
+
 impl Choices {
+    /// The stream of `source`. A tape with labels replays by label; one without (a
+    /// format-1 case) by position.
     pub fn new(source: ChoiceSource) -> Choices {
         let stream = match source {
             ChoiceSource::Seed(seed) => Stream::Rng(Box::new(ChaCha8Rng::seed_from_u64(seed))),
+            ChoiceSource::Tape(tape) if tape.is_labelled() => Stream::Aligned(Box::new(Aligned::new(tape))),
             ChoiceSource::Tape(tape) => Stream::Replay { tape, pos: 0 },
         };
-        Choices { stream, recorded: Tape::default() }
+        Choices { stream, recorded: Tape::default(), counts: BTreeMap::new(), schedules: 0 }
     }
 
-    /// A value uniform in `0..bound`. A bound of 1 is no decision and is not recorded.
-    pub fn below(&mut self, kind: ChoiceKind, bound: u64) -> u64 {
+    /// Node `id` of this run is called `name`: labels refer to actors by name.
+    pub fn name_actor(&mut self, id: u32, name: &str) {
+        if let Stream::Aligned(aligned) = &mut self.stream {
+            aligned.name_actor(id, name);
+        }
+    }
+
+    /// A value uniform in `0..bound`, drawn at `site` for `actor`. A bound of 1 is no
+    /// decision and is neither recorded nor counted.
+    pub fn below(&mut self, kind: ChoiceKind, site: Site, actor: u32, bound: u64) -> u64 {
         assert!(bound > 0, "a choice needs at least one option");
         if bound == 1 {
             return 0;
         }
+        let (site, actor, n) = if kind == ChoiceKind::Schedule {
+            self.schedules += 1;
+            (SCHEDULE_SITE, 0, self.schedules - 1)
+        } else {
+            let count = self.counts.entry((kind, site, actor)).or_insert(0);
+            *count += 1;
+            (site, actor, *count - 1)
+        };
         let value = match &mut self.stream {
             Stream::Rng(rng) => rng.random_range(0..bound),
             Stream::Replay { tape, pos } => {
@@ -77,20 +112,21 @@ impl Choices {
                 *pos += 1;
                 value
             }
+            Stream::Aligned(aligned) => aligned.value(self.recorded.choices.len(), kind, site, actor, n, bound),
         };
-        self.recorded.choices.push(Choice { kind, bound, value });
+        self.recorded.choices.push(Choice { kind, bound, value, site, actor, n });
         value
     }
 
     /// A value uniform in `lo..=hi`.
-    pub fn between(&mut self, kind: ChoiceKind, lo: u64, hi: u64) -> u64 {
+    pub fn between(&mut self, kind: ChoiceKind, site: Site, actor: u32, lo: u64, hi: u64) -> u64 {
         assert!(lo <= hi, "empty range {lo}..={hi}");
-        lo + self.below(kind, hi - lo + 1)
+        lo + self.below(kind, site, actor, hi - lo + 1)
     }
 
     /// True with probability `ratio`. The value 0 always means "no": a shrunk tape
     /// of zeros is a run where nothing fires.
-    pub fn chance(&mut self, kind: ChoiceKind, ratio: Ratio) -> bool {
+    pub fn chance(&mut self, kind: ChoiceKind, site: Site, actor: u32, ratio: Ratio) -> bool {
         if ratio.num == 0 {
             return false;
         }
@@ -98,10 +134,11 @@ impl Choices {
             return true;
         }
         let den = u64::from(ratio.den);
-        self.below(kind, den) >= den - u64::from(ratio.num)
+        self.below(kind, site, actor, den) >= den - u64::from(ratio.num)
     }
 
-    /// The tape of every decision drawn so far.
+    /// The tape of every decision drawn so far (its actors are node numbers until
+    /// the run names them, see [`crate::Sim::tape`]).
     pub fn tape(&self) -> &Tape {
         &self.recorded
     }
@@ -109,36 +146,89 @@ impl Choices {
     pub fn into_tape(self) -> Tape {
         self.recorded
     }
+
+    /// How well a labelled tape fitted this replay so far; `None` for a run from a
+    /// seed or a replay by position.
+    pub fn fit(&self) -> Option<Fit> {
+        match &self.stream {
+            Stream::Aligned(aligned) => Some(aligned.fit()),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const A: Site = Site("a");
+    const B: Site = Site("b");
+
     #[test]
     fn replay_of_a_recorded_tape_draws_the_same_values() {
         let mut fresh = Choices::new(ChoiceSource::Seed(7));
-        let drawn: Vec<u64> = (1..50).map(|b| fresh.below(ChoiceKind::Delay, b)).collect();
-        let mut replay = Choices::new(ChoiceSource::Tape(fresh.into_tape()));
-        let again: Vec<u64> = (1..50).map(|b| replay.below(ChoiceKind::Delay, b)).collect();
-        assert_eq!(drawn, again);
+        let drawn: Vec<u64> = (1..50).map(|b| fresh.below(ChoiceKind::Delay, A, 0, b)).collect();
+        let mut tape = fresh.into_tape();
+        tape.actors = vec!["x".to_string()];
+        for tape in [tape.clone(), tape.unlabelled()] {
+            let mut replay = Choices::new(ChoiceSource::Tape(tape));
+            replay.name_actor(0, "x");
+            let again: Vec<u64> = (1..50).map(|b| replay.below(ChoiceKind::Delay, A, 0, b)).collect();
+            assert_eq!(drawn, again);
+        }
     }
 
     #[test]
     fn an_exhausted_tape_continues_with_zero_and_out_of_range_values_clamp() {
-        let tape = Tape { choices: vec![Choice { kind: ChoiceKind::Delay, bound: 100, value: 99 }] };
+        let tape = Tape { choices: vec![Choice::unlabelled(ChoiceKind::Delay, 100, 99)], actors: Vec::new() };
         let mut c = Choices::new(ChoiceSource::Tape(tape));
-        assert_eq!(c.below(ChoiceKind::Delay, 10), 9);
-        assert_eq!(c.below(ChoiceKind::Delay, 10), 0);
+        assert_eq!(c.below(ChoiceKind::Delay, A, 0, 10), 9);
+        assert_eq!(c.below(ChoiceKind::Delay, A, 0, 10), 0);
         assert_eq!(c.tape().len(), 2);
     }
 
     #[test]
     fn zero_means_no_for_chance() {
-        let tape = Tape { choices: vec![Choice { kind: ChoiceKind::Fault, bound: 4, value: 0 }] };
+        let tape = Tape { choices: vec![Choice::unlabelled(ChoiceKind::Fault, 4, 0)], actors: Vec::new() };
         let mut c = Choices::new(ChoiceSource::Tape(tape));
-        assert!(!c.chance(ChoiceKind::Fault, Ratio::new(3, 4)));
-        assert!(c.chance(ChoiceKind::Fault, Ratio::ALWAYS));
+        assert!(!c.chance(ChoiceKind::Fault, A, 0, Ratio::new(3, 4)));
+        assert!(c.chance(ChoiceKind::Fault, A, 0, Ratio::ALWAYS));
         assert_eq!(c.tape().len(), 1, "certain outcomes draw nothing");
+    }
+
+    /// Draws at sites a and b for actor 0, in the order `sites` gives.
+    fn draw_all(source: ChoiceSource, sites: &[Site]) -> (Vec<u64>, Choices) {
+        let mut c = Choices::new(source);
+        c.name_actor(0, "x");
+        let values = sites.iter().map(|&s| c.below(ChoiceKind::Delay, s, 0, 100)).collect();
+        (values, c)
+    }
+
+    #[test]
+    fn a_deleted_decision_leaves_every_other_its_value() {
+        let order = [A, B, A, B, A];
+        let (drawn, c) = draw_all(ChoiceSource::Seed(3), &order);
+        let mut tape = c.into_tape();
+        tape.actors = vec!["x".to_string()];
+        // Delete the first draw at b: by position every later value would shift.
+        tape.choices.remove(1);
+        let (again, c) = draw_all(ChoiceSource::Tape(tape), &order);
+        assert_eq!(again, vec![drawn[0], 0, drawn[2], drawn[3], drawn[4]]);
+        let fit = c.fit().expect("a labelled replay");
+        assert_eq!(fit.missing, 1);
+        assert_eq!(fit.first_misfit.map(|m| (m.at, m.site, m.n)), Some((1, B, 0)));
+    }
+
+    #[test]
+    fn a_draw_site_inserted_after_recording_is_reported_and_the_rest_still_fits() {
+        let (drawn, c) = draw_all(ChoiceSource::Seed(5), &[A, A, B]);
+        let mut tape = c.into_tape();
+        tape.actors = vec!["x".to_string()];
+        let c_site = Site("c");
+        let (again, c) = draw_all(ChoiceSource::Tape(tape), &[A, c_site, A, B]);
+        assert_eq!(again, vec![drawn[0], 0, drawn[1], drawn[2]]);
+        let fit = c.fit().expect("a labelled replay");
+        assert_eq!((fit.missing, fit.unused), (1, 0));
+        assert_eq!(fit.first_misfit.map(|m| m.site), Some(c_site));
     }
 }

@@ -19,11 +19,12 @@ use std::task::{Context, Poll, Wake, Waker};
 use serde::{Deserialize, Serialize};
 use slab::Slab;
 
-use crate::choices::{ChoiceSource, Choices, Ratio};
+use crate::align::Fit;
+use crate::choices::{ChoiceSource, Choices, Ratio, SCHEDULE_SITE};
 use crate::fault::{FaultPoint, FaultProfile, FaultTable};
 use crate::net::NetState;
 use crate::node::{NodeId, NodeState};
-use crate::tape::{ChoiceKind, Tape};
+use crate::tape::{ChoiceKind, Site, Tape};
 use crate::time::{SimTime, Sleep};
 use crate::timers::{TimerKey, TimerQueue};
 use crate::trace::{Event, EventKind, Trace, TraceMode};
@@ -123,6 +124,9 @@ pub(crate) struct Kernel {
     /// (a task's node, or a message's destination while its handler runs).
     current_task: Cell<Option<TaskId>>,
     current_node: Cell<NodeId>,
+    /// The node draws are labelled with: a task's node, or the node whose code
+    /// scheduled the engine action running now (see [`Sim::acting_for`]).
+    actor: Cell<NodeId>,
 }
 
 /// A handle on one simulated run. Cheap to clone; every model task holds one.
@@ -162,6 +166,7 @@ impl Sim {
             trace: RefCell::new(Trace::new(trace)),
             current_task: Cell::new(None),
             current_node: Cell::new(NodeId::SYSTEM),
+            actor: Cell::new(NodeId::SYSTEM),
         };
         let sim = Sim { k: Rc::new(k) };
         sim.add_node("sim");
@@ -174,29 +179,66 @@ impl Sim {
 
     // ---- decisions -------------------------------------------------------------
 
+    // Every draw is labelled with its site: a name the caller gives (`*_at`), or else
+    // the caller's source file; and with the current actor. See `crate::tape`.
+
     /// A value uniform in `0..bound`, drawn from the tape.
+    #[track_caller]
     pub fn draw(&self, kind: ChoiceKind, bound: u64) -> u64 {
-        self.k.choices.borrow_mut().below(kind, bound)
+        self.draw_at(kind, caller_site(), bound)
     }
 
     /// A value uniform in `lo..=hi`, drawn from the tape.
+    #[track_caller]
     pub fn between(&self, kind: ChoiceKind, lo: u64, hi: u64) -> u64 {
-        self.k.choices.borrow_mut().between(kind, lo, hi)
+        self.between_at(kind, caller_site(), lo, hi)
     }
 
     /// True with probability `ratio`, drawn from the tape.
+    #[track_caller]
     pub fn chance(&self, kind: ChoiceKind, ratio: Ratio) -> bool {
-        self.k.choices.borrow_mut().chance(kind, ratio)
+        self.chance_at(kind, caller_site(), ratio)
     }
 
     /// A workload parameter in `lo..=hi`.
+    #[track_caller]
     pub fn workload(&self, lo: u64, hi: u64) -> u64 {
-        self.between(ChoiceKind::Workload, lo, hi)
+        self.between_at(ChoiceKind::Workload, caller_site(), lo, hi)
     }
 
-    /// A copy of the tape drawn so far.
+    /// [`Sim::draw`] at a named site: its label survives edits of the source file.
+    pub fn draw_at(&self, kind: ChoiceKind, site: &'static str, bound: u64) -> u64 {
+        self.k.choices.borrow_mut().below(kind, Site(site), self.k.actor.get().0, bound)
+    }
+
+    /// [`Sim::between`] at a named site.
+    pub fn between_at(&self, kind: ChoiceKind, site: &'static str, lo: u64, hi: u64) -> u64 {
+        self.k.choices.borrow_mut().between(kind, Site(site), self.k.actor.get().0, lo, hi)
+    }
+
+    /// [`Sim::chance`] at a named site.
+    pub fn chance_at(&self, kind: ChoiceKind, site: &'static str, ratio: Ratio) -> bool {
+        self.k.choices.borrow_mut().chance(kind, Site(site), self.k.actor.get().0, ratio)
+    }
+
+    /// Labels the draws made until the guard drops as done for `node` (the nemesis
+    /// deciding about one target), so that removing a decision about one node leaves
+    /// the labels of decisions about the others unchanged.
+    pub fn acting_for(&self, node: NodeId) -> ActingFor {
+        let outer = self.k.actor.replace(node);
+        ActingFor { sim: self.clone(), outer }
+    }
+
+    /// A copy of the tape drawn so far, its actors named.
     pub fn tape(&self) -> Tape {
-        self.k.choices.borrow().tape().clone()
+        let mut tape = self.k.choices.borrow().tape().clone();
+        tape.actors = self.node_names();
+        tape
+    }
+
+    /// How well a labelled tape fitted this replay so far (`None` unless replaying one).
+    pub fn fit(&self) -> Option<Fit> {
+        self.k.choices.borrow().fit()
     }
 
     // ---- faults ----------------------------------------------------------------
@@ -218,7 +260,7 @@ impl Sim {
         let Some(rate) = self.k.faults.borrow().armed(point) else {
             return false;
         };
-        let fired = self.chance(ChoiceKind::Fault, rate);
+        let fired = self.chance_at(ChoiceKind::Fault, point.name, rate);
         if fired {
             *self.k.faults.borrow_mut().fired.entry(point.name).or_insert(0) += 1;
             let node = self.current_node();
@@ -290,7 +332,13 @@ impl Sim {
 
     /// Runs `action` on the engine's node at simulated time `at`. When several things
     /// are due at once, the tape decides their order, as for tasks.
+    /// Its draws are labelled with the actor that scheduled it (a message's sender).
     pub(crate) fn act_at(&self, at: SimTime, action: impl FnOnce(&Sim) + 'static) {
+        let actor = self.k.actor.get();
+        let action = move |sim: &Sim| {
+            let _for = sim.acting_for(actor);
+            action(sim);
+        };
         self.k.timers.borrow_mut().insert(at.max(self.now()), Timer::Act(Box::new(action)));
     }
 
@@ -305,7 +353,9 @@ impl Sim {
     pub fn add_node(&self, name: impl Into<String>) -> NodeId {
         let mut nodes = self.k.nodes.borrow_mut();
         let id = NodeId(nodes.len() as u32);
-        nodes.push(NodeState { name: name.into(), up: true, incarnation: 0, clock_offset_ms: 0 });
+        let name = name.into();
+        self.k.choices.borrow_mut().name_actor(id.0, &name);
+        nodes.push(NodeState { name, up: true, incarnation: 0, clock_offset_ms: 0 });
         id
     }
 
@@ -456,7 +506,7 @@ impl Sim {
         if ready_len == 0 {
             return self.advance(horizon);
         }
-        let pick = self.draw(ChoiceKind::Schedule, ready_len as u64) as usize;
+        let pick = self.draw_at(ChoiceKind::Schedule, SCHEDULE_SITE.0, ready_len as u64) as usize;
         let next = self.k.ready.borrow_mut().remove(pick);
         match next {
             Runnable::Task(id) => self.poll_task(id),
@@ -507,10 +557,12 @@ impl Sim {
         let Some(mut future) = future else { return };
         self.k.current_task.set(Some(id));
         self.k.current_node.set(node);
+        self.k.actor.set(node);
         self.record_task(node, Some(id), EventKind::Poll);
         let result = future.as_mut().poll(&mut Context::from_waker(&waker));
         self.k.current_task.set(None);
         self.k.current_node.set(NodeId::SYSTEM);
+        self.k.actor.set(NodeId::SYSTEM);
         let finished_or_orphaned = {
             let mut tasks = self.k.tasks.borrow_mut();
             let live = tasks.get(id.slot as usize).is_some_and(|t| t.generation == id.generation);
@@ -582,4 +634,23 @@ impl Sim {
         }
         panic!("shutdown: destructors kept spawning work for {ROUNDS_MAX} rounds");
     }
+}
+
+/// Restores the actor of draws when dropped; see [`Sim::acting_for`].
+pub struct ActingFor {
+    sim: Sim,
+    outer: NodeId,
+}
+
+impl Drop for ActingFor {
+    fn drop(&mut self) {
+        self.sim.k.actor.set(self.outer);
+    }
+}
+
+/// The site of a draw that names none: the source file of the model code that drew
+/// it. A file, not a line, so that editing the file elsewhere keeps the labels.
+#[track_caller]
+fn caller_site() -> &'static str {
+    std::panic::Location::caller().file()
 }

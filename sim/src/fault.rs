@@ -9,7 +9,8 @@
 use std::collections::BTreeMap;
 
 use crate::choices::{Choices, Ratio};
-use crate::tape::ChoiceKind;
+use crate::node::NodeId;
+use crate::tape::{ChoiceKind, Site};
 
 /// A place where the environment can misbehave, named the way reports name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,8 +66,10 @@ impl FaultProfile {
         let rates = sorted_names(points)
             .into_iter()
             .map(|name| {
-                let on = choices.below(ChoiceKind::Swarm, 2) == 1;
-                let rate = on.then(|| FAULT_RATES[choices.below(ChoiceKind::Swarm, FAULT_RATES.len() as u64) as usize]);
+                let (site, system) = (Site(name), NodeId::SYSTEM.0);
+                let on = choices.below(ChoiceKind::Swarm, site, system, 2) == 1;
+                let rates = FAULT_RATES.len() as u64;
+                let rate = on.then(|| FAULT_RATES[choices.below(ChoiceKind::Swarm, site, system, rates) as usize]);
                 (name, rate)
             })
             .collect();

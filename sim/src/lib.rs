@@ -7,6 +7,7 @@
 //! [`run`] drives a model to an [`Outcome`] while checking named invariants after every
 //! step, and records a [`Trace`] whose hash proves a replay was identical.
 
+mod align;
 mod choices;
 mod executor;
 pub mod fault;
@@ -20,14 +21,15 @@ mod time;
 mod timers;
 mod trace;
 
-pub use choices::{ChoiceSource, Choices, Ratio};
-pub use executor::{pending_wakes_on_this_thread, Sim, TaskId};
+pub use align::{Fit, Misfit};
+pub use choices::{ChoiceSource, Choices, Ratio, SCHEDULE_SITE};
+pub use executor::{pending_wakes_on_this_thread, ActingFor, Sim, TaskId};
 pub use fault::{FaultCounts, FaultPoint, FaultProfile, FAULT_RATES};
 pub use nemesis::NemesisConfig;
 pub use net::{NetConfig, NetError};
 pub use node::NodeId;
 pub use notify::{notified_any, Notify};
 pub use runner::{run, Invariant, InvariantKind, Outcome, RunConfig, RunResult, Violation};
-pub use tape::{Choice, ChoiceKind, Tape};
+pub use tape::{Choice, ChoiceKind, Site, Tape};
 pub use time::{SimTime, Sleep};
 pub use trace::{Event, EventKind, Trace, TraceMode};

@@ -49,19 +49,22 @@ impl Sim {
         let sim = self.clone();
         self.spawn(NodeId::SYSTEM, "nemesis", async move {
             loop {
-                sim.sleep_ms(sim.between(ChoiceKind::Delay, config.tick_min_ms, config.tick_max_ms)).await;
+                sim.sleep_ms(sim.between_at(ChoiceKind::Delay, "nemesis.tick", config.tick_min_ms, config.tick_max_ms))
+                    .await;
                 if !sim.faults_active() {
                     return;
                 }
                 for &node in &config.targets {
+                    let _for = sim.acting_for(node);
                     if sim.is_up(node) && sim.fault(&NODE_CRASH) {
                         sim.crash(node);
                         sim.schedule_restart(node, &config);
                     }
                     if sim.fault(&CLOCK_JUMP) {
                         // Magnitude, then direction: a zero draw is no jump and forward.
-                        let magnitude = sim.between(ChoiceKind::Delay, 0, config.clock_jump_max_ms) as i64;
-                        let backward = sim.draw(ChoiceKind::Delay, 2) == 1;
+                        let magnitude =
+                            sim.between_at(ChoiceKind::Delay, "clock.jump.size", 0, config.clock_jump_max_ms) as i64;
+                        let backward = sim.draw_at(ChoiceKind::Delay, "clock.jump.back", 2) == 1;
                         sim.jump_clock(node, if backward { -magnitude } else { magnitude });
                     }
                 }
@@ -73,7 +76,8 @@ impl Sim {
         if !self.restartable(node) {
             return;
         }
-        let down_ms = self.between(ChoiceKind::Delay, config.restart_min_ms, config.restart_max_ms);
+        let down_ms =
+            self.between_at(ChoiceKind::Delay, "nemesis.restart", config.restart_min_ms, config.restart_max_ms);
         let sim = self.clone();
         self.spawn(NodeId::SYSTEM, "nemesis.restart", async move {
             sim.sleep_ms(down_ms).await;

@@ -92,7 +92,7 @@ impl Sim {
 
     fn net_delay_ms(&self) -> u64 {
         let c = self.net_config();
-        self.between(ChoiceKind::Delay, c.delay_min_ms, c.delay_max_ms)
+        self.between_at(ChoiceKind::Delay, "net.delay", c.delay_min_ms, c.delay_max_ms)
     }
 
     /// Sends a request from `from` to `to` and waits for the reply. `handler` runs

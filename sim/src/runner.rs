@@ -11,6 +11,7 @@ use std::sync::Once;
 
 use serde::Serialize;
 
+use crate::align::Fit;
 use crate::choices::{ChoiceSource, Ratio};
 use crate::executor::{Sim, Step};
 use crate::fault::FaultCounts;
@@ -135,6 +136,8 @@ pub struct RunResult {
     pub end_time: SimTime,
     pub fault_profile: Vec<(&'static str, Ratio)>,
     pub fault_counts: FaultCounts,
+    /// For a replay of a labelled tape, how well the tape fitted the run.
+    pub fit: Option<Fit>,
     /// The full trace; empty unless the run used [`TraceMode::Full`].
     pub trace: Vec<Event>,
     pub node_names: Vec<String>,
@@ -170,6 +173,7 @@ pub fn run<W>(
     IN_RUN.with(|f| f.set(outer));
     // After shutdown: destructors may draw, and a replay must see those draws too.
     let tape = sim.tape();
+    let fit = sim.fit();
     let trace = sim.take_trace();
     RunResult {
         outcome,
@@ -182,6 +186,7 @@ pub fn run<W>(
         end_time,
         fault_profile,
         fault_counts,
+        fit,
         trace: trace.into_events(),
         node_names,
     }

@@ -3,8 +3,20 @@
 //! A run is a pure function of its tape. Replaying a tape reproduces the run bit for
 //! bit; shrinking edits the tape; exhaustive exploration enumerates tapes. Each entry
 //! keeps its bound so an edited value can be clamped back into range on replay.
+//!
+//! Each entry also carries its label: the site that drew it (a fault point, a named
+//! engine site such as `net.delay`, or the model's source file), the actor it was drawn
+//! for (a node, by name in [`Tape::actors`]) and its occurrence `n` among the draws of
+//! that kind, site and actor. A labelled tape replays by label (see
+//! [`crate::Choices`]), so deleting or zeroing one decision leaves every other decision
+//! its value instead of shifting them all, and a tape recorded before a model change
+//! still lines up with the run after it. An unlabelled tape (case files of format 1)
+//! replays by position, as it always did.
 
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// What a decision was for. Reports group draws by kind, and the shrinker treats
 /// kinds differently (a schedule choice of 0 means "run the oldest ready task").
@@ -23,18 +35,122 @@ pub enum ChoiceKind {
     Workload,
 }
 
-/// One decision: a value drawn uniformly from `0..bound`.
+/// Where a decision is drawn: an interned name, compared by content. Sites are
+/// `&'static str` so labelling a draw never allocates; a site read from a case file
+/// is interned once per distinct name.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Site(pub &'static str);
+
+impl Site {
+    /// The site of an unlabelled choice.
+    pub const NONE: Site = Site("");
+
+    pub fn is_none(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+
+    /// The interned site of `name`: the same `&'static str` for equal names.
+    pub fn intern(name: &str) -> Site {
+        static INTERNED: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+        let mut set = INTERNED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(s) = set.get(name) {
+            return Site(s);
+        }
+        let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+        set.insert(leaked);
+        Site(leaked)
+    }
+}
+
+impl PartialEq for Site {
+    fn eq(&self, other: &Site) -> bool {
+        std::ptr::eq(self.0, other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for Site {}
+
+impl PartialOrd for Site {
+    fn partial_cmp(&self, other: &Site) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Site {
+    fn cmp(&self, other: &Site) -> std::cmp::Ordering {
+        self.0.cmp(other.0)
+    }
+}
+
+impl std::hash::Hash for Site {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl std::fmt::Display for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Serialize for Site {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Site {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Site, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        Ok(Site::intern(&name))
+    }
+}
+
+/// One decision: a value drawn uniformly from `0..bound`, and its label.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Choice {
     pub kind: ChoiceKind,
     pub bound: u64,
     pub value: u64,
+    /// Where it was drawn; empty for an unlabelled choice.
+    #[serde(default, skip_serializing_if = "Site::is_none")]
+    pub site: Site,
+    /// The node it was drawn for: an index into [`Tape::actors`].
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub actor: u32,
+    /// Its occurrence among the draws of the same kind, site and actor, from 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub n: u32,
+}
+
+fn is_zero(x: &u32) -> bool {
+    *x == 0
+}
+
+impl Choice {
+    /// An unlabelled choice, as format-1 case files hold them.
+    pub const fn unlabelled(kind: ChoiceKind, bound: u64, value: u64) -> Choice {
+        Choice { kind, bound, value, site: Site::NONE, actor: 0, n: 0 }
+    }
+
+    pub fn is_labelled(&self) -> bool {
+        !self.site.is_none()
+    }
 }
 
 /// Every decision of one run, in the order it was drawn.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Tape {
     pub choices: Vec<Choice>,
+    /// The names of the nodes labels refer to, indexed by [`Choice::actor`]. Names,
+    /// not node numbers, survive a change in how many nodes a run adds before one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actors: Vec<String>,
 }
 
 impl Tape {
@@ -44,6 +160,24 @@ impl Tape {
 
     pub fn is_empty(&self) -> bool {
         self.choices.is_empty()
+    }
+
+    /// Whether this tape replays by label (any labelled choice) or by position.
+    pub fn is_labelled(&self) -> bool {
+        self.choices.iter().any(Choice::is_labelled)
+    }
+
+    /// The same values without labels: a tape that replays by position.
+    pub fn unlabelled(&self) -> Tape {
+        Tape {
+            choices: self.choices.iter().map(|c| Choice::unlabelled(c.kind, c.bound, c.value)).collect(),
+            actors: Vec::new(),
+        }
+    }
+
+    /// The name of the actor of `choice`.
+    pub fn actor_name(&self, choice: &Choice) -> &str {
+        self.actors.get(choice.actor as usize).map_or("?", String::as_str)
     }
 
     /// A total order on tapes for shrinking: shorter is simpler, then smaller values.

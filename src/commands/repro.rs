@@ -25,6 +25,9 @@ pub fn run(args: &ReproArgs) -> anyhow::Result<Exit> {
                     replay.result.trace_hash, case.trace_hash
                 );
             }
+            if let Some(note) = replay.fit_note() {
+                println!("{note}");
+            }
             if !replay.still_fails {
                 println!("note: the case no longer fails {}", case.invariant);
             }

@@ -1,0 +1,125 @@
+//! Shrink passes that use the tape's labels: each candidate zeroes a set of decisions
+//! picked by what they are (a fault, every fault of one point, everything one actor
+//! decided) and replays by label, so every other decision keeps its value.
+//!
+//! On a flat tape, removing an early fault shifted every later draw onto a different
+//! decision, so the run after it was a different run and the candidate usually lost
+//! the failure; irrelevant faults stayed in shrunk cases (a launcher v8 case kept six
+//! lost replies). By label, the candidate is the same run without that fault.
+
+use std::collections::BTreeSet;
+
+use sim::{ChoiceKind, RunResult, Site, Tape};
+
+use crate::Shrinker;
+
+/// The tape with the choices at `indices` zeroed, still labelled.
+fn zeroed(tape: &Tape, indices: &[usize]) -> Tape {
+    let mut t = tape.clone();
+    for &i in indices {
+        t.choices[i].value = 0;
+    }
+    t
+}
+
+/// Indices of the non-zero choices of `tape` that `pick` selects.
+fn nonzero(tape: &Tape, pick: impl Fn(&sim::Choice) -> bool) -> Vec<usize> {
+    (0..tape.len()).filter(|&i| tape.choices[i].value > 0 && pick(&tape.choices[i])).collect()
+}
+
+impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
+    /// Tries zeroing each set `sets` gives for the best tape, in order; after each
+    /// success the sets are recomputed on the new best tape and the search goes on
+    /// after the set that succeeded.
+    fn zero_sets(&mut self, sets: impl Fn(&Tape) -> Vec<Vec<usize>>) -> bool {
+        let mut progress = false;
+        let mut from = 0;
+        while self.budget() > 0 {
+            let tape = &self.best.tape;
+            if !tape.is_labelled() {
+                break;
+            }
+            let candidates: Vec<Tape> = sets(tape).iter().skip(from).map(|set| zeroed(tape, set)).collect();
+            match self.first_improvement(candidates) {
+                Some(k) => {
+                    progress = true;
+                    from += k;
+                }
+                None => break,
+            }
+        }
+        progress
+    }
+
+    /// Drops every fault of one point at once, and the point's swarm switch with it:
+    /// a run that needs lost requests seldom needs lost replies too.
+    pub(crate) fn drop_fault_points(&mut self) -> bool {
+        self.zero_sets(|tape| {
+            let points: BTreeSet<Site> =
+                nonzero(tape, |c| c.kind == ChoiceKind::Fault).iter().map(|&i| tape.choices[i].site).collect();
+            points
+                .into_iter()
+                .map(|point| {
+                    nonzero(tape, |c| c.site == point && matches!(c.kind, ChoiceKind::Fault | ChoiceKind::Swarm))
+                })
+                .collect()
+        })
+    }
+
+    /// Drops one fault at a time, earliest first. A crash dropped takes its restart
+    /// with it: the restart delay is drawn only after a crash, so it is simply not
+    /// drawn, and no other decision moves.
+    pub(crate) fn drop_faults(&mut self) -> bool {
+        self.zero_sets(|tape| nonzero(tape, |c| c.kind == ChoiceKind::Fault).into_iter().map(|i| vec![i]).collect())
+    }
+
+    /// Drops an actor's doing: first each workload decision alone (whether a tab
+    /// exists, what it launches, when it opens), then everything one node decided at
+    /// once (its delays, its faults, its think times) back to the defaults.
+    pub(crate) fn drop_actors(&mut self) -> bool {
+        let workload = self
+            .zero_sets(|tape| nonzero(tape, |c| c.kind == ChoiceKind::Workload).into_iter().map(|i| vec![i]).collect());
+        let actors = self.zero_sets(|tape| {
+            let actors: BTreeSet<u32> = nonzero(tape, |c| c.actor != 0 && c.kind != ChoiceKind::Schedule)
+                .iter()
+                .map(|&i| tape.choices[i].actor)
+                .collect();
+            actors.into_iter().map(|a| nonzero(tape, |c| c.actor == a && c.kind != ChoiceKind::Schedule)).collect()
+        });
+        workload || actors
+    }
+
+    /// Moves each workload decision to its largest value, one at a time: an actor that
+    /// opens last (or waits longest) acts after a safety violation and drops out of the
+    /// counted steps even when the workload does not let it be absent. A candidate
+    /// that raises a value wins only by taking model steps out.
+    pub(crate) fn postpone_workload(&mut self) -> bool {
+        let mut progress = false;
+        let mut from = 0;
+        while self.budget() > 0 && self.best.tape.is_labelled() {
+            let tape = &self.best.tape;
+            let raisable: Vec<usize> = (0..tape.len())
+                .filter(|&i| {
+                    tape.choices[i].kind == ChoiceKind::Workload && tape.choices[i].value + 1 < tape.choices[i].bound
+                })
+                .collect();
+            let candidates: Vec<Tape> = raisable
+                .iter()
+                .skip(from)
+                .map(|&i| {
+                    let mut t = tape.clone();
+                    t.choices[i].value = t.choices[i].bound - 1;
+                    t
+                })
+                .collect();
+            match self.first_improvement_of(candidates, false) {
+                Some(k) => {
+                    progress = true;
+                    from += k;
+                }
+                None => break,
+            }
+        }
+        progress
+    }
+}
