@@ -14,6 +14,8 @@ mod nemesis;
 mod net;
 mod node;
 mod notify;
+mod pause;
+mod clock;
 mod runner;
 mod tape;
 mod time;
@@ -22,7 +24,7 @@ mod trace;
 
 pub use choices::{ChoiceSource, Choices, Ratio};
 pub use executor::{pending_wakes_on_this_thread, Sim, TaskId};
-pub use fault::{FaultCounts, FaultPoint, FaultProfile, FAULT_RATES};
+pub use fault::{FaultCounts, FaultFilter, FaultPoint, FaultProfile, FAULT_RATES};
 pub use nemesis::NemesisConfig;
 pub use net::{NetConfig, NetError};
 pub use node::NodeId;

@@ -17,7 +17,7 @@ use std::task::{Context, Poll, Waker};
 use thiserror::Error;
 
 use crate::executor::Sim;
-use crate::fault::points::{NET_REPLY_LOST, NET_REQUEST_LOST};
+use crate::fault::points::{NET_DELAY_LONG, NET_REPLY_LOST, NET_REQUEST_LOST};
 use crate::node::NodeId;
 use crate::tape::ChoiceKind;
 use crate::time::SimTime;
@@ -40,6 +40,11 @@ impl Default for NetConfig {
         NetConfig { delay_min_ms: 1, delay_max_ms: 100, timeout_ms: 5_000 }
     }
 }
+
+/// The shortest and longest `net.delay.long` delay: seconds to minutes, far beyond
+/// the normal range and any caller's timeout, heavy-tailed (see `heavy_tail_ms`).
+pub const LONG_DELAY_MIN_MS: u64 = 1_000;
+pub const LONG_DELAY_MAX_MS: u64 = 300_000;
 
 /// Why a call failed. The caller cannot tell whether the request was applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
@@ -90,9 +95,28 @@ impl Sim {
         }
     }
 
-    fn net_delay_ms(&self) -> u64 {
+    /// The delay of one message `what` from `from` to `to`: drawn from the normal
+    /// range, unless `net.delay.long` fires and makes it seconds to minutes.
+    fn net_delay_ms(&self, from: NodeId, to: NodeId, what: &'static str) -> u64 {
         let c = self.net_config();
-        self.between(ChoiceKind::Delay, c.delay_min_ms, c.delay_max_ms)
+        let normal = self.between(ChoiceKind::Delay, c.delay_min_ms, c.delay_max_ms);
+        if !self.fault_fires(&NET_DELAY_LONG) {
+            return normal;
+        }
+        let ms = self.heavy_tail_ms(LONG_DELAY_MIN_MS, LONG_DELAY_MAX_MS);
+        let object = format!("{what} from {} to {} takes {ms} ms", self.node_name(from), self.node_name(to));
+        self.record_fault(self.current_node(), &NET_DELAY_LONG, object);
+        ms
+    }
+
+    /// Whether a loss fault `point` drops message `what` from `from` to `to`.
+    fn lost(&self, point: &crate::FaultPoint, from: NodeId, to: NodeId, what: &str) -> bool {
+        let fired = self.fault_fires(point);
+        if fired {
+            let object = format!("{what} from {} to {}", self.node_name(from), self.node_name(to));
+            self.record_fault(self.current_node(), point, object);
+        }
+        fired
     }
 
     /// Sends a request from `from` to `to` and waits for the reply. `handler` runs
@@ -111,15 +135,17 @@ impl Sim {
         let caller_life = self.incarnation(from);
         self.record(from, EventKind::Send { to, label });
         let reply_slot = slot.clone();
-        self.act_at(self.now().plus_ms(self.net_delay_ms()), move |sim| {
+        let delay_ms = self.net_delay_ms(from, to, label);
+        // A paused destination takes the request when it resumes.
+        self.act_at(self.now().plus_ms(delay_ms), move |sim| sim.when_running(to, move |sim| {
             let Some(reply) = sim.arrive(from, to, label, handler) else {
                 return sim.time_out_at(deadline, reply_slot);
             };
-            if sim.fault(&NET_REPLY_LOST) {
+            if sim.lost(&NET_REPLY_LOST, to, from, &format!("reply to {label}")) {
                 sim.record(to, EventKind::Lost { to: from, label, why: "reply lost" });
                 return sim.time_out_at(deadline, reply_slot);
             }
-            sim.act_at(sim.now().plus_ms(sim.net_delay_ms()), move |sim| {
+            sim.act_at(sim.now().plus_ms(sim.net_delay_ms(to, from, "reply")), move |sim| {
                 let why = sim
                     .link_down_reason(to, from)
                     .or_else(|| (sim.incarnation(from) != caller_life).then_some("caller restarted"));
@@ -130,7 +156,7 @@ impl Sim {
                 sim.record(from, EventKind::Reply { to: from, label });
                 fill(&reply_slot, Ok(reply));
             });
-        });
+        }));
         Reply { slot }.await
     }
 
@@ -138,14 +164,19 @@ impl Sim {
     /// message is lost on the way.
     pub fn send(&self, from: NodeId, to: NodeId, label: &'static str, handler: impl FnOnce(&Sim) + 'static) {
         self.record(from, EventKind::Send { to, label });
-        self.act_at(self.now().plus_ms(self.net_delay_ms()), move |sim| {
-            sim.arrive(from, to, label, handler);
+        let delay_ms = self.net_delay_ms(from, to, label);
+        self.act_at(self.now().plus_ms(delay_ms), move |sim| {
+            sim.when_running(to, move |sim| {
+                sim.arrive(from, to, label, handler);
+            });
         });
     }
 
     /// Applies a message that reached `to`, or drops it; `None` if it was lost.
     fn arrive<R>(&self, from: NodeId, to: NodeId, label: &'static str, handler: impl FnOnce(&Sim) -> R) -> Option<R> {
-        let why = self.link_down_reason(from, to).or_else(|| self.fault(&NET_REQUEST_LOST).then_some("request lost"));
+        let why = self
+            .link_down_reason(from, to)
+            .or_else(|| self.lost(&NET_REQUEST_LOST, from, to, label).then_some("request lost"));
         if let Some(why) = why {
             self.record(to, EventKind::Lost { to, label, why });
             return None;
