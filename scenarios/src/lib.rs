@@ -4,6 +4,7 @@
 
 mod demo_lock;
 mod launcher;
+mod lease;
 mod params;
 mod registry;
 mod scenario;

@@ -2,6 +2,8 @@
 //!
 //! - [`demo_lock`]: a lock taken by check-then-set or compare-and-set (the demo).
 //! - [`launcher`]: S000, the multi-tab sandbox launcher, every protocol version.
+//! - [`lease`]: a TTL lease guarding writes to a storage service, fenced or not.
 
 pub mod demo_lock;
 pub mod launcher;
+pub mod lease;
