@@ -17,7 +17,7 @@ use std::task::{Context, Poll, Waker};
 use thiserror::Error;
 
 use crate::executor::Sim;
-use crate::fault::points::{NET_DELAY_LONG, NET_REPLY_LOST, NET_REQUEST_LOST};
+use crate::fault::points::{NET_DELAY_LONG, NET_REPLY_LOST, NET_REQUEST_LOST, NODE_PAUSE};
 use crate::node::NodeId;
 use crate::tape::ChoiceKind;
 use crate::time::SimTime;
@@ -136,6 +136,9 @@ impl Sim {
         self.record(from, EventKind::Send { to, label });
         let reply_slot = slot.clone();
         let delay_ms = self.net_delay_ms(from, to, label);
+        if self.calls_can_outlive_timeout() {
+            self.time_out_at(deadline, slot.clone());
+        }
         // A paused destination takes the request when it resumes.
         self.act_at(self.now().plus_ms(delay_ms), move |sim| sim.when_running(to, move |sim| {
             let Some(reply) = sim.arrive(from, to, label, handler) else {
@@ -148,7 +151,8 @@ impl Sim {
             sim.act_at(sim.now().plus_ms(sim.net_delay_ms(to, from, "reply")), move |sim| {
                 let why = sim
                     .link_down_reason(to, from)
-                    .or_else(|| (sim.incarnation(from) != caller_life).then_some("caller restarted"));
+                    .or_else(|| (sim.incarnation(from) != caller_life).then_some("caller restarted"))
+                    .or_else(|| reply_slot.borrow().done.then_some("caller timed out"));
                 if let Some(why) = why {
                     sim.record(to, EventKind::Lost { to: from, label, why });
                     return sim.time_out_at(deadline, reply_slot);
@@ -185,6 +189,16 @@ impl Sim {
         Some(self.as_node(to, || handler(self)))
     }
 
+    /// Whether a reply can come later than the caller's timeout in this run: when a
+    /// long delay or a pause can hold a message up. Only then does every call get its
+    /// own deadline timer; in other runs a reply always beats the timeout, and runs
+    /// recorded before these faults existed keep their exact schedule.
+    fn calls_can_outlive_timeout(&self) -> bool {
+        let faults = self.fault_table();
+        let armed = |p: &crate::FaultPoint| faults.profile.rate(p.name).is_some();
+        self.any_paused() || (faults.active && (armed(&NODE_PAUSE) || armed(&NET_DELAY_LONG)))
+    }
+
     /// A lost message: the caller learns of it only when its timeout expires.
     fn time_out_at<R: 'static>(&self, deadline: SimTime, slot: Slot<R>) {
         self.act_at(deadline, move |_| fill(&slot, Err(NetError::Timeout)));
@@ -196,11 +210,13 @@ impl Sim {
 struct ReplySlot<R> {
     value: Option<Result<R, NetError>>,
     waker: Option<Waker>,
+    /// Filled once: a reply after the timeout, or a second timeout, changes nothing.
+    done: bool,
 }
 
 impl<R> Default for ReplySlot<R> {
     fn default() -> Self {
-        ReplySlot { value: None, waker: None }
+        ReplySlot { value: None, waker: None, done: false }
     }
 }
 
@@ -209,9 +225,10 @@ type Slot<R> = Rc<RefCell<ReplySlot<R>>>;
 fn fill<R>(slot: &Slot<R>, value: Result<R, NetError>) {
     let waker = {
         let mut s = slot.borrow_mut();
-        if s.value.is_some() {
+        if s.done {
             return;
         }
+        s.done = true;
         s.value = Some(value);
         s.waker.take()
     };

@@ -83,6 +83,11 @@ impl Sim {
         self.act_at(until, move |sim| sim.resume(node, life));
     }
 
+    /// Whether any node is paused now.
+    pub(crate) fn any_paused(&self) -> bool {
+        !self.k().pauses.borrow().paused.is_empty()
+    }
+
     /// Whether `node` is paused now.
     pub fn is_paused(&self, node: NodeId) -> bool {
         self.k().pauses.borrow().until(node).is_some()
