@@ -52,6 +52,8 @@ pub const WORK_MAX_MS: ParamInfo =
     ParamInfo::number("work_max_ms", "ms", 2_000, "longest work between grant and write, well inside the TTL")
         .assumed();
 pub const RETRY_MS: ParamInfo = ParamInfo::number("retry_ms", "ms", 500, "wait before asking again").assumed();
+pub const THINK_MAX_MS: ParamInfo =
+    ParamInfo::number("think_max_ms", "ms", 30_000, "longest wait between two writes of a client").assumed();
 pub const CHECK_BEFORE_WRITE: ParamInfo = ParamInfo::switch(
     "check_before_write",
     false,
@@ -59,7 +61,7 @@ pub const CHECK_BEFORE_WRITE: ParamInfo = ParamInfo::switch(
 )
 .assumed();
 const PARAMS: &[ParamInfo] =
-    &[CLIENTS, ROUNDS_MAX, LEASE_TTL_MS, WORK_MIN_MS, WORK_MAX_MS, RETRY_MS, CHECK_BEFORE_WRITE];
+    &[CLIENTS, ROUNDS_MAX, LEASE_TTL_MS, WORK_MIN_MS, WORK_MAX_MS, RETRY_MS, THINK_MAX_MS, CHECK_BEFORE_WRITE];
 
 impl Scenario for LeaseStorage {
     fn name(&self) -> &'static str {
@@ -100,6 +102,7 @@ impl Scenario for LeaseStorage {
             work_min_ms: p.get(&WORK_MIN_MS),
             work_max_ms: p.get(&WORK_MAX_MS).max(p.get(&WORK_MIN_MS)),
             retry_ms: p.get(&RETRY_MS),
+            think_max_ms: p.get(&THINK_MAX_MS),
             fenced,
             check_before_write: p.on(&CHECK_BEFORE_WRITE),
         };

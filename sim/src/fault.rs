@@ -43,10 +43,8 @@ pub mod points {
         name: "net.delay.long",
         doc: "a message takes seconds to minutes (heavy-tailed), landing after its sender gave up",
     };
-    pub const CLOCK_DRIFT: FaultPoint = FaultPoint {
-        name: "clock.drift",
-        doc: "a node's clock runs fast or slow by a drawn rate (ppm) for a while",
-    };
+    pub const CLOCK_DRIFT: FaultPoint =
+        FaultPoint { name: "clock.drift", doc: "a node's clock runs fast or slow by a drawn rate (ppm) for a while" };
 }
 
 /// The rates a swarm profile picks from, rarest first (so a shrunk tape of zeros
@@ -205,13 +203,8 @@ impl FaultFilter {
 impl std::fmt::Display for FaultFilter {
     /// The filter as `--faults` takes it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let items: Vec<String> = self
-            .only
-            .iter()
-            .flatten()
-            .cloned()
-            .chain(self.without.iter().map(|n| format!("-{n}")))
-            .collect();
+        let items: Vec<String> =
+            self.only.iter().flatten().cloned().chain(self.without.iter().map(|n| format!("-{n}"))).collect();
         f.write_str(&items.join(","))
     }
 }

@@ -8,6 +8,7 @@
 //! step, and records a [`Trace`] whose hash proves a replay was identical.
 
 mod choices;
+mod clock;
 mod executor;
 pub mod fault;
 mod nemesis;
@@ -15,7 +16,6 @@ mod net;
 mod node;
 mod notify;
 mod pause;
-mod clock;
 mod runner;
 mod tape;
 mod time;

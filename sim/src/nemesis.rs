@@ -160,14 +160,18 @@ impl Sim {
             self.schedule_restart(node, config);
         }
         if config.skews().contains(&node) && self.fault_fires(&CLOCK_JUMP) {
-            let scale = *scales.jump_max_ms.get_or_insert_with(|| {
-                self.scale(&CLOCK_JUMP, &CLOCK_JUMP_SCALES_MS, config.clock_jump_max_ms, "ms")
-            });
+            let scale = *scales
+                .jump_max_ms
+                .get_or_insert_with(|| self.scale(&CLOCK_JUMP, &CLOCK_JUMP_SCALES_MS, config.clock_jump_max_ms, "ms"));
             // Magnitude, then direction: a zero draw is no jump and forward.
             let magnitude = self.between(ChoiceKind::Delay, 0, scale) as i64;
             let backward = self.draw(ChoiceKind::Delay, 2) == 1;
             let delta = if backward { -magnitude } else { magnitude };
-            self.record_fault(self.current_node(), &CLOCK_JUMP, format!("{}: clock {delta:+} ms", self.node_name(node)));
+            self.record_fault(
+                self.current_node(),
+                &CLOCK_JUMP,
+                format!("{}: clock {delta:+} ms", self.node_name(node)),
+            );
             self.jump_clock(node, delta);
         }
         if config.stops().contains(&node) && self.is_up(node) && !self.is_paused(node) && self.fault_fires(&NODE_PAUSE)
@@ -177,15 +181,19 @@ impl Sim {
             self.pause(node, ms);
         }
         if config.skews().contains(&node) && self.fault_fires(&CLOCK_DRIFT) {
-            let scale = *scales.drift_max_ppm.get_or_insert_with(|| {
-                self.scale(&CLOCK_DRIFT, &CLOCK_DRIFT_SCALES_PPM, config.drift_max_ppm, "ppm")
-            });
+            let scale = *scales
+                .drift_max_ppm
+                .get_or_insert_with(|| self.scale(&CLOCK_DRIFT, &CLOCK_DRIFT_SCALES_PPM, config.drift_max_ppm, "ppm"));
             let magnitude = self.between(ChoiceKind::Delay, 0, scale) as i64;
             let slow = self.draw(ChoiceKind::Delay, 2) == 1;
             let ppm = if slow { -magnitude } else { magnitude };
             let for_ms = self.between(ChoiceKind::Delay, config.drift_min_ms, config.drift_max_ms);
             let name = self.node_name(node);
-            self.record_fault(self.current_node(), &CLOCK_DRIFT, format!("{name}: clock runs {ppm:+} ppm for {for_ms} ms"));
+            self.record_fault(
+                self.current_node(),
+                &CLOCK_DRIFT,
+                format!("{name}: clock runs {ppm:+} ppm for {for_ms} ms"),
+            );
             self.drift_clock(node, ppm, for_ms);
         }
     }

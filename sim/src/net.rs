@@ -140,27 +140,29 @@ impl Sim {
             self.time_out_at(deadline, slot.clone());
         }
         // A paused destination takes the request when it resumes.
-        self.act_at(self.now().plus_ms(delay_ms), move |sim| sim.when_running(to, move |sim| {
-            let Some(reply) = sim.arrive(from, to, label, handler) else {
-                return sim.time_out_at(deadline, reply_slot);
-            };
-            if sim.lost(&NET_REPLY_LOST, to, from, &format!("reply to {label}")) {
-                sim.record(to, EventKind::Lost { to: from, label, why: "reply lost" });
-                return sim.time_out_at(deadline, reply_slot);
-            }
-            sim.act_at(sim.now().plus_ms(sim.net_delay_ms(to, from, "reply")), move |sim| {
-                let why = sim
-                    .link_down_reason(to, from)
-                    .or_else(|| (sim.incarnation(from) != caller_life).then_some("caller restarted"))
-                    .or_else(|| reply_slot.borrow().done.then_some("caller timed out"));
-                if let Some(why) = why {
-                    sim.record(to, EventKind::Lost { to: from, label, why });
+        self.act_at(self.now().plus_ms(delay_ms), move |sim| {
+            sim.when_running(to, move |sim| {
+                let Some(reply) = sim.arrive(from, to, label, handler) else {
+                    return sim.time_out_at(deadline, reply_slot);
+                };
+                if sim.lost(&NET_REPLY_LOST, to, from, &format!("reply to {label}")) {
+                    sim.record(to, EventKind::Lost { to: from, label, why: "reply lost" });
                     return sim.time_out_at(deadline, reply_slot);
                 }
-                sim.record(from, EventKind::Reply { to: from, label });
-                fill(&reply_slot, Ok(reply));
-            });
-        }));
+                sim.act_at(sim.now().plus_ms(sim.net_delay_ms(to, from, "reply")), move |sim| {
+                    let why = sim
+                        .link_down_reason(to, from)
+                        .or_else(|| (sim.incarnation(from) != caller_life).then_some("caller restarted"))
+                        .or_else(|| reply_slot.borrow().done.then_some("caller timed out"));
+                    if let Some(why) = why {
+                        sim.record(to, EventKind::Lost { to: from, label, why });
+                        return sim.time_out_at(deadline, reply_slot);
+                    }
+                    sim.record(from, EventKind::Reply { to: from, label });
+                    fill(&reply_slot, Ok(reply));
+                });
+            })
+        });
         Reply { slot }.await
     }
 

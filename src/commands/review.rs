@@ -95,7 +95,11 @@ fn print_table(
     for v in scenario.variants() {
         for key in keys {
             if let Some(seed) = matrix.get(v.name).and_then(|row| row.get(key)).and_then(|c| c.first_seed) {
-                println!("  {:<6} {key:<width$}  {}", v.name, replay_command(scenario, v.name, seed) + &tuning_flags(scenario, options));
+                println!(
+                    "  {:<6} {key:<width$}  {}",
+                    v.name,
+                    replay_command(scenario, v.name, seed) + &tuning_flags(scenario, options)
+                );
             }
         }
     }

@@ -35,6 +35,9 @@ pub struct LeaseParams {
     pub work_min_ms: u64,
     pub work_max_ms: u64,
     pub retry_ms: u64,
+    /// The longest pause between two writes of a client, so writes spread over the
+    /// fault phase.
+    pub think_max_ms: u64,
     /// Send the grant's revision with each write (the `fenced-lease` variant).
     pub fenced: bool,
     /// Check the lease on the client's own clock right before writing.
@@ -75,7 +78,11 @@ pub fn check_lease_held_at_write(world: &LeaseWorld, sim: &Sim) -> Result<(), St
         let live = world.kv.peek_revision(sim, LEASE_KEY);
         if live != Some(w.value) && world.unheld.borrow().is_none() {
             let holder = live.map_or("no one holds it".to_string(), |r| format!("grant {r} holds it"));
-            let msg = format!("{}'s write under grant {} landed after its lease ended ({holder})", sim.node_name(w.writer), w.value);
+            let msg = format!(
+                "{}'s write under grant {} landed after its lease ended ({holder})",
+                sim.node_name(w.writer),
+                w.value
+            );
             *world.unheld.borrow_mut() = Some(msg);
         }
     }
@@ -126,6 +133,7 @@ async fn client(sim: &Sim, me: NodeId, world: &LeaseWorld, p: &LeaseParams, left
         }
         // A lost release is harmless: the TTL frees the lease.
         let _ = world.kv.del_if_revision(sim, me, LEASE_KEY, grant).await;
+        sim.sleep_ms(sim.between(ChoiceKind::Delay, 0, p.think_max_ms)).await;
     }
     sim.note(me, "done");
 }

@@ -63,7 +63,12 @@ fn a_crash_ends_a_pause_and_the_restarted_node_runs() {
 
 /// Runs `setup` with `points` always firing, full trace; returns the result.
 fn run_always(seed: u64, points: &[sim::FaultPoint], setup: impl FnOnce(&Sim) + 'static) -> sim::RunResult {
-    let config = RunConfig { fault_phase_ms: 60_000, liveness_deadline_ms: 600_000, trace: sim::TraceMode::Full, ..RunConfig::default() };
+    let config = RunConfig {
+        fault_phase_ms: 60_000,
+        liveness_deadline_ms: 600_000,
+        trace: sim::TraceMode::Full,
+        ..RunConfig::default()
+    };
     let points = points.to_vec();
     sim::run(
         ChoiceSource::Seed(seed),
@@ -105,7 +110,10 @@ fn a_long_delay_lands_after_the_sender_gave_up() {
         EventKind::Fault { object, .. } => Some(object.clone()),
         _ => None,
     });
-    assert!(fault_line.is_some_and(|o| o.starts_with("PUT from client to server takes")), "the fault names its message");
+    assert!(
+        fault_line.is_some_and(|o| o.starts_with("PUT from client to server takes")),
+        "the fault names its message"
+    );
 }
 
 fn sim_log() -> crate::Log {
