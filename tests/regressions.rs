@@ -18,6 +18,9 @@ const BUGS: &[(&str, &str)] = &[
     ("launcher-multi-tab.v8.no-session-on-partial-skill", "C06 (uploads)"),
     ("launcher-multi-tab.v2.waiting-tabs-progress", "C07"),
     ("launcher-multi-tab.v3.no-lost-skill", "C08"),
+    // C09 needs its own parameters (no faults, creates shorter than the TTL), which
+    // the case file records and its replay uses.
+    ("launcher-multi-tab.v4.single-sandbox", "C09"),
     ("launcher-multi-tab.v4.no-premature-reclaim", "C10"),
     ("launcher-multi-tab.v1.no-orphan", "C11"),
     ("launcher-multi-tab.v6.config-hash-truthful", "C12"),

@@ -4,6 +4,7 @@
 
 mod demo_lock;
 mod launcher;
+mod launcher_params;
 mod lease;
 mod params;
 mod registry;

@@ -169,10 +169,15 @@ pub struct FaultFilter {
 
 impl FaultFilter {
     /// Parses a comma-separated list: plain names keep only those points, names
-    /// with a leading `-` take a point out. Names are checked against `known`.
+    /// with a leading `-` take a point out, `none` keeps none (a fault-free run).
+    /// Names are checked against `known`.
     pub fn parse(text: &str, known: &[FaultPoint]) -> Result<FaultFilter, String> {
         let mut filter = FaultFilter::default();
         for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            if item == "none" {
+                filter.only.get_or_insert_with(Vec::new);
+                continue;
+            }
             let (name, out) = match item.strip_prefix('-') {
                 Some(name) => (name, true),
                 None => (item, false),
@@ -203,6 +208,9 @@ impl FaultFilter {
 impl std::fmt::Display for FaultFilter {
     /// The filter as `--faults` takes it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.only.as_ref().is_some_and(Vec::is_empty) && self.without.is_empty() {
+            return f.write_str("none");
+        }
         let items: Vec<String> =
             self.only.iter().flatten().cloned().chain(self.without.iter().map(|n| format!("-{n}"))).collect();
         f.write_str(&items.join(","))
