@@ -3,6 +3,7 @@
 //! `lockstep run NAME --variant V` means one precise, replayable experiment.
 
 mod demo_lock;
+pub mod devserver;
 mod launcher;
 mod launcher_params;
 mod lease;

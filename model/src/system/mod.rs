@@ -1,9 +1,11 @@
 //! The systems under test, one folder or file each (SYSTEMS.md numbers them).
 //!
 //! - [`demo_lock`]: a lock taken by check-then-set or compare-and-set (the demo).
+//! - [`devserver`]: S001, dev-server starts behind a Redis lock, and their React hook.
 //! - [`launcher`]: S000, the multi-tab sandbox launcher, every protocol version.
 //! - [`lease`]: a TTL lease guarding writes to a storage service, fenced or not.
 
 pub mod demo_lock;
+pub mod devserver;
 pub mod launcher;
 pub mod lease;
