@@ -51,6 +51,19 @@ pub enum Command {
     Bench(BenchArgs),
 }
 
+/// Parameter overrides and the fault swarm's focus, for every command that runs.
+#[derive(Debug, Args, Default)]
+pub struct Tuning {
+    /// Override a scenario parameter, e.g. `--param lease_ttl_ms=300000` (repeatable;
+    /// `lockstep list` shows every parameter with its default and unit).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Narrow the fault swarm: `node.pause,net.delay.long` keeps only those points,
+    /// `-net.reply.lost` takes one out. Recorded in case files and reports.
+    #[arg(long, value_name = "POINTS", allow_hyphen_values = true)]
+    pub faults: Option<String>,
+}
+
 /// Which scenario variant to run.
 #[derive(Debug, Args)]
 pub struct Target {
@@ -88,6 +101,8 @@ pub struct RunArgs {
     /// Check only this invariant (others may fail first and hide it).
     #[arg(long)]
     pub invariant: Option<String>,
+    #[command(flatten)]
+    pub tuning: Tuning,
     /// Count every violating seed instead of stopping at the first. The first failure
     /// of each invariant is shrunk and saved; the others are listed with their seeds.
     #[arg(long)]
@@ -152,6 +167,9 @@ pub struct ReproArgs {
     /// Replay a case file (as `run` writes into the corpus, or `shrink` produces).
     #[arg(long, conflicts_with = "scenario")]
     pub case: Option<std::path::PathBuf>,
+    /// With `--seed`: the parameters and faults the run used. A case file records its own.
+    #[command(flatten)]
+    pub tuning: Tuning,
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +183,9 @@ pub struct ShrinkArgs {
     /// Candidate runs the shrinker may spend.
     #[arg(long, default_value_t = ShrinkConfig::default().max_runs)]
     pub runs: u64,
+    /// Override the case's recorded parameters or fault filter.
+    #[command(flatten)]
+    pub tuning: Tuning,
 }
 
 #[derive(Debug, Args)]
@@ -177,6 +198,8 @@ pub struct ReviewArgs {
     /// Print the matrix as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub tuning: Tuning,
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,9 @@ const BUGS: &[(&str, &str, u64)] = &[
     ("launcher-multi-tab.v8.no-session-on-partial-skill", "C06 (uploads)", 4),
     ("launcher-multi-tab.v2.waiting-tabs-progress", "C07", 5),
     ("launcher-multi-tab.v3.no-lost-skill", "C08", 6),
+    // C09 needs its own parameters (no faults, creates shorter than the TTL), which
+    // the case file records and its replay uses.
+    ("launcher-multi-tab.v4.single-sandbox", "C09", 6),
     ("launcher-multi-tab.v4.no-premature-reclaim", "C10", 5),
     ("launcher-multi-tab.v1.no-orphan", "C11", 7),
     ("launcher-multi-tab.v6.config-hash-truthful", "C12", 6),

@@ -1,8 +1,9 @@
 //! One failure as a versioned JSON file, and its exact replay.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use scenarios::{RunOptions, Scenario};
+use scenarios::{ParamError, Params, RunOptions, Scenario};
 use serde::{Deserialize, Serialize};
 use sim::{ChoiceSource, RunResult, Tape};
 use thiserror::Error;
@@ -37,6 +38,13 @@ pub struct Case {
     pub shrunk_from_model_steps: Option<u64>,
     /// The trace hash, in hex: JSON numbers lose precision above 2^53.
     pub trace_hash: String,
+    /// The parameter overrides the run used (`--param`), as users write them; absent
+    /// in files recorded with every parameter at its default, and in older files.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+    /// The fault filter the campaign ran with (`--faults`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faults: Option<String>,
     pub tape: Tape,
 }
 
@@ -104,8 +112,32 @@ impl Case {
             model_steps: result.model_steps,
             shrunk_from_model_steps: None,
             trace_hash: format!("{:016x}", result.trace_hash),
+            params: BTreeMap::new(),
+            faults: None,
             tape: result.tape.clone(),
         }
+    }
+
+    /// Records the parameters and fault filter of `options`, so replays use them.
+    pub fn with_options(mut self, scenario: &dyn Scenario, options: &RunOptions) -> Case {
+        let declared = scenario.params();
+        self.params = options
+            .params
+            .overrides()
+            .iter()
+            .map(|&(name, value)| {
+                let shown = declared.iter().find(|p| p.name == name).map_or(value.to_string(), |p| p.display(value));
+                (name.to_string(), shown)
+            })
+            .collect();
+        self.faults = (!options.fault_filter.is_empty()).then(|| options.fault_filter.to_string());
+        self
+    }
+
+    /// The recorded parameter overrides, checked against the scenario's parameters.
+    pub fn params(&self, scenario: &dyn Scenario) -> Result<Params, ParamError> {
+        let pairs: Vec<String> = self.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        Params::parse(scenario.name(), scenario.params(), pairs.iter().map(String::as_str))
     }
 
     /// Reads a case, refusing corrupt files and formats newer than this build's.
@@ -140,10 +172,18 @@ impl Case {
         })
     }
 
-    /// The options every replay of this case uses: checking only its invariant.
+    /// The options every replay of this case uses: checking only its invariant, with
+    /// the recorded parameters and fault filter. A recorded value the scenario no
+    /// longer accepts is left at its default (the replay then reports a changed trace).
     pub fn options(&self, scenario: &dyn Scenario) -> RunOptions {
         let focus = scenario.invariants().into_iter().map(|i| i.name).find(|name| *name == self.invariant);
-        RunOptions { focus, ..RunOptions::default() }
+        let params = self.params(scenario).unwrap_or_default();
+        let fault_filter = self
+            .faults
+            .as_deref()
+            .and_then(|f| sim::FaultFilter::parse(f, scenario.fault_points()).ok())
+            .unwrap_or_default();
+        RunOptions { focus, params, fault_filter, ..RunOptions::default() }
     }
 
     /// Replays the tape exactly, with `options`' trace mode.

@@ -29,5 +29,6 @@ pub fn minimize(scenario: &dyn Scenario, case: &Case, config: ShrinkConfig) -> O
     });
     let mut minimized = Case::from_run(scenario, &case.variant, case.seed, &shrunk.result);
     minimized.shrunk_from_model_steps = Some(case.shrunk_from_model_steps.unwrap_or(original));
+    (minimized.params, minimized.faults) = (case.params.clone(), case.faults.clone());
     Some(Minimized { case: minimized, runs: shrunk.runs })
 }

@@ -16,6 +16,8 @@ use model::system::launcher::world::{self, LauncherParams, LauncherWorld};
 use sim::fault::points::{NET_REPLY_LOST, NODE_CRASH};
 use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, RunConfig, RunResult};
 
+use crate::launcher_params::{launcher_params, PARAMS};
+use crate::params::ParamInfo;
 use crate::scenario::{InvariantInfo, RunOptions, Scenario, VariantInfo};
 
 pub struct MultiTab;
@@ -133,10 +135,14 @@ impl Scenario for MultiTab {
         FAULTS
     }
 
+    fn params(&self) -> &'static [ParamInfo] {
+        PARAMS
+    }
+
     fn run(&self, variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult {
         let version = by_name(variant).unwrap_or_else(|| panic!("launcher/multi-tab has no variant {variant}"));
         debug_assert_eq!(VERSIONS.len() + DESIGNS.len(), VARIANTS.len());
-        run_version(version, source, options, LauncherParams::default())
+        run_version(version, source, options, launcher_params(&options.params))
     }
 }
 

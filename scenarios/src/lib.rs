@@ -5,6 +5,8 @@
 mod demo_lock;
 pub mod devserver;
 mod launcher;
+mod launcher_params;
+mod lease;
 mod params;
 mod registry;
 mod scenario;

@@ -5,6 +5,7 @@ use thiserror::Error;
 use crate::demo_lock::DemoLock;
 use crate::devserver::RedisLock;
 use crate::launcher::MultiTab;
+use crate::lease::LeaseStorage;
 use crate::scenario::Scenario;
 use crate::tools::Siblings;
 
@@ -12,10 +13,11 @@ static DEMO_LOCK: DemoLock = DemoLock;
 static MULTI_TAB: MultiTab = MultiTab;
 static REDIS_LOCK: RedisLock = RedisLock;
 static SIBLINGS: Siblings = Siblings;
+static LEASE_STORAGE: LeaseStorage = LeaseStorage;
 
 /// Every built-in scenario, in the order `list` shows them.
 pub fn all() -> Vec<&'static dyn Scenario> {
-    vec![&DEMO_LOCK, &MULTI_TAB, &REDIS_LOCK, &SIBLINGS]
+    vec![&DEMO_LOCK, &MULTI_TAB, &REDIS_LOCK, &SIBLINGS, &LEASE_STORAGE]
 }
 
 /// Why a scenario or variant name was not accepted.

@@ -56,6 +56,9 @@ pub struct RunOptions {
     /// Parameter overrides (`--param NAME=VALUE`); a scenario reads every parameter
     /// through [`Params::get`] with its declared [`ParamInfo`].
     pub params: Params,
+    /// The fault points a campaign narrowed its swarm to (`--faults`); empty allows
+    /// every point the scenario declares.
+    pub fault_filter: sim::FaultFilter,
 }
 
 impl RunOptions {
@@ -83,12 +86,18 @@ impl RunOptions {
             step_limit: self.step_limit.map_or(step_limit, |l| l.min(step_limit)),
             trace: self.trace,
             focus: self.focus,
+            fault_filter: self.fault_filter.clone(),
         }
     }
 
     /// Runs with these parameter overrides.
     pub fn with_params(self, params: Params) -> RunOptions {
         RunOptions { params, ..self }
+    }
+
+    /// Runs with only the fault points `filter` allows.
+    pub fn with_fault_filter(self, fault_filter: sim::FaultFilter) -> RunOptions {
+        RunOptions { fault_filter, ..self }
     }
 
     /// Keep every event, for timelines and reports.
@@ -105,6 +114,7 @@ impl Default for RunOptions {
             focus: None,
             step_limit: None,
             params: Params::defaults(),
+            fault_filter: sim::FaultFilter::default(),
         }
     }
 }

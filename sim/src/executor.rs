@@ -45,9 +45,9 @@ impl TaskId {
 
 type BoxFuture = Pin<Box<dyn Future<Output = ()>>>;
 
-struct TaskSlot {
+pub(crate) struct TaskSlot {
     generation: u32,
-    node: NodeId,
+    pub(crate) node: NodeId,
     future: Option<BoxFuture>,
     waker: Waker,
     scheduled: bool,
@@ -91,7 +91,7 @@ pub type RestartHook = Rc<dyn Fn(&Sim)>;
 
 /// An engine action due at a time: cheaper than a task for work that never waits,
 /// such as carrying a message across the network.
-type Action = Box<dyn FnOnce(&Sim)>;
+pub(crate) type Action = Box<dyn FnOnce(&Sim)>;
 
 /// What a timer does when it is due.
 enum Timer {
@@ -102,7 +102,7 @@ enum Timer {
 }
 
 /// Something that can run in the next step.
-enum Runnable {
+pub(crate) enum Runnable {
     Task(TaskId),
     Act(Action),
 }
@@ -110,12 +110,15 @@ enum Runnable {
 pub(crate) struct Kernel {
     choices: RefCell<Choices>,
     now: Cell<SimTime>,
-    tasks: RefCell<Slab<TaskSlot>>,
+    pub(crate) tasks: RefCell<Slab<TaskSlot>>,
     next_generation: Cell<u32>,
-    ready: RefCell<Vec<Runnable>>,
+    pub(crate) ready: RefCell<Vec<Runnable>>,
+    /// Paused nodes, their ready tasks held back and the deliveries waiting for them
+    /// (see `pause.rs`).
+    pub(crate) pauses: RefCell<crate::pause::Pauses>,
     sim_id: u64,
     timers: RefCell<TimerQueue<Timer>>,
-    nodes: RefCell<Vec<NodeState>>,
+    pub(crate) nodes: RefCell<Vec<NodeState>>,
     restart_hooks: RefCell<BTreeMap<NodeId, RestartHook>>,
     pub(crate) faults: RefCell<FaultTable>,
     pub(crate) net: RefCell<NetState>,
@@ -157,6 +160,7 @@ impl Sim {
             tasks: RefCell::new(Slab::new()),
             next_generation: Cell::new(0),
             ready: RefCell::new(Vec::new()),
+            pauses: RefCell::new(crate::pause::Pauses::default()),
             sim_id: NEXT_SIM.fetch_add(1, Ordering::Relaxed),
             timers: RefCell::new(TimerQueue::new()),
             nodes: RefCell::new(Vec::new()),
@@ -244,29 +248,58 @@ impl Sim {
     // ---- faults ----------------------------------------------------------------
 
     /// Installs this run's fault profile (drawn by [`FaultProfile::swarm`] or fixed).
+    /// Points the run's [`crate::FaultFilter`] leaves out stay declared but off.
     pub fn set_fault_profile(&self, profile: FaultProfile) {
-        self.k.faults.borrow_mut().profile = profile;
+        let mut faults = self.k.faults.borrow_mut();
+        faults.profile = profile.filtered(&faults.filter);
     }
 
-    /// Draws a swarm profile over `points` from the tape and installs it.
+    /// Draws a swarm profile over `points` from the tape and installs it. Points the
+    /// run's filter leaves out draw nothing.
     pub fn swarm_faults(&self, points: &[FaultPoint]) {
-        let profile = FaultProfile::swarm(points, &mut self.k.choices.borrow_mut());
+        let filter = self.k.faults.borrow().filter.clone();
+        let profile = FaultProfile::swarm_filtered(points, &filter, &mut self.k.choices.borrow_mut());
         self.set_fault_profile(profile);
+    }
+
+    /// Narrows every fault profile installed from now on (`--faults`).
+    pub fn set_fault_filter(&self, filter: crate::FaultFilter) {
+        self.k.faults.borrow_mut().filter = filter;
     }
 
     /// Whether fault `point` fires now. Draws only when the point is enabled and the
     /// fault phase is still on; a fired fault is counted and traced.
     pub fn fault(&self, point: &FaultPoint) -> bool {
+        self.fault_on(point, String::new)
+    }
+
+    /// [`Sim::fault`] whose trace line names the fault's object (which message,
+    /// which record, how long); `object` runs only when the fault fires.
+    pub fn fault_on(&self, point: &FaultPoint, object: impl FnOnce() -> String) -> bool {
+        let fired = self.fault_fires(point);
+        if fired {
+            let node = self.current_node();
+            self.record_fault(node, point, object());
+        }
+        fired
+    }
+
+    /// Draws whether `point` fires and counts it, without tracing it: for engine
+    /// faults that draw their magnitude first and trace one complete line.
+    pub(crate) fn fault_fires(&self, point: &FaultPoint) -> bool {
         let Some(rate) = self.k.faults.borrow().armed(point) else {
             return false;
         };
         let fired = self.chance_at(ChoiceKind::Fault, point.name, rate);
         if fired {
             *self.k.faults.borrow_mut().fired.entry(point.name).or_insert(0) += 1;
-            let node = self.current_node();
-            self.record(node, EventKind::Fault { point: point.name });
         }
         fired
+    }
+
+    /// Traces a fired fault at `node`, naming its object.
+    pub(crate) fn record_fault(&self, node: NodeId, point: &FaultPoint, object: String) {
+        self.record(node, EventKind::Fault { point: point.name, object });
     }
 
     /// Whether faults can still fire.
@@ -293,7 +326,7 @@ impl Sim {
 
     /// The time `node`'s own clock shows: true time plus its skew.
     pub fn node_now(&self, node: NodeId) -> SimTime {
-        let offset = self.k.nodes.borrow()[node.0 as usize].clock_offset_ms;
+        let offset = self.k.nodes.borrow()[node.0 as usize].clock_offset_at(self.now());
         SimTime(self.now().as_ms().saturating_add_signed(offset))
     }
 
@@ -355,7 +388,7 @@ impl Sim {
         let id = NodeId(nodes.len() as u32);
         let name = name.into();
         self.k.choices.borrow_mut().name_actor(id.0, &name);
-        nodes.push(NodeState { name, up: true, incarnation: 0, clock_offset_ms: 0 });
+        nodes.push(NodeState::new(name));
         id
     }
 
@@ -409,6 +442,8 @@ impl Sim {
             Runnable::Act(_) => true,
         });
         self.record(node, EventKind::Crash);
+        // A stopped process can still be killed: its pause ends with it.
+        self.end_pause_on_crash(node);
         // Dropped outside every borrow: their destructors (timers, guards) call back in.
         drop(dropped);
     }
@@ -459,12 +494,12 @@ impl Sim {
             entry.insert(TaskSlot { generation, node, future: Some(Box::pin(fut)), waker, scheduled: true });
             id
         };
-        self.k.ready.borrow_mut().push(Runnable::Task(id));
+        self.make_ready(node, id);
         self.record_task(node, Some(id), EventKind::Spawn { name });
         id
     }
 
-    fn task_live(&self, id: TaskId) -> bool {
+    pub(crate) fn task_live(&self, id: TaskId) -> bool {
         self.k.tasks.borrow().get(id.slot as usize).is_some_and(|t| t.generation == id.generation)
     }
 
@@ -482,6 +517,7 @@ impl Sim {
             }
             let mut tasks = self.k.tasks.borrow_mut();
             let mut ready = self.k.ready.borrow_mut();
+            let mut pauses = self.k.pauses.borrow_mut();
             // Wakes of another simulation on this thread (a nested run) stay queued.
             woken.retain(|&(sim, id)| {
                 if sim != self.k.sim_id {
@@ -490,7 +526,10 @@ impl Sim {
                 if let Some(t) = tasks.get_mut(id.slot as usize) {
                     if t.generation == id.generation && !t.scheduled {
                         t.scheduled = true;
-                        ready.push(Runnable::Task(id));
+                        // A paused node's tasks wait, woken, until it resumes.
+                        if !pauses.hold(t.node, id) {
+                            ready.push(Runnable::Task(id));
+                        }
                     }
                 }
                 false
@@ -624,13 +663,14 @@ impl Sim {
             let ready = std::mem::take(&mut *self.k.ready.borrow_mut());
             let timers = self.k.timers.borrow_mut().drain();
             let hooks = std::mem::take(&mut *self.k.restart_hooks.borrow_mut());
-            if all.is_empty() && ready.is_empty() && timers.is_empty() && hooks.is_empty() {
+            let deferred = self.k.pauses.borrow_mut().drain();
+            if all.is_empty() && ready.is_empty() && timers.is_empty() && hooks.is_empty() && deferred.is_empty() {
                 // Destructors may have woken tasks of this run; their wakes would sit
                 // in the thread's queue for good and slow every later run.
                 WOKEN.with(|w| w.borrow_mut().retain(|(sim, _)| *sim != self.k.sim_id));
                 return;
             }
-            drop((all, ready, timers, hooks));
+            drop((all, ready, timers, hooks, deferred));
         }
         panic!("shutdown: destructors kept spawning work for {ROUNDS_MAX} rounds");
     }

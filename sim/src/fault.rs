@@ -36,6 +36,16 @@ pub mod points {
         doc: "a node crashes: its tasks stop at their await point, volatile state is lost",
     };
     pub const CLOCK_JUMP: FaultPoint = FaultPoint { name: "clock.jump", doc: "a node's clock jumps forward or back" };
+    pub const NODE_PAUSE: FaultPoint = FaultPoint {
+        name: "node.pause",
+        doc: "a node stops for a while at whatever await point it is (GC pause, VM stall, SIGSTOP), then resumes",
+    };
+    pub const NET_DELAY_LONG: FaultPoint = FaultPoint {
+        name: "net.delay.long",
+        doc: "a message takes seconds to minutes (heavy-tailed), landing after its sender gave up",
+    };
+    pub const CLOCK_DRIFT: FaultPoint =
+        FaultPoint { name: "clock.drift", doc: "a node's clock runs fast or slow by a drawn rate (ppm) for a while" };
 }
 
 /// The rates a swarm profile picks from, rarest first (so a shrunk tape of zeros
@@ -63,9 +73,18 @@ impl FaultProfile {
 
     /// Draws, for each point in name order, whether it is on and its rate.
     pub fn swarm(points: &[FaultPoint], choices: &mut Choices) -> FaultProfile {
+        FaultProfile::swarm_filtered(points, &FaultFilter::default(), choices)
+    }
+
+    /// [`FaultProfile::swarm`] over the points `filter` allows; the others stay
+    /// declared, off, and draw nothing.
+    pub fn swarm_filtered(points: &[FaultPoint], filter: &FaultFilter, choices: &mut Choices) -> FaultProfile {
         let rates = sorted_names(points)
             .into_iter()
             .map(|name| {
+                if !filter.allows(name) {
+                    return (name, None);
+                }
                 let (site, system) = (Site(name), NodeId::SYSTEM.0);
                 let on = choices.below(ChoiceKind::Swarm, site, system, 2) == 1;
                 let rates = FAULT_RATES.len() as u64;
@@ -73,6 +92,12 @@ impl FaultProfile {
                 (name, rate)
             })
             .collect();
+        FaultProfile { rates }
+    }
+
+    /// This profile with every point `filter` leaves out turned off.
+    pub fn filtered(self, filter: &FaultFilter) -> FaultProfile {
+        let rates = self.rates.into_iter().map(|(n, r)| (n, r.filter(|_| filter.allows(n)))).collect();
         FaultProfile { rates }
     }
 
@@ -116,13 +141,14 @@ pub type FaultCounts = BTreeMap<&'static str, u64>;
 /// The fault state of a running simulation.
 pub(crate) struct FaultTable {
     pub profile: FaultProfile,
+    pub filter: FaultFilter,
     pub fired: FaultCounts,
     pub active: bool,
 }
 
 impl FaultTable {
     pub fn new(profile: FaultProfile) -> FaultTable {
-        FaultTable { profile, fired: FaultCounts::new(), active: true }
+        FaultTable { profile, filter: FaultFilter::default(), fired: FaultCounts::new(), active: true }
     }
 
     /// The rate to draw with, or `None` when the point cannot fire now.
@@ -131,5 +157,65 @@ impl FaultTable {
             return None;
         }
         self.profile.rate(point.name)
+    }
+}
+
+/// Which fault points a campaign may use (`--faults node.pause,net.delay.long`, or
+/// `--faults -net.reply.lost` to take one out): narrows the swarm to aim it at a story.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FaultFilter {
+    /// Only these points, if given.
+    pub only: Option<Vec<String>>,
+    /// Never these points.
+    pub without: Vec<String>,
+}
+
+impl FaultFilter {
+    /// Parses a comma-separated list: plain names keep only those points, names
+    /// with a leading `-` take a point out, `none` keeps none (a fault-free run).
+    /// Names are checked against `known`.
+    pub fn parse(text: &str, known: &[FaultPoint]) -> Result<FaultFilter, String> {
+        let mut filter = FaultFilter::default();
+        for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            if item == "none" {
+                filter.only.get_or_insert_with(Vec::new);
+                continue;
+            }
+            let (name, out) = match item.strip_prefix('-') {
+                Some(name) => (name, true),
+                None => (item, false),
+            };
+            if !known.iter().any(|p| p.name == name) {
+                let names: Vec<&str> = known.iter().map(|p| p.name).collect();
+                return Err(format!("no fault point '{name}' here (fault points: {})", names.join(", ")));
+            }
+            if out {
+                filter.without.push(name.to_string());
+            } else {
+                filter.only.get_or_insert_with(Vec::new).push(name.to_string());
+            }
+        }
+        Ok(filter)
+    }
+
+    /// Whether the filter lets point `name` fire.
+    pub fn allows(&self, name: &str) -> bool {
+        self.only.as_ref().is_none_or(|only| only.iter().any(|n| n == name)) && !self.without.iter().any(|n| n == name)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.only.is_none() && self.without.is_empty()
+    }
+}
+
+impl std::fmt::Display for FaultFilter {
+    /// The filter as `--faults` takes it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.only.as_ref().is_some_and(Vec::is_empty) && self.without.is_empty() {
+            return f.write_str("none");
+        }
+        let items: Vec<String> =
+            self.only.iter().flatten().cloned().chain(self.without.iter().map(|n| format!("-{n}"))).collect();
+        f.write_str(&items.join(","))
     }
 }

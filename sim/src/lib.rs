@@ -9,12 +9,14 @@
 
 mod align;
 mod choices;
+mod clock;
 mod executor;
 pub mod fault;
 mod nemesis;
 mod net;
 mod node;
 mod notify;
+mod pause;
 mod runner;
 mod tape;
 mod time;
@@ -24,7 +26,7 @@ mod trace;
 pub use align::{Fit, Misfit};
 pub use choices::{ChoiceSource, Choices, Ratio, SCHEDULE_SITE};
 pub use executor::{pending_wakes_on_this_thread, ActingFor, Sim, TaskId};
-pub use fault::{FaultCounts, FaultPoint, FaultProfile, FAULT_RATES};
+pub use fault::{FaultCounts, FaultFilter, FaultPoint, FaultProfile, FAULT_RATES};
 pub use nemesis::NemesisConfig;
 pub use net::{NetConfig, NetError};
 pub use node::NodeId;

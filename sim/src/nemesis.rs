@@ -1,19 +1,28 @@
-//! The nemesis: the engine's fault driver for node crashes, restarts and clock jumps.
+//! The nemesis: the engine's fault driver for node crashes, restarts, process pauses,
+//! clock jumps and clock drift.
 //!
 //! It wakes at intervals drawn from the tape and, for each target node, asks the
-//! `node.crash` and `clock.jump` fault points whether to strike. A crashed node with
-//! a restart hook comes back after a drawn delay, also after the fault phase, so
-//! liveness is judged on a system that could recover.
+//! fault points whether to strike. Each fault has its own targets (crash the clients
+//! but not the store; skew only the lock server); by default they are all `targets`.
+//! A crashed node with a restart hook comes back after a drawn delay, also after the
+//! fault phase, so liveness is judged on a system that could recover; a crash target
+//! without a hook is a mistake of the scenario, reported on the first tick.
+//!
+//! The size of clock jumps and the rate of drift are part of the run's swarm profile:
+//! drawn once, on the first strike, from scales smallest first, so a shrunk tape of
+//! zeros keeps the smallest. Pause lengths are heavy-tailed (a decade, then a value in
+//! it), so most pauses are short and a few outlast any lease.
 
 use crate::executor::Sim;
-use crate::fault::points::{CLOCK_JUMP, NODE_CRASH};
+use crate::fault::points::{CLOCK_DRIFT, CLOCK_JUMP, NODE_CRASH, NODE_PAUSE};
+use crate::fault::FaultPoint;
 use crate::node::NodeId;
 use crate::tape::ChoiceKind;
 
-/// When and where the nemesis strikes. Every field is in simulated milliseconds.
+/// When and where the nemesis strikes. Every duration is in simulated milliseconds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NemesisConfig {
-    /// The nodes it may crash or skew.
+    /// The nodes it may strike, for every fault whose own target list is `None`.
     pub targets: Vec<NodeId>,
     /// Shortest pause between two strikes.
     pub tick_min_ms: u64,
@@ -25,6 +34,20 @@ pub struct NemesisConfig {
     pub restart_max_ms: u64,
     /// The largest clock jump, either way.
     pub clock_jump_max_ms: u64,
+    /// The nodes `node.crash` may hit (`None`: `targets`). Each needs a restart hook.
+    pub crash_targets: Option<Vec<NodeId>>,
+    /// The nodes whose clock may jump or drift (`None`: `targets`).
+    pub clock_targets: Option<Vec<NodeId>>,
+    /// The nodes `node.pause` may stop (`None`: `targets`).
+    pub pause_targets: Option<Vec<NodeId>>,
+    /// Shortest and longest process pause.
+    pub pause_min_ms: u64,
+    pub pause_max_ms: u64,
+    /// The fastest drift either way, in parts per million.
+    pub drift_max_ppm: u64,
+    /// Shortest and longest spell of drift.
+    pub drift_min_ms: u64,
+    pub drift_max_ms: u64,
 }
 
 impl Default for NemesisConfig {
@@ -36,40 +59,186 @@ impl Default for NemesisConfig {
             restart_min_ms: 100,
             restart_max_ms: 30_000,
             clock_jump_max_ms: 60_000,
+            crash_targets: None,
+            clock_targets: None,
+            pause_targets: None,
+            pause_min_ms: 100,
+            pause_max_ms: 120_000,
+            drift_max_ppm: 100_000,
+            drift_min_ms: 1_000,
+            drift_max_ms: 120_000,
         }
     }
+}
+
+/// Clock jump sizes a run may draw, smallest first: up to 100 ms, 1 s, 10 s, 60 s.
+pub const CLOCK_JUMP_SCALES_MS: [u64; 4] = [100, 1_000, 10_000, 60_000];
+/// Drift rates a run may draw, smallest first: up to 0.01 %, 0.1 %, 1 %, 10 %.
+pub const CLOCK_DRIFT_SCALES_PPM: [u64; 4] = [100, 1_000, 10_000, 100_000];
+
+impl NemesisConfig {
+    /// Strikes `targets` with every fault.
+    pub fn new(targets: Vec<NodeId>) -> NemesisConfig {
+        NemesisConfig { targets, ..NemesisConfig::default() }
+    }
+
+    /// Only these nodes crash.
+    pub fn crash(self, nodes: Vec<NodeId>) -> NemesisConfig {
+        NemesisConfig { crash_targets: Some(nodes), ..self }
+    }
+
+    /// Only these nodes' clocks jump and drift.
+    pub fn clocks(self, nodes: Vec<NodeId>) -> NemesisConfig {
+        NemesisConfig { clock_targets: Some(nodes), ..self }
+    }
+
+    /// Only these nodes pause.
+    pub fn pauses(self, nodes: Vec<NodeId>) -> NemesisConfig {
+        NemesisConfig { pause_targets: Some(nodes), ..self }
+    }
+
+    fn crashes(&self) -> &[NodeId] {
+        self.crash_targets.as_deref().unwrap_or(&self.targets)
+    }
+
+    fn skews(&self) -> &[NodeId] {
+        self.clock_targets.as_deref().unwrap_or(&self.targets)
+    }
+
+    fn stops(&self) -> &[NodeId] {
+        self.pause_targets.as_deref().unwrap_or(&self.targets)
+    }
+
+    /// Every node some fault may hit, `targets` first, each once.
+    fn all_targets(&self) -> Vec<NodeId> {
+        let mut all: Vec<NodeId> = Vec::new();
+        for &n in self.targets.iter().chain(self.crashes()).chain(self.skews()).chain(self.stops()) {
+            if !all.contains(&n) {
+                all.push(n);
+            }
+        }
+        all
+    }
+}
+
+/// The per-run scales the nemesis draws on first use.
+#[derive(Default)]
+struct Scales {
+    jump_max_ms: Option<u64>,
+    drift_max_ppm: Option<u64>,
 }
 
 impl Sim {
     /// Starts the nemesis on the engine's node. It stops when the fault phase ends.
     pub fn spawn_nemesis(&self, config: NemesisConfig) {
-        if config.targets.is_empty() {
+        let nodes = config.all_targets();
+        if nodes.is_empty() {
             return;
         }
         let sim = self.clone();
         self.spawn(NodeId::SYSTEM, "nemesis", async move {
+            sim.check_crash_targets(&config);
+            let mut scales = Scales::default();
             loop {
                 sim.sleep_ms(sim.between_at(ChoiceKind::Delay, "nemesis.tick", config.tick_min_ms, config.tick_max_ms))
                     .await;
                 if !sim.faults_active() {
                     return;
                 }
-                for &node in &config.targets {
+                for &node in &nodes {
                     let _for = sim.acting_for(node);
-                    if sim.is_up(node) && sim.fault(&NODE_CRASH) {
-                        sim.crash(node);
-                        sim.schedule_restart(node, &config);
-                    }
-                    if sim.fault(&CLOCK_JUMP) {
-                        // Magnitude, then direction: a zero draw is no jump and forward.
-                        let magnitude =
-                            sim.between_at(ChoiceKind::Delay, "clock.jump.size", 0, config.clock_jump_max_ms) as i64;
-                        let backward = sim.draw_at(ChoiceKind::Delay, "clock.jump.back", 2) == 1;
-                        sim.jump_clock(node, if backward { -magnitude } else { magnitude });
-                    }
+                    sim.strike(node, &config, &mut scales);
                 }
             }
         });
+    }
+
+    /// One tick's faults on one node, in a fixed order: crash, jump, pause, drift.
+    fn strike(&self, node: NodeId, config: &NemesisConfig, scales: &mut Scales) {
+        if config.crashes().contains(&node) && self.is_up(node) && self.fault_fires(&NODE_CRASH) {
+            // Traced on the nemesis's node, as it always was, so recorded traces keep their hashes.
+            self.record_fault(self.current_node(), &NODE_CRASH, self.node_name(node));
+            self.crash(node);
+            self.schedule_restart(node, config);
+        }
+        if config.skews().contains(&node) && self.fault_fires(&CLOCK_JUMP) {
+            let scale = *scales
+                .jump_max_ms
+                .get_or_insert_with(|| self.scale(&CLOCK_JUMP, &CLOCK_JUMP_SCALES_MS, config.clock_jump_max_ms, "ms"));
+            // Magnitude, then direction: a zero draw is no jump and forward.
+            let magnitude = self.between(ChoiceKind::Delay, 0, scale) as i64;
+            let backward = self.draw(ChoiceKind::Delay, 2) == 1;
+            let delta = if backward { -magnitude } else { magnitude };
+            self.record_fault(
+                self.current_node(),
+                &CLOCK_JUMP,
+                format!("{}: clock {delta:+} ms", self.node_name(node)),
+            );
+            self.jump_clock(node, delta);
+        }
+        if config.stops().contains(&node) && self.is_up(node) && !self.is_paused(node) && self.fault_fires(&NODE_PAUSE)
+        {
+            let ms = self.heavy_tail_ms(config.pause_min_ms, config.pause_max_ms);
+            self.record_fault(self.current_node(), &NODE_PAUSE, format!("{} stops for {ms} ms", self.node_name(node)));
+            self.pause(node, ms);
+        }
+        if config.skews().contains(&node) && self.fault_fires(&CLOCK_DRIFT) {
+            let scale = *scales
+                .drift_max_ppm
+                .get_or_insert_with(|| self.scale(&CLOCK_DRIFT, &CLOCK_DRIFT_SCALES_PPM, config.drift_max_ppm, "ppm"));
+            let magnitude = self.between(ChoiceKind::Delay, 0, scale) as i64;
+            let slow = self.draw(ChoiceKind::Delay, 2) == 1;
+            let ppm = if slow { -magnitude } else { magnitude };
+            let for_ms = self.between(ChoiceKind::Delay, config.drift_min_ms, config.drift_max_ms);
+            let name = self.node_name(node);
+            self.record_fault(
+                self.current_node(),
+                &CLOCK_DRIFT,
+                format!("{name}: clock runs {ppm:+} ppm for {for_ms} ms"),
+            );
+            self.drift_clock(node, ppm, for_ms);
+        }
+    }
+
+    /// Draws this run's scale for `point` from `scales` (capped at `max`) and
+    /// describes it with the workload, where reports show the swarm profile.
+    fn scale(&self, point: &FaultPoint, scales: &[u64], max: u64, unit: &str) -> u64 {
+        let scale = scales[self.draw(ChoiceKind::Swarm, scales.len() as u64) as usize].min(max);
+        self.describe_workload(format!("fault {} up to {scale} {unit}", point.name));
+        scale
+    }
+
+    /// A heavy-tailed duration in `lo..=hi`: a decade above `lo` first (each equally
+    /// likely), then a value in it. Zero draws give `lo`.
+    pub(crate) fn heavy_tail_ms(&self, lo: u64, hi: u64) -> u64 {
+        let lo = lo.max(1);
+        let mut decades = vec![lo];
+        while let Some(&top) = decades.last() {
+            if top >= hi {
+                break;
+            }
+            decades.push(top.saturating_mul(10).min(hi));
+        }
+        if decades.len() == 1 {
+            return lo.min(hi);
+        }
+        let d = self.draw(ChoiceKind::Delay, decades.len() as u64 - 1) as usize;
+        self.between(ChoiceKind::Delay, decades[d], decades[d + 1])
+    }
+
+    /// A crash target that cannot come back would silently shrink the system for the
+    /// rest of the run: refuse it, naming the node.
+    fn check_crash_targets(&self, config: &NemesisConfig) {
+        if !self.fault_table().profile.declares(NODE_CRASH.name) {
+            return;
+        }
+        if let Some(&node) = config.crashes().iter().find(|&&n| !self.restartable(n)) {
+            panic!(
+                "nemesis: node {} is a node.crash target but has no on_restart hook; register one \
+                 with Sim::on_restart, or leave it out of NemesisConfig::crash_targets",
+                self.node_name(node)
+            );
+        }
     }
 
     fn schedule_restart(&self, node: NodeId, config: &NemesisConfig) {

@@ -17,7 +17,7 @@ use std::task::{Context, Poll, Waker};
 use thiserror::Error;
 
 use crate::executor::Sim;
-use crate::fault::points::{NET_REPLY_LOST, NET_REQUEST_LOST};
+use crate::fault::points::{NET_DELAY_LONG, NET_REPLY_LOST, NET_REQUEST_LOST, NODE_PAUSE};
 use crate::node::NodeId;
 use crate::tape::ChoiceKind;
 use crate::time::SimTime;
@@ -40,6 +40,11 @@ impl Default for NetConfig {
         NetConfig { delay_min_ms: 1, delay_max_ms: 100, timeout_ms: 5_000 }
     }
 }
+
+/// The shortest and longest `net.delay.long` delay: seconds to minutes, far beyond
+/// the normal range and any caller's timeout, heavy-tailed (see `heavy_tail_ms`).
+pub const LONG_DELAY_MIN_MS: u64 = 1_000;
+pub const LONG_DELAY_MAX_MS: u64 = 300_000;
 
 /// Why a call failed. The caller cannot tell whether the request was applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
@@ -90,9 +95,28 @@ impl Sim {
         }
     }
 
-    fn net_delay_ms(&self) -> u64 {
+    /// The delay of one message `what` from `from` to `to`: drawn from the normal
+    /// range, unless `net.delay.long` fires and makes it seconds to minutes.
+    fn net_delay_ms(&self, from: NodeId, to: NodeId, what: &'static str) -> u64 {
         let c = self.net_config();
-        self.between_at(ChoiceKind::Delay, "net.delay", c.delay_min_ms, c.delay_max_ms)
+        let normal = self.between_at(ChoiceKind::Delay, "net.delay", c.delay_min_ms, c.delay_max_ms);
+        if !self.fault_fires(&NET_DELAY_LONG) {
+            return normal;
+        }
+        let ms = self.heavy_tail_ms(LONG_DELAY_MIN_MS, LONG_DELAY_MAX_MS);
+        let object = format!("{what} from {} to {} takes {ms} ms", self.node_name(from), self.node_name(to));
+        self.record_fault(self.current_node(), &NET_DELAY_LONG, object);
+        ms
+    }
+
+    /// Whether a loss fault `point` drops message `what` from `from` to `to`.
+    fn lost(&self, point: &crate::FaultPoint, from: NodeId, to: NodeId, what: &str) -> bool {
+        let fired = self.fault_fires(point);
+        if fired {
+            let object = format!("{what} from {} to {}", self.node_name(from), self.node_name(to));
+            self.record_fault(self.current_node(), point, object);
+        }
+        fired
     }
 
     /// Sends a request from `from` to `to` and waits for the reply. `handler` runs
@@ -111,25 +135,33 @@ impl Sim {
         let caller_life = self.incarnation(from);
         self.record(from, EventKind::Send { to, label });
         let reply_slot = slot.clone();
-        self.act_at(self.now().plus_ms(self.net_delay_ms()), move |sim| {
-            let Some(reply) = sim.arrive(from, to, label, handler) else {
-                return sim.time_out_at(deadline, reply_slot);
-            };
-            if sim.fault(&NET_REPLY_LOST) {
-                sim.record(to, EventKind::Lost { to: from, label, why: "reply lost" });
-                return sim.time_out_at(deadline, reply_slot);
-            }
-            sim.act_at(sim.now().plus_ms(sim.net_delay_ms()), move |sim| {
-                let why = sim
-                    .link_down_reason(to, from)
-                    .or_else(|| (sim.incarnation(from) != caller_life).then_some("caller restarted"));
-                if let Some(why) = why {
-                    sim.record(to, EventKind::Lost { to: from, label, why });
+        let delay_ms = self.net_delay_ms(from, to, label);
+        if self.calls_can_outlive_timeout() {
+            self.time_out_at(deadline, slot.clone());
+        }
+        // A paused destination takes the request when it resumes.
+        self.act_at(self.now().plus_ms(delay_ms), move |sim| {
+            sim.when_running(to, move |sim| {
+                let Some(reply) = sim.arrive(from, to, label, handler) else {
+                    return sim.time_out_at(deadline, reply_slot);
+                };
+                if sim.lost(&NET_REPLY_LOST, to, from, &format!("reply to {label}")) {
+                    sim.record(to, EventKind::Lost { to: from, label, why: "reply lost" });
                     return sim.time_out_at(deadline, reply_slot);
                 }
-                sim.record(from, EventKind::Reply { to: from, label });
-                fill(&reply_slot, Ok(reply));
-            });
+                sim.act_at(sim.now().plus_ms(sim.net_delay_ms(to, from, "reply")), move |sim| {
+                    let why = sim
+                        .link_down_reason(to, from)
+                        .or_else(|| (sim.incarnation(from) != caller_life).then_some("caller restarted"))
+                        .or_else(|| reply_slot.borrow().done.then_some("caller timed out"));
+                    if let Some(why) = why {
+                        sim.record(to, EventKind::Lost { to: from, label, why });
+                        return sim.time_out_at(deadline, reply_slot);
+                    }
+                    sim.record(from, EventKind::Reply { to: from, label });
+                    fill(&reply_slot, Ok(reply));
+                });
+            })
         });
         Reply { slot }.await
     }
@@ -138,20 +170,35 @@ impl Sim {
     /// message is lost on the way.
     pub fn send(&self, from: NodeId, to: NodeId, label: &'static str, handler: impl FnOnce(&Sim) + 'static) {
         self.record(from, EventKind::Send { to, label });
-        self.act_at(self.now().plus_ms(self.net_delay_ms()), move |sim| {
-            sim.arrive(from, to, label, handler);
+        let delay_ms = self.net_delay_ms(from, to, label);
+        self.act_at(self.now().plus_ms(delay_ms), move |sim| {
+            sim.when_running(to, move |sim| {
+                sim.arrive(from, to, label, handler);
+            });
         });
     }
 
     /// Applies a message that reached `to`, or drops it; `None` if it was lost.
     fn arrive<R>(&self, from: NodeId, to: NodeId, label: &'static str, handler: impl FnOnce(&Sim) -> R) -> Option<R> {
-        let why = self.link_down_reason(from, to).or_else(|| self.fault(&NET_REQUEST_LOST).then_some("request lost"));
+        let why = self
+            .link_down_reason(from, to)
+            .or_else(|| self.lost(&NET_REQUEST_LOST, from, to, label).then_some("request lost"));
         if let Some(why) = why {
             self.record(to, EventKind::Lost { to, label, why });
             return None;
         }
         self.record(to, EventKind::Deliver { from, label });
         Some(self.as_node(to, || handler(self)))
+    }
+
+    /// Whether a reply can come later than the caller's timeout in this run: when a
+    /// long delay or a pause can hold a message up. Only then does every call get its
+    /// own deadline timer; in other runs a reply always beats the timeout, and runs
+    /// recorded before these faults existed keep their exact schedule.
+    fn calls_can_outlive_timeout(&self) -> bool {
+        let faults = self.fault_table();
+        let armed = |p: &crate::FaultPoint| faults.profile.rate(p.name).is_some();
+        self.any_paused() || (faults.active && (armed(&NODE_PAUSE) || armed(&NET_DELAY_LONG)))
     }
 
     /// A lost message: the caller learns of it only when its timeout expires.
@@ -165,11 +212,13 @@ impl Sim {
 struct ReplySlot<R> {
     value: Option<Result<R, NetError>>,
     waker: Option<Waker>,
+    /// Filled once: a reply after the timeout, or a second timeout, changes nothing.
+    done: bool,
 }
 
 impl<R> Default for ReplySlot<R> {
     fn default() -> Self {
-        ReplySlot { value: None, waker: None }
+        ReplySlot { value: None, waker: None, done: false }
     }
 }
 
@@ -178,9 +227,10 @@ type Slot<R> = Rc<RefCell<ReplySlot<R>>>;
 fn fill<R>(slot: &Slot<R>, value: Result<R, NetError>) {
     let waker = {
         let mut s = slot.borrow_mut();
-        if s.value.is_some() {
+        if s.done {
             return;
         }
+        s.done = true;
         s.value = Some(value);
         s.waker.take()
     };

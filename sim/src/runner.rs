@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::align::Fit;
 use crate::choices::{ChoiceSource, Ratio};
 use crate::executor::{Sim, Step};
-use crate::fault::FaultCounts;
+use crate::fault::{FaultCounts, FaultFilter};
 use crate::tape::Tape;
 use crate::time::SimTime;
 use crate::trace::{Event, TraceMode};
@@ -58,6 +58,8 @@ pub struct RunConfig {
     /// Check only the invariant of this name (a bug hunt or a shrink that targets one
     /// invariant); `None` checks them all.
     pub focus: Option<&'static str>,
+    /// The fault points this run may use (`--faults`); empty allows every one.
+    pub fault_filter: FaultFilter,
 }
 
 impl Default for RunConfig {
@@ -68,6 +70,7 @@ impl Default for RunConfig {
             step_limit: 200_000,
             trace: TraceMode::HashOnly,
             focus: None,
+            fault_filter: FaultFilter::default(),
         }
     }
 }
@@ -153,6 +156,7 @@ pub fn run<W>(
 ) -> RunResult {
     install_quiet_panic_hook();
     let sim = Sim::new(source, config.trace);
+    sim.set_fault_filter(config.fault_filter.clone());
     let steps = Cell::new(0u64);
     let outer = IN_RUN.with(|f| f.replace(true));
     let caught = catch_unwind(AssertUnwindSafe(|| drive(&sim, config, setup, invariants, &steps)));

@@ -41,8 +41,18 @@ pub enum EventKind {
     Restart,
     /// The node's clock jumped by `delta_ms`.
     ClockJump { delta_ms: i64 },
-    /// A fault point fired.
-    Fault { point: &'static str },
+    /// A fault point fired. `object` names what it hit (which message, between
+    /// which nodes, how long) or is empty; it describes decisions the tape and the
+    /// events around it already pin down, so it is not hashed: describing a fault
+    /// better never changes the identity of a recorded run.
+    Fault { point: &'static str, object: String },
+    /// The node stopped being scheduled for `for_ms` (a process pause).
+    Pause { for_ms: u64 },
+    /// A paused node runs again.
+    Resume,
+    /// The node's clock runs `ppm` parts per million fast (negative: slow) for the
+    /// next `for_ms`; a rate of 0 ends a drift.
+    ClockDrift { ppm: i64, for_ms: u64 },
     /// The fault phase ended; from here on only liveness is at stake.
     FaultPhaseEnd,
     /// A model-level step, in the model's own words.
@@ -69,6 +79,9 @@ impl EventKind {
                 | EventKind::Crash
                 | EventKind::Restart
                 | EventKind::ClockJump { .. }
+                | EventKind::Pause { .. }
+                | EventKind::Resume
+                | EventKind::ClockDrift { .. }
         )
     }
 }
@@ -176,9 +189,12 @@ fn event_hash(e: &Event) -> u64 {
         EventKind::Crash => (7, 0, 0),
         EventKind::Restart => (8, 0, 0),
         EventKind::ClockJump { delta_ms } => (9, *delta_ms as u64, 0),
-        EventKind::Fault { point } => (10, text(point), 0),
+        EventKind::Fault { point, .. } => (10, text(point), 0),
         EventKind::FaultPhaseEnd => (11, 0, 0),
         EventKind::Note { text: t } => (12, text(t), 0),
+        EventKind::Pause { for_ms } => (13, *for_ms, 0),
+        EventKind::Resume => (14, 0, 0),
+        EventKind::ClockDrift { ppm, for_ms } => (15, *ppm as u64, *for_ms),
     };
     fold(fold(fold(h, tag), a), b)
 }

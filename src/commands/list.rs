@@ -19,6 +19,18 @@ pub fn run() -> anyhow::Result<Exit> {
         for f in scenario.fault_points() {
             println!("    {:<20} {}", f.name, f.doc);
         }
+        if !scenario.params().is_empty() {
+            println!("  parameters (--param NAME=VALUE; [A]: an assumption the text does not state):");
+        }
+        for p in scenario.params() {
+            let unit = match p.kind {
+                scenarios::ParamKind::Number { unit } => format!(" {unit}"),
+                scenarios::ParamKind::Switch => String::new(),
+                scenarios::ParamKind::Choice(options) => format!(" (one of {})", options.join(", ")),
+            };
+            let marker = if p.assumption { "[A] " } else { "" };
+            println!("    {:<20} {}{unit}  {marker}{}", p.name, p.display(p.default), p.doc);
+        }
         println!();
     }
     Ok(Exit::Pass)

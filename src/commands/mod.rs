@@ -13,9 +13,9 @@ pub mod shrink;
 use std::process::ExitCode;
 
 use anyhow::bail;
-use scenarios::Scenario;
+use scenarios::{Params, RunOptions, Scenario};
 
-use crate::cli::Target;
+use crate::cli::{Target, Tuning};
 
 /// The process exit codes, as `--help` documents them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,4 +59,31 @@ pub fn replay_case_command(path: &std::path::Path) -> String {
 /// The exact command that replays one run.
 pub fn replay_command(scenario: &dyn Scenario, variant: &str, seed: u64) -> String {
     format!("lockstep repro {} --variant {variant} --seed {seed}", scenario.name())
+}
+
+/// `options` with the parameters and fault filter of `tuning`, checked against the
+/// scenario's declared parameters and fault points.
+pub fn tuned(scenario: &dyn Scenario, tuning: &Tuning, options: RunOptions) -> anyhow::Result<RunOptions> {
+    let mut options = options;
+    if !tuning.params.is_empty() {
+        options.params = Params::parse(scenario.name(), scenario.params(), tuning.params.iter().map(String::as_str))?;
+    }
+    if let Some(faults) = &tuning.faults {
+        options.fault_filter = sim::FaultFilter::parse(faults, scenario.fault_points()).map_err(anyhow::Error::msg)?;
+    }
+    Ok(options)
+}
+
+/// The `--param` and `--faults` flags that reproduce `options`, with a leading space,
+/// or nothing when every parameter is at its default and no fault is filtered.
+pub fn tuning_flags(scenario: &dyn Scenario, options: &RunOptions) -> String {
+    let mut flags = String::new();
+    for &(name, value) in options.params.overrides() {
+        let shown = scenario.params().iter().find(|p| p.name == name).map_or(value.to_string(), |p| p.display(value));
+        flags += &format!(" --param {name}={shown}");
+    }
+    if !options.fault_filter.is_empty() {
+        flags += &format!(" --faults {}", options.fault_filter);
+    }
+    flags
 }

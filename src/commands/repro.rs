@@ -9,7 +9,7 @@ use scenarios::RunOptions;
 use sim::{ChoiceSource, RunResult};
 
 use crate::cli::{ReproArgs, Target};
-use crate::commands::{resolve, Exit};
+use crate::commands::{resolve, tuned, tuning_flags, Exit};
 
 pub fn run(args: &ReproArgs) -> anyhow::Result<Exit> {
     let result = match &args.case {
@@ -18,6 +18,9 @@ pub fn run(args: &ReproArgs) -> anyhow::Result<Exit> {
             let (scenario, variant) = case.target(path)?;
             println!("{} --variant {variant} --case {} (seed {})", scenario.name(), path.display(), case.seed);
             println!("checks: {}", case.invariant);
+            if !case.params.is_empty() || case.faults.is_some() {
+                println!("with:{}", tuning_flags(scenario, &case.options(scenario)));
+            }
             let replay = case.replay(scenario, true);
             if !replay.same_trace {
                 println!(
@@ -40,8 +43,9 @@ pub fn run(args: &ReproArgs) -> anyhow::Result<Exit> {
             };
             let (scenario, variant) = resolve(&target)?;
             let seed = args.seed.context("--seed or --case is required")?;
-            println!("{} --variant {variant} --seed {seed}", scenario.name());
-            scenario.run(variant, ChoiceSource::Seed(seed), &RunOptions::default().full_trace())
+            let options = tuned(scenario, &args.tuning, RunOptions::default().full_trace())?;
+            println!("{} --variant {variant} --seed {seed}{}", scenario.name(), tuning_flags(scenario, &options));
+            scenario.run(variant, ChoiceSource::Seed(seed), &options)
         }
     };
     print_run(&result);

@@ -10,7 +10,7 @@ use serde_json::json;
 use sim::ChoiceSource;
 
 use crate::cli::ReviewArgs;
-use crate::commands::{replay_command, Exit};
+use crate::commands::{replay_command, tuned, tuning_flags, Exit};
 
 /// One cell: how many runs failed this way, and the first seed that did.
 #[derive(Clone, Copy, Default)]
@@ -39,11 +39,12 @@ pub fn run(args: &ReviewArgs) -> anyhow::Result<Exit> {
     let scenario = scenario_named(&args.scenario)?;
     let mut keys: Vec<&'static str> = scenario.invariants().iter().map(|i| i.name).collect();
     keys.extend(["panic", "no-progress"]);
+    let options = tuned(scenario, &args.tuning, RunOptions::default())?;
     let mut matrix: BTreeMap<&'static str, BTreeMap<&'static str, Cell>> = BTreeMap::new();
     for v in scenario.variants() {
         let row = matrix.entry(v.name).or_default();
         for seed in 0..args.runs {
-            let result = scenario.run(v.name, ChoiceSource::Seed(seed), &RunOptions::default());
+            let result = scenario.run(v.name, ChoiceSource::Seed(seed), &options);
             if let Some(key) = result.outcome.key() {
                 let cell = row.entry(key).or_default();
                 cell.runs += 1;
@@ -52,9 +53,9 @@ pub fn run(args: &ReviewArgs) -> anyhow::Result<Exit> {
         }
     }
     if args.json {
-        print_json(scenario, args.runs, &keys, &matrix);
+        print_json(scenario, &options, args.runs, &keys, &matrix);
     } else {
-        print_table(scenario, args.runs, &keys, &matrix);
+        print_table(scenario, &options, args.runs, &keys, &matrix);
     }
     let any = matrix.values().any(|row| !row.is_empty());
     Ok(if any { Exit::Violation } else { Exit::Pass })
@@ -62,6 +63,7 @@ pub fn run(args: &ReviewArgs) -> anyhow::Result<Exit> {
 
 fn print_table(
     scenario: &dyn Scenario,
+    options: &RunOptions,
     runs: u64,
     keys: &[&'static str],
     matrix: &BTreeMap<&'static str, BTreeMap<&'static str, Cell>>,
@@ -93,7 +95,11 @@ fn print_table(
     for v in scenario.variants() {
         for key in keys {
             if let Some(seed) = matrix.get(v.name).and_then(|row| row.get(key)).and_then(|c| c.first_seed) {
-                println!("  {:<6} {key:<width$}  {}", v.name, replay_command(scenario, v.name, seed));
+                println!(
+                    "  {:<6} {key:<width$}  {}",
+                    v.name,
+                    replay_command(scenario, v.name, seed) + &tuning_flags(scenario, options)
+                );
             }
         }
     }
@@ -101,6 +107,7 @@ fn print_table(
 
 fn print_json(
     scenario: &dyn Scenario,
+    options: &RunOptions,
     runs: u64,
     keys: &[&'static str],
     matrix: &BTreeMap<&'static str, BTreeMap<&'static str, Cell>>,
@@ -116,7 +123,7 @@ fn print_json(
                     "invariant": key,
                     "violating_runs": cell.runs,
                     "first_seed": cell.first_seed,
-                    "replay": cell.first_seed.map(|s| replay_command(scenario, v.name, s)),
+                    "replay": cell.first_seed.map(|s| replay_command(scenario, v.name, s) + &tuning_flags(scenario, options)),
                 })
             })
         })

@@ -18,7 +18,7 @@ use crate::campaign::plan::SeedPlan;
 use crate::campaign::progress::Progress;
 use crate::campaign::{Runner, SeedRun, CHUNK};
 use crate::cli::RunArgs;
-use crate::commands::{replay_case_command, replay_command, report, resolve, Exit};
+use crate::commands::{replay_case_command, replay_command, report, resolve, tuned, tuning_flags, Exit};
 
 /// Seeds run when neither `--runs`, `--seeds`, `--seed` nor `--time` says otherwise.
 const DEFAULT_RUNS: u64 = 1000;
@@ -33,6 +33,9 @@ struct Ctx<'a> {
     progress: &'a Progress,
     /// The campaign's pool: the shrinker's parallel candidates run on its `--jobs`.
     pool: &'a rayon::ThreadPool,
+    /// The campaign's options, and the `--param`/`--faults` flags that give them.
+    options: RunOptions,
+    flags: String,
 }
 
 /// What the campaign has found so far.
@@ -65,18 +68,31 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |j| j as usize);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().context("cannot start the job pool")?;
     let stop = stop_on_ctrl_c();
-    let options = RunOptions { focus, ..RunOptions::default() };
+    let options = tuned(scenario, &args.tuning, RunOptions { focus, ..RunOptions::default() })?;
+    let flags = tuning_flags(scenario, &options);
     let runner = Runner { scenario, variant, options, plan, check_determinism: args.check_determinism, pool };
-    println!("{} --variant {variant}: {} ({jobs} jobs)", scenario.name(), plan.describe());
+    println!("{} --variant {variant}{flags}: {} ({jobs} jobs)", scenario.name(), plan.describe());
 
     let progress = Progress::new(plan.runs(), args.time);
     let shrink = (!args.no_shrink).then_some(ShrinkConfig { max_runs: args.shrink_runs });
-    let ctx = Ctx { scenario, variant, corpus, shrink, tail: args.tail, progress: &progress, pool: &runner.pool };
+    let ctx = Ctx {
+        scenario,
+        variant,
+        corpus,
+        shrink,
+        tail: args.tail,
+        progress: &progress,
+        pool: &runner.pool,
+        options: runner.options.clone(),
+        flags: flags.clone(),
+    };
     let meta = CampaignMeta {
         scenario: scenario.name().to_string(),
         variant: variant.to_string(),
         seeds: Seeds { start: plan.start, end: plan.start, shard: None },
-        budget: budget(args, &plan),
+        // The reports show the parameters and fault filter with the budget (every
+        // format prints it), so a report says which experiment it was.
+        budget: budget(args, &plan) + &flags,
     };
     let mut found = Found {
         builder: CampaignBuilder::new(meta, &scenario.invariants(), scenario.fault_points()),
@@ -220,7 +236,7 @@ fn replay_corpus(ctx: &Ctx, found: &mut Found) -> anyhow::Result<()> {
 /// prints the minimized timeline.
 fn report_failure(ctx: &Ctx, run: &SeedRun) -> Failure {
     let (scenario, variant, seed) = (ctx.scenario, ctx.variant, run.seed);
-    let found = Case::from_run(scenario, variant, seed, &run.result);
+    let found = Case::from_run(scenario, variant, seed, &run.result).with_options(scenario, &ctx.options);
     let save = |case: &Case| {
         ctx.corpus.as_ref().and_then(|c| match c.save(case) {
             Ok(path) => Some(path),
@@ -252,7 +268,8 @@ fn report_failure(ctx: &Ctx, run: &SeedRun) -> Failure {
         None => found.clone(),
     };
     let full = case.replay(scenario, true).result;
-    let replay = case_file.as_deref().map_or_else(|| replay_command(scenario, variant, seed), replay_case_command);
+    let seed_command = replay_command(scenario, variant, seed) + &ctx.flags;
+    let replay = case_file.as_deref().map_or_else(|| seed_command.clone(), replay_case_command);
     let shrunk = ctx.shrink.is_some().then_some(&full);
     let mut failure = Failure::from_runs(seed, &run.result, shrunk, replay.clone()).expect("the run failed");
     if shrunk.is_none() {
@@ -265,7 +282,7 @@ fn report_failure(ctx: &Ctx, run: &SeedRun) -> Failure {
     text += &timeline::render_steps(&full, Some(ctx.tail));
     text += &format!("  replay: {replay}\n");
     if case_file.is_some() {
-        text += &format!("  seed:   {}\n", replay_command(scenario, variant, seed));
+        text += &format!("  seed:   {seed_command}\n");
     }
     ctx.progress.println(&text);
     failure
@@ -277,6 +294,6 @@ fn nondeterminism(ctx: &Ctx, run: &SeedRun) -> String {
         run.seed,
         run.result.trace_hash,
         run.replayed_hash.unwrap_or_default(),
-        replay_command(ctx.scenario, ctx.variant, run.seed)
+        replay_command(ctx.scenario, ctx.variant, run.seed) + &ctx.flags
     )
 }

@@ -5,11 +5,16 @@ use anyhow::{bail, Context};
 use corpus::{minimize, write_atomic, Case, ShrinkConfig};
 
 use crate::cli::ShrinkArgs;
-use crate::commands::{replay_case_command, Exit};
+use crate::commands::{replay_case_command, tuned, Exit};
 
 pub fn run(args: &ShrinkArgs) -> anyhow::Result<Exit> {
-    let case = Case::load(&args.case)?;
+    let mut case = Case::load(&args.case)?;
     let (scenario, _) = case.target(&args.case)?;
+    if !args.tuning.params.is_empty() || args.tuning.faults.is_some() {
+        // Overrides replace what the case recorded; the shrunk case records them.
+        let options = tuned(scenario, &args.tuning, case.options(scenario))?;
+        case = case.with_options(scenario, &options);
+    }
     #[allow(clippy::disallowed_methods)] // Wall time for the summary line only.
     let started = std::time::Instant::now();
     let Some(m) = minimize(scenario, &case, ShrinkConfig { max_runs: args.runs }) else {

@@ -4,8 +4,10 @@
 //! - [`devserver`]: S001, dev-server starts behind a Redis lock, and their React hook.
 //! - [`launcher`]: S000, the multi-tab sandbox launcher, every protocol version.
 //! - [`tools`]: S004, parallel sibling tool calls and the config writers, V0–V10.
+//! - [`lease`]: a TTL lease guarding writes to a storage service, fenced or not.
 
 pub mod demo_lock;
 pub mod devserver;
 pub mod launcher;
+pub mod lease;
 pub mod tools;

@@ -1,6 +1,7 @@
 //! Integration tests of the engine, one module per area.
 
 mod crash;
+mod faults;
 mod net;
 mod runner;
 mod timers;
