@@ -6,6 +6,7 @@ mod demo_lock;
 mod launcher;
 mod params;
 mod registry;
+pub mod restart;
 mod scenario;
 
 pub mod baseline;

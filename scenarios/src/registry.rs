@@ -4,14 +4,16 @@ use thiserror::Error;
 
 use crate::demo_lock::DemoLock;
 use crate::launcher::MultiTab;
+use crate::restart::{Restart, COALESCER, CONTRACT, NO_FAULTS};
 use crate::scenario::Scenario;
 
 static DEMO_LOCK: DemoLock = DemoLock;
 static MULTI_TAB: MultiTab = MultiTab;
+static RESTART: [Restart; 3] = [COALESCER, NO_FAULTS, CONTRACT];
 
 /// Every built-in scenario, in the order `list` shows them.
 pub fn all() -> Vec<&'static dyn Scenario> {
-    vec![&DEMO_LOCK, &MULTI_TAB]
+    vec![&DEMO_LOCK, &MULTI_TAB, &RESTART[0], &RESTART[1], &RESTART[2]]
 }
 
 /// Why a scenario or variant name was not accepted.

@@ -9,11 +9,15 @@
 //!   caller (the Daytona role).
 //! - [`remote_job`]: a request whose work runs on the server after the caller is gone.
 //! - [`storage`]: a storage service that accepts writes fenced by a lock token.
+//! - [`workspace_db`]: durable per-workspace secrets and model rows, versioned.
+//! - [`provisioner`]: a Docker-like daemon; containers keep the env they were created with.
 //! - [`sync`]: goroutines, mutexes, read/write locks and mutex maps, with a wait-for graph.
 
 pub mod docstore;
 pub mod kv;
+pub mod provisioner;
 pub mod remote_job;
 pub mod sandbox_provider;
 pub mod storage;
 pub mod sync;
+pub mod workspace_db;

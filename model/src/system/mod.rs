@@ -2,6 +2,8 @@
 //!
 //! - [`demo_lock`]: a lock taken by check-then-set or compare-and-set (the demo).
 //! - [`launcher`]: S000, the multi-tab sandbox launcher, every protocol version.
+//! - [`restart`]: S003, the restart coalescer of a Go workspace server.
 
 pub mod demo_lock;
 pub mod launcher;
+pub mod restart;
