@@ -180,7 +180,11 @@ const fn at_end(
 }
 
 const INVARIANTS: &[Invariant<RestartWorld>] = &[
-    safety("one-cycle-per-workspace", "I1: at most one restart cycle per workspace at a time", inv::one_cycle_per_workspace),
+    safety(
+        "one-cycle-per-workspace",
+        "I1: at most one restart cycle per workspace at a time",
+        inv::one_cycle_per_workspace,
+    ),
     safety(
         "one-container-per-workspace",
         "I2: at most one container (created or running) per workspace",

@@ -149,9 +149,13 @@ impl Provisioner {
     /// `docker ps --filter label=workspace=ws`: the live containers of `ws`.
     pub async fn list(&self, sim: &Sim, from: NodeId, ws: u32) -> Result<Vec<Container>, DockerError> {
         let (lo, hi) = (self.params.create_min_ms, self.params.create_max_ms);
-        self.call(sim, from, "docker.list", move |s| Some(s.between(ChoiceKind::Delay, lo, hi)), move |_, d| {
-            Ok(d.containers.values().filter(|c| c.ws == ws).cloned().collect())
-        })
+        self.call(
+            sim,
+            from,
+            "docker.list",
+            move |s| Some(s.between(ChoiceKind::Delay, lo, hi)),
+            move |_, d| Ok(d.containers.values().filter(|c| c.ws == ws).cloned().collect()),
+        )
         .await
     }
 
@@ -173,17 +177,24 @@ impl Provisioner {
         snapshot: Snapshot,
     ) -> Result<ContainerId, DockerError> {
         let (lo, hi) = (self.params.create_min_ms, self.params.create_max_ms);
-        self.call(sim, from, "docker.create", move |s| Some(s.between(ChoiceKind::Delay, lo, hi)), move |_, d| {
-            if let Some(n) = &name {
-                if d.containers.values().any(|c| c.name.as_ref() == Some(n)) {
-                    return Err(DockerError::NameConflict(n.clone()));
+        self.call(
+            sim,
+            from,
+            "docker.create",
+            move |s| Some(s.between(ChoiceKind::Delay, lo, hi)),
+            move |_, d| {
+                if let Some(n) = &name {
+                    if d.containers.values().any(|c| c.name.as_ref() == Some(n)) {
+                        return Err(DockerError::NameConflict(n.clone()));
+                    }
                 }
-            }
-            d.next_id += 1;
-            let id = ContainerId(d.next_id);
-            d.containers.insert(id, Container { id, ws, name, snapshot, state: ContainerState::Created, notes: vec![] });
-            Ok(id)
-        })
+                d.next_id += 1;
+                let id = ContainerId(d.next_id);
+                d.containers
+                    .insert(id, Container { id, ws, name, snapshot, state: ContainerState::Created, notes: vec![] });
+                Ok(id)
+            },
+        )
         .await
     }
 
@@ -191,17 +202,23 @@ impl Provisioner {
     /// fails ([`PROVISION_FAIL`]) or it was removed meanwhile.
     pub async fn start(&self, sim: &Sim, from: NodeId, id: ContainerId) -> Result<(), DockerError> {
         let (lo, hi) = (self.params.start_min_ms, self.params.start_max_ms);
-        self.call(sim, from, "docker.start", move |s| Some(s.between(ChoiceKind::Delay, lo, hi)), move |s, d| {
-            if !d.containers.contains_key(&id) {
-                return Err(DockerError::NoSuchContainer(id));
-            }
-            if s.fault(&PROVISION_FAIL) {
-                d.containers.remove(&id);
-                return Err(DockerError::StartFailed);
-            }
-            d.containers.get_mut(&id).expect("checked above").state = ContainerState::Running;
-            Ok(())
-        })
+        self.call(
+            sim,
+            from,
+            "docker.start",
+            move |s| Some(s.between(ChoiceKind::Delay, lo, hi)),
+            move |s, d| {
+                if !d.containers.contains_key(&id) {
+                    return Err(DockerError::NoSuchContainer(id));
+                }
+                if s.fault(&PROVISION_FAIL) {
+                    d.containers.remove(&id);
+                    return Err(DockerError::StartFailed);
+                }
+                d.containers.get_mut(&id).expect("checked above").state = ContainerState::Running;
+                Ok(())
+            },
+        )
         .await
     }
 

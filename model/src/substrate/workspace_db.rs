@@ -21,6 +21,9 @@ pub struct Snapshot {
     pub env: Env,
     /// Commits applied to this workspace so far (0 = none).
     pub version: u64,
+    /// The version the workspace's running container was last acknowledged at (a
+    /// column a design may keep; [`WorkspaceDb::mark_applied`] writes it).
+    pub applied: u64,
 }
 
 type Rows = Rc<RefCell<BTreeMap<u32, Snapshot>>>;
@@ -67,6 +70,18 @@ impl WorkspaceDb {
             };
             on_commit(sim, version);
             version
+        })
+        .await
+    }
+
+    /// Records that a container with the environment of `version` is up (never moves
+    /// the mark back).
+    pub async fn mark_applied(&self, sim: &Sim, from: NodeId, ws: u32, version: u64) -> Result<(), NetError> {
+        let rows = self.rows.clone();
+        sim.call(from, self.node, "db.mark_applied", move |_| {
+            let mut rows = rows.borrow_mut();
+            let row = rows.entry(ws).or_default();
+            row.applied = row.applied.max(version);
         })
         .await
     }

@@ -73,7 +73,10 @@ impl Server {
             if s.pending.get() {
                 s.pending.set(false);
                 token = begin_cycle(&self.history, ws, &self.name, sim.now());
-                sim.note(self.node, format!("{me}: pending was set → pending = false, cycle {} begins", token.number()));
+                sim.note(
+                    self.node,
+                    format!("{me}: pending was set → pending = false, cycle {} begins", token.number()),
+                );
                 guard.unlock();
                 continue;
             }

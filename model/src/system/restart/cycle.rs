@@ -104,6 +104,10 @@ impl Server {
                 let answer = hermes_answer(&snapshot.env);
                 sim.note(self.node, format!("cycle {n} ws{ws}: {id} up with v{version}: {answer}"));
                 token.end(CycleEnd::Up { container: id, version });
+                if self.version == Version::Proposed {
+                    // The acknowledgement the reconciler compares with the latest commit.
+                    let _ = self.db.mark_applied(sim, self.node, ws, version).await;
+                }
                 let (docker, s, node) = (self.docker.clone(), sim.clone(), self.node);
                 go(sim, self.node, "sendRestartContext", async move {
                     docker.notify(&s, node, id, format!("restart context: config v{version}"));

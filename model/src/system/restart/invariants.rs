@@ -43,7 +43,9 @@ pub fn one_container_per_workspace(w: &RestartWorld, _: &Sim) -> Result<(), Stri
 pub fn no_unrequested_cycle(w: &RestartWorld, _: &Sim) -> Result<(), String> {
     let h = w.history.borrow();
     match h.cycles.iter().position(|c| c.unrequested) {
-        Some(i) => Err(format!("cycle {} of ws{} began with no request since the previous cycle", i + 1, h.cycles[i].ws)),
+        Some(i) => {
+            Err(format!("cycle {} of ws{} began with no request since the previous cycle", i + 1, h.cycles[i].ws))
+        }
         None => Ok(()),
     }
 }
@@ -99,9 +101,7 @@ fn missing(have: &crate::substrate::workspace_db::Env, want: &crate::substrate::
 pub fn request_served_at_end(w: &RestartWorld, _: &Sim) -> Result<(), String> {
     let h = w.history.borrow();
     for c in &h.commits {
-        let served = h
-            .cycles_of(c.ws)
-            .any(|cy| cy.begin_seq > c.seq && matches!(cy.end, Some(CycleEnd::Up { .. })));
+        let served = h.cycles_of(c.ws).any(|cy| cy.begin_seq > c.seq && matches!(cy.end, Some(CycleEnd::Up { .. })));
         if !served {
             return Err(format!(
                 "ws{}: {} (v{}, committed at {} ms) was never followed by a completed restart cycle",

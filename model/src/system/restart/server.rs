@@ -218,8 +218,9 @@ impl Server {
     }
 
     /// Start-up reconcile (and, in `proposed`, the periodic one): a workspace whose
-    /// containers are not exactly one running container at the database's version,
-    /// and which no cycle is restarting, gets a restart request. At start-up it acts
+    /// latest commit no completed cycle acknowledged, or whose containers are not
+    /// exactly one running container at the database's version, and which no cycle
+    /// is restarting, gets a restart request. At start-up it acts
     /// at once (the crash took the goroutines); later passes act only on a mismatch
     /// already seen, at the same DB version, one interval before, so a commit whose
     /// own restart is on its way is not restarted twice.
@@ -237,8 +238,9 @@ impl Server {
                 else {
                     continue;
                 };
-                let fresh = matches!(containers.as_slice(), [c] if c.snapshot.version == row.version
-                    && c.state == ContainerState::Running);
+                let fresh = row.applied >= row.version
+                    && matches!(containers.as_slice(), [c] if c.snapshot.version == row.version
+                        && c.state == ContainerState::Running);
                 let busy = self.coalescer(ws).running.get();
                 if fresh || busy {
                     suspects.remove(&ws);
@@ -247,7 +249,10 @@ impl Server {
                 let seen_before = suspects.insert(ws, row.version) == Some(row.version);
                 if (restarted && pass == 0) || seen_before {
                     suspects.remove(&ws);
-                    sim.note(self.node, format!("reconcile ws{ws}: containers differ from DB v{} → restart", row.version));
+                    sim.note(
+                        self.node,
+                        format!("reconcile ws{ws}: containers differ from DB v{} → restart", row.version),
+                    );
                     self.go_restart(sim, ws, Cause::Reconcile);
                 }
             }

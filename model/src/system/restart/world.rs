@@ -140,4 +140,3 @@ pub fn build(sim: &Sim, version: Version, mut params: RestartParams) -> RestartW
     }
     RestartWorld { db, docker, history, locks, servers, workspaces, contract }
 }
-
