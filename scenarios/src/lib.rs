@@ -3,11 +3,13 @@
 //! `lockstep run NAME --variant V` means one precise, replayable experiment.
 
 mod demo_lock;
+pub mod devserver;
 mod launcher;
 mod params;
 mod registry;
 pub mod restart;
 mod scenario;
+pub mod tools;
 
 pub mod baseline;
 

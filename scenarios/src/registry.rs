@@ -3,17 +3,21 @@
 use thiserror::Error;
 
 use crate::demo_lock::DemoLock;
+use crate::devserver::RedisLock;
 use crate::launcher::MultiTab;
 use crate::restart::{Restart, COALESCER, CONTRACT, NO_FAULTS};
 use crate::scenario::Scenario;
+use crate::tools::Siblings;
 
 static DEMO_LOCK: DemoLock = DemoLock;
 static MULTI_TAB: MultiTab = MultiTab;
+static REDIS_LOCK: RedisLock = RedisLock;
+static SIBLINGS: Siblings = Siblings;
 static RESTART: [Restart; 3] = [COALESCER, NO_FAULTS, CONTRACT];
 
 /// Every built-in scenario, in the order `list` shows them.
 pub fn all() -> Vec<&'static dyn Scenario> {
-    vec![&DEMO_LOCK, &MULTI_TAB, &RESTART[0], &RESTART[1], &RESTART[2]]
+    vec![&DEMO_LOCK, &MULTI_TAB, &REDIS_LOCK, &RESTART[0], &RESTART[1], &RESTART[2], &SIBLINGS]
 }
 
 /// Why a scenario or variant name was not accepted.

@@ -178,6 +178,35 @@ impl KvServer {
         .await
     }
 
+    /// `DEL key`: deletes whatever holds `key`, and returns the live value it deleted.
+    /// `on_apply` sees that value on the server when the delete is applied, so a ghost
+    /// observer learns it even when the reply is lost.
+    pub async fn del(
+        &self,
+        sim: &Sim,
+        from: NodeId,
+        key: &'static str,
+        on_apply: impl FnOnce(&Sim, Option<u64>) + 'static,
+    ) -> Result<Option<u64>, NetError> {
+        let (data, node) = (self.data.clone(), self.node);
+        sim.call(from, node, "DEL", move |sim| {
+            let mut store = data.borrow_mut();
+            let held = store.live(sim.node_now(node), key).map(|e| e.value);
+            store.delete(key);
+            drop(store);
+            on_apply(sim, held);
+            held
+        })
+        .await
+    }
+
+    /// Loses every key, as a restart of a server without persistence does (Redis
+    /// with no AOF and an RDB snapshot older than the keys). The revision counter is
+    /// kept, so grant revisions still grow.
+    pub fn lose_keys(&self) {
+        self.data.borrow_mut().entries.clear();
+    }
+
     /// Compare-and-delete: deletes `key` only while it still holds `value`.
     pub async fn del_if(&self, sim: &Sim, from: NodeId, key: &'static str, value: u64) -> Result<bool, NetError> {
         let (data, node) = (self.data.clone(), self.node);

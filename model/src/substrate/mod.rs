@@ -8,16 +8,27 @@
 //! - [`sandbox_provider`]: sandboxes whose create takes minutes and outlives its
 //!   caller (the Daytona role).
 //! - [`remote_job`]: a request whose work runs on the server after the caller is gone.
+//! - [`fs`]: a file tree with atomic `mkdir`, mtimes on the server's clock, torn and
+//!   atomic writes, crash semantics; local or shared by several hosts.
+//! - [`process`]: a pid namespace with pid reuse, `kill(pid, 0)`, zombies, hostnames.
+//! - [`yield_now`]: a scheduling point between the steps of a multi-step operation.
+//! - [`redis`]: Redis as lock users see it (SET NX EX, DEL, compare-and-delete), on kv.
+//! - [`react`]: React components, effects and browser timers (frontend hooks).
 //! - [`storage`]: a storage service that accepts writes fenced by a lock token.
 //! - [`workspace_db`]: durable per-workspace secrets and model rows, versioned.
 //! - [`provisioner`]: a Docker-like daemon; containers keep the env they were created with.
 //! - [`sync`]: goroutines, mutexes, read/write locks and mutex maps, with a wait-for graph.
 
 pub mod docstore;
+pub mod fs;
 pub mod kv;
+pub mod process;
 pub mod provisioner;
+pub mod react;
+pub mod redis;
 pub mod remote_job;
 pub mod sandbox_provider;
 pub mod storage;
 pub mod sync;
 pub mod workspace_db;
+pub mod yield_now;

@@ -1,9 +1,13 @@
 //! The systems under test, one folder or file each (SYSTEMS.md numbers them).
 //!
 //! - [`demo_lock`]: a lock taken by check-then-set or compare-and-set (the demo).
+//! - [`devserver`]: S001, dev-server starts behind a Redis lock, and their React hook.
 //! - [`launcher`]: S000, the multi-tab sandbox launcher, every protocol version.
 //! - [`restart`]: S003, the restart coalescer of a Go workspace server.
+//! - [`tools`]: S004, parallel sibling tool calls and the config writers, V0–V10.
 
 pub mod demo_lock;
+pub mod devserver;
 pub mod launcher;
 pub mod restart;
+pub mod tools;

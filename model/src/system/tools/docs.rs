@@ -1,0 +1,128 @@
+//! The documents the tools and the config writers read and rewrite, and the facts a
+//! completed write promises about them (what I7, no lost update, checks).
+//!
+//! Every document is a list of lines. The config files (`config.json`,
+//! `providers.jsonc`, `secrets.json`) hold `key=value` lines, and `routePriority` is
+//! one line whose value is a comma-separated list of routes. A plain file (the
+//! `file_edit_insert` target) holds one line per insert. Each operation of the model
+//! writes keys, routes or lines no other operation writes, so "every completed
+//! mutation persists" is a question of whether its fact still holds in the file.
+
+use std::collections::BTreeMap;
+
+/// The key of the route list in `config.json`.
+pub const ROUTE_PRIORITY: &str = "routePriority";
+
+/// A config document: its `key=value` lines, in key order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Doc {
+    pub entries: BTreeMap<String, String>,
+}
+
+impl Doc {
+    /// Parses a document; a missing or unparsable file reads as empty (the config
+    /// loaders fall back to defaults).
+    pub fn parse(text: &str) -> Doc {
+        let entries =
+            text.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Doc { entries }
+    }
+
+    pub fn render(&self) -> String {
+        self.entries.iter().map(|(k, v)| format!("{k}={v}\n")).collect()
+    }
+
+    pub fn set(&mut self, key: &str, value: &str) {
+        self.entries.insert(key.to_string(), value.to_string());
+    }
+
+    pub fn remove(&mut self, key: &str) {
+        self.entries.remove(key);
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries.get(key).map(String::as_str)
+    }
+
+    /// The `routePriority` list.
+    pub fn routes(&self) -> Vec<String> {
+        self.get(ROUTE_PRIORITY)
+            .map(|v| v.split(',').filter(|r| !r.is_empty()).map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn set_routes(&mut self, routes: &[String]) {
+        self.set(ROUTE_PRIORITY, &routes.join(","));
+    }
+}
+
+/// `routes` with `route` inserted at the end, if it is not there yet.
+pub fn with_route(routes: &[String], route: &str) -> Vec<String> {
+    let mut next = routes.to_vec();
+    if !next.iter().any(|r| r == route) {
+        next.push(route.to_string());
+    }
+    next
+}
+
+/// What a completed write promises about its file from then on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fact {
+    /// `key=value` is a line of the config document.
+    Key(String, String),
+    /// No line sets `key` (a removal).
+    Absent(String),
+    /// `routePriority` lists this route.
+    Route(String),
+    /// The plain file has this line.
+    Line(String),
+}
+
+impl Fact {
+    /// The key whose earlier facts this one replaces (a removal after an add).
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Fact::Key(k, _) | Fact::Absent(k) => Some(k),
+            Fact::Route(_) | Fact::Line(_) => None,
+        }
+    }
+
+    /// Whether the fact holds of a file's contents.
+    pub fn holds(&self, text: &str) -> bool {
+        match self {
+            Fact::Key(k, v) => Doc::parse(text).get(k) == Some(v.as_str()),
+            Fact::Absent(k) => Doc::parse(text).get(k).is_none(),
+            Fact::Route(r) => Doc::parse(text).routes().iter().any(|x| x == r),
+            Fact::Line(l) => text.lines().any(|x| x == l),
+        }
+    }
+}
+
+impl std::fmt::Display for Fact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fact::Key(k, v) => write!(f, "{k}={v}"),
+            Fact::Absent(k) => write!(f, "the removal of {k}"),
+            Fact::Route(r) => write!(f, "route {r} in routePriority"),
+            Fact::Line(l) => write!(f, "line '{l}'"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_read_documents() {
+        let mut d = Doc::default();
+        d.set("a", "1");
+        d.set_routes(&with_route(&with_route(&[], "direct"), "gw"));
+        let text = d.render();
+        assert!(Fact::Key("a".into(), "1".into()).holds(&text));
+        assert!(Fact::Route("gw".into()).holds(&text));
+        assert!(!Fact::Route("g".into()).holds(&text));
+        assert!(Fact::Absent("b".into()).holds(&text));
+        assert!(Fact::Line("x".into()).holds("y\nx\n"));
+    }
+}

@@ -1,0 +1,201 @@
+//! The stream: one assistant turn whose sibling tool calls start together and run
+//! concurrently, the stream-level wrapper of V1–V3 around each call, and the user
+//! who may abort the stream at any instant.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use sim::ChoiceKind;
+
+use crate::system::tools::backend::{Backend, Held, CHECKOUT, CONFIG, NOTES, PROVIDERS, SECRETS, STREAM_ABORT};
+use crate::system::tools::ghost::CallRecord;
+use crate::system::tools::version::StreamLock;
+
+/// Where a `task` runs: a worktree or SSH runtime forks the checkout by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Runtime {
+    Local,
+    Worktree,
+    Ssh,
+}
+
+/// A config file `mux_config_write` can target.
+pub const CONFIG_FILES: [&str; 3] = [CONFIG, PROVIDERS, SECRETS];
+
+/// One tool call and its arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Tool {
+    Task {
+        foreground: bool,
+        runtime: Runtime,
+        isolation_none: bool,
+    },
+    /// `sed -i` over the checkout; a background one is a long-running server.
+    Bash {
+        background: bool,
+        display_name: &'static str,
+        migrates: bool,
+    },
+    FileRead {
+        path: &'static str,
+    },
+    /// `file_edit_replace_*` on a checkout file.
+    FileEdit {
+        path: &'static str,
+    },
+    FileEditInsert,
+    /// `agent_skill_write` or `mux_agents_write`: a full-content overwrite.
+    SkillWrite {
+        path: &'static str,
+    },
+    /// `mux_config_write`: one mutation of a config file (a route if `route`).
+    ConfigWrite {
+        file: &'static str,
+        route: bool,
+    },
+}
+
+impl Tool {
+    /// A task that provably forks the checkout (V2's exemption, V3's readers).
+    pub fn forked(&self) -> bool {
+        matches!(self, Tool::Task { runtime, isolation_none, .. } if *runtime != Runtime::Local && !isolation_none)
+    }
+
+    /// A short name for timelines and violation messages.
+    pub fn short(&self) -> String {
+        let file = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+        match self {
+            Tool::Task { foreground, .. } => format!(
+                "task({}, {})",
+                if self.forked() { "fork" } else { "shared" },
+                if *foreground { "foreground" } else { "background" }
+            ),
+            Tool::Bash { background: true, display_name, .. } => format!("bash(background {display_name})"),
+            Tool::Bash { migrates, display_name, .. } => {
+                format!(
+                    "bash(sed -i{})",
+                    if *migrates { format!(", migrates as {display_name}") } else { String::new() }
+                )
+            }
+            Tool::FileRead { path } => format!("file_read({})", file(path)),
+            Tool::FileEdit { path } => format!("file_edit({})", file(path)),
+            Tool::FileEditInsert => "file_edit_insert(NOTES.md)".to_string(),
+            Tool::SkillWrite { path } => format!("agent_skill_write({})", file(path)),
+            Tool::ConfigWrite { file: f, route } => {
+                format!("mux_config_write({}{})", file(f), if *route { ", route" } else { "" })
+            }
+        }
+    }
+
+    /// Every resource the call touches, for L6.
+    pub fn resources(&self) -> BTreeSet<String> {
+        let mut r = BTreeSet::new();
+        let checkout = |r: &mut BTreeSet<String>| r.extend(CHECKOUT.iter().map(|p| p.to_string()));
+        match self {
+            Tool::Task { .. } => {
+                r.insert("task-service".to_string());
+                r.insert(CONFIG.to_string());
+                if self.forked() {
+                    checkout(&mut r);
+                }
+            }
+            Tool::Bash { background, migrates, .. } => {
+                if *background || *migrates {
+                    r.insert("processes".to_string());
+                }
+                if !background {
+                    checkout(&mut r);
+                }
+            }
+            Tool::FileRead { path } | Tool::FileEdit { path } | Tool::SkillWrite { path } => {
+                r.insert(path.to_string());
+            }
+            Tool::FileEditInsert => {
+                r.insert(NOTES.to_string());
+            }
+            Tool::ConfigWrite { file, .. } => {
+                r.insert(file.to_string());
+            }
+        }
+        r
+    }
+}
+
+/// A sibling call: `owner` (`c1`, `c2`, …) names it in locks, notes and the ghost.
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub owner: String,
+    pub tool: Tool,
+}
+
+/// Runs one sibling call through the version's stream wrapper.
+pub async fn run_call(b: Rc<Backend>, call: Call) {
+    let owner = call.owner.as_str();
+    // The stream emits its tool calls one after another as the turn streams in.
+    let start_ms = b.sim.between(ChoiceKind::Delay, 0, b.params.call_stagger_ms);
+    b.sim.sleep_ms(start_ms).await;
+    if b.aborted() {
+        // An aborted stream issues no further calls.
+        b.ghost.borrow_mut().finished.insert(owner.to_string());
+        return;
+    }
+    b.ghost.borrow_mut().call(
+        owner,
+        CallRecord {
+            label: format!("{owner} {}", call.tool.short()),
+            resources: call.tool.resources(),
+            // Until its first phase, a call may touch any of its resources.
+            phase: "start".to_string(),
+            phase_resources: call.tool.resources(),
+        },
+    );
+    b.note(format!("{owner} starts {}", call.tool.short()));
+    let forked = call.tool.forked();
+    let wrapper: Option<Held> = match b.version.stream_lock {
+        StreamLock::None => None,
+        StreamLock::MutexForkedExempt if forked => None,
+        StreamLock::Mutex | StreamLock::MutexForkedExempt => {
+            Some(b.hold(owner, "stream-mutex".to_string(), b.stream_mutex.lock(owner)).await)
+        }
+        StreamLock::RwLock if forked => Some(b.hold(owner, "stream-rwlock".to_string(), b.stream_rw.read(owner)).await),
+        StreamLock::RwLock => Some(b.hold(owner, "stream-rwlock".to_string(), b.stream_rw.write(owner)).await),
+    };
+    // withSequentialExecution rejects a queued call aborted before it got the lock.
+    if wrapper.is_some() && b.aborted() {
+        b.note(format!("{owner} is rejected: the stream was aborted while it queued"));
+    } else {
+        match &call.tool {
+            Tool::Task { foreground, .. } => b.task_tool(owner, forked, *foreground).await,
+            Tool::Bash { background: true, display_name, .. } => b.bash_background(owner, display_name).await,
+            Tool::Bash { background: false, display_name, migrates } => {
+                b.bash_foreground(owner, display_name, *migrates).await
+            }
+            Tool::FileRead { path } => b.file_read(owner, path).await,
+            Tool::FileEdit { path } => b.file_edit(owner, path).await,
+            Tool::FileEditInsert => b.file_edit_insert(owner).await,
+            Tool::SkillWrite { path } => b.skill_write(owner, path).await,
+            Tool::ConfigWrite { file, route } => b.mux_config_write(owner, file, *route).await,
+        }
+    }
+    drop(wrapper);
+    b.ghost.borrow_mut().phase(owner, "done", &[]);
+    b.ghost.borrow_mut().finished.insert(owner.to_string());
+    b.note(format!("{owner} returns"));
+}
+
+/// The user: every 1..=`abort_tick_ms` may abort the stream (the `stream.abort`
+/// fault), until the stream's calls have all returned.
+pub async fn user_abort(b: Rc<Backend>, calls: usize) {
+    const TICKS_MAX: u32 = 1_000;
+    for _ in 0..TICKS_MAX {
+        let ms = b.sim.between(ChoiceKind::Delay, 1, b.params.abort_tick_ms);
+        b.sim.sleep_ms(ms).await;
+        if b.ghost.borrow().finished.len() >= calls {
+            return;
+        }
+        if b.sim.fault(&STREAM_ABORT) {
+            b.fire_abort();
+            return;
+        }
+    }
+}
