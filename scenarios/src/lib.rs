@@ -9,6 +9,7 @@ mod launcher_params;
 mod lease;
 mod params;
 mod registry;
+pub mod restart;
 mod scenario;
 pub mod tools;
 

@@ -6,6 +6,7 @@ use crate::demo_lock::DemoLock;
 use crate::devserver::RedisLock;
 use crate::launcher::MultiTab;
 use crate::lease::LeaseStorage;
+use crate::restart::{Restart, COALESCER, CONTRACT, NO_FAULTS};
 use crate::scenario::Scenario;
 use crate::tools::Siblings;
 
@@ -15,9 +16,11 @@ static REDIS_LOCK: RedisLock = RedisLock;
 static SIBLINGS: Siblings = Siblings;
 static LEASE_STORAGE: LeaseStorage = LeaseStorage;
 
+static RESTART: [Restart; 3] = [COALESCER, NO_FAULTS, CONTRACT];
+
 /// Every built-in scenario, in the order `list` shows them.
 pub fn all() -> Vec<&'static dyn Scenario> {
-    vec![&DEMO_LOCK, &MULTI_TAB, &REDIS_LOCK, &SIBLINGS, &LEASE_STORAGE]
+    vec![&DEMO_LOCK, &MULTI_TAB, &REDIS_LOCK, &RESTART[0], &RESTART[1], &RESTART[2], &SIBLINGS, &LEASE_STORAGE]
 }
 
 /// Why a scenario or variant name was not accepted.

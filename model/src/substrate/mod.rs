@@ -15,16 +15,20 @@
 //! - [`redis`]: Redis as lock users see it (SET NX EX, DEL, compare-and-delete), on kv.
 //! - [`react`]: React components, effects and browser timers (frontend hooks).
 //! - [`storage`]: a storage service that accepts writes fenced by a lock token.
+//! - [`workspace_db`]: durable per-workspace secrets and model rows, versioned.
+//! - [`provisioner`]: a Docker-like daemon; containers keep the env they were created with.
 //! - [`sync`]: goroutines, mutexes, read/write locks and mutex maps, with a wait-for graph.
 
 pub mod docstore;
 pub mod fs;
 pub mod kv;
 pub mod process;
+pub mod provisioner;
 pub mod react;
 pub mod redis;
 pub mod remote_job;
 pub mod sandbox_provider;
 pub mod storage;
 pub mod sync;
+pub mod workspace_db;
 pub mod yield_now;

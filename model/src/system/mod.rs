@@ -3,6 +3,7 @@
 //! - [`demo_lock`]: a lock taken by check-then-set or compare-and-set (the demo).
 //! - [`devserver`]: S001, dev-server starts behind a Redis lock, and their React hook.
 //! - [`launcher`]: S000, the multi-tab sandbox launcher, every protocol version.
+//! - [`restart`]: S003, the restart coalescer of a Go workspace server.
 //! - [`tools`]: S004, parallel sibling tool calls and the config writers, V0–V10.
 //! - [`lease`]: a TTL lease guarding writes to a storage service, fenced or not.
 
@@ -10,4 +11,5 @@ pub mod demo_lock;
 pub mod devserver;
 pub mod launcher;
 pub mod lease;
+pub mod restart;
 pub mod tools;
