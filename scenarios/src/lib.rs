@@ -5,6 +5,7 @@
 mod demo_lock;
 mod launcher;
 mod params;
+mod prewarm;
 mod registry;
 mod scenario;
 

@@ -4,14 +4,17 @@ use thiserror::Error;
 
 use crate::demo_lock::DemoLock;
 use crate::launcher::MultiTab;
+use crate::prewarm::{MkdirLock, MkdirLockFull};
 use crate::scenario::Scenario;
 
 static DEMO_LOCK: DemoLock = DemoLock;
 static MULTI_TAB: MultiTab = MultiTab;
+static MKDIR_LOCK: MkdirLock = MkdirLock;
+static MKDIR_LOCK_FULL: MkdirLockFull = MkdirLockFull;
 
 /// Every built-in scenario, in the order `list` shows them.
 pub fn all() -> Vec<&'static dyn Scenario> {
-    vec![&DEMO_LOCK, &MULTI_TAB]
+    vec![&DEMO_LOCK, &MULTI_TAB, &MKDIR_LOCK, &MKDIR_LOCK_FULL]
 }
 
 /// Why a scenario or variant name was not accepted.
