@@ -114,8 +114,7 @@ pub const PID_REUSE_WINDOW: ParamInfo = ParamInfo::number(
 )
 .assumed();
 pub const BACKGROUND_PROCESSES: ParamInfo =
-    ParamInfo::number("background_processes", "processes", 0, "other processes per host that start and exit")
-        .assumed();
+    ParamInfo::number("background_processes", "processes", 0, "other processes per host that start and exit").assumed();
 pub const LEGACY_HOLDER: ParamInfo = ParamInfo::switch(
     "legacy_holder",
     false,
@@ -189,6 +188,7 @@ macro_rules! params_with_profile {
             RELAUNCH,
             HEARTBEAT_MS,
             HEARTBEAT_STALE_MS,
+            LEGACY_STALE_MS,
         ]
     };
 }
@@ -196,8 +196,19 @@ macro_rules! params_with_profile {
 const PARAMS: &[ParamInfo] = params_with_profile!(PROFILE);
 const PARAMS_FULL: &[ParamInfo] = params_with_profile!(PROFILE_FULL);
 
+pub const LEGACY_STALE_MS: ParamInfo = ParamInfo::number(
+    "legacy_stale_ms",
+    "ms",
+    3_600_000,
+    "proposed: a pre-upgrade lock is respected this long after a waiter first sees it (above the longest prewarm)",
+)
+.assumed();
 
-const fn safety(name: &'static str, doc: &'static str, check: fn(&World, &sim::Sim) -> Result<(), String>) -> Invariant<World> {
+const fn safety(
+    name: &'static str,
+    doc: &'static str,
+    check: fn(&World, &sim::Sim) -> Result<(), String>,
+) -> Invariant<World> {
     Invariant { name, kind: InvariantKind::Safety, doc, check }
 }
 
@@ -215,7 +226,11 @@ const INVARIANTS: &[Invariant<World>] = &[
         "L2: a dead holder's lock is freed within ~one poll (same host, pid on record) or the stale window",
         inv::bounded_reclaim,
     ),
-    safety("no-spurious-timeout", "L5: a waiter times out only while a live holder holds the lock", inv::no_spurious_timeout),
+    safety(
+        "no-spurious-timeout",
+        "L5: a waiter times out only while a live holder holds the lock",
+        inv::no_spurious_timeout,
+    ),
     safety(
         "stale-below-timeout",
         "P2: every lock a waiter judges by mtime goes stale before that waiter's deadline",
@@ -251,6 +266,7 @@ fn model_params(sim: &sim::Sim, p: &Params, full: bool) -> PrewarmParams {
         relaunch: p.on(&RELAUNCH),
         heartbeat_ms: p.get(&HEARTBEAT_MS).max(1),
         heartbeat_stale_ms: p.get(&HEARTBEAT_STALE_MS),
+        legacy_stale_ms: p.get(&LEGACY_STALE_MS),
     };
     if full {
         m.hosts = m.hosts.max(sim.between(ChoiceKind::Workload, 1, 2) as usize);

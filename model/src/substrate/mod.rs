@@ -20,5 +20,5 @@ pub mod kv;
 pub mod process;
 pub mod remote_job;
 pub mod sandbox_provider;
-pub mod yield_now;
 pub mod storage;
+pub mod yield_now;

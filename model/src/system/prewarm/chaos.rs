@@ -30,8 +30,12 @@ pub fn start(sim: &Sim, w: &World) {
                 loop {
                     let user = if s2.draw(ChoiceKind::Workload, 2) == 0 { "eve" } else { "other" };
                     let pid = procs.spawn(user, &format!("bg{i}"));
+                    let start = procs.get(pid).map(|p| p.start);
                     s2.sleep_ms(s2.between(ChoiceKind::Delay, 1_000, 1_800_000)).await;
-                    procs.exit_reaped(pid);
+                    // A container restart may have ended it, and its pid be another's now.
+                    if procs.get(pid).map(|p| p.start) == start {
+                        procs.exit_reaped(pid);
+                    }
                     if !s2.faults_active() {
                         return;
                     }
@@ -51,7 +55,9 @@ pub fn start(sim: &Sim, w: &World) {
 fn strike(w: &World, sim: &Sim) {
     for slot in 0..w.slots.len() {
         if w.slots[slot].proc.get().is_some() && sim.fault(&PROCESS_KILL) {
-            sim.note(NodeId::SYSTEM, format!("kill -9 the process in slot p{}", w.slots[slot].node));
+            let id = w.slots[slot].proc.get().unwrap_or_default();
+            let label = w.ghost.borrow().procs[id].label.clone();
+            sim.note(NodeId::SYSTEM, format!("kill -9 {label}"));
             kill(w, sim, slot);
         }
     }

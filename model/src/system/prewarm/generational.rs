@@ -13,7 +13,7 @@ use crate::substrate::process::{Pid, ProcState};
 use crate::system::prewarm::actor::{LockError, Proc};
 use crate::system::prewarm::ghost::Wait;
 use crate::system::prewarm::owner::OwnerRecord;
-use crate::system::prewarm::world::LOCKS_DIR;
+use crate::system::prewarm::world::{lock_dir, LOCKS_DIR};
 
 fn base(template: usize) -> String {
     format!("{LOCKS_DIR}/tpl{template}")
@@ -38,7 +38,9 @@ fn top(p: &Proc, template: usize) -> Option<u64> {
 /// What the waiter remembers of each generation: the heartbeat it last saw, and
 /// when (its monotonic clock) it first saw that value and the generation.
 struct Seen {
-    beat: String,
+    /// The highest heartbeat seen: only a higher one is a sign of life (a file server
+    /// crash may bring back an older value).
+    beat: u64,
     beat_since_ms: u64,
     first_seen_ms: u64,
 }
@@ -59,9 +61,9 @@ fn finished(p: &Proc, template: usize, generation: u64, seen: &mut BTreeMap<u64,
             return !alive;
         }
     }
-    let beat = fs.read(&format!("{dir}/heartbeat")).unwrap_or_default();
-    let s = seen.entry(generation).or_insert(Seen { beat: beat.clone(), beat_since_ms: now, first_seen_ms: now });
-    if s.beat != beat {
+    let beat = fs.read(&format!("{dir}/heartbeat")).ok().and_then(|b| b.parse().ok()).unwrap_or(0);
+    let s = seen.entry(generation).or_insert(Seen { beat, beat_since_ms: now, first_seen_ms: now });
+    if beat > s.beat {
         s.beat = beat;
         s.beat_since_ms = now;
     }
@@ -72,14 +74,21 @@ fn finished(p: &Proc, template: usize, generation: u64, seen: &mut BTreeMap<u64,
 async fn wait_finished(p: &Proc, template: usize) -> Result<Option<u64>, LockError> {
     let mut seen = BTreeMap::new();
     p.w.ghost.borrow_mut().waiting.insert(p.id, Wait { template, since: p.sim.now() });
+    let mut legacy_since_ms = None;
     let result = loop {
         p.step().await;
+        if let Some(done) = legacy_lock(p, template, &mut legacy_since_ms).await {
+            if !done {
+                p.sim.sleep_ms(p.w.params.poll_ms).await;
+                continue;
+            }
+        }
         let Some(g) = top(p, template) else { break Ok(None) };
         if finished(p, template, g, &mut seen) {
             break Ok(Some(g));
         }
         let now = p.sim.now().as_ms();
-        let s = seen.entry(g).or_insert(Seen { beat: String::new(), beat_since_ms: now, first_seen_ms: now });
+        let s = seen.entry(g).or_insert(Seen { beat: 0, beat_since_ms: now, first_seen_ms: now });
         if s.first_seen_ms == now {
             p.note(format!("waits on {}", gen_dir(template, g)));
         }
@@ -95,6 +104,32 @@ async fn wait_finished(p: &Proc, template: usize) -> Result<Option<u64>, LockErr
     };
     p.w.ghost.borrow_mut().waiting.remove(&p.id);
     result
+}
+
+/// A pre-upgrade lock directory (`/locks/tplT.lock`, `owner.json` without hostname
+/// or namespace) cannot be judged by pid; it is respected until this waiter has seen
+/// it for the legacy window, longer than any legitimate prewarm (P1), then removed.
+/// `None`: there is none; `Some(false)`: wait; `Some(true)`: just removed.
+async fn legacy_lock(p: &Proc, template: usize, since_ms: &mut Option<u64>) -> Option<bool> {
+    let dir = lock_dir(template);
+    if !p.w.fs.exists(&dir) {
+        return None;
+    }
+    let now = p.sim.now().as_ms();
+    let since = *since_ms.get_or_insert_with(|| {
+        p.note(format!("waits on the pre-upgrade lock {dir}"));
+        now
+    });
+    if now.saturating_sub(since) <= p.w.params.legacy_stale_ms {
+        return Some(false);
+    }
+    p.note(format!("pre-upgrade lock {dir} outlived the legacy window: rm -r"));
+    p.w.fs.rm_rf(&dir);
+    let mut g = p.w.ghost.borrow_mut();
+    if g.current.contains_key(&template) {
+        g.ended(template, p.id, false, p.sim.now());
+    }
+    Some(true)
 }
 
 /// `waitForLock`: returns once the current generation is finished.

@@ -27,6 +27,8 @@ pub struct Instance {
     pub created_at: SimTime,
     /// Its owner record names the owner's pid (the waiter could check it).
     pub names_pid: bool,
+    /// Created by a pre-upgrade process while the world runs a newer version.
+    pub legacy: bool,
     pub gone_at: Option<SimTime>,
 }
 
@@ -64,7 +66,14 @@ impl Ghost {
     /// A new lock instance of `template` created by `owner`.
     pub fn created(&mut self, template: usize, owner: usize, now: SimTime) -> usize {
         let id = self.instances.len();
-        self.instances.push(Instance { template, owner, created_at: now, names_pid: false, gone_at: None });
+        self.instances.push(Instance {
+            template,
+            owner,
+            created_at: now,
+            names_pid: false,
+            legacy: false,
+            gone_at: None,
+        });
         self.current.insert(template, id);
         id
     }

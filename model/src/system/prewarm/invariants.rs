@@ -4,10 +4,13 @@
 //!
 //! Bounds (L2, L5) are stated in true simulated time:
 //! - a holder is **pid-verifiable** by a waiter when its `owner.json` (as written)
-//!   names its pid and the waiter runs in the same pid namespace; the waiter must
+//!   names its pid and the waiter runs in the same pid namespace, and the record is
+//!   not a pre-upgrade one (the text accepts that a hostname-less lock falls back to
+//!   the stale window: the PR's third test); the waiter must
 //!   then free the lock within `2 × poll + 1 s` of the later of the holder's death
 //!   and the start of its wait (SYSTEMS.md L2: "about one poll");
-//! - otherwise within the version's stale window plus the same margin;
+//! - otherwise within the version's stale window plus the same margin (for a
+//!   pre-upgrade lock met by `proposed`, its legacy window);
 //! - a timeout is spurious (L5) when the lock's holder at that moment has been dead
 //!   longer than one heartbeat interval plus two polls plus 1 s: no design can tell
 //!   a holder that died more recently than that from a live one.
@@ -15,6 +18,7 @@
 use sim::Sim;
 
 use crate::system::prewarm::actor::Proc;
+use crate::system::prewarm::version::Stale;
 use crate::system::prewarm::world::World;
 
 fn broken(w: &World, name: &str) -> Result<(), String> {
@@ -78,8 +82,11 @@ pub fn bounded_reclaim(w: &World, sim: &Sim) -> Result<(), String> {
                 continue;
             }
             let host_ns = w.hosts[wp.host].ns.get();
-            let verifiable = i.names_pid && wp.host == owner.host && owner.ns == host_ns && wp.ns == host_ns;
-            let bound_ms = if verifiable { margin_ms(w) } else { w.stale_ms() + margin_ms(w) };
+            let verifiable =
+                i.names_pid && !i.legacy && wp.host == owner.host && owner.ns == host_ns && wp.ns == host_ns;
+            let stale_ms =
+                if i.legacy && w.version.stale == Stale::Heartbeat { w.params.legacy_stale_ms } else { w.stale_ms() };
+            let bound_ms = if verifiable { margin_ms(w) } else { stale_ms + margin_ms(w) };
             let from = died.max(wait.since);
             if now.ms_since(from) > bound_ms {
                 return Err(format!(
@@ -111,7 +118,10 @@ pub fn judge_timeout(p: &Proc, template: usize) {
         let (who, whose) = (g.procs[p.id].label.clone(), g.procs[owner].label.clone());
         g.break_(
             "no-spurious-timeout",
-            format!("{who} timed out on template {template} while its holder {whose} had been dead for {} s", dead_ms / 1000),
+            format!(
+                "{who} timed out on template {template} while its holder {whose} had been dead for {} s",
+                dead_ms / 1000
+            ),
         );
     }
 }

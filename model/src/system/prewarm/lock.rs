@@ -25,7 +25,10 @@ pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
         p.step().await;
         match p.w.fs.mkdir(&dir) {
             Ok(()) => {
-                p.w.ghost.borrow_mut().created(template, p.id, p.sim.now());
+                let mut g = p.w.ghost.borrow_mut();
+                let inst = g.created(template, p.id, p.sim.now());
+                g.instances[inst].legacy = p.version != p.w.version;
+                drop(g);
                 p.note(format!("mkdir {dir}: acquired"));
                 break;
             }

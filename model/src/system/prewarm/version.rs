@@ -47,7 +47,8 @@ pub struct Version {
 pub const V0: Version = Version { name: "v0", liveness: Liveness::MtimeOnly, stale: Stale::V0, writes_hostname: false };
 pub const V0_5: Version =
     Version { name: "v0.5", liveness: Liveness::PidNoHostGate, stale: Stale::V1, writes_hostname: false };
-pub const V1: Version = Version { name: "v1", liveness: Liveness::PidHostGate, stale: Stale::V1, writes_hostname: true };
+pub const V1: Version =
+    Version { name: "v1", liveness: Liveness::PidHostGate, stale: Stale::V1, writes_hostname: true };
 
 /// A design for the prewarm lock meant to keep every invariant under pid reuse,
 /// zombies, container restarts, shared directories across hosts and skewed clocks.

@@ -42,6 +42,8 @@ pub struct PrewarmParams {
     pub relaunch: bool,
     pub heartbeat_ms: u64,
     pub heartbeat_stale_ms: u64,
+    /// proposed: how long a pre-upgrade lock is respected after a waiter first sees it.
+    pub legacy_stale_ms: u64,
 }
 
 impl PrewarmParams {
@@ -129,7 +131,8 @@ pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
                 let offset = sim.between(ChoiceKind::Workload, 0, 2 * skew) as i64 - skew as i64;
                 sim.jump_clock(clock, offset);
             }
-            let pids = PidParams { first: 300, last: 300 + params.pid_range.max(8), reuse_window: params.pid_reuse_window };
+            let pids =
+                PidParams { first: 300, last: 300 + params.pid_range.max(8), reuse_window: params.pid_reuse_window };
             Host { procs: ProcessTable::with_pids(sim, &name, pids), name, clock, ns: Cell::new(0) }
         })
         .collect();
