@@ -5,7 +5,7 @@
 mod demo_lock;
 mod launcher;
 mod params;
-mod prewarm;
+pub mod prewarm;
 mod registry;
 mod scenario;
 
