@@ -8,6 +8,7 @@ mod launcher;
 mod launcher_params;
 mod lease;
 mod params;
+pub mod prewarm;
 mod registry;
 pub mod restart;
 mod scenario;

@@ -6,6 +6,7 @@ use crate::demo_lock::DemoLock;
 use crate::devserver::RedisLock;
 use crate::launcher::MultiTab;
 use crate::lease::LeaseStorage;
+use crate::prewarm::{MkdirLock, MkdirLockFull};
 use crate::restart::{Restart, COALESCER, CONTRACT, NO_FAULTS};
 use crate::scenario::Scenario;
 use crate::tools::Siblings;
@@ -16,11 +17,24 @@ static REDIS_LOCK: RedisLock = RedisLock;
 static SIBLINGS: Siblings = Siblings;
 static LEASE_STORAGE: LeaseStorage = LeaseStorage;
 
+static MKDIR_LOCK: MkdirLock = MkdirLock;
+static MKDIR_LOCK_FULL: MkdirLockFull = MkdirLockFull;
 static RESTART: [Restart; 3] = [COALESCER, NO_FAULTS, CONTRACT];
 
 /// Every built-in scenario, in the order `list` shows them.
 pub fn all() -> Vec<&'static dyn Scenario> {
-    vec![&DEMO_LOCK, &MULTI_TAB, &REDIS_LOCK, &RESTART[0], &RESTART[1], &RESTART[2], &SIBLINGS, &LEASE_STORAGE]
+    vec![
+        &DEMO_LOCK,
+        &MULTI_TAB,
+        &REDIS_LOCK,
+        &MKDIR_LOCK,
+        &MKDIR_LOCK_FULL,
+        &RESTART[0],
+        &RESTART[1],
+        &RESTART[2],
+        &SIBLINGS,
+        &LEASE_STORAGE,
+    ]
 }
 
 /// Why a scenario or variant name was not accepted.

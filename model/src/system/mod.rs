@@ -6,10 +6,12 @@
 //! - [`restart`]: S003, the restart coalescer of a Go workspace server.
 //! - [`tools`]: S004, parallel sibling tool calls and the config writers, V0–V10.
 //! - [`lease`]: a TTL lease guarding writes to a storage service, fenced or not.
+//! - [`prewarm`]: S002, the mkdir prewarm lock with pid-liveness reclaim.
 
 pub mod demo_lock;
 pub mod devserver;
 pub mod launcher;
 pub mod lease;
+pub mod prewarm;
 pub mod restart;
 pub mod tools;

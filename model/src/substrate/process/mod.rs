@@ -62,6 +62,9 @@ pub struct ProcInfo {
     pub user: String,
     pub name: String,
     pub state: ProcState,
+    /// When it started, as a sequence number in its namespace (`/proc/<pid>/stat`'s
+    /// start time): tells a reused pid from the process that held it before.
+    pub start: u64,
 }
 
 /// The pid range of a namespace and how far allocation may reach past the next pid.
@@ -136,7 +139,8 @@ impl ProcessTable {
             t.next = if pid == t.params.last { t.params.first } else { pid + 1 };
         }
         t.spawned += 1;
-        let info = ProcInfo { user: user.to_string(), name: name.to_string(), state: ProcState::Running };
+        let start = t.spawned;
+        let info = ProcInfo { user: user.to_string(), name: name.to_string(), state: ProcState::Running, start };
         t.procs.insert(pid, info);
         Pid(pid)
     }

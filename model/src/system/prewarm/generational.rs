@@ -1,0 +1,200 @@
+//! The `proposed` prewarm lock ([`crate::system::prewarm::version::PROPOSED`]):
+//! generation directories `/locks/tplT/gNNNNNN`, each created whole by renaming a
+//! staging directory that already holds its `owner.json`; a generation is finished
+//! once released, or once its holder is judged dead (same pid namespace: pid, start
+//! time and zombie state; any other: a heartbeat seen unchanged for the heartbeat
+//! stale window on the waiter's monotonic clock); the next generation is taken only
+//! after the current one is finished, so a reclaim can never remove a live lock.
+
+use std::collections::BTreeMap;
+
+use crate::substrate::fs::FsError;
+use crate::substrate::process::{Pid, ProcState};
+use crate::system::prewarm::actor::{LockError, Proc};
+use crate::system::prewarm::ghost::Wait;
+use crate::system::prewarm::owner::OwnerRecord;
+use crate::system::prewarm::world::{lock_dir, LOCKS_DIR};
+
+fn base(template: usize) -> String {
+    format!("{LOCKS_DIR}/tpl{template}")
+}
+
+fn gen_dir(template: usize, generation: u64) -> String {
+    format!("{}/g{generation:06}", base(template))
+}
+
+/// A pid namespace's id as `owner.json` records it: host and namespace incarnation
+/// (boot id and namespace inode on Linux), never the hostname.
+fn ns_id(p: &Proc) -> u64 {
+    ((p.host as u64) << 32) | u64::from(p.w.hosts[p.host].ns.get())
+}
+
+/// The highest generation of `template`, if any.
+fn top(p: &Proc, template: usize) -> Option<u64> {
+    let names = p.w.fs.list(&base(template)).unwrap_or_default();
+    names.iter().filter_map(|n| n.strip_prefix('g')).filter_map(|n| n.parse().ok()).max()
+}
+
+/// What the waiter remembers of each generation: the heartbeat it last saw, and
+/// when (its monotonic clock) it first saw that value and the generation.
+struct Seen {
+    /// The highest heartbeat seen: only a higher one is a sign of life (a file server
+    /// crash may bring back an older value).
+    beat: u64,
+    beat_since_ms: u64,
+    first_seen_ms: u64,
+}
+
+/// Whether `generation` is finished: released, or its holder judged dead.
+fn finished(p: &Proc, template: usize, generation: u64, seen: &mut BTreeMap<u64, Seen>) -> bool {
+    let dir = gen_dir(template, generation);
+    let fs = &p.w.fs;
+    if fs.exists(&format!("{dir}/released")) {
+        return true;
+    }
+    let now = p.sim.now().as_ms();
+    let record = fs.read(&format!("{dir}/owner.json")).ok().and_then(|t| OwnerRecord::parse(&t));
+    if let Some(o) = &record {
+        if o.ns == Some(ns_id(p)) && o.pid > 0 {
+            let info = p.w.hosts[p.host].procs.get(Pid(o.pid as u32));
+            let alive = info.is_some_and(|i| i.state == ProcState::Running && Some(i.start) == o.start);
+            return !alive;
+        }
+    }
+    let beat = fs.read(&format!("{dir}/heartbeat")).ok().and_then(|b| b.parse().ok()).unwrap_or(0);
+    let s = seen.entry(generation).or_insert(Seen { beat, beat_since_ms: now, first_seen_ms: now });
+    if beat > s.beat {
+        s.beat = beat;
+        s.beat_since_ms = now;
+    }
+    now.saturating_sub(s.beat_since_ms) > p.w.params.heartbeat_stale_ms
+}
+
+/// Waits until the current generation is finished; returns it (`None`: no lock yet).
+async fn wait_finished(p: &Proc, template: usize) -> Result<Option<u64>, LockError> {
+    let mut seen = BTreeMap::new();
+    p.w.ghost.borrow_mut().waiting.insert(p.id, Wait { template, since: p.sim.now() });
+    let mut legacy_since_ms = None;
+    let result = loop {
+        p.step().await;
+        if let Some(done) = legacy_lock(p, template, &mut legacy_since_ms).await {
+            if !done {
+                p.sim.sleep_ms(p.w.params.poll_ms).await;
+                continue;
+            }
+        }
+        let Some(g) = top(p, template) else { break Ok(None) };
+        if finished(p, template, g, &mut seen) {
+            break Ok(Some(g));
+        }
+        let now = p.sim.now().as_ms();
+        let s = seen.entry(g).or_insert(Seen { beat: 0, beat_since_ms: now, first_seen_ms: now });
+        if s.first_seen_ms == now {
+            p.note(format!("waits on {}", gen_dir(template, g)));
+        }
+        // A timeout only while this generation shows signs of life: a holder known
+        // alive, or a heartbeat seen to change within one interval and a poll.
+        let fresh = now.saturating_sub(s.beat_since_ms) <= p.w.params.heartbeat_ms + p.w.params.poll_ms;
+        if now.saturating_sub(s.first_seen_ms) > p.w.params.lock_timeout_ms && fresh {
+            p.note(format!("gives up on {}", gen_dir(template, g)));
+            crate::system::prewarm::invariants::judge_timeout(p, template);
+            break Err(LockError::Timeout);
+        }
+        p.sim.sleep_ms(p.w.params.poll_ms).await;
+    };
+    p.w.ghost.borrow_mut().waiting.remove(&p.id);
+    result
+}
+
+/// A pre-upgrade lock directory (`/locks/tplT.lock`, `owner.json` without hostname
+/// or namespace) cannot be judged by pid; it is respected until this waiter has seen
+/// it for the legacy window, longer than any legitimate prewarm (P1), then removed.
+/// `None`: there is none; `Some(false)`: wait; `Some(true)`: just removed.
+async fn legacy_lock(p: &Proc, template: usize, since_ms: &mut Option<u64>) -> Option<bool> {
+    let dir = lock_dir(template);
+    if !p.w.fs.exists(&dir) {
+        return None;
+    }
+    let now = p.sim.now().as_ms();
+    let since = *since_ms.get_or_insert_with(|| {
+        p.note(format!("waits on the pre-upgrade lock {dir}"));
+        now
+    });
+    if now.saturating_sub(since) <= p.w.params.legacy_stale_ms {
+        return Some(false);
+    }
+    p.note(format!("pre-upgrade lock {dir} outlived the legacy window: rm -r"));
+    p.w.fs.rm_rf(&dir);
+    let mut g = p.w.ghost.borrow_mut();
+    if g.current.contains_key(&template) {
+        g.ended(template, p.id, false, p.sim.now());
+    }
+    Some(true)
+}
+
+/// `waitForLock`: returns once the current generation is finished.
+pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
+    wait_finished(p, template).await.map(|_| ())
+}
+
+/// `withLock`: take the generation after the finished one, prewarm with heartbeats,
+/// release by marking the generation released.
+pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
+    let fs = p.w.fs.clone();
+    let _ = fs.mkdir_p(&base(template));
+    let (mine, inst) = loop {
+        let finished_gen = wait_finished(p, template).await?;
+        let next = finished_gen.map_or(0, |g| g + 1);
+        let staging = format!("{}/.staging-{}", base(template), p.id);
+        fs.rm_rf(&staging);
+        let _ = fs.mkdir(&staging);
+        let host = &p.w.hosts[p.host];
+        let start = host.procs.get(Pid(p.pid)).map(|i| i.start);
+        let record = OwnerRecord {
+            pid: i64::from(p.pid),
+            hostname: Some(host.procs.hostname().to_string()),
+            ns: Some(ns_id(p)),
+            start,
+        };
+        let _ = fs.write(&format!("{staging}/owner.json"), &record.to_json());
+        let _ = fs.sync(&format!("{staging}/owner.json"));
+        p.step().await;
+        let target = gen_dir(template, next);
+        match fs.rename(&staging, &target) {
+            Ok(()) => {
+                let mut g = p.w.ghost.borrow_mut();
+                if g.current.contains_key(&template) {
+                    g.ended(template, p.id, false, p.sim.now());
+                }
+                let inst = g.created(template, p.id, p.sim.now());
+                g.instances[inst].names_pid = true;
+                drop(g);
+                p.note(format!("acquired {target}"));
+                break (next, inst);
+            }
+            Err(FsError::NotEmpty | FsError::Exists | FsError::NotDir) => {
+                p.note(format!("{target} taken by another process"));
+                fs.rm_rf(&staging);
+            }
+            Err(e) => panic!("rename onto {target}: {e}"),
+        }
+    };
+    let dir = gen_dir(template, mine);
+    let mut beats = 0u64;
+    let fs2 = fs.clone();
+    let beat_path = format!("{dir}/heartbeat");
+    p.prewarm(template, move |_| {
+        beats += 1;
+        let _ = fs2.write(&beat_path, &beats.to_string());
+    })
+    .await;
+    // finally
+    p.step().await;
+    let _ = fs.write(&format!("{dir}/released"), "");
+    p.note(format!("releases {dir}"));
+    let mut g = p.w.ghost.borrow_mut();
+    if g.current.get(&template) == Some(&inst) {
+        g.ended(template, p.id, true, p.sim.now());
+    }
+    Ok(())
+}

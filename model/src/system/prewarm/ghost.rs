@@ -1,0 +1,143 @@
+//! The ghost: what an all-seeing observer knows and no process can read. Which
+//! process is alive, which lock instance currently stands for a template and who
+//! created it, who is inside a prewarm, who waits since when. The invariants judge
+//! the run against it; the protocol code only reports its steps to it.
+
+use std::collections::BTreeMap;
+
+use sim::SimTime;
+
+/// A process as the observer knows it (one per launch: a relaunch is a new one).
+#[derive(Clone, Debug)]
+pub struct ProcRec {
+    pub label: String,
+    pub host: usize,
+    /// The pid namespace incarnation of its host when it started.
+    pub ns: u32,
+    pub pid: u32,
+    pub alive: bool,
+    pub died_at: Option<SimTime>,
+}
+
+/// One lock instance: a lock directory (or a generation) from creation to removal.
+#[derive(Clone, Debug)]
+pub struct Instance {
+    pub template: usize,
+    pub owner: usize,
+    pub created_at: SimTime,
+    /// Its owner record names the owner's pid (the waiter could check it).
+    pub names_pid: bool,
+    /// Created by a pre-upgrade process while the world runs a newer version.
+    pub legacy: bool,
+    pub gone_at: Option<SimTime>,
+}
+
+/// A process waiting for a template's lock.
+#[derive(Clone, Debug)]
+pub struct Wait {
+    pub template: usize,
+    pub since: SimTime,
+}
+
+#[derive(Debug, Default)]
+pub struct Ghost {
+    pub procs: Vec<ProcRec>,
+    pub instances: Vec<Instance>,
+    /// The instance that currently holds each template's lock.
+    pub current: BTreeMap<usize, usize>,
+    /// Who is running a prewarm of each template.
+    pub in_cs: BTreeMap<usize, Vec<usize>>,
+    /// Prewarms of each template that started and have not finished.
+    pub writers: BTreeMap<usize, u32>,
+    pub waiting: BTreeMap<usize, Wait>,
+    /// Event-time violations (I5, I6, I14, L5, P2), first one of each kept.
+    pub broken: BTreeMap<&'static str, String>,
+}
+
+impl Ghost {
+    pub fn alive(&self, proc: usize) -> bool {
+        self.procs[proc].alive
+    }
+
+    pub fn break_(&mut self, invariant: &'static str, why: String) {
+        self.broken.entry(invariant).or_insert(why);
+    }
+
+    /// A new lock instance of `template` created by `owner`.
+    pub fn created(&mut self, template: usize, owner: usize, now: SimTime) -> usize {
+        let id = self.instances.len();
+        self.instances.push(Instance {
+            template,
+            owner,
+            created_at: now,
+            names_pid: false,
+            legacy: false,
+            gone_at: None,
+        });
+        self.current.insert(template, id);
+        id
+    }
+
+    /// The current instance of `template` is gone, ended by `by`: its own release
+    /// (`release`), or a reclaim.
+    pub fn ended(&mut self, template: usize, by: usize, release: bool, now: SimTime) {
+        let Some(id) = self.current.remove(&template) else { return };
+        self.instances[id].gone_at = Some(now);
+        let owner = self.instances[id].owner;
+        let (who, whose) = (self.procs[by].label.clone(), self.procs[owner].label.clone());
+        if release && owner != by {
+            self.break_("owner-only-release", format!("{who}'s release removed {whose}'s lock of template {template}"));
+        }
+        if !release && self.procs[owner].alive {
+            self.break_(
+                "no-premature-reclaim",
+                format!("{who} reclaimed template {template}'s lock from {whose}, which is alive"),
+            );
+        }
+    }
+
+    pub fn enter_cs(&mut self, template: usize, proc: usize) {
+        self.in_cs.entry(template).or_default().push(proc);
+        *self.writers.entry(template).or_default() += 1;
+    }
+
+    pub fn leave_cs(&mut self, template: usize, proc: usize) {
+        if let Some(v) = self.in_cs.get_mut(&template) {
+            v.retain(|p| *p != proc);
+        }
+        if let Some(w) = self.writers.get_mut(&template) {
+            *w = w.saturating_sub(1);
+        }
+    }
+
+    /// `proc` uses template `template`, having seen it ready.
+    pub fn used(&mut self, template: usize, proc: usize) {
+        let writers: Vec<String> = self
+            .in_cs
+            .get(&template)
+            .map(|v| v.iter().map(|p| self.procs[*p].label.clone()).collect())
+            .unwrap_or_default();
+        if !writers.is_empty() {
+            let who = self.procs[proc].label.clone();
+            self.break_(
+                "artifact-integrity",
+                format!("{who} uses template {template} while {} is prewarming it", writers.join(", ")),
+            );
+        }
+    }
+
+    /// The process died: it leaves every prewarm and wait.
+    pub fn died(&mut self, proc: usize, now: SimTime) {
+        let p = &mut self.procs[proc];
+        if !p.alive {
+            return;
+        }
+        p.alive = false;
+        p.died_at = Some(now);
+        let templates: Vec<usize> = self.in_cs.iter().filter(|(_, v)| v.contains(&proc)).map(|(t, _)| *t).collect();
+        for t in templates {
+            self.leave_cs(t, proc);
+        }
+        self.waiting.remove(&proc);
+    }
+}

@@ -1,0 +1,127 @@
+//! The invariants of SYSTEMS.md section E that apply to S002, as checks over the
+//! prewarm world. Event-time checks (I5, I6, I14, L5, P2) are judged by the ghost when
+//! the event happens and reported here; I1 and L2 are judged after every step.
+//!
+//! Bounds (L2, L5) are stated in true simulated time:
+//! - a holder is **pid-verifiable** by a waiter when its `owner.json` (as written)
+//!   names its pid and the waiter runs in the same pid namespace, and the record is
+//!   not a pre-upgrade one (the text accepts that a hostname-less lock falls back to
+//!   the stale window: the PR's third test); the waiter must
+//!   then free the lock within `2 × poll + 1 s` of the later of the holder's death
+//!   and the start of its wait (SYSTEMS.md L2: "about one poll");
+//! - otherwise within the version's stale window plus the same margin (for a
+//!   pre-upgrade lock met by `proposed`, its legacy window);
+//! - a timeout is spurious (L5) when the lock's holder at that moment has been dead
+//!   longer than one heartbeat interval plus two polls plus 1 s: no design can tell
+//!   a holder that died more recently than that from a live one.
+
+use sim::Sim;
+
+use crate::system::prewarm::actor::Proc;
+use crate::system::prewarm::version::Stale;
+use crate::system::prewarm::world::World;
+
+fn broken(w: &World, name: &str) -> Result<(), String> {
+    w.ghost.borrow().broken.get(name).map_or(Ok(()), |why| Err(why.clone()))
+}
+
+/// I1: at most one prewarm per template at a time.
+pub fn mutex(w: &World, _: &Sim) -> Result<(), String> {
+    let g = w.ghost.borrow();
+    for (t, procs) in &g.in_cs {
+        if procs.len() > 1 {
+            let who: Vec<&str> = procs.iter().map(|p| g.procs[*p].label.as_str()).collect();
+            return Err(format!("{} prewarm template {t} at once", who.join(" and ")));
+        }
+    }
+    Ok(())
+}
+
+/// I5: a release removes only the releaser's own lock.
+pub fn owner_only_release(w: &World, _: &Sim) -> Result<(), String> {
+    broken(w, "owner-only-release")
+}
+
+/// I6: no lock is reclaimed from a live holder.
+pub fn no_premature_reclaim(w: &World, _: &Sim) -> Result<(), String> {
+    broken(w, "no-premature-reclaim")
+}
+
+/// I14: nobody uses a template while a prewarm of it runs, or before one completed.
+pub fn artifact_integrity(w: &World, _: &Sim) -> Result<(), String> {
+    broken(w, "artifact-integrity")
+}
+
+/// L5: a waiter throws only while a live holder holds the lock.
+pub fn no_spurious_timeout(w: &World, _: &Sim) -> Result<(), String> {
+    broken(w, "no-spurious-timeout")
+}
+
+/// P2: every lock instance a waiter judges by its mtime goes stale before the
+/// waiter's deadline.
+pub fn stale_below_timeout(w: &World, _: &Sim) -> Result<(), String> {
+    broken(w, "stale-below-timeout")
+}
+
+/// The margin of every bound: two polls and a second.
+fn margin_ms(w: &World) -> u64 {
+    2 * w.params.poll_ms + 1_000
+}
+
+/// L2: a dead holder's lock is freed within its bound while someone waits for it.
+pub fn bounded_reclaim(w: &World, sim: &Sim) -> Result<(), String> {
+    let g = w.ghost.borrow();
+    let now = sim.now();
+    for (&t, &inst) in &g.current {
+        let i = &g.instances[inst];
+        let owner = &g.procs[i.owner];
+        let Some(died) = owner.died_at else { continue };
+        for (&waiter, wait) in &g.waiting {
+            let wp = &g.procs[waiter];
+            if wait.template != t || !wp.alive {
+                continue;
+            }
+            let host_ns = w.hosts[wp.host].ns.get();
+            let verifiable =
+                i.names_pid && !i.legacy && wp.host == owner.host && owner.ns == host_ns && wp.ns == host_ns;
+            let stale_ms =
+                if i.legacy && w.version.stale == Stale::Heartbeat { w.params.legacy_stale_ms } else { w.stale_ms() };
+            let bound_ms = if verifiable { margin_ms(w) } else { stale_ms + margin_ms(w) };
+            let from = died.max(wait.since);
+            if now.ms_since(from) > bound_ms {
+                return Err(format!(
+                    "{} died at {died}; {} has waited for template {t} since {} and the lock still stands \
+                     after {} s (bound {} s, {})",
+                    owner.label,
+                    wp.label,
+                    wait.since,
+                    now.ms_since(from) / 1000,
+                    bound_ms / 1000,
+                    if verifiable { "same host, pid on record" } else { "not pid-verifiable" }
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Judges a timeout as it is thrown (L5).
+pub fn judge_timeout(p: &Proc, template: usize) {
+    let w = &p.w;
+    let mut g = w.ghost.borrow_mut();
+    let Some(&inst) = g.current.get(&template) else { return };
+    let owner = g.instances[inst].owner;
+    let Some(died) = g.procs[owner].died_at else { return };
+    let tolerance_ms = w.params.heartbeat_ms + margin_ms(w);
+    let dead_ms = p.sim.now().ms_since(died);
+    if dead_ms > tolerance_ms {
+        let (who, whose) = (g.procs[p.id].label.clone(), g.procs[owner].label.clone());
+        g.break_(
+            "no-spurious-timeout",
+            format!(
+                "{who} timed out on template {template} while its holder {whose} had been dead for {} s",
+                dead_ms / 1000
+            ),
+        );
+    }
+}

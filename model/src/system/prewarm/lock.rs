@@ -1,0 +1,158 @@
+//! `withSandboxTemplatePrewarmLock` and `waitForSandboxTemplatePrewarmLock` as V0,
+//! v0.5 and V1 write them (SYSTEMS.md S002.B): a `mkdir` lock directory per
+//! template, `owner.json` written after it in a separate non-atomic step, release by
+//! `rm -r` in a `finally` that a kill skips, and a waiter that polls for the
+//! directory to go, reclaims it when its holder looks dead (v0.5, V1) or its mtime
+//! looks stale, and throws after `LOCK_TIMEOUT_MS`.
+//!
+//! Every awaited file system call is a [`Proc::step`]: other processes run there and
+//! the process may be killed there.
+
+use crate::substrate::fs::FsError;
+use crate::system::prewarm::actor::{LockError, Proc};
+use crate::system::prewarm::owner::{classify, OwnerRecord, Verdict};
+use crate::system::prewarm::version::Liveness;
+use crate::system::prewarm::world::{lock_dir, USER};
+
+fn owner_path(template: usize) -> String {
+    format!("{}/owner.json", lock_dir(template))
+}
+
+/// `withLock(template, prewarm)`.
+pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
+    let dir = lock_dir(template);
+    loop {
+        p.step().await;
+        match p.w.fs.mkdir(&dir) {
+            Ok(()) => {
+                let mut g = p.w.ghost.borrow_mut();
+                let inst = g.created(template, p.id, p.sim.now());
+                g.instances[inst].legacy = p.version != p.w.version;
+                drop(g);
+                p.note(format!("mkdir {dir}: acquired"));
+                break;
+            }
+            Err(FsError::Exists) => {
+                p.note(format!("mkdir {dir}: EEXIST"));
+                wait_for_lock(p, template).await?;
+            }
+            Err(e) => panic!("mkdir {dir}: {e}"),
+        }
+    }
+    write_owner(p, template).await;
+    p.prewarm(template, |_| {}).await;
+    // finally
+    p.step().await;
+    p.note(format!("releases {dir}"));
+    remove(p, template, true).await;
+    Ok(())
+}
+
+/// `owner.json` after the `mkdir`: Node's `writeFile` creates the file empty, then
+/// writes it, so readers may see no file, an empty one or a torn one.
+async fn write_owner(p: &Proc, template: usize) {
+    let host = &p.w.hosts[p.host];
+    let hostname = p.version.writes_hostname.then(|| host.procs.hostname().to_string());
+    let json = OwnerRecord { pid: i64::from(p.pid), hostname, ..OwnerRecord::default() }.to_json();
+    let path = owner_path(template);
+    p.step().await;
+    if p.w.fs.write(&path, "").is_err() {
+        p.note("owner.json: the lock directory is gone");
+        return;
+    }
+    p.step().await;
+    let _ = p.w.fs.write(&path, &json[..json.len() / 2]);
+    p.step().await;
+    if p.w.fs.write(&path, &json).is_ok() {
+        let mut g = p.w.ghost.borrow_mut();
+        if let Some(&inst) = g.current.get(&template) {
+            if g.instances[inst].owner == p.id {
+                g.instances[inst].names_pid = true;
+            }
+        }
+    }
+}
+
+/// `rm -r lockDir`, as a release (`release`) or a reclaim; tells the ghost if it
+/// removed the instance that stood there.
+async fn remove(p: &Proc, template: usize, release: bool) {
+    let dir = lock_dir(template);
+    if p.w.params.rm_stepwise {
+        let _ = p.w.fs.rm_rf_stepwise(&dir).await;
+    } else {
+        p.w.fs.rm_rf(&dir);
+    }
+    let mut g = p.w.ghost.borrow_mut();
+    if g.current.contains_key(&template) && !p.w.fs.exists(&dir) {
+        g.ended(template, p.id, release, p.sim.now());
+    }
+}
+
+/// `waitForLock(template)`.
+pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
+    let dir = lock_dir(template);
+    let params = &p.w.params;
+    let stale_ms = p.w.params.stale_ms(p.version);
+    let start = p.date_now();
+    p.w.ghost.borrow_mut().waiting.insert(p.id, crate::system::prewarm::ghost::Wait { template, since: p.sim.now() });
+    let (mut met, mut judged) = (None, None);
+    let result = loop {
+        p.step().await;
+        if !p.w.fs.exists(&dir) {
+            p.note(format!("{dir} is gone"));
+            break Ok(());
+        }
+        let verdict = match p.version.liveness {
+            Liveness::MtimeOnly | Liveness::Generational => Verdict::Unknown,
+            gate => {
+                let record = p.w.fs.read(&owner_path(template)).ok().and_then(|t| OwnerRecord::parse(&t));
+                classify(record.as_ref(), gate == Liveness::PidHostGate, &p.w.hosts[p.host].procs, USER)
+            }
+        };
+        let current = p.w.ghost.borrow().current.get(&template).copied();
+        if current != met {
+            met = current;
+            p.note(format!("waits on {dir} (holder {verdict:?})"));
+        }
+        if verdict == Verdict::Dead {
+            p.note(format!("holder of {dir} is dead: rm -r"));
+            remove(p, template, false).await;
+            break Ok(());
+        }
+        p.step().await;
+        if verdict == Verdict::Unknown {
+            let Ok(mtime) = p.w.fs.mtime(&dir) else { continue };
+            let now = p.date_now();
+            let first_unknown = current.is_some() && judged != current;
+            judged = current;
+            if first_unknown && mtime.as_ms() + stale_ms > start + params.lock_timeout_ms {
+                p.w.ghost.borrow_mut().break_(
+                    "stale-below-timeout",
+                    format!(
+                        "{dir} met at {}s has mtime {}; stale at {}s, after the waiter's deadline {}s (its clock)",
+                        now / 1000,
+                        mtime,
+                        (mtime.as_ms() + stale_ms) / 1000,
+                        (start + params.lock_timeout_ms) / 1000
+                    ),
+                );
+            }
+            if now.saturating_sub(mtime.as_ms()) > stale_ms {
+                p.note(format!("{dir} is stale (mtime {mtime}): rm -r"));
+                remove(p, template, false).await;
+                if params.stale_reloops {
+                    continue;
+                }
+                break Ok(());
+            }
+        }
+        if p.date_now().saturating_sub(start) > params.lock_timeout_ms {
+            p.note(format!("gives up on {dir} after {} s", p.date_now().saturating_sub(start) / 1000));
+            crate::system::prewarm::invariants::judge_timeout(p, template);
+            break Err(LockError::Timeout);
+        }
+        p.sim.sleep_ms(params.poll_ms).await;
+    };
+    p.w.ghost.borrow_mut().waiting.remove(&p.id);
+    result
+}

@@ -1,0 +1,97 @@
+//! `owner.json`: what a holder writes into its lock, how a waiter reads it back, and
+//! V0/V1's classification of the holder as dead, alive or unknown.
+//!
+//! The file is written as JSON text (`{"pid":512,"hostname":"a"}`) through a torn
+//! write, so a reader may find it missing, empty or half written; anything that is
+//! not a whole record parses as `None` (the text's "missing or unreadable").
+
+use crate::substrate::process::{Kill0, Pid, ProcessTable};
+
+/// The fields of `owner.json`. `ns` and `start` are the proposed design's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OwnerRecord {
+    pub pid: i64,
+    pub hostname: Option<String>,
+    /// Pid namespace id (proposed).
+    pub ns: Option<u64>,
+    /// Process start token (proposed).
+    pub start: Option<u64>,
+}
+
+impl OwnerRecord {
+    pub fn to_json(&self) -> String {
+        let mut s = format!("{{\"pid\":{}", self.pid);
+        if let Some(h) = &self.hostname {
+            s.push_str(&format!(",\"hostname\":\"{h}\""));
+        }
+        if let Some(ns) = self.ns {
+            s.push_str(&format!(",\"ns\":{ns}"));
+        }
+        if let Some(start) = self.start {
+            s.push_str(&format!(",\"start\":{start}"));
+        }
+        s.push('}');
+        s
+    }
+
+    /// Parses a whole record; `None` for a missing field, a torn or empty file.
+    pub fn parse(text: &str) -> Option<OwnerRecord> {
+        let body = text.strip_prefix('{')?.strip_suffix('}')?;
+        let mut rec = OwnerRecord::default();
+        let mut has_pid = false;
+        for field in body.split(',') {
+            let (key, value) = field.split_once(':')?;
+            match key.trim_matches('"') {
+                "pid" => {
+                    rec.pid = value.parse().ok()?;
+                    has_pid = true;
+                }
+                "hostname" => rec.hostname = Some(value.strip_prefix('"')?.strip_suffix('"')?.to_string()),
+                "ns" => rec.ns = Some(value.parse().ok()?),
+                "start" => rec.start = Some(value.parse().ok()?),
+                _ => return None,
+            }
+        }
+        has_pid.then_some(rec)
+    }
+}
+
+/// The waiter's verdict on a holder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Dead,
+    Alive,
+    Unknown,
+}
+
+/// V1's `classify`, or v0.5's when `host_gate` is off: read the record, gate on the
+/// hostname, probe `kill(pid, 0)` in the waiter's own pid namespace.
+pub fn classify(record: Option<&OwnerRecord>, host_gate: bool, procs: &ProcessTable, user: &str) -> Verdict {
+    let Some(o) = record else { return Verdict::Unknown };
+    if host_gate && o.hostname.as_deref() != Some(procs.hostname()) {
+        return Verdict::Unknown;
+    }
+    if o.pid <= 0 || o.pid > i64::from(u32::MAX) {
+        return Verdict::Unknown;
+    }
+    match procs.kill0(Pid(o.pid as u32), user) {
+        Kill0::Alive | Kill0::Eperm => Verdict::Alive,
+        Kill0::Esrch => Verdict::Dead,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_round_trips_and_torn_text_does_not_parse() {
+        let r = OwnerRecord { pid: 512, hostname: Some("a".into()), ns: Some(3), start: Some(9) };
+        let json = r.to_json();
+        assert_eq!(OwnerRecord::parse(&json), Some(r));
+        for cut in 0..json.len() {
+            assert_eq!(OwnerRecord::parse(&json[..cut]), None, "{}", &json[..cut]);
+        }
+        assert_eq!(OwnerRecord::parse("{\"pid\":7}").map(|r| r.hostname), Some(None));
+    }
+}
