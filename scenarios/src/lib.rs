@@ -3,6 +3,8 @@
 //! `lockstep run NAME --variant V` means one precise, replayable experiment.
 
 mod demo_lock;
+#[cfg(feature = "fixtures")]
+mod fixtures;
 mod launcher;
 mod params;
 mod registry;
@@ -12,5 +14,5 @@ pub mod baseline;
 
 pub use launcher::run_multi_tab_with;
 pub use params::{ParamError, ParamInfo, ParamKind, Params};
-pub use registry::{all, find, ScenarioError};
+pub use registry::{all, find, findable, ScenarioError};
 pub use scenario::{FaultMode, InvariantInfo, RunOptions, Scenario, VariantInfo};

@@ -14,6 +14,8 @@
 //! first success in sequential order wins and only the runs a sequential shrinker
 //! would have made are counted, so the result does not depend on the number of threads.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 use sim::{ChoiceKind, RunResult, Tape};
 
@@ -48,15 +50,22 @@ const BATCH: usize = 8;
 const KINDS: [ChoiceKind; 5] =
     [ChoiceKind::Swarm, ChoiceKind::Fault, ChoiceKind::Workload, ChoiceKind::Delay, ChoiceKind::Schedule];
 
-struct Shrinker<F> {
+struct Shrinker<'s, F> {
     run: F,
+    /// Raised (by Ctrl-C) to stop between candidate batches, keeping the best so far.
+    stop: &'s AtomicBool,
     target: &'static str,
     best: RunResult,
     runs: u64,
     max_runs: u64,
 }
 
-impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
+impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<'_, F> {
+    /// Whether to stop: the run budget is spent or a stop was asked for.
+    fn done(&self) -> bool {
+        self.runs >= self.max_runs || self.stop.load(Ordering::Relaxed)
+    }
+
     fn improves(&self, result: &RunResult) -> bool {
         result.outcome.key() == Some(self.target) && order(result) < order(&self.best)
     }
@@ -70,7 +79,7 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
             candidates.into_iter().enumerate().filter(|(_, t)| t.shortlex_key() < key).collect();
         for batch in worth.chunks(BATCH) {
             let budget = (self.max_runs - self.runs.min(self.max_runs)) as usize;
-            if budget == 0 {
+            if budget == 0 || self.stop.load(Ordering::Relaxed) {
                 return None;
             }
             let batch = &batch[..batch.len().min(budget)];
@@ -128,7 +137,7 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
         let mut progress = false;
         for &size in sizes {
             let mut from = 0;
-            while from < self.best.tape.len() && self.runs < self.max_runs {
+            while from < self.best.tape.len() && !self.done() {
                 let len = self.best.tape.len();
                 let candidates: Vec<Tape> =
                     (from..len).step_by(size).map(|i| edit(&self.best.tape, i, (i + size).min(len))).collect();
@@ -166,7 +175,7 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
     fn lower_values(&mut self, only: Option<ChoiceKind>) -> bool {
         let mut progress = false;
         let mut i = 0;
-        while i < self.best.tape.len() && self.runs < self.max_runs {
+        while i < self.best.tape.len() && !self.done() {
             let value = self.best.tape.choices[i].value;
             if only.is_some_and(|kind| kind != self.best.tape.choices[i].kind) || value == 0 {
                 i += 1;
@@ -211,8 +220,19 @@ fn order(result: &RunResult) -> (u64, (usize, Vec<u64>)) {
 /// same scenario and variant within a step limit (it may be called from several
 /// threads at once).
 pub fn shrink(failing: RunResult, config: ShrinkConfig, run: impl Fn(&Tape, u64) -> RunResult + Sync) -> Shrunk {
+    shrink_until(failing, config, &AtomicBool::new(false), run)
+}
+
+/// [`shrink`], stopping between candidate batches once `stop` is raised (Ctrl-C): the
+/// result is then the smallest failing run found so far.
+pub fn shrink_until(
+    failing: RunResult,
+    config: ShrinkConfig,
+    stop: &AtomicBool,
+    run: impl Fn(&Tape, u64) -> RunResult + Sync,
+) -> Shrunk {
     let target = failing.outcome.key().expect("only a failing run can be shrunk");
-    let mut s = Shrinker { run, target, best: failing, runs: 0, max_runs: config.max_runs };
+    let mut s = Shrinker { run, stop, target, best: failing, runs: 0, max_runs: config.max_runs };
     loop {
         // Faults first: each one removed takes its consequences out of the run.
         let zeroed = s.zero_kinds();
@@ -221,7 +241,7 @@ pub fn shrink(failing: RunResult, config: ShrinkConfig, run: impl Fn(&Tape, u64)
         let deleted = s.delete_spans();
         let blanked = s.zero_spans();
         let lowered = s.lower_values(None);
-        if !(zeroed || unfaulted || deleted || blanked || lowered) || s.runs >= s.max_runs {
+        if !(zeroed || unfaulted || deleted || blanked || lowered) || s.done() {
             break;
         }
     }

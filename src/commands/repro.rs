@@ -9,7 +9,7 @@ use scenarios::RunOptions;
 use sim::{ChoiceSource, RunResult};
 
 use crate::cli::{ReproArgs, Target};
-use crate::commands::{resolve, Exit};
+use crate::commands::{focus_named, resolve, Exit};
 
 pub fn run(args: &ReproArgs) -> anyhow::Result<Exit> {
     let result = match &args.case {
@@ -37,8 +37,13 @@ pub fn run(args: &ReproArgs) -> anyhow::Result<Exit> {
             };
             let (scenario, variant) = resolve(&target)?;
             let seed = args.seed.context("--seed or --case is required")?;
+            let focus = focus_named(scenario, args.invariant.as_deref())?;
             println!("{} --variant {variant} --seed {seed}", scenario.name());
-            scenario.run(variant, ChoiceSource::Seed(seed), &RunOptions::default().full_trace())
+            if let Some(f) = focus {
+                println!("checks: {f}");
+            }
+            let options = RunOptions { focus, ..RunOptions::default() }.full_trace();
+            scenario.run(variant, ChoiceSource::Seed(seed), &options)
         }
     };
     print_run(&result);
