@@ -25,7 +25,12 @@ pub fn minimize(scenario: &dyn Scenario, case: &Case, config: ShrinkConfig) -> O
 
 /// [`minimize`], stopping between candidate batches once `stop` is raised (Ctrl-C),
 /// with the smallest failing case found so far.
-pub fn minimize_until(scenario: &dyn Scenario, case: &Case, config: ShrinkConfig, stop: &AtomicBool) -> Option<Minimized> {
+pub fn minimize_until(
+    scenario: &dyn Scenario,
+    case: &Case,
+    config: ShrinkConfig,
+    stop: &AtomicBool,
+) -> Option<Minimized> {
     let replay = case.replay(scenario, false);
     if !replay.still_fails {
         return None;

@@ -48,7 +48,8 @@ pub fn render(report: &CampaignReport) -> Result<String, SerializeError> {
 fn status(report: &CampaignReport, tally: &InvariantTally) -> TestCaseStatus {
     if !tally.checked {
         let mut status = TestCaseStatus::skipped();
-        status.set_message(format!("not checked: the campaign checked only {}", report.focus.as_deref().unwrap_or("?")));
+        status
+            .set_message(format!("not checked: the campaign checked only {}", report.focus.as_deref().unwrap_or("?")));
         return status;
     }
     if !tally.failed() {
@@ -60,10 +61,14 @@ fn status(report: &CampaignReport, tally: &InvariantTally) -> TestCaseStatus {
         None => report.failures.iter().find(|f| f.invariant == tally.name && f.case_file.is_some()),
     };
     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-    let detail = failure.map_or_else(|| "replay: not recorded".to_string(), |f| format!("{}; replay: {}", f.message, f.replay));
+    let detail =
+        failure.map_or_else(|| "replay: not recorded".to_string(), |f| format!("{}; replay: {}", f.message, f.replay));
     let mut parts = Vec::new();
     if let Some(seed) = tally.first_seed {
-        parts.push(format!("{} of {} runs violate {} ({}); first seed {seed}", tally.violating_runs, report.runs, tally.name, tally.kind));
+        parts.push(format!(
+            "{} of {} runs violate {} ({}); first seed {seed}",
+            tally.violating_runs, report.runs, tally.name, tally.kind
+        ));
     }
     if tally.corpus_failures > 0 {
         parts.push(format!("{} corpus case(s) of {} still fail", tally.corpus_failures, tally.name));

@@ -23,8 +23,12 @@ const VARIANTS: &[VariantInfo] = &[
 ];
 
 /// The invariant that never fails: the fixtures fail in the harness, not in the model.
-const INVARIANTS: &[Invariant<()>] =
-    &[Invariant { name: "always-true", kind: InvariantKind::Safety, doc: "holds in every state", check: |_, _| Ok(()) }];
+const INVARIANTS: &[Invariant<()>] = &[Invariant {
+    name: "always-true",
+    kind: InvariantKind::Safety,
+    doc: "holds in every state",
+    check: |_, _| Ok(()),
+}];
 
 /// Every run of this process so far: the nondeterministic variant's hidden input.
 static RUNS: AtomicU64 = AtomicU64::new(0);

@@ -80,8 +80,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     // A shrunk case must be saved to be replayed: without a corpus, failures are shown
     // as their seeds ran, so the timeline printed is the one the replay command shows.
     let shrink = (!args.no_shrink && corpus.is_some()).then_some(ShrinkConfig { max_runs: args.shrink_runs });
-    let ctx =
-        Ctx { scenario, variant, focus, corpus, shrink, tail: args.tail, progress: &progress, pool: &runner.pool, stop: &stop };
+    let ctx = Ctx {
+        scenario,
+        variant,
+        focus,
+        corpus,
+        shrink,
+        tail: args.tail,
+        progress: &progress,
+        pool: &runner.pool,
+        stop: &stop,
+    };
     let meta = CampaignMeta {
         scenario: scenario.name().to_string(),
         variant: variant.to_string(),
@@ -98,7 +107,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         found.builder.focus(f);
     }
     let snapshot = |found: &Found, runs: u64| {
-        let mut partial = found.builder.clone().finish(Timing::new(jobs as u32, progress.elapsed().as_secs_f64(), runs));
+        let mut partial =
+            found.builder.clone().finish(Timing::new(jobs as u32, progress.elapsed().as_secs_f64(), runs));
         partial.seeds = seeds(&plan, &base, found.last_seed);
         partial.complete = false;
         report::checkpoint(&partial, &args.report, &formats);
@@ -113,14 +123,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     // Time spent shrinking and replaying failures: not part of runs per second.
     let mut handling = Duration::ZERO;
     // The first chunk always runs: a campaign that runs nothing proves nothing.
-    while !stopped_early
-        && !runner.exhausted(next)
-        && !stop.load(Ordering::Relaxed)
-        && !(next > 0 && progress.out_of_time())
-    {
+    while !stopped_early && !runner.exhausted(next) && !stop.load(Ordering::Relaxed) {
+        if next > 0 && progress.out_of_time() {
+            break;
+        }
         let chunk = runner.chunk(next, &stop);
         next += CHUNK;
-        let mut new_failure = false;
         for run in chunk {
             found.builder.record_run(run.seed, &run.result);
             found.last_seed = Some(run.seed);
@@ -145,7 +153,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
                     let failure = report_failure(&ctx, &run);
                     found.builder.add_failure(failure);
                     handling += progress.elapsed() - before;
-                    new_failure = true;
+                    // At once: a job killed during the next shrink keeps this one.
+                    snapshot(&found, runs);
+                    last_checkpoint = progress.elapsed();
                 }
                 if !args.keep_going {
                     stopped_early = true;
@@ -154,7 +164,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
             }
         }
         progress.update(runs, violating);
-        if new_failure || progress.elapsed() >= last_checkpoint + CHECKPOINT_EVERY {
+        if progress.elapsed() >= last_checkpoint + CHECKPOINT_EVERY {
             snapshot(&found, runs);
             last_checkpoint = progress.elapsed();
         }
@@ -201,7 +211,9 @@ fn seed_plan(args: &RunArgs) -> anyhow::Result<(SeedPlan, Option<SeedBase>)> {
     let (start, end) = match (args.seed, args.seeds, args.runs, args.time) {
         (Some(seed), ..) => (seed, seed.checked_add(1)),
         (None, Some(range), ..) => (range.start, Some(range.end)),
-        (None, None, Some(runs), _) => (offset, Some(offset.checked_add(runs).context("--seed-base + --runs overflows 64 bits")?)),
+        (None, None, Some(runs), _) => {
+            (offset, Some(offset.checked_add(runs).context("--seed-base + --runs overflows 64 bits")?))
+        }
         (None, None, None, Some(_)) => (offset, None),
         (None, None, None, None) => (offset, Some(offset.checked_add(DEFAULT_RUNS).context("--seed-base overflows")?)),
     };
@@ -209,7 +221,10 @@ fn seed_plan(args: &RunArgs) -> anyhow::Result<(SeedPlan, Option<SeedBase>)> {
     // environment) does not apply to it.
     let shard = if args.seed.is_some() { None } else { args.shard };
     if let (Some(seed), Some(s)) = (args.seed, args.shard) {
-        println!("note: --seed {seed} runs that one seed; shard {s}{} does not apply", origin("shard", "LOCKSTEP_SHARD"));
+        println!(
+            "note: --seed {seed} runs that one seed; shard {s}{} does not apply",
+            origin("shard", "LOCKSTEP_SHARD")
+        );
     }
     let plan = SeedPlan { start, end, shard };
     if plan.runs() == Some(0) {
@@ -277,8 +292,7 @@ fn not_reached(ctx: &Ctx, campaign: &CampaignReport, first: Option<&(u64, String
         None => return,
     };
     let failed = |name: &String| reported.contains(name) || first.is_some_and(|(_, key)| key == name);
-    let others =
-        campaign.invariants.iter().filter(|t| t.checked && t.kind != HARNESS_KIND && !failed(&t.name)).count();
+    let others = campaign.invariants.iter().filter(|t| t.checked && t.kind != HARNESS_KIND && !failed(&t.name)).count();
     let (noun, verb) = match others {
         0 => return,
         1 => ("invariant", "was"),
