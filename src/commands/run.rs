@@ -149,6 +149,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
                 violating += 1;
                 first_violation.get_or_insert((run.seed, key.to_string()));
                 if found.reported.insert(key.to_string()) {
+                    // The runs so far, before a shrink that may take a while.
+                    snapshot(&found, runs);
                     let before = progress.elapsed();
                     let failure = report_failure(&ctx, &run);
                     found.builder.add_failure(failure);
