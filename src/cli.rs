@@ -13,8 +13,9 @@ use crate::seeds::SeedRange;
 /// under seeded simulated time and network, injects faults, checks named invariants
 /// after every step, and prints the exact command that replays any failure.
 ///
-/// Exit codes: 0 no violation, 1 violation found, 2 bad usage or input,
-/// 3 nondeterminism detected.
+/// Exit codes: 0 no violation, 1 violation found, 2 bad usage or input (or output
+/// that could not be written, when nothing failed), 3 nondeterminism detected,
+/// 130 interrupted (Ctrl-C, SIGTERM, SIGHUP) before any violation.
 #[derive(Debug, Parser)]
 #[command(name = "lockstep", version, after_help = EXAMPLES)]
 pub struct Cli {
@@ -87,6 +88,11 @@ pub struct RunArgs {
     /// Run this one seed (decimal or 0x-prefixed hex).
     #[arg(long, value_parser = crate::seeds::parse_seed)]
     pub seed: Option<u64>,
+    /// Offset the seeds `--runs` or `--time` choose by this base: a number, `date`
+    /// (today's UTC date as YYYYMMDD * 10^8) or `commit` ($GITHUB_SHA or git HEAD)
+    /// [default: `date` for `--time` alone, else 0]. Printed and recorded in the report.
+    #[arg(long, env = "LOCKSTEP_SEED_BASE")]
+    pub seed_base: Option<crate::seed_base::BaseSpec>,
     /// Run until this much wall time is spent (e.g. 90s, 10m, 1h); with `--runs`,
     /// whichever ends first.
     #[arg(long, env = "LOCKSTEP_TIME", value_parser = humantime::parse_duration)]
@@ -164,6 +170,10 @@ pub struct ReproArgs {
     /// The seed to replay (decimal or 0x-prefixed hex).
     #[arg(long, value_parser = crate::seeds::parse_seed, required_unless_present = "case", conflicts_with = "case")]
     pub seed: Option<u64>,
+    /// Check only this invariant, as the campaign that printed the command did (a
+    /// case file always checks its own).
+    #[arg(long, conflicts_with = "case")]
+    pub invariant: Option<String>,
     /// Replay a case file (as `run` writes into the corpus, or `shrink` produces).
     #[arg(long, conflicts_with = "scenario")]
     pub case: Option<std::path::PathBuf>,

@@ -1,11 +1,18 @@
 //! `lockstep`: the command line. Thin by design: it parses arguments, calls the
-//! library crates, and maps results to exit codes (0 pass, 1 violation, 2 bad input,
-//! 3 nondeterminism).
+//! library crates, and maps results to exit codes (0 pass, 1 violation, 2 bad input
+//! or unwritable output, 3 nondeterminism).
+
+// First, so that its `println!` and friends (which never panic) replace `std`'s in
+// every module below.
+#[macro_use]
+mod output;
 
 mod campaign;
 mod cli;
 mod commands;
+mod seed_base;
 mod seeds;
+mod usage;
 
 use std::process::ExitCode;
 
@@ -15,7 +22,22 @@ use crate::cli::{Cli, Command};
 use crate::commands::Exit;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let argv: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            return match usage::explain(&e, &argv) {
+                usage::Parsed::Info(text) => {
+                    print!("{text}");
+                    Exit::Pass.code()
+                }
+                usage::Parsed::Error(line) => {
+                    eprintln!("{line}");
+                    Exit::BadInput.code()
+                }
+            };
+        }
+    };
     init_logging();
     let result = match cli.command {
         Command::List => commands::list::run(),
@@ -27,12 +49,30 @@ fn main() -> ExitCode {
         Command::Bench(args) => commands::bench::run(&args),
     };
     match result {
+        // Output that could not be delivered (a full disk, not a closed pipe) fails a
+        // passing command; a violation or nondeterminism keeps its own code.
+        Ok(Exit::Pass) if output::stdout_error().is_some() => Exit::BadInput.code(),
         Ok(exit) => exit.code(),
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", one_line(&e));
             Exit::BadInput.code()
         }
     }
+}
+
+/// The error with every cause that its message does not already state, so the OS
+/// cause is never lost ("cannot create corpus folder X: Permission denied") and never
+/// said twice.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain().map(|c| c.to_string()) {
+        if line.is_empty() {
+            line = cause;
+        } else if !line.contains(&cause) {
+            line = format!("{line}: {cause}");
+        }
+    }
+    line.replace('\n', " ")
 }
 
 /// `RUST_LOG=lockstep=debug` shows every model note as it happens, stamped with its

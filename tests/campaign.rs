@@ -56,6 +56,32 @@ fn shard_reports_merge_into_the_single_campaigns_report() {
 }
 
 #[test]
+fn merge_proves_shards_disjoint_and_refuses_overlaps_and_overflows() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let safe = ["run", "demo/lock", "--variant", "compare-and-set", "--no-corpus", "--format", "json"];
+    for (seeds, shard, out) in [("0..100", "1/4", "a"), ("0..100", "2/4", "b"), ("3..103", "2/4", "c")] {
+        let o = lockstep_in(d, &[&safe[..], &["--seeds", seeds, "--shard", shard, "--report", out]].concat());
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+    let disjoint = lockstep_in(d, &["merge", "a", "b"]);
+    assert_eq!(disjoint.status.code(), Some(0), "{}", text(&disjoint));
+    assert!(text(&disjoint).contains("50 runs"), "{}", text(&disjoint));
+    // Shard 2/4 of 3..103 runs 4, 8, ...: the seeds of shard 1/4 of 0..100.
+    let overlap = lockstep_in(d, &["merge", "a", "c"]);
+    assert_eq!(overlap.status.code(), Some(2), "{}", text(&overlap));
+    assert!(text(&overlap).contains("overlap"), "{}", text(&overlap));
+    let mut huge = report(&d.join("b"));
+    huge["runs"] = u64::MAX.into();
+    huge["timing"] = serde_json::json!({ "jobs": 1, "wall_secs": 1.0, "runs_per_sec": 1.0 });
+    std::fs::create_dir_all(d.join("huge")).unwrap();
+    std::fs::write(d.join("huge/lockstep-report.json"), huge.to_string()).unwrap();
+    let overflow = lockstep_in(d, &["merge", "a", "huge"]);
+    assert_eq!(overflow.status.code(), Some(2), "{}", text(&overflow));
+    assert!(text(&overflow).contains("overflow"), "{}", text(&overflow));
+}
+
+#[test]
 fn bad_report_settings_get_one_line_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a-file"), "").unwrap();

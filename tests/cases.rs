@@ -41,6 +41,21 @@ fn a_failure_is_saved_shrunk_and_replays_from_its_case_file() {
     assert!(!text(&a).contains("model changed"), "{}", text(&a));
 }
 
+#[cfg(unix)]
+#[test]
+fn case_files_are_readable_by_everyone_like_the_reports() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let script = format!(
+        "umask 022; exec '{}' run demo/lock --variant check-then-set --runs 50",
+        env!("CARGO_BIN_EXE_lockstep")
+    );
+    let out = Command::new("sh").args(["-c", &script]).current_dir(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let case = std::fs::read_dir(dir.path().join("lockstep-regressions")).unwrap().next().unwrap().unwrap().path();
+    assert_eq!(std::fs::metadata(&case).unwrap().permissions().mode() & 0o777, 0o644, "{case:?}");
+}
+
 #[test]
 fn the_next_run_replays_the_corpus_first() {
     let dir = tempfile::tempdir().unwrap();

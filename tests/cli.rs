@@ -88,3 +88,25 @@ fn list_shows_variants_invariants_and_fault_points() {
         assert!(text.contains(needle), "list lacks {needle}: {text}");
     }
 }
+
+#[test]
+fn usage_errors_are_one_line_and_name_their_environment_variable() {
+    let one_line = |o: &Output| {
+        let err = stderr(o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        err
+    };
+    let negative = one_line(&lockstep(&["run", "demo/lock", "--variant", "compare-and-set", "--runs", "-1"]));
+    assert!(negative.contains("'-1'") && negative.contains("--runs") && !negative.contains("'-- -1'"), "{negative}");
+    let missing = one_line(&lockstep(&["repro"]));
+    assert!(missing.contains("--seed") && missing.contains("<SCENARIO>"), "{missing}");
+    let from_env = Command::new(env!("CARGO_BIN_EXE_lockstep"))
+        .args(["run", "demo/lock", "--variant", "compare-and-set"])
+        .env("LOCKSTEP_RUNS", "many")
+        .output()
+        .unwrap();
+    assert!(one_line(&from_env).contains("LOCKSTEP_RUNS"));
+    let os_cause = one_line(&lockstep(&["run", "demo/lock", "--variant", "compare-and-set", "--corpus", "/proc/x"]));
+    assert!(os_cause.contains("No such file or directory"), "{os_cause}");
+}

@@ -11,6 +11,6 @@ mod minimize;
 mod store;
 
 pub use case::{Case, CaseError, Replay, FORMAT_VERSION};
-pub use minimize::{minimize, Minimized};
+pub use minimize::{minimize, minimize_until, Minimized};
 pub use shrink::ShrinkConfig;
 pub use store::{load_dir, write_atomic, Corpus};

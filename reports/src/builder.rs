@@ -9,8 +9,8 @@ use scenarios::InvariantInfo;
 use sim::{FaultPoint, RunResult};
 
 use crate::campaign::{
-    keep_lowest, CampaignReport, Failure, FaultTally, InvariantTally, Seeds, Timing, FORMAT_VERSION, HARNESS_KEYS,
-    HARNESS_KIND, LOCKSTEP_VERSION,
+    keep_lowest, CampaignReport, CorpusTally, Failure, FaultTally, InvariantTally, Seeds, Timing, FORMAT_VERSION,
+    HARNESS_KEYS, HARNESS_KIND, LOCKSTEP_VERSION,
 };
 
 /// Failures kept per invariant unless [`CampaignBuilder::max_failures_per_invariant`]
@@ -40,6 +40,9 @@ pub struct CampaignBuilder {
     listed: usize,
     faults: BTreeMap<String, FaultTally>,
     failures: Vec<Failure>,
+    focus: Option<String>,
+    corpus: CorpusTally,
+    nondeterminism: Option<String>,
 }
 
 impl CampaignBuilder {
@@ -59,7 +62,43 @@ impl CampaignBuilder {
             invariants: tallies,
             faults,
             failures: Vec::new(),
+            focus: None,
+            corpus: CorpusTally::default(),
+            nondeterminism: None,
         }
+    }
+
+    /// Runs check only `invariant` (`run --invariant`): the scenario's other invariants
+    /// show as not checked. The harness keys (panic, no-progress) are always checked.
+    pub fn focus(&mut self, invariant: &str) -> &mut Self {
+        self.focus = Some(invariant.to_string());
+        for t in &mut self.invariants {
+            t.checked = t.name == invariant || t.kind == HARNESS_KIND;
+        }
+        self
+    }
+
+    /// Counts one replayed corpus case of `invariant`, which still fails or not. Its
+    /// failure, if it still fails, is added with [`CampaignBuilder::add_failure`].
+    pub fn record_corpus_case(&mut self, invariant: &str, still_fails: bool) {
+        self.corpus.replayed += 1;
+        if !still_fails {
+            return;
+        }
+        self.corpus.still_failing += 1;
+        let t = match self.invariants.iter_mut().position(|t| t.name == invariant) {
+            Some(i) => &mut self.invariants[i],
+            None => {
+                self.invariants.push(tally(invariant, HARNESS_KIND, ""));
+                self.invariants.last_mut().expect("just pushed")
+            }
+        };
+        t.corpus_failures += 1;
+    }
+
+    /// Records that a seed ran two different ways: the campaign's results mean nothing.
+    pub fn nondeterminism(&mut self, what: String) {
+        self.nondeterminism.get_or_insert(what);
     }
 
     /// Keeps at most `n` failures per invariant, those of the lowest seeds (default
@@ -138,6 +177,10 @@ impl CampaignBuilder {
             faults: self.faults,
             failures: keep_lowest(self.failures, self.max_failures),
             timing,
+            complete: true,
+            focus: self.focus,
+            corpus: self.corpus,
+            nondeterminism: self.nondeterminism,
         }
     }
 }
@@ -149,5 +192,7 @@ fn tally(name: &str, kind: &str, doc: &str) -> InvariantTally {
         doc: doc.to_string(),
         violating_runs: 0,
         first_seed: None,
+        checked: true,
+        corpus_failures: 0,
     }
 }

@@ -58,6 +58,42 @@ pub struct CampaignReport {
     pub failures: Vec<Failure>,
     /// The only part that depends on the machine, the number of jobs and timing.
     pub timing: Timing,
+    /// Whether the campaign ran to its end. A report written while it runs (so that a
+    /// killed job leaves one) and the report of an interrupted campaign say `false`.
+    #[serde(default = "yes")]
+    pub complete: bool,
+    /// The one invariant checked (`run --invariant`); `None` checks every one.
+    #[serde(default)]
+    pub focus: Option<String>,
+    /// The regression corpus replayed before the seeds.
+    #[serde(default)]
+    pub corpus: CorpusTally,
+    /// Set when a seed's two runs differed (`--check-determinism`): what was seen.
+    #[serde(default)]
+    pub nondeterminism: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Corpus cases replayed before the campaign's seeds, and how many still fail. These
+/// failures are not runs of the campaign's seeds, so they are counted apart, but they
+/// fail the campaign like any violation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorpusTally {
+    pub replayed: u64,
+    pub still_failing: u64,
+}
+
+/// Where a campaign's seeds came from when the user did not list them: `--seed-base`
+/// (a number, or derived from the date or the commit), so that nightly jobs run fresh
+/// seeds and any night can be run again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeedBase {
+    pub value: u64,
+    /// How the value was chosen: `given`, `date 2026-12-05`, `commit 1a2b3c4d5e6f`.
+    pub source: String,
 }
 
 /// The seeds a campaign covered.
@@ -68,6 +104,13 @@ pub struct Seeds {
     pub end: u64,
     /// Which slice of the seed space this run covered, as given to `--shard`.
     pub shard: Option<Shard>,
+    /// The first seed of the range a shard is a slice of: shard K of N takes the seeds
+    /// `split_start + K - 1 + i * N`. `merge` uses it to prove shards disjoint.
+    #[serde(default)]
+    pub split_start: Option<u64>,
+    /// The seed base the range was offset by, if any.
+    #[serde(default)]
+    pub base: Option<SeedBase>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +140,19 @@ pub struct InvariantTally {
     pub violating_runs: u64,
     /// The lowest such seed.
     pub first_seed: Option<u64>,
+    /// Whether runs checked it: `run --invariant X` checks only X.
+    #[serde(default = "yes")]
+    pub checked: bool,
+    /// Corpus cases of this invariant that still fail (not counted in the runs).
+    #[serde(default)]
+    pub corpus_failures: u64,
+}
+
+impl InvariantTally {
+    /// Whether this invariant failed, in the seeds run or in the corpus.
+    pub fn failed(&self) -> bool {
+        self.violating_runs > 0 || self.corpus_failures > 0
+    }
 }
 
 /// How often one fault point was on and fired.
@@ -118,7 +174,8 @@ pub struct Failure {
     pub invariant: String,
     pub kind: String,
     pub message: String,
-    /// The step and simulated time at which the seed's run failed.
+    /// The step and simulated time of the violation in the counterexample shown (the
+    /// shrunk run, if any): message, step, time, timeline and diagram tell one story.
     pub step: u64,
     pub time_ms: u64,
     /// The command that replays this seed.
@@ -138,10 +195,15 @@ pub struct Failure {
 impl Failure {
     /// The failure of `seed`, whose run `original` failed; `shrunk` is its shrunk
     /// counterexample, if it was shrunk. The timeline and diagram come from the run
-    /// that has the full trace to show: the shrunk one, else the original. `None`
-    /// when `original` passed.
+    /// that has the full trace to show: the shrunk one, else the original, and so do
+    /// the message, step and time, so that all of them tell one story. `None` when
+    /// `original` passed.
     pub fn from_runs(seed: u64, original: &RunResult, shrunk: Option<&RunResult>, replay: String) -> Option<Failure> {
-        let (invariant, kind, message, step, time) = match &original.outcome {
+        original.outcome.key()?;
+        // A shrunk run fails the same invariant by construction; anything else is not it.
+        let shrunk = shrunk.filter(|s| s.outcome.key() == original.outcome.key());
+        let shown = shrunk.unwrap_or(original);
+        let (invariant, kind, message, step, time) = match &shown.outcome {
             Outcome::Pass => return None,
             Outcome::Violation(v) => (v.invariant, v.kind.to_string(), v.message.clone(), v.step, v.time),
             Outcome::Panic { message, step, time } => {
@@ -151,7 +213,6 @@ impl Failure {
                 ("no-progress", HARNESS_KIND.to_string(), reason.clone(), *step, *time)
             }
         };
-        let shown = shrunk.unwrap_or(original);
         let has_trace = !shown.trace.is_empty();
         Some(Failure {
             seed,
@@ -201,9 +262,20 @@ impl CampaignReport {
         CampaignReport { timing: Timing::default(), ..self.clone() }
     }
 
-    /// Whether any run failed.
+    /// Whether the campaign failed: a run violated an invariant, a corpus case still
+    /// fails, or a seed ran two different ways.
     pub fn failed(&self) -> bool {
-        self.violating_runs > 0
+        self.violating_runs > 0 || self.corpus.still_failing > 0 || self.nondeterminism.is_some()
+    }
+
+    /// The verdict in one word, as every format shows it.
+    pub fn verdict(&self) -> &'static str {
+        match (self.nondeterminism.is_some(), self.failed(), self.complete) {
+            (true, ..) => "NONDETERMINISM",
+            (false, true, _) => "FAIL",
+            (false, false, true) => "PASS",
+            (false, false, false) => "INCOMPLETE",
+        }
     }
 
     /// The failure of the lowest seed that broke `invariant`, if one was kept.

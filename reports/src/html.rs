@@ -65,20 +65,25 @@ pub fn render(report: &CampaignReport) -> String {
 }
 
 fn summary(out: &mut String, report: &CampaignReport, target: &str) {
-    let (class, word) = if report.failed() { ("fail", "FAIL") } else { ("pass", "PASS") };
+    let word = report.verdict();
+    let class = if word == "PASS" { "pass" } else { "fail" };
     let _ = write!(
         out,
         "<header><h1>lockstep campaign report</h1><p class=\"target mono\">{}</p></header>\n\
-         <p class=\"verdict\"><span class=\"badge {class}\">{word}</span>{} of {} runs violated an invariant.</p>\n",
+         <p class=\"verdict\"><span class=\"badge {class}\">{word}</span>{} of {} runs violated an invariant{}.</p>\n",
         escape(target),
         report.violating_runs,
-        report.runs
+        report.runs,
+        escape(&crate::markdown::corpus_clause(report))
     );
+    for note in crate::markdown::notes(report) {
+        let _ = writeln!(out, "<p class=\"verdict\">{}</p>", escape(&note.replace('`', "")));
+    }
     let _ = writeln!(
         out,
         "<dl class=\"params\"><dt>seeds</dt><dd class=\"mono\">{}</dd><dt>budget</dt><dd>{}</dd>\
          <dt>failures kept</dt><dd>{} (at most {} per invariant, lowest seeds first)</dd></dl>",
-        escape(&report.seeds.to_string()),
+        escape(&crate::markdown::seeds_text(report)),
         escape(&report.budget),
         report.failures.len(),
         report.max_failures_per_invariant
@@ -90,7 +95,7 @@ fn invariants(out: &mut String, report: &CampaignReport) {
         "<h2>Invariants</h2>\n<table><tr><th>invariant</th><th>kind</th><th>violating runs</th><th>first seed</th><th>what it says</th></tr>\n",
     );
     for t in &report.invariants {
-        let class = if t.violating_runs > 0 { " class=\"bad\"" } else { "" };
+        let class = if t.failed() { " class=\"bad\"" } else { "" };
         let first = match t.first_seed {
             Some(seed) => match report.failures.iter().position(|f| f.invariant == t.name && f.seed == seed) {
                 Some(i) => format!("<a href=\"#failure-{i}\">{seed}</a>"),
@@ -98,12 +103,16 @@ fn invariants(out: &mut String, report: &CampaignReport) {
             },
             None => "<span class=\"muted\">–</span>".to_string(),
         };
+        let runs = match (t.checked, t.corpus_failures) {
+            (false, _) => "<span class=\"muted\">not checked</span>".to_string(),
+            (true, 0) => t.violating_runs.to_string(),
+            (true, n) => format!("{} (+{n} corpus)", t.violating_runs),
+        };
         let _ = writeln!(
             out,
-            "<tr{class}><td class=\"mono\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{first}</td><td class=\"doc\">{}</td></tr>",
+            "<tr{class}><td class=\"mono\">{}</td><td>{}</td><td class=\"num\">{runs}</td><td class=\"num\">{first}</td><td class=\"doc\">{}</td></tr>",
             escape(&t.name),
             escape(&t.kind),
-            t.violating_runs,
             escape(&t.doc)
         );
     }

@@ -4,6 +4,8 @@
 
 mod demo_lock;
 pub mod devserver;
+#[cfg(feature = "fixtures")]
+mod fixtures;
 mod launcher;
 mod launcher_params;
 mod lease;
@@ -18,5 +20,5 @@ pub mod baseline;
 
 pub use launcher::run_multi_tab_with;
 pub use params::{ParamError, ParamInfo, ParamKind, Params};
-pub use registry::{all, find, ScenarioError};
+pub use registry::{all, find, findable, ScenarioError};
 pub use scenario::{FaultMode, InvariantInfo, RunOptions, Scenario, VariantInfo};

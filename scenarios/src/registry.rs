@@ -37,6 +37,16 @@ pub fn all() -> Vec<&'static dyn Scenario> {
     ]
 }
 
+/// Every scenario that can be found by name: the built-in ones, and in this
+/// workspace's tests the fixtures (`crate::fixtures`), which are never listed.
+pub fn findable() -> Vec<&'static dyn Scenario> {
+    #[allow(unused_mut)]
+    let mut scenarios = all();
+    #[cfg(feature = "fixtures")]
+    scenarios.push(&crate::fixtures::Harness);
+    scenarios
+}
+
 /// Why a scenario or variant name was not accepted.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ScenarioError {
@@ -48,7 +58,7 @@ pub enum ScenarioError {
 
 /// The scenario named `name`, and its variant `variant` (the first one if `None`).
 pub fn find(name: &str, variant: Option<&str>) -> Result<(&'static dyn Scenario, &'static str), ScenarioError> {
-    let scenarios = all();
+    let scenarios = findable();
     let Some(scenario) = scenarios.iter().copied().find(|s| s.name() == name) else {
         let known = scenarios.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ");
         return Err(ScenarioError::UnknownScenario { name: name.to_string(), known });

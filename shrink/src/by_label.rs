@@ -27,7 +27,7 @@ fn nonzero(tape: &Tape, pick: impl Fn(&sim::Choice) -> bool) -> Vec<usize> {
     (0..tape.len()).filter(|&i| tape.choices[i].value > 0 && pick(&tape.choices[i])).collect()
 }
 
-impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
+impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<'_, F> {
     /// Tries zeroing each set `sets` gives for the best tape, in order; after each
     /// success the sets are recomputed on the new best tape and the search goes on
     /// after the set that succeeded.

@@ -24,6 +24,7 @@
 //! would have made are counted, so the result does not depend on the number of threads.
 
 mod by_label;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use sim::{ChoiceKind, RunResult, Tape};
@@ -64,8 +65,10 @@ const BATCH: usize = 8;
 const KINDS: [ChoiceKind; 5] =
     [ChoiceKind::Swarm, ChoiceKind::Fault, ChoiceKind::Workload, ChoiceKind::Delay, ChoiceKind::Schedule];
 
-struct Shrinker<F> {
+struct Shrinker<'s, F> {
     run: F,
+    /// Raised (by Ctrl-C) to stop between candidate batches, keeping the best so far.
+    stop: &'s AtomicBool,
     target: &'static str,
     best: RunResult,
     runs: u64,
@@ -74,11 +77,14 @@ struct Shrinker<F> {
     last_gain: u64,
 }
 
-impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<F> {
+impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<'_, F> {
     /// Runs left: within the budget, and within [`STALL_RUNS`] of the last run that
     /// took a model step out. Both count runs, so the stop is deterministic.
     fn budget(&self) -> u64 {
         let stall_end = self.last_gain + STALL_RUNS;
+        if self.stop.load(Ordering::Relaxed) {
+            return 0;
+        }
         self.max_runs.min(stall_end).saturating_sub(self.runs)
     }
 
@@ -281,8 +287,19 @@ fn order(result: &RunResult) -> (u64, (usize, Vec<u64>)) {
 /// same scenario and variant within a step limit (it may be called from several
 /// threads at once).
 pub fn shrink(failing: RunResult, config: ShrinkConfig, run: impl Fn(&Tape, u64) -> RunResult + Sync) -> Shrunk {
+    shrink_until(failing, config, &AtomicBool::new(false), run)
+}
+
+/// [`shrink`], stopping between candidate batches once `stop` is raised (Ctrl-C): the
+/// result is then the smallest failing run found so far.
+pub fn shrink_until(
+    failing: RunResult,
+    config: ShrinkConfig,
+    stop: &AtomicBool,
+    run: impl Fn(&Tape, u64) -> RunResult + Sync,
+) -> Shrunk {
     let target = failing.outcome.key().expect("only a failing run can be shrunk");
-    let mut s = Shrinker { run, target, best: failing, runs: 0, max_runs: config.max_runs, last_gain: 0 };
+    let mut s = Shrinker { run, target, best: failing, runs: 0, max_runs: config.max_runs, last_gain: 0, stop };
     loop {
         // Faults first: each one removed takes its consequences out of the run.
         let zeroed = s.zero_kinds();

@@ -24,6 +24,17 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<Exit> {
     for t in merged.invariants.iter().filter(|t| t.violating_runs > 0) {
         println!("  {}: {} runs, first at seed {}", t.name, t.violating_runs, t.first_seed.unwrap_or_default());
     }
-    report::write(&merged, &args.report, &formats)?;
-    Ok(if merged.failed() { Exit::Violation } else { Exit::Pass })
+    if merged.corpus.still_failing > 0 {
+        println!("  corpus: {} of {} cases still fail", merged.corpus.still_failing, merged.corpus.replayed);
+    }
+    if !merged.complete {
+        println!("  incomplete: at least one shard did not finish");
+    }
+    let written = report::write(&merged, &args.report, &formats);
+    Ok(match (merged.nondeterminism.is_some(), merged.failed(), written) {
+        (true, ..) => Exit::Nondeterminism,
+        (false, true, _) => Exit::Violation,
+        (false, false, true) => Exit::Pass,
+        (false, false, false) => Exit::BadInput,
+    })
 }

@@ -58,7 +58,35 @@ pub fn replay_case_command(path: &std::path::Path) -> String {
 
 /// The exact command that replays one run.
 pub fn replay_command(scenario: &dyn Scenario, variant: &str, seed: u64) -> String {
-    format!("lockstep repro {} --variant {variant} --seed {seed}", scenario.name())
+    replay_seed_command(scenario, variant, seed, None)
+}
+
+/// The exact command that replays one run of a campaign focused on `focus`: the same
+/// check, so it shows the same violation.
+pub fn replay_seed_command(scenario: &dyn Scenario, variant: &str, seed: u64, focus: Option<&str>) -> String {
+    let focus = focus.map_or(String::new(), |f| format!(" --invariant {f}"));
+    format!("lockstep repro {} --variant {variant} --seed {seed}{focus}", scenario.name())
+}
+
+/// The scenario's invariant named `name` (`--invariant`), or an error listing them.
+pub fn focus_named(scenario: &dyn Scenario, name: Option<&str>) -> anyhow::Result<Option<&'static str>> {
+    let Some(name) = name else { return Ok(None) };
+    let known: Vec<&'static str> = scenario.invariants().iter().map(|i| i.name).collect();
+    match known.iter().find(|n| **n == name) {
+        Some(n) => Ok(Some(n)),
+        None => bail!("{} has no invariant '{name}' (invariants: {})", scenario.name(), known.join(", ")),
+    }
+}
+
+/// " (from the environment variable VAR)" when the flag `--long` was not typed but
+/// `VAR` is set: an error about its value must say where the value came from.
+pub fn origin(long: &str, var: &str) -> String {
+    let typed = std::env::args().any(|a| a == format!("--{long}") || a.starts_with(&format!("--{long}=")));
+    if !typed && std::env::var_os(var).is_some() {
+        format!(" (from the environment variable {var})")
+    } else {
+        String::new()
+    }
 }
 
 /// `options` with the parameters and fault filter of `tuning`, checked against the

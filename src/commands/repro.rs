@@ -9,7 +9,7 @@ use scenarios::RunOptions;
 use sim::{ChoiceSource, RunResult};
 
 use crate::cli::{ReproArgs, Target};
-use crate::commands::{resolve, tuned, tuning_flags, Exit};
+use crate::commands::{focus_named, resolve, tuned, tuning_flags, Exit};
 
 pub fn run(args: &ReproArgs) -> anyhow::Result<Exit> {
     let result = match &args.case {
@@ -43,8 +43,12 @@ pub fn run(args: &ReproArgs) -> anyhow::Result<Exit> {
             };
             let (scenario, variant) = resolve(&target)?;
             let seed = args.seed.context("--seed or --case is required")?;
-            let options = tuned(scenario, &args.tuning, RunOptions::default().full_trace())?;
+            let focus = focus_named(scenario, args.invariant.as_deref())?;
+            let options = tuned(scenario, &args.tuning, RunOptions { focus, ..RunOptions::default() }.full_trace())?;
             println!("{} --variant {variant} --seed {seed}{}", scenario.name(), tuning_flags(scenario, &options));
+            if let Some(f) = focus {
+                println!("checks: {f}");
+            }
             scenario.run(variant, ChoiceSource::Seed(seed), &options)
         }
     };

@@ -21,7 +21,7 @@ struct Cell {
 
 /// A scenario by its full name, or by a prefix naming exactly one (`launcher`).
 fn scenario_named(name: &str) -> anyhow::Result<&'static dyn Scenario> {
-    let all = scenarios::all();
+    let all = scenarios::findable();
     if let Some(s) = all.iter().find(|s| s.name() == name) {
         return Ok(*s);
     }

@@ -4,13 +4,14 @@
 //! at the end the reports are written.
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
-use anyhow::Context;
-use corpus::{minimize, Case, Corpus, ShrinkConfig};
+use anyhow::{bail, Context};
+use corpus::{minimize_until, Case, Corpus, ShrinkConfig};
 use reports::builder::{CampaignBuilder, CampaignMeta};
-use reports::campaign::{CampaignReport, Failure, Seeds, Shard, Timing};
+use reports::campaign::{CampaignReport, Failure, SeedBase, Seeds, Shard, Timing, HARNESS_KIND};
 use reports::timeline;
 use scenarios::{RunOptions, Scenario};
 
@@ -18,15 +19,23 @@ use crate::campaign::plan::SeedPlan;
 use crate::campaign::progress::Progress;
 use crate::campaign::{Runner, SeedRun, CHUNK};
 use crate::cli::RunArgs;
-use crate::commands::{replay_case_command, replay_command, report, resolve, tuned, tuning_flags, Exit};
+use crate::commands::{
+    focus_named, origin, replay_case_command, replay_seed_command, report, resolve, tuned, tuning_flags, Exit,
+};
+use crate::seed_base::BaseSpec;
 
 /// Seeds run when neither `--runs`, `--seeds`, `--seed` nor `--time` says otherwise.
 const DEFAULT_RUNS: u64 = 1000;
+
+/// How often the JSON report of a running campaign is rewritten (and after each
+/// failure it reports), so a killed job leaves a recent one.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(10);
 
 /// Everything a failure is handled with.
 struct Ctx<'a> {
     scenario: &'static dyn Scenario,
     variant: &'static str,
+    focus: Option<&'static str>,
     corpus: Option<Corpus>,
     shrink: Option<ShrinkConfig>,
     tail: usize,
@@ -36,6 +45,8 @@ struct Ctx<'a> {
     /// The campaign's options, and the `--param`/`--faults` flags that give them.
     options: RunOptions,
     flags: String,
+    /// Raised by Ctrl-C, SIGTERM or SIGHUP: stop between runs and shrink batches.
+    stop: &'a AtomicBool,
 }
 
 /// What the campaign has found so far.
@@ -49,35 +60,36 @@ struct Found {
 
 pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     let (scenario, variant) = resolve(&args.target)?;
-    let focus = match &args.invariant {
-        None => None,
-        Some(name) => {
-            Some(scenario.invariants().into_iter().map(|i| i.name).find(|n| n == name).with_context(|| {
-                let known: Vec<&str> = scenario.invariants().iter().map(|i| i.name).collect();
-                format!("{} has no invariant '{name}' (invariants: {})", scenario.name(), known.join(", "))
-            })?)
-        }
-    };
+    let focus = focus_named(scenario, args.invariant.as_deref())?;
     let formats = report::formats(&args.report)?;
     report::check_writable(&args.report)?;
-    let plan = seed_plan(args);
+    let (plan, base) = seed_plan(args)?;
     let corpus = (!args.no_corpus).then(|| Corpus::new(&args.corpus));
     if let Some(c) = &corpus {
         std::fs::create_dir_all(&c.dir).with_context(|| format!("cannot create corpus folder {}", c.dir.display()))?;
     }
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |j| j as usize);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().context("cannot start the job pool")?;
-    let stop = stop_on_ctrl_c();
+    let stop = stop_on_signals();
     let options = tuned(scenario, &args.tuning, RunOptions { focus, ..RunOptions::default() })?;
     let flags = tuning_flags(scenario, &options);
     let runner = Runner { scenario, variant, options, plan, check_determinism: args.check_determinism, pool };
     println!("{} --variant {variant}{flags}: {} ({jobs} jobs)", scenario.name(), plan.describe());
+    if let Some(b) = &base {
+        println!("seed base {} ({}); run these seeds again with --seed-base {}", b.value, b.source, b.value);
+    }
+    if let Some(f) = focus {
+        println!("checks only {f} (--invariant): the other invariants are not checked");
+    }
 
     let progress = Progress::new(plan.runs(), args.time);
-    let shrink = (!args.no_shrink).then_some(ShrinkConfig { max_runs: args.shrink_runs });
+    // A shrunk case must be saved to be replayed: without a corpus, failures are shown
+    // as their seeds ran, so the timeline printed is the one the replay command shows.
+    let shrink = (!args.no_shrink && corpus.is_some()).then_some(ShrinkConfig { max_runs: args.shrink_runs });
     let ctx = Ctx {
         scenario,
         variant,
+        focus,
         corpus,
         shrink,
         tail: args.tail,
@@ -85,11 +97,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         pool: &runner.pool,
         options: runner.options.clone(),
         flags: flags.clone(),
+        stop: &stop,
     };
     let meta = CampaignMeta {
         scenario: scenario.name().to_string(),
         variant: variant.to_string(),
-        seeds: Seeds { start: plan.start, end: plan.start, shard: None },
+        seeds: seeds(&plan, &base, None),
         // The reports show the parameters and fault filter with the budget (every
         // format prints it), so a report says which experiment it was.
         budget: budget(args, &plan) + &flags,
@@ -100,12 +113,30 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         corpus_failures: 0,
         last_seed: None,
     };
+    if let Some(f) = focus {
+        found.builder.focus(f);
+    }
+    let snapshot = |found: &Found, runs: u64| {
+        let mut partial =
+            found.builder.clone().finish(Timing::new(jobs as u32, progress.elapsed().as_secs_f64(), runs));
+        partial.seeds = seeds(&plan, &base, found.last_seed);
+        partial.complete = false;
+        report::checkpoint(&partial, &args.report, &formats);
+    };
+    snapshot(&found, 0);
     replay_corpus(&ctx, &mut found)?;
     let mut stopped_early = found.corpus_failures > 0 && !args.keep_going;
     let (mut next, mut runs, mut violating) = (0, 0u64, 0u64);
+    let mut first_violation: Option<(u64, String)> = None;
+    let mut nondeterministic = false;
+    let mut last_checkpoint = progress.elapsed();
     // Time spent shrinking and replaying failures: not part of runs per second.
-    let mut handling = std::time::Duration::ZERO;
-    while !stopped_early && !runner.exhausted(next) && !stop.load(Ordering::Relaxed) && !progress.out_of_time() {
+    let mut handling = Duration::ZERO;
+    // The first chunk always runs: a campaign that runs nothing proves nothing.
+    while !stopped_early && !runner.exhausted(next) && !stop.load(Ordering::Relaxed) {
+        if next > 0 && progress.out_of_time() {
+            break;
+        }
         let chunk = runner.chunk(next, &stop);
         next += CHUNK;
         for run in chunk {
@@ -114,16 +145,29 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
             runs += 1;
             if run.nondeterministic() {
                 progress.println(&nondeterminism(&ctx, &run));
-                progress.finish();
-                return Ok(Exit::Nondeterminism);
+                found.builder.nondeterminism(format!(
+                    "seed {} ran two ways (trace hash {:016x}, then {:016x})",
+                    run.seed,
+                    run.result.trace_hash,
+                    run.replayed_hash.unwrap_or_default()
+                ));
+                nondeterministic = true;
+                stopped_early = true;
+                break;
             }
             if let Some(key) = run.result.outcome.key() {
                 violating += 1;
+                first_violation.get_or_insert((run.seed, key.to_string()));
                 if found.reported.insert(key.to_string()) {
+                    // The runs so far, before a shrink that may take a while.
+                    snapshot(&found, runs);
                     let before = progress.elapsed();
                     let failure = report_failure(&ctx, &run);
                     found.builder.add_failure(failure);
                     handling += progress.elapsed() - before;
+                    // At once: a job killed during the next shrink keeps this one.
+                    snapshot(&found, runs);
+                    last_checkpoint = progress.elapsed();
                 }
                 if !args.keep_going {
                     stopped_early = true;
@@ -132,37 +176,90 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
             }
         }
         progress.update(runs, violating);
+        if progress.elapsed() >= last_checkpoint + CHECKPOINT_EVERY {
+            snapshot(&found, runs);
+            last_checkpoint = progress.elapsed();
+        }
     }
     progress.finish();
     let interrupted = stop.load(Ordering::Relaxed);
     let secs = (progress.elapsed().saturating_sub(handling)).as_secs_f64();
     let mut campaign = found.builder.finish(Timing::new(jobs as u32, secs, runs));
-    campaign.seeds = Seeds {
-        start: plan.seed(0).unwrap_or(plan.start),
-        end: found.last_seed.unwrap_or(plan.start),
-        shard: plan.shard.map(|s| Shard { index: s.index as u32, count: s.count as u32 }),
-    };
+    campaign.seeds = seeds(&plan, &base, found.last_seed);
+    campaign.complete = !interrupted;
     summarize(&campaign, interrupted);
-    report::write(&campaign, &args.report, &formats)?;
-    Ok(match (campaign.violating_runs + found.corpus_failures, interrupted) {
-        (0, true) => Exit::Interrupted,
-        (0, false) => Exit::Pass,
-        _ => Exit::Violation,
+    if !args.keep_going && !nondeterministic {
+        not_reached(&ctx, &campaign, first_violation.as_ref(), &found.reported);
+    }
+    let written = report::write(&campaign, &args.report, &formats);
+    Ok(match (nondeterministic, campaign.failed(), interrupted, written) {
+        (true, ..) => Exit::Nondeterminism,
+        (false, true, ..) => Exit::Violation,
+        (false, false, true, _) => Exit::Interrupted,
+        (false, false, false, true) => Exit::Pass,
+        // Nothing failed, but the reports CI reads are missing: not a pass.
+        (false, false, false, false) => Exit::BadInput,
     })
 }
 
-fn seed_plan(args: &RunArgs) -> SeedPlan {
+/// The seeds `plan` covers, and where it started when `--seed-base` chose it. Rejects
+/// plans that would run nothing: a campaign of no runs must not pass.
+fn seed_plan(args: &RunArgs) -> anyhow::Result<(SeedPlan, Option<SeedBase>)> {
+    if args.time.is_some_and(|t| t.is_zero()) {
+        bail!("--time 0 runs nothing: give a positive duration such as 90s{}", origin("time", "LOCKSTEP_TIME"));
+    }
     // Flags on the command line and `LOCKSTEP_*` variables from CI may both be set:
     // the most specific wins rather than a conflict.
     // A shard takes its slice of the range: `--runs N` is the seeds 0..N.
+    let chosen = args.seed.is_none() && args.seeds.is_none();
+    let spec = match (&args.seed_base, args.runs, args.time) {
+        (Some(spec), ..) if chosen => Some(spec.clone()),
+        // A nightly job (`--time` alone) gets fresh seeds every night.
+        (None, None, Some(_)) if chosen => Some(BaseSpec::Date),
+        _ => None,
+    };
+    let base = spec.map(|s| s.resolve()).transpose()?;
+    let offset = base.as_ref().map_or(0, |b| b.value);
     let (start, end) = match (args.seed, args.seeds, args.runs, args.time) {
         (Some(seed), ..) => (seed, seed.checked_add(1)),
         (None, Some(range), ..) => (range.start, Some(range.end)),
-        (None, None, Some(runs), _) => (0, Some(runs)),
-        (None, None, None, Some(_)) => (0, None),
-        (None, None, None, None) => (0, Some(DEFAULT_RUNS)),
+        (None, None, Some(runs), _) => {
+            (offset, Some(offset.checked_add(runs).context("--seed-base + --runs overflows 64 bits")?))
+        }
+        (None, None, None, Some(_)) => (offset, None),
+        (None, None, None, None) => (offset, Some(offset.checked_add(DEFAULT_RUNS).context("--seed-base overflows")?)),
     };
-    SeedPlan { start, end, shard: args.shard }
+    // One seed is the most specific request there is: a shard (say, from CI's
+    // environment) does not apply to it.
+    let shard = if args.seed.is_some() { None } else { args.shard };
+    if let (Some(seed), Some(s)) = (args.seed, args.shard) {
+        println!(
+            "note: --seed {seed} runs that one seed; shard {s}{} does not apply",
+            origin("shard", "LOCKSTEP_SHARD")
+        );
+    }
+    let plan = SeedPlan { start, end, shard };
+    if plan.runs() == Some(0) {
+        let s = shard.map_or(String::new(), |s| s.to_string());
+        bail!(
+            "shard {s}{} of seeds {start}..{} has no seeds: use fewer shards or a larger range",
+            origin("shard", "LOCKSTEP_SHARD"),
+            end.unwrap_or_default()
+        );
+    }
+    Ok((plan, base))
+}
+
+/// The seeds a campaign covered: from its first seed to `last` (the last one run).
+fn seeds(plan: &SeedPlan, base: &Option<SeedBase>, last: Option<u64>) -> Seeds {
+    let start = plan.seed(0).unwrap_or(plan.start);
+    Seeds {
+        start,
+        end: last.unwrap_or(start),
+        shard: plan.shard.map(|s| Shard { index: s.index as u32, count: s.count as u32 }),
+        split_start: plan.shard.map(|_| plan.start),
+        base: base.clone(),
+    }
 }
 
 fn budget(args: &RunArgs, plan: &SeedPlan) -> String {
@@ -179,6 +276,12 @@ fn summarize(campaign: &CampaignReport, interrupted: bool) {
         campaign.timing.runs_per_sec,
         if interrupted { " (interrupted)" } else { "" }
     );
+    if campaign.corpus.still_failing > 0 {
+        println!("  corpus: {} of {} cases still fail", campaign.corpus.still_failing, campaign.corpus.replayed);
+    }
+    if let Some(what) = &campaign.nondeterminism {
+        println!("  nondeterminism: {what}");
+    }
     for t in campaign.invariants.iter().filter(|t| t.violating_runs > 0) {
         println!("  {}: {} runs, first at seed {}", t.name, t.violating_runs, t.first_seed.unwrap_or_default());
     }
@@ -191,12 +294,45 @@ fn summarize(campaign: &CampaignReport, interrupted: bool) {
     }
 }
 
-/// Ctrl-C stops a campaign between runs; what was found so far is still reported.
-fn stop_on_ctrl_c() -> Arc<AtomicBool> {
+/// Without `--keep-going` a campaign stops at its first failure, so the invariants it
+/// did not fail were checked only on the runs before it: say how many, and how to
+/// see them.
+fn not_reached(ctx: &Ctx, campaign: &CampaignReport, first: Option<&(u64, String)>, reported: &BTreeSet<String>) {
+    let cause = match first {
+        Some((seed, _)) => format!("the first violation (seed {seed})"),
+        None if !reported.is_empty() => "a corpus case that still fails, before any seed".to_string(),
+        None => return,
+    };
+    let failed = |name: &String| reported.contains(name) || first.is_some_and(|(_, key)| key == name);
+    let others = campaign.invariants.iter().filter(|t| t.checked && t.kind != HARNESS_KIND && !failed(&t.name)).count();
+    let (noun, verb) = match others {
+        0 => return,
+        1 => ("invariant", "was"),
+        _ => ("invariants", "were"),
+    };
+    println!(
+        "stopped at {cause}: {others} other {noun} {verb} not checked past it. \
+         Use --keep-going to count every violation, or `lockstep review {}` for every variant x invariant.",
+        ctx.scenario.name()
+    );
+}
+
+/// Ctrl-C, SIGTERM and SIGHUP (what CI sends on cancel or timeout) stop a campaign
+/// between runs and shrink batches; what was found so far is still reported. A second
+/// signal exits at once.
+pub fn stop_on_signals() -> Arc<AtomicBool> {
+    static SIGNALS: AtomicU32 = AtomicU32::new(0);
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     // A handler may already be set (tests run several campaigns in one process).
-    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+    let _ = ctrlc::set_handler(move || {
+        if SIGNALS.fetch_add(1, Ordering::SeqCst) > 0 {
+            eprintln!("stopped at once: the reports of this campaign were not written");
+            std::process::exit(130);
+        }
+        eprintln!("stopping: finishing the runs under way and writing reports (again to quit at once)");
+        flag.store(true, Ordering::Relaxed);
+    });
     stop
 }
 
@@ -209,6 +345,7 @@ fn replay_corpus(ctx: &Ctx, found: &mut Found) -> anyhow::Result<()> {
     }
     for (path, case) in &cases {
         let replay = case.replay(ctx.scenario, true);
+        found.builder.record_corpus_case(&case.invariant, replay.still_fails);
         let drift = if replay.same_trace { "" } else { " (trace differs from the recorded one: the model changed)" };
         if !replay.still_fails {
             ctx.progress.println(&format!("corpus: {} passes now{drift}\n", path.display()));
@@ -233,7 +370,9 @@ fn replay_corpus(ctx: &Ctx, found: &mut Found) -> anyhow::Result<()> {
 }
 
 /// Saves the failure of `run` at once, shrinks it, saves the shrunk case over it, and
-/// prints the minimized timeline.
+/// prints the minimized timeline. One story: the timeline printed and reported is
+/// always that of the run the replay command replays (the shrunk case if it was
+/// saved, else the case of the seed's own run, else the seed).
 fn report_failure(ctx: &Ctx, run: &SeedRun) -> Failure {
     let (scenario, variant, seed) = (ctx.scenario, ctx.variant, run.seed);
     let found = Case::from_run(scenario, variant, seed, &run.result).with_options(scenario, &ctx.options);
@@ -246,36 +385,36 @@ fn report_failure(ctx: &Ctx, run: &SeedRun) -> Failure {
             }
         })
     };
-    let mut case_file = save(&found);
+    let found_file = save(&found);
     let mut shrunk_note = String::new();
-    let minimized = ctx.shrink.and_then(|config| {
+    let minimized = ctx.shrink.filter(|_| found_file.is_some()).and_then(|config| {
         #[allow(clippy::disallowed_methods)] // Wall time for the report only.
         let started = std::time::Instant::now();
-        ctx.pool.install(|| minimize(scenario, &found, config)).map(|m| (m, started.elapsed()))
+        ctx.pool.install(|| minimize_until(scenario, &found, config, ctx.stop)).map(|m| (m, started.elapsed()))
     });
-    let case = match minimized {
-        Some((m, took)) => {
+    let (case, case_file, shrunk) = match minimized.and_then(|(m, took)| save(&m.case).map(|p| (m, took, p))) {
+        Some((m, took, path)) => {
             shrunk_note = format!(
-                "  shrunk from {} to {} model steps ({} runs, {:.1}s)\n",
+                "  shrunk from {} to {} model steps ({} runs, {:.1}s{})\n",
                 found.model_steps,
                 m.case.model_steps,
                 m.runs,
-                took.as_secs_f64()
+                took.as_secs_f64(),
+                if ctx.stop.load(Ordering::Relaxed) { ", stopped early" } else { "" }
             );
-            case_file = save(&m.case).or(case_file);
-            m.case
+            (m.case, Some(path), true)
         }
-        None => found.clone(),
+        None => (found, found_file, false),
     };
     let full = case.replay(scenario, true).result;
-    let seed_command = replay_command(scenario, variant, seed) + &ctx.flags;
+    let seed_command = replay_seed_command(scenario, variant, seed, ctx.focus) + &ctx.flags;
     let replay = case_file.as_deref().map_or_else(|| seed_command.clone(), replay_case_command);
-    let shrunk = ctx.shrink.is_some().then_some(&full);
-    let mut failure = Failure::from_runs(seed, &run.result, shrunk, replay.clone()).expect("the run failed");
-    if shrunk.is_none() {
-        // Unshrunk: the timeline and diagram come from the full replay of the seed.
-        failure = Failure::from_runs(seed, &full, None, replay.clone()).expect("the run failed");
-    }
+    let failure = if shrunk {
+        Failure::from_runs(seed, &run.result, Some(&full), replay.clone())
+    } else {
+        Failure::from_runs(seed, &full, None, replay.clone())
+    };
+    let mut failure = failure.expect("the run failed");
     failure.case_file = case_file.as_ref().map(|p| p.display().to_string());
     let mut text = format!("\nFAIL {} --variant {variant} seed {seed}\n", scenario.name());
     text += &format!("  {}\n{shrunk_note}", timeline::outcome_line(&full.outcome));
@@ -294,6 +433,6 @@ fn nondeterminism(ctx: &Ctx, run: &SeedRun) -> String {
         run.seed,
         run.result.trace_hash,
         run.replayed_hash.unwrap_or_default(),
-        replay_command(ctx.scenario, ctx.variant, run.seed) + &ctx.flags
+        replay_seed_command(ctx.scenario, ctx.variant, run.seed, ctx.focus) + &ctx.flags
     )
 }

@@ -2,7 +2,9 @@
 //! same invariant, and writes it (over the input unless `--out` says otherwise).
 
 use anyhow::{bail, Context};
-use corpus::{minimize, write_atomic, Case, ShrinkConfig};
+use std::sync::atomic::Ordering;
+
+use corpus::{minimize_until, write_atomic, Case, ShrinkConfig};
 
 use crate::cli::ShrinkArgs;
 use crate::commands::{replay_case_command, tuned, Exit};
@@ -17,7 +19,10 @@ pub fn run(args: &ShrinkArgs) -> anyhow::Result<Exit> {
     }
     #[allow(clippy::disallowed_methods)] // Wall time for the summary line only.
     let started = std::time::Instant::now();
-    let Some(m) = minimize(scenario, &case, ShrinkConfig { max_runs: args.runs }) else {
+    // Ctrl-C (or SIGTERM, SIGHUP) stops between candidate batches; the smallest case
+    // found so far is written.
+    let stop = crate::commands::run::stop_on_signals();
+    let Some(m) = minimize_until(scenario, &case, ShrinkConfig { max_runs: args.runs }, &stop) else {
         bail!("case file {} no longer fails {}: nothing to shrink", args.case.display(), case.invariant);
     };
     let out = args.out.as_ref().unwrap_or(&args.case);
@@ -32,6 +37,9 @@ pub fn run(args: &ShrinkArgs) -> anyhow::Result<Exit> {
         m.runs,
         started.elapsed().as_secs_f64()
     );
+    if stop.load(Ordering::Relaxed) {
+        println!("interrupted: this is the smallest case found so far");
+    }
     println!("wrote {}\n  replay: {}", out.display(), replay_case_command(out));
     Ok(Exit::Pass)
 }

@@ -35,7 +35,13 @@ pub fn campaign(scenario: &str, variant: &str, seeds: RangeInclusive<u64>, plan:
     let meta = CampaignMeta {
         scenario: s.name().to_string(),
         variant: v.to_string(),
-        seeds: Seeds { start: *seeds.start(), end: *seeds.end(), shard: plan.shard },
+        seeds: Seeds {
+            start: *seeds.start(),
+            end: *seeds.end(),
+            shard: plan.shard,
+            split_start: plan.shard.map(|_| *seeds.start()),
+            base: None,
+        },
         budget: format!("runs {}", seeds.end() - seeds.start() + 1),
     };
     let mut builder = CampaignBuilder::new(meta, &s.invariants(), s.fault_points());
