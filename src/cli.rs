@@ -184,4 +184,8 @@ pub struct BenchArgs {
     /// Runs per measurement.
     #[arg(long, default_value_t = 2000)]
     pub runs: u64,
+    /// The madsim peer's binary (`scripts/bench-madsim.sh` builds it): runs the same
+    /// demo/lock workload on madsim 0.2 and prints both engines side by side.
+    #[arg(long, value_name = "BINARY")]
+    pub madsim: Option<std::path::PathBuf>,
 }
