@@ -40,6 +40,7 @@ async fn serve() {
         let (len, from) = ep.recv_from(REQUEST, &mut buf).await.expect("receive");
         assert_eq!(len, 9, "a request is an op and a token");
         let token = u64::from_le_bytes(buf[1..9].try_into().expect("8 bytes"));
+        #[allow(clippy::disallowed_methods)] // madsim's simulated clock under `--cfg madsim`.
         let now = madsim::time::Instant::now();
         let live = holder.filter(|(_, expires)| now < *expires);
         let ok = match buf[0] {
@@ -117,6 +118,7 @@ fn main() {
             _ => usage(),
         }
     }
+    #[allow(clippy::disallowed_methods)] // The benchmark's own wall time; no run reads it.
     let started = Instant::now();
     let requests: u64 = (0..runs).map(run).sum();
     let secs = started.elapsed().as_secs_f64().max(1e-9);
