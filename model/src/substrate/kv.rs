@@ -1,9 +1,16 @@
-//! A key-value server node with per-key TTLs, the substrate behind Redis-style locks.
+//! A key-value server node with per-key TTLs, the substrate behind Redis- and
+//! etcd-style locks.
 //!
 //! Each operation is one request to the server node and is applied atomically when it
 //! arrives. Expiry is judged by the server's own clock (`Sim::node_now`), so a clock
 //! jump on the server expires keys early or late, as it would in Redis. Committed
 //! writes survive a crash of the server (persistence is on).
+//!
+//! Lock protocols need more than `SET NX`: a fencing token that grows with every
+//! grant, and a release that deletes only the holder's own key. The server keeps one
+//! revision counter (etcd's store revision): every write bumps it and stamps the key
+//! with it, so the revision a grant returns is larger than that of every earlier
+//! grant, on any key. `INCR` gives the Redis flavour of the same token.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -15,9 +22,39 @@ use sim::{NetError, NodeId, Sim, SimTime};
 struct Entry {
     value: u64,
     expires_at: Option<SimTime>,
+    /// The store revision of the write that last changed this key.
+    revision: u64,
 }
 
-type Data = Rc<RefCell<BTreeMap<&'static str, Entry>>>;
+/// The server's durable state: the keys and the store revision.
+#[derive(Default)]
+struct Store {
+    entries: BTreeMap<&'static str, Entry>,
+    revision: u64,
+}
+
+impl Store {
+    /// The entry of `key` if it has not expired at the server's time `now`.
+    fn live(&self, now: SimTime, key: &str) -> Option<Entry> {
+        self.entries.get(key).copied().filter(|e| e.expires_at.is_none_or(|t| now < t))
+    }
+
+    /// Writes `key` at a new store revision and returns that revision.
+    fn put(&mut self, key: &'static str, value: u64, expires_at: Option<SimTime>) -> u64 {
+        self.revision += 1;
+        self.entries.insert(key, Entry { value, expires_at, revision: self.revision });
+        self.revision
+    }
+
+    /// Deletes `key`; a delete is a write, so it bumps the store revision.
+    fn delete(&mut self, key: &str) {
+        if self.entries.remove(key).is_some() {
+            self.revision += 1;
+        }
+    }
+}
+
+type Data = Rc<RefCell<Store>>;
 
 /// A handle on the key-value server. Clones share the same server.
 #[derive(Clone)]
@@ -27,8 +64,11 @@ pub struct KvServer {
 }
 
 fn live(data: &Data, sim: &Sim, node: NodeId, key: &str) -> Option<u64> {
-    let now = sim.node_now(node);
-    data.borrow().get(key).filter(|e| e.expires_at.is_none_or(|t| now < t)).map(|e| e.value)
+    data.borrow().live(sim.node_now(node), key).map(|e| e.value)
+}
+
+fn expiry(sim: &Sim, node: NodeId, ttl_ms: u64) -> Option<SimTime> {
+    Some(sim.node_now(node).plus_ms(ttl_ms))
 }
 
 impl KvServer {
@@ -41,6 +81,16 @@ impl KvServer {
     /// invariants and tests, which observe the world from outside.
     pub fn peek(&self, sim: &Sim, key: &str) -> Option<u64> {
         live(&self.data, sim, self.node, key)
+    }
+
+    /// The revision of the live `key`, without a request (for invariants and tests).
+    pub fn peek_revision(&self, sim: &Sim, key: &str) -> Option<u64> {
+        self.data.borrow().live(sim.node_now(self.node), key).map(|e| e.revision)
+    }
+
+    /// The store revision: the number of writes the server has applied.
+    pub fn revision(&self) -> u64 {
+        self.data.borrow().revision
     }
 
     /// `GET key`.
@@ -60,8 +110,7 @@ impl KvServer {
     ) -> Result<(), NetError> {
         let (data, node) = (self.data.clone(), self.node);
         sim.call(from, node, "SET", move |sim| {
-            let expires_at = Some(sim.node_now(node).plus_ms(ttl_ms));
-            data.borrow_mut().insert(key, Entry { value, expires_at });
+            data.borrow_mut().put(key, value, expiry(sim, node, ttl_ms));
         })
         .await
     }
@@ -75,14 +124,56 @@ impl KvServer {
         value: u64,
         ttl_ms: u64,
     ) -> Result<bool, NetError> {
+        let granted = self.grant_as("SET NX", sim, from, key, value, ttl_ms).await?;
+        Ok(granted.is_some())
+    }
+
+    /// A lease grant: `SET key value NX PX ttl` that returns the grant's revision, or
+    /// `None` when the key is held. The revision is a fencing token: every later
+    /// grant, of this key or another, returns a larger one (etcd's `create_revision`).
+    pub async fn grant(
+        &self,
+        sim: &Sim,
+        from: NodeId,
+        key: &'static str,
+        value: u64,
+        ttl_ms: u64,
+    ) -> Result<Option<u64>, NetError> {
+        self.grant_as("GRANT", sim, from, key, value, ttl_ms).await
+    }
+
+    /// `SET NX` under the request label `label` (the timeline names the operation).
+    async fn grant_as(
+        &self,
+        label: &'static str,
+        sim: &Sim,
+        from: NodeId,
+        key: &'static str,
+        value: u64,
+        ttl_ms: u64,
+    ) -> Result<Option<u64>, NetError> {
         let (data, node) = (self.data.clone(), self.node);
-        sim.call(from, node, "SET NX", move |sim| {
-            if live(&data, sim, node, key).is_some() {
-                return false;
+        sim.call(from, node, label, move |sim| {
+            let now = sim.node_now(node);
+            let mut store = data.borrow_mut();
+            if store.live(now, key).is_some() {
+                return None;
             }
-            let expires_at = Some(sim.node_now(node).plus_ms(ttl_ms));
-            data.borrow_mut().insert(key, Entry { value, expires_at });
-            true
+            Some(store.put(key, value, Some(now.plus_ms(ttl_ms))))
+        })
+        .await
+    }
+
+    /// `INCR key`: adds one to the counter at `key` (absent counts as 0) and returns
+    /// the new value. Counters never expire: the Redis way to mint fencing tokens.
+    pub async fn incr(&self, sim: &Sim, from: NodeId, key: &'static str) -> Result<u64, NetError> {
+        let (data, node) = (self.data.clone(), self.node);
+        sim.call(from, node, "INCR", move |sim| {
+            let now = sim.node_now(node);
+            let mut store = data.borrow_mut();
+            let next = store.live(now, key).map_or(0, |e| e.value) + 1;
+            store.put(key, next, None);
+            next
         })
         .await
     }
@@ -91,12 +182,62 @@ impl KvServer {
     pub async fn del_if(&self, sim: &Sim, from: NodeId, key: &'static str, value: u64) -> Result<bool, NetError> {
         let (data, node) = (self.data.clone(), self.node);
         sim.call(from, node, "DEL IF", move |sim| {
-            let held = live(&data, sim, node, key) == Some(value);
+            let mut store = data.borrow_mut();
+            let held = store.live(sim.node_now(node), key).is_some_and(|e| e.value == value);
             if held {
-                data.borrow_mut().remove(key);
+                store.delete(key);
             }
             held
         })
         .await
     }
+
+    /// Compare-and-delete by revision: deletes `key` only while it is still the write
+    /// of revision `revision` (an etcd transaction on `mod_revision`).
+    pub async fn del_if_revision(
+        &self,
+        sim: &Sim,
+        from: NodeId,
+        key: &'static str,
+        revision: u64,
+    ) -> Result<bool, NetError> {
+        let (data, node) = (self.data.clone(), self.node);
+        sim.call(from, node, "DEL IF REV", move |sim| {
+            let mut store = data.borrow_mut();
+            let held = store.live(sim.node_now(node), key).is_some_and(|e| e.revision == revision);
+            if held {
+                store.delete(key);
+            }
+            held
+        })
+        .await
+    }
+
+    /// Compare-and-extend: resets the TTL of `key` only while it still holds `value`
+    /// (a lease keep-alive; `PEXPIRE` guarded by the holder's value). The revision is
+    /// unchanged, so the holder's fencing token stays valid.
+    pub async fn extend_if(
+        &self,
+        sim: &Sim,
+        from: NodeId,
+        key: &'static str,
+        value: u64,
+        ttl_ms: u64,
+    ) -> Result<bool, NetError> {
+        let (data, node) = (self.data.clone(), self.node);
+        sim.call(from, node, "EXTEND IF", move |sim| {
+            let now = sim.node_now(node);
+            let mut store = data.borrow_mut();
+            let Some(entry) = store.live(now, key).filter(|e| e.value == value) else {
+                return false;
+            };
+            store.entries.insert(key, Entry { expires_at: Some(now.plus_ms(ttl_ms)), ..entry });
+            true
+        })
+        .await
+    }
 }
+
+#[cfg(test)]
+#[path = "kv_tests.rs"]
+mod tests;

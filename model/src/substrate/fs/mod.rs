@@ -1,0 +1,307 @@
+//! A file system: one tree of directories and files, local to a host or shared by
+//! several hosts as a network file system. The substrate behind `mkdir` locks, pid
+//! files and config files written by several processes.
+//!
+//! What it promises, and what it does not:
+//! - **Every call is one atomic step** (`mkdir`, `unlink`, `rename`, a plain `write`).
+//!   Between two calls of a caller, other tasks may run: a protocol that awaits
+//!   between its calls is interleaved there, as it is on a real system.
+//! - **`mkdir` is the atomic test-and-set**: it fails with [`FsError::Exists`] if the
+//!   path exists. [`FileSystem::mkdir_p`] is not a test.
+//! - **Some writes are several steps** and readers see each one:
+//!   [`FileSystem::write_torn`] creates the file empty, then writes half, then all of
+//!   it (Node's `writeFile`: `open(O_CREAT|O_TRUNC)`, then `write`);
+//!   [`FileSystem::rm_rf_stepwise`] unlinks entries one by one and then removes the
+//!   directory (Node's `fs.rm({recursive: true})`).
+//!   [`FileSystem::write_atomic`] writes a hidden temp file, syncs it and renames it
+//!   over the target, so readers see the old contents or the new, never a mix.
+//! - **Times come from the file server's clock** (`sim.node_now(server)`): a file's
+//!   mtime is set on every write; a directory's mtime at its creation and whenever an
+//!   entry inside is added, removed or renamed in or out. For a local file system the
+//!   server is the host itself.
+//! - **Durability is a parameter** ([`Durability`]): with `LoseUnsynced`, a crash of
+//!   the server ([`FileSystem::crash`]) brings every file back to its last synced
+//!   contents, and a file never synced comes back empty (its creation was journaled,
+//!   its data was not). Directories and renames are journaled and survive (turmoil's
+//!   simulated fs keeps pending and durable writes apart in the same way).
+
+mod tree;
+
+#[cfg(test)]
+mod tests;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use sim::{NodeId, Sim, SimTime};
+
+use crate::substrate::yield_now::yield_now;
+pub use tree::{file_name, join, parent, FsError};
+use tree::{Entry, FileData, Kind, Tree};
+
+/// What a crash of the file server does to writes that were never synced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// Every completed write survives (the page cache is never lost: a process
+    /// crash, or a server with battery-backed storage).
+    #[default]
+    Immediate,
+    /// A server crash reverts unsynced files to their last synced contents, empty if
+    /// never synced.
+    LoseUnsynced,
+}
+
+/// A handle on one file tree. Clones share the tree.
+#[derive(Clone)]
+pub struct FileSystem {
+    sim: Sim,
+    server: NodeId,
+    durability: Durability,
+    tree: Rc<RefCell<Tree>>,
+    temp_counter: Rc<RefCell<u64>>,
+}
+
+impl FileSystem {
+    /// An empty tree (only `/`) whose mtimes come from `server`'s clock; every write
+    /// survives a crash.
+    pub fn new(sim: &Sim, server: NodeId) -> FileSystem {
+        FileSystem::with_durability(sim, server, Durability::Immediate)
+    }
+
+    /// An empty tree with the given crash semantics.
+    pub fn with_durability(sim: &Sim, server: NodeId, durability: Durability) -> FileSystem {
+        FileSystem {
+            sim: sim.clone(),
+            server,
+            durability,
+            tree: Rc::new(RefCell::new(Tree::new())),
+            temp_counter: Rc::new(RefCell::new(0)),
+        }
+    }
+
+    /// The node whose clock stamps mtimes.
+    pub fn server(&self) -> NodeId {
+        self.server
+    }
+
+    /// The file server's clock now.
+    pub fn now(&self) -> SimTime {
+        self.sim.node_now(self.server)
+    }
+
+    /// `mkdir path`: atomic; [`FsError::Exists`] if the path exists,
+    /// [`FsError::NotFound`] if its parent does not.
+    pub fn mkdir(&self, path: &str) -> Result<(), FsError> {
+        let now = self.now();
+        self.tree.borrow_mut().insert_new(path, Kind::Dir, now)
+    }
+
+    /// `mkdir -p path`: creates every missing directory; fine if it exists as one.
+    pub fn mkdir_p(&self, path: &str) -> Result<(), FsError> {
+        tree::check(path)?;
+        let mut missing = Vec::new();
+        let mut at = Some(path);
+        while let Some(p) = at {
+            match self.tree.borrow().get(p) {
+                Some(Entry { kind: Kind::Dir, .. }) => break,
+                Some(_) => return Err(FsError::NotDir),
+                None => missing.push(p.to_string()),
+            }
+            at = parent(p);
+        }
+        for p in missing.iter().rev() {
+            self.mkdir(p)?;
+        }
+        Ok(())
+    }
+
+    /// `rm -rf path` in one step: the entry and everything below it. Returns whether
+    /// anything was removed.
+    pub fn rm_rf(&self, path: &str) -> bool {
+        if tree::check(path).is_err() || path == "/" {
+            return false;
+        }
+        let now = self.now();
+        let mut t = self.tree.borrow_mut();
+        if t.get(path).is_none() {
+            return false;
+        }
+        for p in t.descendants(path) {
+            t.entries.remove(&p);
+        }
+        t.entries.remove(path);
+        if let Some(p) = parent(path) {
+            t.touch(p, now);
+        }
+        true
+    }
+
+    /// `rm -r path` as Node's `fs.rm({recursive: true})` does it: list the directory,
+    /// unlink each entry (other tasks may run between unlinks), then remove the
+    /// directory itself. An entry created after the listing makes the last step fail
+    /// with [`FsError::NotEmpty`]; a path removed by someone else meanwhile is fine.
+    pub async fn rm_rf_stepwise(&self, path: &str) -> Result<(), FsError> {
+        let listed = {
+            let t = self.tree.borrow();
+            match t.get(path) {
+                None => return Err(FsError::NotFound),
+                Some(Entry { kind: Kind::File(_), .. }) => Vec::new(),
+                Some(_) => t.descendants(path),
+            }
+        };
+        yield_now().await;
+        // Deepest first, so each directory is empty when its turn comes.
+        for p in listed.iter().rev() {
+            let now = self.now();
+            match self.tree.borrow_mut().remove_one(p, now) {
+                Ok(()) | Err(FsError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+            yield_now().await;
+        }
+        let now = self.now();
+        let result = self.tree.borrow_mut().remove_one(path, now);
+        match result {
+            Err(FsError::NotFound) => Ok(()),
+            other => other,
+        }
+    }
+
+    /// `unlink path`: removes a file.
+    pub fn remove_file(&self, path: &str) -> Result<(), FsError> {
+        if self.tree.borrow().is_dir(path) {
+            return Err(FsError::IsDir);
+        }
+        let now = self.now();
+        self.tree.borrow_mut().remove_one(path, now)
+    }
+
+    /// `rmdir path`: removes an empty directory.
+    pub fn rmdir(&self, path: &str) -> Result<(), FsError> {
+        if !self.tree.borrow().is_dir(path) {
+            return Err(if self.exists(path) { FsError::NotDir } else { FsError::NotFound });
+        }
+        let now = self.now();
+        self.tree.borrow_mut().remove_one(path, now)
+    }
+
+    pub fn exists(&self, path: &str) -> bool {
+        self.tree.borrow().get(path).is_some()
+    }
+
+    pub fn is_dir(&self, path: &str) -> bool {
+        self.tree.borrow().is_dir(path)
+    }
+
+    /// A file's contents as readers see them now.
+    pub fn read(&self, path: &str) -> Result<String, FsError> {
+        match self.tree.borrow().get(path) {
+            None => Err(FsError::NotFound),
+            Some(Entry { kind: Kind::Dir, .. }) => Err(FsError::IsDir),
+            Some(Entry { kind: Kind::File(f), .. }) => Ok(f.contents.clone()),
+        }
+    }
+
+    /// A plain write in one step: creates or replaces the contents (not synced).
+    pub fn write(&self, path: &str, contents: &str) -> Result<(), FsError> {
+        let now = self.now();
+        let mut t = self.tree.borrow_mut();
+        match t.entries.get_mut(path) {
+            Some(Entry { kind: Kind::Dir, .. }) => Err(FsError::IsDir),
+            Some(Entry { kind: Kind::File(f), mtime }) => {
+                f.contents = contents.to_string();
+                *mtime = now;
+                Ok(())
+            }
+            None => {
+                let data = FileData { contents: contents.to_string(), durable: None };
+                t.insert_new(path, Kind::File(data), now)
+            }
+        }
+    }
+
+    /// A write readers can catch half done: the file is created (or truncated) empty,
+    /// then holds the first half of `contents`, then all of it, with a scheduling
+    /// point between the stages. A caller killed in between leaves that stage behind.
+    pub async fn write_torn(&self, path: &str, contents: &str) -> Result<(), FsError> {
+        self.write(path, "")?;
+        yield_now().await;
+        let half = contents.char_indices().nth(contents.chars().count() / 2).map_or(contents.len(), |(i, _)| i);
+        if half > 0 {
+            self.write(path, &contents[..half])?;
+            yield_now().await;
+        }
+        self.write(path, contents)
+    }
+
+    /// `fsync path`: the current contents survive a crash.
+    pub fn sync(&self, path: &str) -> Result<(), FsError> {
+        match self.tree.borrow_mut().entries.get_mut(path) {
+            None => Err(FsError::NotFound),
+            Some(Entry { kind: Kind::Dir, .. }) => Ok(()),
+            Some(Entry { kind: Kind::File(f), .. }) => {
+                f.durable = Some(f.contents.clone());
+                Ok(())
+            }
+        }
+    }
+
+    /// `rename from to`: atomic; replaces a file or an empty directory at `to`.
+    pub fn rename(&self, from: &str, to: &str) -> Result<(), FsError> {
+        let now = self.now();
+        self.tree.borrow_mut().rename(from, to, now)
+    }
+
+    /// Writes `contents` to a hidden temp file beside `path` (`.name.tmp-N`), syncs
+    /// it, and renames it over `path`, with a scheduling point between the steps.
+    /// Readers see the old contents or the new; a caller killed before the rename
+    /// leaves the temp file behind and `path` untouched.
+    pub async fn write_atomic(&self, path: &str, contents: &str) -> Result<(), FsError> {
+        let dir = self.tree.borrow().parent_dir(path)?;
+        let n = {
+            let mut c = self.temp_counter.borrow_mut();
+            *c += 1;
+            *c
+        };
+        let temp = join(&dir, &format!(".{}.tmp-{n}", file_name(path)));
+        self.write(&temp, contents)?;
+        self.sync(&temp)?;
+        yield_now().await;
+        self.rename(&temp, path)
+    }
+
+    pub fn mtime(&self, path: &str) -> Result<SimTime, FsError> {
+        self.tree.borrow().get(path).map(|e| e.mtime).ok_or(FsError::NotFound)
+    }
+
+    /// Sets an mtime (`utimes`): tests backdate a lock with it.
+    pub fn set_mtime(&self, path: &str, t: SimTime) {
+        if let Some(e) = self.tree.borrow_mut().entries.get_mut(path) {
+            e.mtime = t;
+        }
+    }
+
+    /// The names in a directory, sorted.
+    pub fn list(&self, dir: &str) -> Result<Vec<String>, FsError> {
+        let t = self.tree.borrow();
+        match t.get(dir) {
+            None => Err(FsError::NotFound),
+            Some(Entry { kind: Kind::File(_), .. }) => Err(FsError::NotDir),
+            Some(_) => Ok(t.children(dir)),
+        }
+    }
+
+    /// The file server crashed: under [`Durability::LoseUnsynced`], unsynced files go
+    /// back to their last synced contents (empty if never synced). The model calls
+    /// this when it crashes the server's node.
+    pub fn crash(&self) {
+        if self.durability == Durability::Immediate {
+            return;
+        }
+        for e in self.tree.borrow_mut().entries.values_mut() {
+            if let Kind::File(f) = &mut e.kind {
+                f.contents = f.durable.clone().unwrap_or_default();
+            }
+        }
+    }
+}

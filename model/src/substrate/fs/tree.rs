@@ -1,0 +1,209 @@
+//! The file tree itself: absolute paths mapped to entries, with the POSIX rules a lock
+//! protocol leans on. Pure data and no clock: [`super::FileSystem`] supplies the time
+//! of every change.
+//!
+//! Rules kept here: an entry's parent must be an existing directory; `mkdir` of an
+//! existing path fails; adding or removing an entry bumps its parent directory's
+//! mtime (writing a file's contents does not); `rename` replaces its target in one
+//! step and moves a directory's whole subtree.
+
+use std::collections::BTreeMap;
+
+use sim::SimTime;
+use thiserror::Error;
+
+/// Why a file system call failed, named after its errno.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum FsError {
+    #[error("EEXIST: the path already exists")]
+    Exists,
+    #[error("ENOENT: no such file or directory")]
+    NotFound,
+    #[error("EISDIR: the path is a directory")]
+    IsDir,
+    #[error("ENOTDIR: a path component is not a directory")]
+    NotDir,
+    #[error("ENOTEMPTY: the directory is not empty")]
+    NotEmpty,
+    #[error("EINVAL: not an absolute path")]
+    BadPath,
+}
+
+/// A file's contents: what readers see now, and what a crash would leave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct FileData {
+    pub contents: String,
+    /// The contents as last synced; `None` if never synced since it was created.
+    pub durable: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    Dir,
+    File(FileData),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Entry {
+    pub kind: Kind,
+    pub mtime: SimTime,
+}
+
+/// Every entry by absolute path; `/` always exists.
+#[derive(Clone, Debug)]
+pub(super) struct Tree {
+    pub entries: BTreeMap<String, Entry>,
+}
+
+/// The parent of an absolute path (`/a/b` → `/a`, `/a` → `/`), or `None` for `/`.
+pub fn parent(path: &str) -> Option<&str> {
+    if path == "/" {
+        return None;
+    }
+    let (dir, _) = path.rsplit_once('/')?;
+    Some(if dir.is_empty() { "/" } else { dir })
+}
+
+/// The last component of a path.
+pub fn file_name(path: &str) -> &str {
+    path.rsplit_once('/').map_or(path, |(_, name)| name)
+}
+
+/// `dir` joined with `name`.
+pub fn join(dir: &str, name: &str) -> String {
+    if dir == "/" {
+        format!("/{name}")
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+pub(super) fn check(path: &str) -> Result<(), FsError> {
+    let valid =
+        path == "/" || (path.starts_with('/') && !path.ends_with('/') && !path.contains("//") && !path.contains("/./"));
+    if valid {
+        Ok(())
+    } else {
+        Err(FsError::BadPath)
+    }
+}
+
+impl Tree {
+    pub fn new() -> Tree {
+        let mut entries = BTreeMap::new();
+        entries.insert("/".to_string(), Entry { kind: Kind::Dir, mtime: SimTime::ZERO });
+        Tree { entries }
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Entry> {
+        self.entries.get(path)
+    }
+
+    pub fn is_dir(&self, path: &str) -> bool {
+        matches!(self.get(path), Some(Entry { kind: Kind::Dir, .. }))
+    }
+
+    /// The parent directory of `path`, which must exist and be a directory.
+    pub fn parent_dir(&self, path: &str) -> Result<String, FsError> {
+        check(path)?;
+        let parent = parent(path).ok_or(FsError::Exists)?;
+        match self.get(parent) {
+            None => Err(FsError::NotFound),
+            Some(Entry { kind: Kind::File(_), .. }) => Err(FsError::NotDir),
+            Some(_) => Ok(parent.to_string()),
+        }
+    }
+
+    pub fn touch(&mut self, path: &str, now: SimTime) {
+        if let Some(e) = self.entries.get_mut(path) {
+            e.mtime = now;
+        }
+    }
+
+    /// Adds a new entry and bumps its parent's mtime.
+    pub fn insert_new(&mut self, path: &str, kind: Kind, now: SimTime) -> Result<(), FsError> {
+        let parent = self.parent_dir(path)?;
+        if self.entries.contains_key(path) {
+            return Err(FsError::Exists);
+        }
+        self.entries.insert(path.to_string(), Entry { kind, mtime: now });
+        self.touch(&parent, now);
+        Ok(())
+    }
+
+    /// The paths strictly below `dir`, in path order.
+    pub fn descendants(&self, dir: &str) -> Vec<String> {
+        let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
+        self.entries
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+
+    /// The names of `dir`'s direct children, sorted.
+    pub fn children(&self, dir: &str) -> Vec<String> {
+        self.descendants(dir)
+            .into_iter()
+            .filter(|p| parent(p) == Some(dir))
+            .map(|p| file_name(&p).to_string())
+            .collect()
+    }
+
+    /// Removes one entry (a file, or an empty directory) and bumps its parent.
+    pub fn remove_one(&mut self, path: &str, now: SimTime) -> Result<(), FsError> {
+        check(path)?;
+        if path == "/" {
+            return Err(FsError::BadPath);
+        }
+        if !self.entries.contains_key(path) {
+            return Err(FsError::NotFound);
+        }
+        if self.is_dir(path) && !self.descendants(path).is_empty() {
+            return Err(FsError::NotEmpty);
+        }
+        self.entries.remove(path);
+        if let Some(p) = parent(path) {
+            self.touch(p, now);
+        }
+        Ok(())
+    }
+
+    /// Moves `from` (and its subtree) to `to`, replacing a file or an empty directory.
+    pub fn rename(&mut self, from: &str, to: &str, now: SimTime) -> Result<(), FsError> {
+        check(from)?;
+        let to_parent = self.parent_dir(to)?;
+        let from_is_dir = match self.get(from) {
+            None => return Err(FsError::NotFound),
+            Some(e) => matches!(e.kind, Kind::Dir),
+        };
+        if from == to {
+            return Ok(());
+        }
+        if to.starts_with(&format!("{from}/")) {
+            return Err(FsError::BadPath);
+        }
+        if let Some(target) = self.get(to) {
+            match (&target.kind, from_is_dir) {
+                (Kind::Dir, false) => return Err(FsError::IsDir),
+                (Kind::File(_), true) => return Err(FsError::NotDir),
+                (Kind::Dir, true) if !self.descendants(to).is_empty() => return Err(FsError::NotEmpty),
+                _ => {}
+            }
+            self.entries.remove(to);
+        }
+        let mut moved = vec![from.to_string()];
+        moved.extend(self.descendants(from));
+        for old in moved {
+            if let Some(e) = self.entries.remove(&old) {
+                let new = format!("{to}{}", &old[from.len()..]);
+                self.entries.insert(new, e);
+            }
+        }
+        if let Some(p) = parent(from) {
+            self.touch(p, now);
+        }
+        self.touch(&to_parent, now);
+        Ok(())
+    }
+}
