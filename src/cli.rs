@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use corpus::ShrinkConfig;
 
 use crate::campaign::plan::Shard;
+use crate::campaign::strategy::StrategyArgs;
 use crate::seeds::SeedRange;
 
 /// Deterministic simulation testing for lock and coordination protocols.
@@ -114,6 +115,8 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 25)]
     pub tail: usize,
     #[command(flatten)]
+    pub strategy: StrategyArgs,
+    #[command(flatten)]
     pub report: ReportArgs,
 }
 
@@ -152,6 +155,9 @@ pub struct ReproArgs {
     /// Replay a case file (as `run` writes into the corpus, or `shrink` produces).
     #[arg(long, conflicts_with = "scenario")]
     pub case: Option<std::path::PathBuf>,
+    /// The strategy the seed ran under (a `run --strategy pct` failure prints these).
+    #[command(flatten)]
+    pub strategy: StrategyArgs,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,8 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::node::NodeId;
+use crate::pct::{Pct, PctConfig};
 use crate::tape::{Choice, ChoiceKind, Tape};
 
 /// Where a run's decisions come from.
@@ -19,6 +21,9 @@ pub enum ChoiceSource {
     Seed(u64),
     /// A replay (or an edited tape, while shrinking).
     Tape(Tape),
+    /// A fresh run from a seed whose schedule decisions follow PCT priorities
+    /// ([`crate::pct`]); every other value is drawn as in a `Seed` run.
+    Pct { seed: u64, config: PctConfig },
 }
 
 /// A probability as an integer ratio `num / den`.
@@ -47,6 +52,7 @@ impl std::fmt::Display for Ratio {
 enum Stream {
     Rng(Box<ChaCha8Rng>),
     Replay { tape: Tape, pos: usize },
+    Pct(Box<Pct>),
 }
 
 /// The decision stream of one run, and the tape it records.
@@ -60,6 +66,7 @@ impl Choices {
         let stream = match source {
             ChoiceSource::Seed(seed) => Stream::Rng(Box::new(ChaCha8Rng::seed_from_u64(seed))),
             ChoiceSource::Tape(tape) => Stream::Replay { tape, pos: 0 },
+            ChoiceSource::Pct { seed, config } => Stream::Pct(Box::new(Pct::new(seed, config))),
         };
         Choices { stream, recorded: Tape::default() }
     }
@@ -77,9 +84,30 @@ impl Choices {
                 *pos += 1;
                 value
             }
+            Stream::Pct(pct) => pct.rng.random_range(0..bound),
         };
         self.recorded.choices.push(Choice { kind, bound, value });
         value
+    }
+
+    /// Whether [`Choices::schedule`] needs to know whose work is ready (PCT does; a
+    /// uniform or replayed pick only needs how much).
+    pub fn wants_ready_nodes(&self) -> bool {
+        matches!(self.stream, Stream::Pct(_))
+    }
+
+    /// Which of the ready runnables runs next, given the node of each. Recorded as a
+    /// schedule draw, whichever strategy chose it.
+    pub fn schedule(&mut self, ready: &[NodeId]) -> u64 {
+        let bound = ready.len() as u64;
+        match &mut self.stream {
+            Stream::Pct(pct) if bound > 1 => {
+                let value = pct.pick(ready) as u64;
+                self.recorded.choices.push(Choice { kind: ChoiceKind::Schedule, bound, value });
+                value
+            }
+            _ => self.below(ChoiceKind::Schedule, bound),
+        }
     }
 
     /// A value uniform in `lo..=hi`.

@@ -9,11 +9,13 @@
 
 mod choices;
 mod executor;
+pub mod exhaustive;
 pub mod fault;
 mod nemesis;
 mod net;
 mod node;
 mod notify;
+mod pct;
 mod runner;
 mod tape;
 mod time;
@@ -27,6 +29,7 @@ pub use nemesis::NemesisConfig;
 pub use net::{NetConfig, NetError};
 pub use node::NodeId;
 pub use notify::{notified_any, Notify};
+pub use pct::PctConfig;
 pub use runner::{run, Invariant, InvariantKind, Outcome, RunConfig, RunResult, Violation};
 pub use tape::{Choice, ChoiceKind, Tape};
 pub use time::{SimTime, Sleep};

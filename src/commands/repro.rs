@@ -6,7 +6,7 @@ use anyhow::Context;
 use corpus::Case;
 use reports::timeline;
 use scenarios::RunOptions;
-use sim::{ChoiceSource, RunResult};
+use sim::RunResult;
 
 use crate::cli::{ReproArgs, Target};
 use crate::commands::{resolve, Exit};
@@ -37,8 +37,8 @@ pub fn run(args: &ReproArgs) -> anyhow::Result<Exit> {
             };
             let (scenario, variant) = resolve(&target)?;
             let seed = args.seed.context("--seed or --case is required")?;
-            println!("{} --variant {variant} --seed {seed}", scenario.name());
-            scenario.run(variant, ChoiceSource::Seed(seed), &RunOptions::default().full_trace())
+            println!("{} --variant {variant} --seed {seed}{}", scenario.name(), args.strategy.replay_flags());
+            scenario.run(variant, args.strategy.source(seed), &RunOptions::default().full_trace())
         }
     };
     print_run(&result);

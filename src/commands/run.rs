@@ -13,9 +13,11 @@ use reports::builder::{CampaignBuilder, CampaignMeta};
 use reports::campaign::{CampaignReport, Failure, Seeds, Shard, Timing};
 use reports::timeline;
 use scenarios::{RunOptions, Scenario};
+use sim::exhaustive::ExhaustiveConfig;
 
 use crate::campaign::plan::SeedPlan;
 use crate::campaign::progress::Progress;
+use crate::campaign::strategy::StrategyName;
 use crate::campaign::{Runner, SeedRun, CHUNK};
 use crate::cli::RunArgs;
 use crate::commands::{replay_case_command, replay_command, report, resolve, Exit};
@@ -33,6 +35,8 @@ struct Ctx<'a> {
     progress: &'a Progress,
     /// The campaign's pool: the shrinker's parallel candidates run on its `--jobs`.
     pool: &'a rayon::ThreadPool,
+    /// What a seed's replay command adds for the campaign's strategy.
+    replay_flags: String,
 }
 
 /// What the campaign has found so far.
@@ -66,12 +70,38 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().context("cannot start the job pool")?;
     let stop = stop_on_ctrl_c();
     let options = RunOptions { focus, ..RunOptions::default() };
-    let runner = Runner { scenario, variant, options, plan, check_determinism: args.check_determinism, pool };
-    println!("{} --variant {variant}: {} ({jobs} jobs)", scenario.name(), plan.describe());
+    if args.strategy.strategy == StrategyName::Exhaustive {
+        let max_runs = args.runs.unwrap_or(ExhaustiveConfig::default().max_runs);
+        return crate::commands::explore::run(scenario, variant, &options, &args.strategy, max_runs, corpus.as_ref());
+    }
+    let runner = Runner {
+        scenario,
+        variant,
+        options,
+        plan,
+        check_determinism: args.check_determinism,
+        pool,
+        strategy: args.strategy.clone(),
+    };
+    println!(
+        "{} --variant {variant}: {} ({jobs} jobs, strategy {:?})",
+        scenario.name(),
+        plan.describe(),
+        args.strategy.strategy
+    );
 
     let progress = Progress::new(plan.runs(), args.time);
     let shrink = (!args.no_shrink).then_some(ShrinkConfig { max_runs: args.shrink_runs });
-    let ctx = Ctx { scenario, variant, corpus, shrink, tail: args.tail, progress: &progress, pool: &runner.pool };
+    let ctx = Ctx {
+        scenario,
+        variant,
+        corpus,
+        shrink,
+        tail: args.tail,
+        progress: &progress,
+        pool: &runner.pool,
+        replay_flags: args.strategy.replay_flags(),
+    };
     let meta = CampaignMeta {
         scenario: scenario.name().to_string(),
         variant: variant.to_string(),
@@ -252,7 +282,8 @@ fn report_failure(ctx: &Ctx, run: &SeedRun) -> Failure {
         None => found.clone(),
     };
     let full = case.replay(scenario, true).result;
-    let replay = case_file.as_deref().map_or_else(|| replay_command(scenario, variant, seed), replay_case_command);
+    let seed_command = replay_command(scenario, variant, seed) + &ctx.replay_flags;
+    let replay = case_file.as_deref().map_or_else(|| seed_command.clone(), replay_case_command);
     let shrunk = ctx.shrink.is_some().then_some(&full);
     let mut failure = Failure::from_runs(seed, &run.result, shrunk, replay.clone()).expect("the run failed");
     if shrunk.is_none() {
@@ -265,7 +296,7 @@ fn report_failure(ctx: &Ctx, run: &SeedRun) -> Failure {
     text += &timeline::render_steps(&full, Some(ctx.tail));
     text += &format!("  replay: {replay}\n");
     if case_file.is_some() {
-        text += &format!("  seed:   {}\n", replay_command(scenario, variant, seed));
+        text += &format!("  seed:   {seed_command}\n");
     }
     ctx.progress.println(&text);
     failure
@@ -277,6 +308,6 @@ fn nondeterminism(ctx: &Ctx, run: &SeedRun) -> String {
         run.seed,
         run.result.trace_hash,
         run.replayed_hash.unwrap_or_default(),
-        replay_command(ctx.scenario, ctx.variant, run.seed)
+        replay_command(ctx.scenario, ctx.variant, run.seed) + &ctx.replay_flags
     )
 }
