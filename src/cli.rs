@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use corpus::ShrinkConfig;
 
 use crate::campaign::plan::Shard;
+use crate::campaign::strategy::StrategyArgs;
 use crate::seeds::SeedRange;
 
 /// Deterministic simulation testing for lock and coordination protocols.
@@ -135,6 +136,8 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 25)]
     pub tail: usize,
     #[command(flatten)]
+    pub strategy: StrategyArgs,
+    #[command(flatten)]
     pub report: ReportArgs,
 }
 
@@ -180,6 +183,9 @@ pub struct ReproArgs {
     /// With `--seed`: the parameters and faults the run used. A case file records its own.
     #[command(flatten)]
     pub tuning: Tuning,
+    /// The strategy the seed ran under (a `run --strategy pct` failure prints these).
+    #[command(flatten)]
+    pub strategy: StrategyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -217,4 +223,8 @@ pub struct BenchArgs {
     /// Runs per measurement.
     #[arg(long, default_value_t = 2000)]
     pub runs: u64,
+    /// The madsim peer's binary (`scripts/bench-madsim.sh` builds it): runs the same
+    /// demo/lock workload on madsim 0.2 and prints both engines side by side.
+    #[arg(long, value_name = "BINARY")]
+    pub madsim: Option<std::path::PathBuf>,
 }

@@ -18,6 +18,8 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 
 use crate::align::{Aligned, Fit};
+use crate::node::NodeId;
+use crate::pct::{Pct, PctConfig};
 use crate::tape::{Choice, ChoiceKind, Site, Tape};
 
 /// Where a run's decisions come from.
@@ -27,6 +29,9 @@ pub enum ChoiceSource {
     Seed(u64),
     /// A replay (or an edited tape, while shrinking).
     Tape(Tape),
+    /// A fresh run from a seed whose schedule decisions follow PCT priorities
+    /// ([`crate::pct`]); every other value is drawn as in a `Seed` run.
+    Pct { seed: u64, config: PctConfig },
 }
 
 /// A probability as an integer ratio `num / den`.
@@ -56,6 +61,7 @@ enum Stream {
     Rng(Box<ChaCha8Rng>),
     Replay { tape: Tape, pos: usize },
     Aligned(Box<Aligned>),
+    Pct(Box<Pct>),
 }
 
 /// The decision stream of one run, and the tape it records.
@@ -66,6 +72,8 @@ pub struct Choices {
     /// Schedule decisions, the most frequent, have their own counter.
     counts: BTreeMap<(ChoiceKind, Site, u32), u32>,
     schedules: u32,
+    /// A schedule pick PCT made from the ready nodes, recorded by the next draw.
+    forced: Option<u64>,
 }
 
 /// The site of every schedule decision.
@@ -79,8 +87,9 @@ impl Choices {
             ChoiceSource::Seed(seed) => Stream::Rng(Box::new(ChaCha8Rng::seed_from_u64(seed))),
             ChoiceSource::Tape(tape) if tape.is_labelled() => Stream::Aligned(Box::new(Aligned::new(tape))),
             ChoiceSource::Tape(tape) => Stream::Replay { tape, pos: 0 },
+            ChoiceSource::Pct { seed, config } => Stream::Pct(Box::new(Pct::new(seed, config))),
         };
-        Choices { stream, recorded: Tape::default(), counts: BTreeMap::new(), schedules: 0 }
+        Choices { stream, recorded: Tape::default(), counts: BTreeMap::new(), schedules: 0, forced: None }
     }
 
     /// Node `id` of this run is called `name`: labels refer to actors by name.
@@ -113,9 +122,29 @@ impl Choices {
                 value
             }
             Stream::Aligned(aligned) => aligned.value(self.recorded.choices.len(), kind, site, actor, n, bound),
+            Stream::Pct(pct) => self.forced.take().unwrap_or_else(|| pct.rng.random_range(0..bound)),
         };
         self.recorded.choices.push(Choice { kind, bound, value, site, actor, n });
         value
+    }
+
+    /// Whether [`Choices::schedule`] needs to know whose work is ready (PCT does; a
+    /// uniform or replayed pick only needs how much).
+    pub fn wants_ready_nodes(&self) -> bool {
+        matches!(self.stream, Stream::Pct(_))
+    }
+
+    /// Which of the ready runnables runs next, given the node of each. Recorded as a
+    /// schedule draw, whichever strategy chose it.
+    pub fn schedule(&mut self, ready: &[NodeId]) -> u64 {
+        let bound = ready.len() as u64;
+        match &mut self.stream {
+            Stream::Pct(pct) if bound > 1 => {
+                self.forced = Some(pct.pick(ready) as u64);
+                self.below(ChoiceKind::Schedule, SCHEDULE_SITE, 0, bound)
+            }
+            _ => self.below(ChoiceKind::Schedule, SCHEDULE_SITE, 0, bound),
+        }
     }
 
     /// A value uniform in `lo..=hi`.

@@ -545,13 +545,33 @@ impl Sim {
         if ready_len == 0 {
             return self.advance(horizon);
         }
-        let pick = self.draw_at(ChoiceKind::Schedule, SCHEDULE_SITE.0, ready_len as u64) as usize;
+        let pick = if self.k.choices.borrow().wants_ready_nodes() {
+            let nodes = self.ready_nodes();
+            self.k.choices.borrow_mut().schedule(&nodes) as usize
+        } else {
+            self.draw_at(ChoiceKind::Schedule, SCHEDULE_SITE.0, ready_len as u64) as usize
+        };
         let next = self.k.ready.borrow_mut().remove(pick);
         match next {
             Runnable::Task(id) => self.poll_task(id),
             Runnable::Act(action) => action(self),
         }
         Step::Polled
+    }
+
+    /// The node of each ready runnable, in ready order: a task's own node, or the
+    /// engine's node for an action (a message in flight).
+    fn ready_nodes(&self) -> Vec<NodeId> {
+        let tasks = self.k.tasks.borrow();
+        self.k
+            .ready
+            .borrow()
+            .iter()
+            .map(|r| match r {
+                Runnable::Task(id) => tasks.get(id.slot as usize).map_or(NodeId::SYSTEM, |t| t.node),
+                Runnable::Act(_) => NodeId::SYSTEM,
+            })
+            .collect()
     }
 
     fn advance(&self, horizon: SimTime) -> Step {

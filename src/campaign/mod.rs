@@ -7,14 +7,16 @@
 
 pub mod plan;
 pub mod progress;
+pub mod strategy;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use scenarios::{RunOptions, Scenario};
-use sim::{ChoiceSource, RunResult};
+use sim::RunResult;
 
 use self::plan::SeedPlan;
+use self::strategy::StrategyArgs;
 
 /// Runs per chunk: large enough to keep every job busy, small enough that a time
 /// budget or Ctrl-C is honoured within a fraction of a second.
@@ -46,6 +48,8 @@ pub struct Runner<'a> {
     pub plan: SeedPlan,
     pub check_determinism: bool,
     pub pool: rayon::ThreadPool,
+    /// How each seed's decisions are chosen (random or PCT).
+    pub strategy: StrategyArgs,
 }
 
 impl Runner<'_> {
@@ -68,10 +72,10 @@ impl Runner<'_> {
     }
 
     fn one(&self, index: u64, seed: u64) -> SeedRun {
-        let result = self.scenario.run(self.variant, ChoiceSource::Seed(seed), &self.options);
+        let result = self.scenario.run(self.variant, self.strategy.source(seed), &self.options);
         let sample = index % DETERMINISM_SAMPLE == 0 || !result.outcome.is_pass();
         let replayed_hash = (self.check_determinism && sample)
-            .then(|| self.scenario.run(self.variant, ChoiceSource::Seed(seed), &self.options).trace_hash);
+            .then(|| self.scenario.run(self.variant, self.strategy.source(seed), &self.options).trace_hash);
         SeedRun { seed, result, replayed_hash }
     }
 

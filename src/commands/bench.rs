@@ -4,6 +4,8 @@
 
 use std::time::Instant;
 
+use anyhow::{bail, Context};
+
 use scenarios::{all, baseline, FaultMode, RunOptions};
 use sim::ChoiceSource;
 
@@ -56,5 +58,32 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<Exit> {
         "ratio (plain / executor, runs per second): {:.2}x (target: within 3x)",
         plain.runs_per_sec / engine.runs_per_sec
     );
+    if let Some(binary) = &args.madsim {
+        let peer = madsim_runs_per_sec(binary, runs)?;
+        println!("{:<44} {:>12.0} {:>16}", "madsim 0.2: same workload", peer, "-");
+        println!("ratio (lockstep / madsim, runs per second): {:.2}x", engine.runs_per_sec / peer);
+    }
     Ok(Exit::Pass)
+}
+
+/// Runs the madsim peer (`peers/madsim-demo-lock`) for `runs` seeds and reads the
+/// runs per second it measured itself, so process start-up is not counted.
+fn madsim_runs_per_sec(binary: &std::path::Path, runs: u64) -> anyhow::Result<f64> {
+    let output = std::process::Command::new(binary)
+        .args(["--runs", &runs.to_string()])
+        .output()
+        .with_context(|| format!("cannot run the madsim peer {}", binary.display()))?;
+    if !output.status.success() {
+        bail!("the madsim peer {} failed: {}", binary.display(), String::from_utf8_lossy(&output.stderr).trim());
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut words = text.split_whitespace();
+    while let Some(w) = words.next() {
+        if w == "runs_per_sec" {
+            if let Some(v) = words.next().and_then(|v| v.parse().ok()) {
+                return Ok(v);
+            }
+        }
+    }
+    bail!("the madsim peer {} printed no runs_per_sec: {}", binary.display(), text.trim())
 }

@@ -2,6 +2,7 @@
 //! replay command printed with every failure.
 
 pub mod bench;
+pub mod explore;
 pub mod list;
 pub mod merge;
 pub mod report;

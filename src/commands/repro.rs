@@ -6,7 +6,7 @@ use anyhow::Context;
 use corpus::Case;
 use reports::timeline;
 use scenarios::RunOptions;
-use sim::{ChoiceSource, RunResult};
+use sim::RunResult;
 
 use crate::cli::{ReproArgs, Target};
 use crate::commands::{focus_named, resolve, tuned, tuning_flags, Exit};
@@ -45,11 +45,16 @@ pub fn run(args: &ReproArgs) -> anyhow::Result<Exit> {
             let seed = args.seed.context("--seed or --case is required")?;
             let focus = focus_named(scenario, args.invariant.as_deref())?;
             let options = tuned(scenario, &args.tuning, RunOptions { focus, ..RunOptions::default() }.full_trace())?;
-            println!("{} --variant {variant} --seed {seed}{}", scenario.name(), tuning_flags(scenario, &options));
+            println!(
+                "{} --variant {variant} --seed {seed}{}{}",
+                scenario.name(),
+                tuning_flags(scenario, &options),
+                args.strategy.replay_flags()
+            );
             if let Some(f) = focus {
                 println!("checks: {f}");
             }
-            scenario.run(variant, ChoiceSource::Seed(seed), &options)
+            scenario.run(variant, args.strategy.source(seed), &options)
         }
     };
     print_run(&result);

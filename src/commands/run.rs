@@ -14,9 +14,11 @@ use reports::builder::{CampaignBuilder, CampaignMeta};
 use reports::campaign::{CampaignReport, Failure, SeedBase, Seeds, Shard, Timing, HARNESS_KIND};
 use reports::timeline;
 use scenarios::{RunOptions, Scenario};
+use sim::exhaustive::ExhaustiveConfig;
 
 use crate::campaign::plan::SeedPlan;
 use crate::campaign::progress::Progress;
+use crate::campaign::strategy::StrategyName;
 use crate::campaign::{Runner, SeedRun, CHUNK};
 use crate::cli::RunArgs;
 use crate::commands::{
@@ -72,8 +74,20 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().context("cannot start the job pool")?;
     let stop = stop_on_signals();
     let options = tuned(scenario, &args.tuning, RunOptions { focus, ..RunOptions::default() })?;
-    let flags = tuning_flags(scenario, &options);
-    let runner = Runner { scenario, variant, options, plan, check_determinism: args.check_determinism, pool };
+    let flags = tuning_flags(scenario, &options) + &args.strategy.replay_flags();
+    if args.strategy.strategy == StrategyName::Exhaustive {
+        let max_runs = args.runs.unwrap_or(ExhaustiveConfig::default().max_runs);
+        return crate::commands::explore::run(scenario, variant, &options, &args.strategy, max_runs, corpus.as_ref());
+    }
+    let runner = Runner {
+        scenario,
+        variant,
+        options,
+        plan,
+        check_determinism: args.check_determinism,
+        pool,
+        strategy: args.strategy.clone(),
+    };
     println!("{} --variant {variant}{flags}: {} ({jobs} jobs)", scenario.name(), plan.describe());
     if let Some(b) = &base {
         println!("seed base {} ({}); run these seeds again with --seed-base {}", b.value, b.source, b.value);

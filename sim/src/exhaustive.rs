@@ -1,0 +1,150 @@
+//! Bounded exhaustive exploration: every run whose tape deviates from the default in
+//! at most `bound` decisions, fewest deviations first (loom's and stateright's
+//! shortest counterexamples, on lockstep's tape).
+//!
+//! The default run is the all-zero tape: the oldest ready work first, the shortest
+//! delays, no fault. A deviation sets one decision to another value; every decision
+//! after the last deviation keeps its default, so the tape is the path of a
+//! depth-first search and a run is named by its deviations alone. Levels are
+//! explored in order (iterative deepening), so when every level below `L` was covered
+//! completely the first failure at level `L` is a shortest counterexample in
+//! deviations.
+//!
+//! A decision with a large range (a delay of 0–60,000 ms) is not tried at every
+//! value: `values_per_draw` values spread over its range, always including the
+//! largest, stand for it. The space is what these values span; [`estimate`] says how
+//! large it is before a search starts.
+
+use crate::runner::RunResult;
+use crate::tape::{Choice, Tape};
+
+/// The bounds of a search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExhaustiveConfig {
+    /// The most decisions a run may change from the default.
+    pub bound: u32,
+    /// Non-default values tried per decision (all of them when the range is smaller).
+    pub values_per_draw: u64,
+    /// Runs after which the search stops, reporting that it is incomplete.
+    pub max_runs: u64,
+}
+
+impl Default for ExhaustiveConfig {
+    fn default() -> ExhaustiveConfig {
+        ExhaustiveConfig { bound: 2, values_per_draw: 3, max_runs: 1_000_000 }
+    }
+}
+
+/// What a search covered, and the first failure it met.
+#[derive(Debug)]
+pub struct Exploration {
+    pub runs: u64,
+    /// Every run within the bound was executed (no budget cut-off).
+    pub complete: bool,
+    /// The deepest level explored completely, if any.
+    pub complete_levels: Option<u32>,
+    /// The first failing run, and its number of deviations.
+    pub failure: Option<(RunResult, u32)>,
+}
+
+/// The non-default values tried for a decision drawn below `bound`: all of them if
+/// there are at most `per_draw`, else `per_draw` spread evenly and ending at the
+/// largest.
+pub fn alternatives(bound: u64, per_draw: u64) -> impl Iterator<Item = u64> {
+    let choices = bound.saturating_sub(1);
+    let n = choices.min(per_draw.max(1));
+    (1..=n).map(move |i| if choices <= per_draw { i } else { (choices * i).div_ceil(n) })
+}
+
+/// How many runs a search of `config.bound` deviations spans, estimated from the
+/// default run's tape (later draws depend on earlier deviations, so this is an
+/// estimate): the number of ways to pick at most `bound` of its decisions and a
+/// tried value for each. Saturates at `u128::MAX`.
+pub fn estimate(default_run: &Tape, config: ExhaustiveConfig) -> u128 {
+    // e[j]: ways to deviate exactly j of the decisions seen so far.
+    let k = config.bound as usize;
+    let mut e = vec![0u128; k + 1];
+    e[0] = 1;
+    for c in &default_run.choices {
+        let a = alternatives(c.bound, config.values_per_draw).count() as u128;
+        for j in (1..=k).rev() {
+            e[j] = e[j].saturating_add(e[j - 1].saturating_mul(a));
+        }
+    }
+    e.iter().fold(0u128, |sum, x| sum.saturating_add(*x))
+}
+
+struct Search<'a, F> {
+    config: ExhaustiveConfig,
+    run: &'a mut F,
+    runs: u64,
+    out_of_budget: bool,
+}
+
+impl<F: FnMut(&Tape) -> RunResult> Search<'_, F> {
+    /// Explores the runs below `prefix` with exactly `level` deviations, `depth` of
+    /// them already in `prefix`; the next deviation comes at `from` or later.
+    fn level(&mut self, prefix: &Tape, from: usize, depth: u32, level: u32) -> Option<RunResult> {
+        if self.runs >= self.config.max_runs {
+            self.out_of_budget = true;
+            return None;
+        }
+        self.runs += 1;
+        let result = (self.run)(prefix);
+        if depth == level {
+            return (!result.outcome.is_pass()).then_some(result);
+        }
+        // Positions are the path: the prefix replays by position, defaults after it.
+        let recorded = result.tape.unlabelled();
+        for q in from..recorded.len() {
+            for value in alternatives(recorded.choices[q].bound, self.config.values_per_draw) {
+                let mut child = Tape { choices: recorded.choices[..q].to_vec(), actors: Vec::new() };
+                child.choices.push(Choice { value, ..recorded.choices[q] });
+                if let Some(found) = self.level(&child, q + 1, depth + 1, level) {
+                    return Some(found);
+                }
+                if self.out_of_budget {
+                    return None;
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Runs the search: `run` executes one tape (a replay, defaults after its end).
+pub fn explore(config: ExhaustiveConfig, mut run: impl FnMut(&Tape) -> RunResult) -> Exploration {
+    let mut search = Search { config, run: &mut run, runs: 0, out_of_budget: false };
+    let mut complete_levels = None;
+    for level in 0..=config.bound {
+        if let Some(found) = search.level(&Tape::default(), 0, 0, level) {
+            return Exploration { runs: search.runs, complete: false, complete_levels, failure: Some((found, level)) };
+        }
+        if search.out_of_budget {
+            return Exploration { runs: search.runs, complete: false, complete_levels, failure: None };
+        }
+        complete_levels = Some(level);
+    }
+    Exploration { runs: search.runs, complete: true, complete_levels, failure: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_ranges_are_tried_whole_and_large_ones_spread_to_their_end() {
+        assert_eq!(alternatives(3, 3).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(alternatives(101, 3).collect::<Vec<_>>(), vec![34, 67, 100]);
+        assert_eq!(alternatives(1, 3).count(), 0);
+    }
+
+    #[test]
+    fn the_estimate_counts_subsets_of_decisions_and_their_values() {
+        let c = |bound| Choice { kind: crate::ChoiceKind::Schedule, bound, value: 0 };
+        let tape = Tape { choices: vec![c(2), c(3), c(2)] };
+        let config = ExhaustiveConfig { bound: 2, ..ExhaustiveConfig::default() };
+        // 1 default + (1 + 2 + 1) single deviations + (1*2 + 1*1 + 2*1) pairs.
+        assert_eq!(estimate(&tape, config), 1 + 4 + 5);
+    }
+}
