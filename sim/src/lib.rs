@@ -27,7 +27,7 @@ pub use nemesis::NemesisConfig;
 pub use net::{NetConfig, NetError};
 pub use node::NodeId;
 pub use notify::{notified_any, Notify};
-pub use runner::{run, Invariant, InvariantKind, Outcome, RunConfig, RunResult, Violation};
+pub use runner::{run, stop_livelocked, Invariant, InvariantKind, Outcome, RunConfig, RunResult, Violation};
 pub use tape::{Choice, ChoiceKind, Tape};
 pub use time::{SimTime, Sleep};
 pub use trace::{Event, EventKind, Trace, TraceMode};
