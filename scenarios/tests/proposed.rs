@@ -10,12 +10,15 @@ use sim::{ChoiceSource, Outcome};
 
 const RUNS: u64 = 5_000;
 
+/// Every invariant but I6. With `clock.jump` on the store, a lease can expire early in
+/// real time, so no TTL design keeps "no reclaim from a live holder" (seed 1462: the
+/// store's clock runs about 100 s ahead); what must hold is what fencing protects.
 #[test]
-fn proposed_passes_every_invariant_over_5000_runs() {
+fn proposed_passes_every_invariant_but_i6_over_5000_runs() {
     let (scenario, variant) = find("launcher/multi-tab", Some("proposed")).expect("registered");
     let failures: Vec<(u64, Outcome)> = (0..RUNS)
         .map(|seed| (seed, scenario.run(variant, ChoiceSource::Seed(seed), &RunOptions::default()).outcome))
-        .filter(|(_, outcome)| !outcome.is_pass())
+        .filter(|(_, outcome)| !outcome.is_pass() && outcome.key() != Some("no-premature-reclaim"))
         .take(3)
         .collect();
     assert!(
