@@ -14,7 +14,9 @@ use model::system::launcher::tab::TAB_AUTH_SLOW;
 use model::system::launcher::version::{by_name, Version, DESIGNS, VERSIONS};
 use model::system::launcher::world::{self, LauncherParams, LauncherWorld};
 use sim::fault::points::{CLOCK_JUMP, NET_REPLY_LOST, NODE_CRASH};
-use sim::{ChoiceKind, ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, NetConfig, RunConfig, RunResult};
+use sim::{
+    ChoiceKind, ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, NetConfig, RunConfig, RunResult,
+};
 
 use crate::scenario::{InvariantInfo, RunOptions, Scenario, VariantInfo};
 

@@ -159,8 +159,9 @@ fn hash_untrue_because(ghost: &GhostState, record: u64, sandbox: u64) -> String 
         (_, Some(w)) => {
             let outcome = match &w.publish_failed {
                 Some(why) => format!("its hash publish failed ({why})"),
-                None => "it never published its hash (the launch ended before it: a crash or a failed step)"
-                    .to_string(),
+                None => {
+                    "it never published its hash (the launch ended before it: a crash or a failed step)".to_string()
+                }
             };
             let kept = publish.map_or("the initial setup".to_string(), |p| format!("tab{}", p.tab));
             format!(

@@ -191,7 +191,8 @@ async fn take_create_lock(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>, a
 /// record in the version's order (`page.tsx:241-282`).
 async fn create(tab: &Tab, sim: &Sim, placeholder: u64) {
     let l = &tab.launcher;
-    let creating = l.ghost.creating(sim, tab.id, crate::system::launcher::ghost::Creator { user: tab.user, placeholder });
+    let creating =
+        l.ghost.creating(sim, tab.id, crate::system::launcher::ghost::Creator { user: tab.user, placeholder });
     tab.note(sim, format!("creates a sandbox under placeholder {placeholder}"));
     let created = l.provider.create(sim, tab.node, tab.user, tab.config, tab.skill).await;
     drop(creating);
@@ -336,7 +337,8 @@ async fn install_under_mutex(tab: &Tab, sim: &Sim, record: SandboxRecord) {
 async fn create_without_lock(tab: &Tab, sim: &Sim) {
     let l = &tab.launcher;
     tab.note(sim, "creates a sandbox (no create lock in V0)");
-    let creating = l.ghost.creating(sim, tab.id, crate::system::launcher::ghost::Creator { user: tab.user, placeholder: 0 });
+    let creating =
+        l.ghost.creating(sim, tab.id, crate::system::launcher::ghost::Creator { user: tab.user, placeholder: 0 });
     let created = l.provider.create(sim, tab.node, tab.user, tab.config, tab.skill).await;
     drop(creating);
     let sandbox = match created {
