@@ -56,15 +56,16 @@ fn without_its_reaper_the_design_leaves_a_crashed_creators_sandbox_beside_a_new_
     );
 }
 
-/// A mutant with the create lease cut to the text's 120 s: a healthy create outlives
-/// its lease, another tab takes it over, and I6 names the live holder.
+/// A mutant with the create lease cut to the text's 120 s. The holder only sends a
+/// create that fits in its lease with the publish (464 s do not fit in 120 s), so it
+/// never reclaims anything early: it never creates, and cold-starting tabs never run.
 #[test]
-fn with_a_120_s_lease_the_design_reclaims_a_live_creators_lease() {
+fn with_a_120_s_lease_the_design_never_gets_a_sandbox_and_tabs_never_run() {
     let broken = Version { placeholder_ttl_ms: Some(120_000), ..PROPOSED };
-    let options = RunOptions::default().focused("no-premature-reclaim");
-    let found = (0..2_000).find(|&seed| {
+    let options = RunOptions::default().focused("tabs-eventually-run");
+    let found = (0..200).find(|&seed| {
         let run = run_multi_tab_with(broken, ChoiceSource::Seed(seed), &options, LauncherParams::default());
-        run.outcome.key() == Some("no-premature-reclaim")
+        run.outcome.key() == Some("tabs-eventually-run")
     });
     assert!(found.is_some(), "the harness must catch a lease shorter than the create");
 }
