@@ -177,6 +177,14 @@ impl Case {
     /// longer accepts is left at its default (the replay then reports a changed trace).
     pub fn options(&self, scenario: &dyn Scenario) -> RunOptions {
         let focus = scenario.invariants().into_iter().map(|i| i.name).find(|name| *name == self.invariant);
+        // A run that made no progress (or panicked) was not stopped by any invariant it
+        // checked: its replay checks none, so an invariant its campaign excluded cannot
+        // take the label (a focus that names no invariant selects none).
+        let focus = focus.or(match self.invariant.as_str() {
+            "no-progress" => Some("no-progress"),
+            "panic" => Some("panic"),
+            _ => None,
+        });
         let params = self.params(scenario).unwrap_or_default();
         let fault_filter = self
             .faults

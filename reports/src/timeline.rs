@@ -41,7 +41,7 @@ fn name(result: &RunResult, node: NodeId) -> &str {
 pub(crate) fn describe(result: &RunResult, e: &Event) -> String {
     match &e.kind {
         EventKind::Send { to, label } => format!("-> {} {label}", name(result, *to)),
-        EventKind::Deliver { from, label } => format!("applies {label} from {}", name(result, *from)),
+        EventKind::Deliver { from, label } => format!("receives {label} from {}", name(result, *from)),
         EventKind::Reply { label, .. } => format!("<- reply to {label}"),
         EventKind::Lost { to, label, why } => format!("x {label} for {} lost: {why}", name(result, *to)),
         EventKind::Crash => "CRASH: tasks dropped, volatile state lost".to_string(),

@@ -13,8 +13,10 @@ use model::system::launcher::invariants as inv;
 use model::system::launcher::tab::TAB_AUTH_SLOW;
 use model::system::launcher::version::{by_name, Version, DESIGNS, VERSIONS};
 use model::system::launcher::world::{self, LauncherParams, LauncherWorld};
-use sim::fault::points::{NET_REPLY_LOST, NODE_CRASH};
-use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, RunConfig, RunResult};
+use sim::fault::points::{CLOCK_JUMP, NET_REPLY_LOST, NODE_CRASH};
+use sim::{
+    ChoiceKind, ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, NetConfig, RunConfig, RunResult,
+};
 
 use crate::launcher_params::{launcher_params, PARAMS};
 use crate::params::ParamInfo;
@@ -46,6 +48,7 @@ const FAULTS: &[FaultPoint] = &[
     NET_REPLY_LOST,
     NODE_CRASH,
     TAB_AUTH_SLOW,
+    CLOCK_JUMP,
 ];
 
 const fn safety(
@@ -72,7 +75,16 @@ const INVARIANTS: &[Invariant<LauncherWorld>] = &[
     ),
     safety("single-sandbox", "I2: at most one live sandbox and one real record per user", inv::single_sandbox),
     safety("no-dangling-record", "I4: every real record points at a live sandbox", inv::no_dangling),
-    safety("owner-only-publish", "I5: a creator publishes only under the lock it still holds", inv::owner_only_publish),
+    safety(
+        "one-launch-per-tab",
+        "I1 per tab: a tab runs at most one handleLaunch activity at a time",
+        inv::one_launch_per_tab,
+    ),
+    safety(
+        "owner-only-publish",
+        "I5: a creator publishes and releases only under the lock it still holds",
+        inv::owner_only_publish,
+    ),
     safety("no-premature-reclaim", "I6: no create lock is reclaimed from a live creator", inv::no_premature_reclaim),
     safety("no-lost-skill", "I7: a recorded install never disappears from installedSkills", inv::no_lost_skill),
     safety(
@@ -107,7 +119,21 @@ const INVARIANTS: &[Invariant<LauncherWorld>] = &[
         "I8 (quiescent): configHash and installedSkills describe the sandbox",
         inv::derived_state_coherent,
     ),
-    at_end("waiting-tabs-progress", "L1: every open tab ends running or offering Retry", inv::waiting_tabs_progress),
+    safety(
+        "bounded-reclaim",
+        "L2: a dead or failed creator's lock stops blocking launches within the liveness bound",
+        inv::bounded_reclaim,
+    ),
+    at_end(
+        "waiting-tabs-progress",
+        "L1 (bounded): no open tab shows progress for longer than the liveness bound",
+        inv::waiting_tabs_progress,
+    ),
+    at_end(
+        "tabs-eventually-run",
+        "once faults stop and the user retries, every open tab runs a session",
+        inv::tabs_eventually_run,
+    ),
 ];
 
 fn run_config(options: &RunOptions) -> RunConfig {
@@ -162,7 +188,11 @@ fn run_version(version: Version, source: ChoiceSource, options: &RunOptions, par
     let faults = options.faults;
     let setup = move |sim: &sim::Sim| {
         faults.install(sim, FAULTS);
-        let world = world::build(sim, version, params);
+        let net = sim.net_config();
+        let timeout_ms = net.timeout_ms.max(2 * params.net_delay_max_ms + 1_000);
+        sim.set_net_config(NetConfig { delay_max_ms: params.net_delay_max_ms, timeout_ms, ..net });
+        let params_for_world = params.clone();
+        let world = world::build(sim, version, params_for_world);
         for tab in &world.tabs {
             sim.describe_workload(format!("tab{}: launches skill {} with config {}", tab.id, tab.skill, tab.config));
         }
@@ -171,9 +201,34 @@ fn run_version(version: Version, source: ChoiceSource, options: &RunOptions, par
             targets,
             tick_min_ms: 1_000,
             tick_max_ms: 60_000,
+            clock_jump_max_ms: params.tab_clock_jump_max_ms,
             ..NemesisConfig::default()
         });
+        jump_store_clock(sim, world.launcher.store.node, params.store_clock_jump_max_ms);
         world
     };
     sim::run(source, &run_config(options), setup, INVARIANTS)
+}
+
+/// `clock.jump` on the store: the nemesis strikes the tabs only (a crashed store would
+/// not come back), so the store's clock jumps here, at the nemesis's pace, by at most
+/// `max_ms` either way. The store's clock is what every TTL check reads.
+fn jump_store_clock(sim: &sim::Sim, store: sim::NodeId, max_ms: u64) {
+    if max_ms == 0 {
+        return;
+    }
+    let s = sim.clone();
+    sim.spawn(sim::NodeId::SYSTEM, "store clock", async move {
+        loop {
+            s.sleep_ms(s.between(ChoiceKind::Delay, 1_000, 60_000)).await;
+            if !s.faults_active() {
+                return;
+            }
+            if s.fault(&CLOCK_JUMP) {
+                let magnitude = s.between(ChoiceKind::Delay, 0, max_ms) as i64;
+                let backward = s.draw(ChoiceKind::Delay, 2) == 1;
+                s.jump_clock(store, if backward { -magnitude } else { magnitude });
+            }
+        }
+    });
 }

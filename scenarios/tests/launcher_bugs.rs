@@ -1,6 +1,7 @@
 //! The bugs SYSTEMS.md S000.C reports, found by the harness from seeds (no hand-written
-//! schedules), and the fixes that stay silent. Each search stops at the first seed
-//! whose run violates the named invariant; the budget is the 20,000 runs.
+//! schedules), and the fixes that stay silent. Each search checks the bug's invariant
+//! alone (another invariant that fails first must not hide it) and stops at the first
+//! seed whose run violates it; the budget is the 20,000 runs.
 
 use model::system::launcher::version::by_name;
 use model::system::launcher::world::LauncherParams;
@@ -9,19 +10,20 @@ use sim::{ChoiceSource, Outcome, Ratio};
 
 const BUDGET: u64 = 20_000;
 
-/// Whether seed `seed` of `variant` violates `invariant` first.
-fn violates_first(variant: &str, invariant: &str, seed: u64) -> bool {
+/// Whether seed `seed` of `variant`, checking `invariant` only, violates it.
+fn violates_first(variant: &str, invariant: &'static str, seed: u64) -> bool {
     let (scenario, variant) = find("launcher/multi-tab", Some(variant)).expect("the launcher is registered");
-    scenario.run(variant, ChoiceSource::Seed(seed), &RunOptions::default()).outcome.key() == Some(invariant)
+    let options = RunOptions::default().focused(invariant);
+    scenario.run(variant, ChoiceSource::Seed(seed), &options).outcome.key() == Some(invariant)
 }
 
 /// The first seed of `variant` whose run's first violation is `invariant`.
-fn first_seed(variant: &str, invariant: &str) -> Option<u64> {
+fn first_seed(variant: &str, invariant: &'static str) -> Option<u64> {
     (0..BUDGET).find(|&seed| violates_first(variant, invariant, seed))
 }
 
 /// How many of the first `runs` seeds of `variant` violate `invariant` first.
-fn count(variant: &str, invariant: &str, runs: u64) -> usize {
+fn count(variant: &str, invariant: &'static str, runs: u64) -> usize {
     (0..runs).filter(|&seed| violates_first(variant, invariant, seed)).count()
 }
 
@@ -54,7 +56,18 @@ fn fixes_stay_silent() {
     // and fake-running pages (C13, C14).
     assert_eq!(count("v2", "no-spin", 300), 0);
     assert_eq!(count("v4", "no-lost-skill", 300), 0);
-    assert_eq!(count("v8", "ui-truthful", 300), 0);
+    // V8 still breaks ui-truthful another way (a failed deletePlaceholder makes the
+    // creator destroy a recorded sandbox another tab runs on); C13 and C14 are a
+    // running page without a record, and a blank page.
+    let (scenario, v8) = find("launcher/multi-tab", Some("v8")).expect("the launcher is registered");
+    let options = RunOptions::default().focused("ui-truthful");
+    let c13_c14: Vec<u64> = (0..300)
+        .filter(|&seed| match scenario.run(v8, ChoiceSource::Seed(seed), &options).outcome {
+            Outcome::Violation(v) => v.message.contains("blank") || v.message.contains("recorded: false"),
+            _ => false,
+        })
+        .collect();
+    assert!(c13_c14.is_empty(), "v8 fixed C13 and C14, yet seeds {c13_c14:?} show them");
 }
 
 /// S000-C09 alone: no faults (no crash, failed insert or lost reply) and every create

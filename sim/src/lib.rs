@@ -34,7 +34,7 @@ pub use net::{NetConfig, NetError};
 pub use node::NodeId;
 pub use notify::{notified_any, Notify};
 pub use pct::PctConfig;
-pub use runner::{run, Invariant, InvariantKind, Outcome, RunConfig, RunResult, Violation};
+pub use runner::{run, stop_livelocked, Invariant, InvariantKind, Outcome, RunConfig, RunResult, Violation};
 pub use tape::{Choice, ChoiceKind, Site, Tape};
 pub use time::{SimTime, Sleep};
 pub use trace::{Event, EventKind, Trace, TraceMode};

@@ -5,7 +5,7 @@
 //! A panic in model code is caught and reported as an outcome with the run's tape;
 //! it never takes the harness down.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Once;
 
@@ -155,6 +155,7 @@ pub fn run<W>(
     invariants: &[Invariant<W>],
 ) -> RunResult {
     install_quiet_panic_hook();
+    LIVELOCK.with(|l| l.borrow_mut().take());
     let sim = Sim::new(source, config.trace);
     sim.set_fault_filter(config.fault_filter.clone());
     let steps = Cell::new(0u64);
@@ -236,6 +237,9 @@ fn drive<W>(
         if let Some(v) = first_violation(&world, sim, invariants, InvariantKind::Safety, step) {
             return Outcome::Violation(v);
         }
+        if let Some(reason) = LIVELOCK.with(|l| l.borrow_mut().take()) {
+            return Outcome::NoProgress { reason, step, time: sim.now() };
+        }
         if step >= config.step_limit {
             return Outcome::NoProgress {
                 reason: format!("step limit {} reached", config.step_limit),
@@ -274,6 +278,17 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 thread_local! {
     static IN_RUN: Cell<bool> = const { Cell::new(false) };
+    static LIVELOCK: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Ends the current run as [`Outcome::NoProgress`] after the step that calls it: model
+/// code that has proven a livelock (an actor past its spin bound) stops the run there
+/// instead of spinning on to the step limit. Safety invariants are checked first, so
+/// a run that checks the spin invariant still reports its violation.
+pub fn stop_livelocked(reason: impl Into<String>) {
+    LIVELOCK.with(|l| {
+        l.borrow_mut().get_or_insert_with(|| reason.into());
+    });
 }
 
 /// A panic inside a run is an outcome, reported with its seed; printing it from the

@@ -9,11 +9,15 @@
 //!   applied; [`STORE_MUTATION_AMBIGUOUS`] applies it and still reports an error, as
 //!   does a lost reply (`net.reply.lost`). A caller that sees
 //!   [`StoreError::Ambiguous`] or [`StoreError::Network`] cannot know which happened.
-//! - **Reactive queries (M2).** After every committed mutation the store re-runs every
-//!   subscription and pushes a result that changed (see [`Subscription`]). Convex
-//!   re-runs only queries whose read set the write touched; re-running all of them
-//!   over-approximates that, with the same observable behaviour, because an unchanged
-//!   result is never pushed.
+//! - **Reactive queries (M2).** A committed mutation re-runs the subscriptions whose
+//!   read set it touched, and the store pushes a result that changed (see
+//!   [`Subscription`]). A query's read set is the whole of the tables `S` (the
+//!   launcher's `getSandbox` reads every record of its one user), so a mutation
+//!   touches it exactly when it changed the tables: a no-op write (the cron finding
+//!   nothing to clean) re-runs nothing, as in Convex. Whether a re-run happens matters
+//!   because a query may read the clock (`getSandbox`'s TTL): a re-run after an
+//!   unrelated write would re-evaluate it on time. [`DocStoreParams::rerun_on_every_write`]
+//!   restores that over-approximation for comparison.
 //! - **Time.** Queries and mutations see `sim.node_now(store)`, so a clock jump on the
 //!   store moves their TTL checks. Queries re-run on time passing only when
 //!   [`DocStoreParams::requery_on_time_ms`] says so (Convex does not).
@@ -71,6 +75,10 @@ pub struct DocStoreParams {
     /// until the next change. `Some(ms)`: every `ms` the subscriber re-fetches the
     /// current result (Convex's reconnect-and-resubscribe after a dropped connection).
     pub resync_every_ms: Option<u64>,
+    /// `false` (Convex): a mutation re-runs the queries only if it changed the tables
+    /// (touched their read set). `true`: every committed mutation, even a no-op,
+    /// re-runs every query, so time-dependent queries are re-evaluated on time.
+    pub rerun_on_every_write: bool,
 }
 
 pub(crate) struct StoreState<S> {
@@ -104,7 +112,7 @@ impl<S: 'static> Clone for DocStore<S> {
     }
 }
 
-impl<S: 'static> DocStore<S> {
+impl<S: Clone + PartialEq + 'static> DocStore<S> {
     /// Adds the store as a node named `name`, holding `tables`.
     pub fn new(sim: &Sim, name: &str, tables: S, params: DocStoreParams) -> DocStore<S> {
         let state = StoreState { tables, queries: BTreeMap::new(), next_subscription: 0 };
@@ -136,16 +144,21 @@ impl<S: 'static> DocStore<S> {
         label: &'static str,
         mutation: impl FnOnce(&mut S, SimTime) -> R + 'static,
     ) -> Result<R, StoreError> {
-        let (state, store) = (self.state.clone(), self.node);
+        let (state, store, params) = (self.state.clone(), self.node, self.params);
         let outcome = sim
             .call(from, store, label, move |sim| {
                 if sim.fault(&STORE_MUTATION_FAIL) {
+                    sim.note(store, format!("rejects {label}: a transient failure, not applied"));
                     return Err(StoreError::Failed);
                 }
                 let mut state = state.borrow_mut();
+                let before = (!params.rerun_on_every_write).then(|| state.tables.clone());
                 let result = mutation(&mut state.tables, sim.node_now(store));
-                state.rerun_all(sim, store);
+                if before.is_none_or(|b| b != state.tables) {
+                    state.rerun_all(sim, store);
+                }
                 if sim.fault(&STORE_MUTATION_AMBIGUOUS) {
+                    sim.note(store, format!("applies {label}, yet answers with an error (ambiguous)"));
                     return Err(StoreError::Ambiguous);
                 }
                 Ok(result)

@@ -199,7 +199,7 @@ impl<T: Clone + PartialEq + 'static> Subscription<T> {
 }
 
 /// Opens a subscription of `from` to `query` on `store` (see [`DocStore::subscribe`]).
-pub(super) fn open<S: 'static, T: Clone + PartialEq + 'static>(
+pub(super) fn open<S: Clone + PartialEq + 'static, T: Clone + PartialEq + 'static>(
     store: &DocStore<S>,
     sim: &Sim,
     from: NodeId,

@@ -170,3 +170,32 @@ fn queries_rerun_on_time_only_when_the_parameter_says_so() {
         assert_eq!(*seen.borrow(), expect, "{params:?}");
     }
 }
+
+/// A write that changes nothing touches no read set and re-runs nothing, so a
+/// time-dependent query keeps its old result; a write that changes the tables re-runs
+/// it (Convex). With `rerun_on_every_write`, the no-op write re-runs it too.
+#[test]
+fn only_a_write_that_changes_the_tables_reruns_the_queries() {
+    for (params, noop_reruns) in [
+        (DocStoreParams::default(), false),
+        (DocStoreParams { rerun_on_every_write: true, ..DocStoreParams::default() }, true),
+    ] {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let seen2 = seen.clone();
+        run(5, move |sim| {
+            let (store, tab) = store_and_client(sim, params);
+            let sub = store.subscribe(sim, tab, "expired", |_: &Counter, now| now.as_ms() > 10_000);
+            let s = sim.clone();
+            sim.spawn(NodeId::SYSTEM, "script", async move {
+                s.sleep_ms(20_000).await;
+                store.mutate(&s, NodeId::SYSTEM, "noop", |_: &mut Counter, _| ()).await.unwrap();
+                s.sleep_ms(1_000).await;
+                seen2.borrow_mut().push(sub.current());
+                store.mutate(&s, NodeId::SYSTEM, "increment", |n: &mut Counter, _| *n += 1).await.unwrap();
+                s.sleep_ms(1_000).await;
+                seen2.borrow_mut().push(sub.current());
+            });
+        });
+        assert_eq!(*seen.borrow(), [Some(noop_reruns), Some(true)], "{params:?}");
+    }
+}

@@ -42,16 +42,14 @@ pub async fn launch(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>) {
         }
         let seen = tab.user_sandbox();
         let (user, ghost) = (tab.user, l.ghost.clone());
+        let (tab_id, life) = (tab.id, sim.incarnation(tab.node));
         let asked = request(tab, sim, &mut pacing, "acquireCreateLease", None, move |t, now| {
             let (answer, reclaimed) = lease::acquire_create_lease(t, user, holder, now, ttl_ms);
             for old in reclaimed {
-                ghost.borrow_mut().reclaimed.insert(old);
-                if let Some(creator) = ghost.creator_of(old) {
-                    ghost.broke(
-                        "no-premature-reclaim",
-                        format!("the create lease of tab{creator}, still in its critical section, was taken over"),
-                    );
-                }
+                ghost.check_reclaim(old, tab_id, "create lease");
+            }
+            if let CreateLease::Acquired { placeholder } = answer {
+                ghost.acquired_placeholder(placeholder, tab_id, life);
             }
             answer
         })
@@ -93,7 +91,7 @@ async fn wait_out(tab: &Tab, sim: &Sim, mut seen: Option<UserSandbox>, until: Si
     loop {
         wait_for_news(tab, sim, &seen, until).await;
         let current = tab.user_sandbox();
-        if sim.now() >= until {
+        if sim.node_now(tab.node) >= until {
             return Some(UserSandbox::Null);
         }
         match current {
@@ -111,7 +109,7 @@ async fn create(tab: &Tab, sim: &Sim, pacing: &mut Pacing, placeholder: u64, dea
     let l = &tab.launcher;
     let lp = l.params.leases;
     let holder = tab.holder(sim);
-    let creating = l.ghost.creating(tab.id, Creator { user: tab.user, placeholder });
+    let creating = l.ghost.creating(sim, tab.id, Creator { user: tab.user, placeholder });
     // The create must start early enough that it, the session and the publish end
     // before the deadline: then its request has reached the provider long before
     // anyone else can hold the lease and list the user's sandboxes.
@@ -147,7 +145,7 @@ async fn create(tab: &Tab, sim: &Sim, pacing: &mut Pacing, placeholder: u64, dea
                 ghost.broke("owner-only-publish", format!("sandbox {sandbox} published under a reclaimed lease"));
             }
             ghost.borrow_mut().committed_skills.entry(record).or_default().insert(c.skill);
-            ghost.published_hash(record, tab_id, true);
+            ghost.published_hash(record, tab_id, true, c.config_hash);
         }
         answer
     })

@@ -16,10 +16,32 @@ pub struct Creator {
     pub placeholder: u64,
 }
 
+/// One create activity: its tab and what it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Creating {
+    pub tab: u32,
+    pub creator: Creator,
+}
+
+/// Who acquired a placeholder, and since when its holder can no longer finish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlaceholderOwner {
+    pub tab: u32,
+    /// The life (incarnation) of the tab that acquired it.
+    pub life: u32,
+    /// When the activity that acquired it ended without handing it off (a failed
+    /// create or handoff); a crash of the tab is read from the engine instead.
+    pub abandoned_at: Option<sim::SimTime>,
+}
+
 #[derive(Default)]
 pub struct GhostState {
-    /// Tabs between acquiring the create lock and the end of their create, by tab.
-    pub creators: BTreeMap<u32, Creator>,
+    /// Create activities between acquiring the create lock and the end of their
+    /// create, by a ghost id (one tab may run two at once).
+    pub creators: BTreeMap<u64, Creating>,
+    next_creator: u64,
+    /// Every placeholder a tab acquired, by record id (I5, I6, L2).
+    pub placeholder_owners: BTreeMap<u64, PlaceholderOwner>,
     /// Skills whose install committed its record update, by record id (I7).
     pub committed_skills: BTreeMap<u64, BTreeSet<u32>>,
     /// Rule breaks seen inside mutations, by invariant name; the first one only.
@@ -40,6 +62,17 @@ pub struct GhostState {
     /// Who last set each record's `configHash`, and whether that launch wrote the
     /// files itself: a violation of I8 names its cause with it.
     pub hash_publishers: BTreeMap<u64, HashPublisher>,
+    /// The last config write begun on each sandbox (I8 names it when it made the
+    /// record's hash untrue).
+    pub config_writes: BTreeMap<u64, ConfigWrite>,
+    next_seq: u64,
+}
+
+impl GhostState {
+    fn seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
 }
 
 /// The launch that last set a record's `configHash`.
@@ -48,6 +81,21 @@ pub struct HashPublisher {
     pub tab: u32,
     /// Whether that launch wrote the config files (a create writes them too).
     pub wrote_files: bool,
+    /// The hash it set.
+    pub hash: u64,
+    /// Orders publishes and config writes (see [`GhostState::config_writes`]).
+    pub seq: u64,
+}
+
+/// The last config write begun on a sandbox, and what became of its hash publish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigWrite {
+    pub tab: u32,
+    pub config: u64,
+    pub at: sim::SimTime,
+    pub seq: u64,
+    /// Why the writer's publish failed, once it has.
+    pub publish_failed: Option<String>,
 }
 
 /// Shared ghost state. Clones share it.
@@ -69,8 +117,24 @@ impl Ghost {
     }
 
     /// Records, inside the mutation that set it, who set `record`'s `configHash`.
-    pub fn published_hash(&self, record: u64, tab: u32, wrote_files: bool) {
-        self.0.borrow_mut().hash_publishers.insert(record, HashPublisher { tab, wrote_files });
+    pub fn published_hash(&self, record: u64, tab: u32, wrote_files: bool, hash: u64) {
+        let mut g = self.0.borrow_mut();
+        let seq = g.seq();
+        g.hash_publishers.insert(record, HashPublisher { tab, wrote_files, hash, seq });
+    }
+
+    /// Records that `tab` begins writing `config` into `sandbox`'s files.
+    pub fn config_write_started(&self, sandbox: u64, tab: u32, config: u64, at: sim::SimTime) {
+        let mut g = self.0.borrow_mut();
+        let seq = g.seq();
+        g.config_writes.insert(sandbox, ConfigWrite { tab, config, at, seq, publish_failed: None });
+    }
+
+    /// Records that `tab`'s hash publish for `sandbox` failed, if its write is the last.
+    pub fn publish_failed(&self, sandbox: u64, tab: u32, why: String) {
+        if let Some(w) = self.0.borrow_mut().config_writes.get_mut(&sandbox).filter(|w| w.tab == tab) {
+            w.publish_failed.get_or_insert(why);
+        }
     }
 
     pub fn nonce(&self) -> u64 {
@@ -81,14 +145,54 @@ impl Ghost {
 
     /// Marks `tab` as creating until the returned guard drops (the create ends or the
     /// tab dies: a dead tab creates nothing, though its sandbox may still boot).
-    pub fn creating(&self, tab: u32, creator: Creator) -> CreatorGuard {
-        self.0.borrow_mut().creators.insert(tab, creator);
-        CreatorGuard { ghost: self.clone(), tab }
+    /// When the guard drops, the placeholder is marked abandoned at that moment: it is
+    /// deleted by a handoff that follows, or it stays behind a holder that ended.
+    pub fn creating(&self, sim: &sim::Sim, tab: u32, creator: Creator) -> CreatorGuard {
+        let mut g = self.0.borrow_mut();
+        g.next_creator += 1;
+        let id = g.next_creator;
+        g.creators.insert(id, Creating { tab, creator });
+        CreatorGuard { ghost: self.clone(), id, placeholder: creator.placeholder, sim: sim.clone() }
     }
 
     /// The tab that holds `placeholder` and is still creating, if any.
     pub fn creator_of(&self, placeholder: u64) -> Option<u32> {
-        self.0.borrow().creators.iter().find(|(_, c)| c.placeholder == placeholder).map(|(t, _)| *t)
+        self.0.borrow().creators.values().find(|c| c.creator.placeholder == placeholder).map(|c| c.tab)
+    }
+
+    /// Records, inside the mutation that granted it, that `tab` (life `life`) holds
+    /// `placeholder`.
+    pub fn acquired_placeholder(&self, placeholder: u64, tab: u32, life: u32) {
+        let owner = PlaceholderOwner { tab, life, abandoned_at: None };
+        self.0.borrow_mut().placeholder_owners.insert(placeholder, owner);
+    }
+
+    /// The tab that acquired `placeholder`, if a tab did.
+    pub fn placeholder_owner(&self, placeholder: u64) -> Option<u32> {
+        self.0.borrow().placeholder_owners.get(&placeholder).map(|o| o.tab)
+    }
+
+    /// Marks `placeholder` as abandoned at `now` by the activity that held it.
+    pub fn abandoned_placeholder(&self, placeholder: u64, now: sim::SimTime) {
+        if let Some(o) = self.0.borrow_mut().placeholder_owners.get_mut(&placeholder) {
+            o.abandoned_at.get_or_insert(now);
+        }
+    }
+
+    /// Records I6 if `old`, reclaimed by `reclaimer`, still had a live creator; the
+    /// message says whether the tab reclaimed its own lock.
+    pub fn check_reclaim(&self, old: u64, reclaimer: u32, lock: &str) {
+        self.0.borrow_mut().reclaimed.insert(old);
+        let Some(holder) = self.creator_of(old) else { return };
+        let why = if holder == reclaimer {
+            format!(
+                "tab{holder} reclaimed its own {lock} (placeholder {old}) as stale while an earlier launch of the same \
+                 tab was still creating under it"
+            )
+        } else {
+            format!("tab{reclaimer} reclaimed the {lock} of tab{holder} (placeholder {old}), still creating, as stale")
+        };
+        self.broke("no-premature-reclaim", why);
     }
 }
 
@@ -154,11 +258,14 @@ impl Drop for InstallingGuard {
 
 pub struct CreatorGuard {
     ghost: Ghost,
-    tab: u32,
+    id: u64,
+    placeholder: u64,
+    sim: sim::Sim,
 }
 
 impl Drop for CreatorGuard {
     fn drop(&mut self) {
-        self.ghost.0.borrow_mut().creators.remove(&self.tab);
+        self.ghost.0.borrow_mut().creators.remove(&self.id);
+        self.ghost.abandoned_placeholder(self.placeholder, self.sim.now());
     }
 }

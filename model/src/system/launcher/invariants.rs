@@ -5,7 +5,9 @@
 use sim::Sim;
 
 use crate::substrate::sandbox_provider::UploadState;
+use crate::system::launcher::ghost::GhostState;
 use crate::system::launcher::lease::CONFIG_UNKNOWN;
+use crate::system::launcher::sandbox_records::PoolState;
 use crate::system::launcher::tab::{Page, Phase};
 use crate::system::launcher::world::LauncherWorld;
 
@@ -16,7 +18,7 @@ fn broken(w: &LauncherWorld, name: &str) -> Result<(), String> {
 /// I1: at most one tab of a user is inside a create.
 pub fn one_creator_per_user(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
     let ghost = w.launcher.ghost.borrow();
-    let creators: Vec<String> = ghost.creators.keys().map(|t| format!("tab{t}")).collect();
+    let creators: Vec<String> = ghost.creators.values().map(|c| format!("tab{}", c.tab)).collect();
     if creators.len() <= 1 {
         return Ok(());
     }
@@ -48,11 +50,13 @@ pub fn no_orphan(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
     Ok(())
 }
 
-/// I4: every real active record points at a live sandbox.
+/// I4: every real active record points at a live sandbox (a `stopped` record may
+/// outlive its sandbox: the cron keeps it two days).
 pub fn no_dangling(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
     let dangling = w.launcher.store.peek(|t| {
         t.sandboxes
             .values()
+            .filter(|r| r.pool_state != PoolState::Stopped)
             .filter_map(|r| r.real_sandbox().map(|s| (r.id, s)))
             .find(|(_, s)| !w.launcher.provider.sandbox(*s).is_some_and(|sb| sb.is_live()))
     });
@@ -127,19 +131,46 @@ pub fn config_hash_truthful(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
         }
         let Some(sb) = w.launcher.provider.sandbox(sandbox).filter(|s| s.is_live()) else { continue };
         if sb.config_writes == 0 && sb.config_hash() != Some(hash) {
-            let cause = match ghost.hash_publishers.get(&id) {
-                Some(p) if p.wrote_files => format!("tab{}, which wrote the files", p.tab),
-                Some(p) => format!("tab{}, which did not write the files", p.tab),
-                None => "the initial setup".to_string(),
-            };
             return Err(format!(
-                "record {id} says config {hash} (published by {cause}), no config write is in flight, and sandbox \
-                 {sandbox} holds .env {:?}, config.yaml {:?}",
-                sb.env, sb.config_yaml
+                "record {id} says config {hash}, no config write is in flight, and sandbox {sandbox} holds .env {:?}, \
+                 config.yaml {:?}: {}",
+                sb.env,
+                sb.config_yaml,
+                hash_untrue_because(&ghost, id, sandbox)
             ));
         }
     }
     Ok(())
+}
+
+/// The event that made a record's hash untrue: the later of the last hash publish on
+/// the record and the last config write begun on its sandbox.
+fn hash_untrue_because(ghost: &GhostState, record: u64, sandbox: u64) -> String {
+    let publish = ghost.hash_publishers.get(&record);
+    let write = ghost.config_writes.get(&sandbox);
+    match (publish, write) {
+        (Some(p), w) if w.is_none_or(|w| p.seq > w.seq) => {
+            let wrote = if p.wrote_files { "which wrote the files" } else { "which did not write the files" };
+            let after = w.map_or(String::new(), |w| {
+                format!(", after tab{}'s write of config {} at t={}", w.tab, w.config, w.at)
+            });
+            format!("tab{}, {wrote}, published config {}{after}", p.tab, p.hash)
+        }
+        (_, Some(w)) => {
+            let outcome = match &w.publish_failed {
+                Some(why) => format!("its hash publish failed ({why})"),
+                None => {
+                    "it never published its hash (the launch ended before it: a crash or a failed step)".to_string()
+                }
+            };
+            let kept = publish.map_or("the initial setup".to_string(), |p| format!("tab{}", p.tab));
+            format!(
+                "tab{} wrote config {} at t={} and {outcome}, so the record keeps the hash {kept} set",
+                w.tab, w.config, w.at
+            )
+        }
+        _ => "the initial setup set it".to_string(),
+    }
 }
 
 /// I9 and I11: a session starts on config files of one version, its own tab's.
@@ -195,12 +226,79 @@ pub fn ui_truthful(w: &LauncherWorld, sim: &Sim) -> Result<(), String> {
     Ok(())
 }
 
-/// L1: by the end of the quiet phase every open tab runs its skill or offers Retry.
-pub fn waiting_tabs_progress(w: &LauncherWorld, sim: &Sim) -> Result<(), String> {
+/// I1 per tab: a tab runs at most one `handleLaunch` activity at a time.
+pub fn one_launch_per_tab(w: &LauncherWorld, sim: &Sim) -> Result<(), String> {
     for tab in w.tabs.iter().filter(|t| sim.is_up(t.node)) {
-        let page = tab.state.borrow().page();
-        if !matches!(page, Page::Chat | Page::ErrorWithRetry) {
-            return Err(format!("tab{} is still on {page:?} after the quiet phase", tab.id));
+        let n = tab.state.borrow().launches_in_flight;
+        if n > 1 {
+            return Err(format!("tab{} runs {n} handleLaunch activities at once", tab.id));
+        }
+    }
+    Ok(())
+}
+
+/// L1 (bounded): no open tab shows progress for longer than the liveness bound. A
+/// tab whose Retry landed just before the deadline is still within it.
+pub fn waiting_tabs_progress(w: &LauncherWorld, sim: &Sim) -> Result<(), String> {
+    let bound_ms = w.launcher.params.liveness_bound_ms;
+    for tab in w.tabs.iter().filter(|t| sim.is_up(t.node)) {
+        let st = tab.state.borrow();
+        let waited_ms = sim.now().ms_since(st.page_since);
+        if st.page() == Page::Progress && waited_ms > bound_ms {
+            return Err(format!(
+                "tab{} has shown progress since t={} ({} s, bound {} s)",
+                tab.id,
+                st.page_since,
+                waited_ms / 1000,
+                bound_ms / 1000
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// L2: a create lock whose holder died or gave up blocks no launch for longer than
+/// the liveness bound after that.
+pub fn bounded_reclaim(w: &LauncherWorld, sim: &Sim) -> Result<(), String> {
+    let (l, bound_ms) = (&w.launcher, w.launcher.params.liveness_bound_ms);
+    let ghost = l.ghost.borrow();
+    let ttl = l.version.placeholder_ttl_ms;
+    let blocking = l.store.peek(|t| {
+        if t.real_record(w.user).is_some() {
+            return None;
+        }
+        let now = sim.node_now(l.store.node);
+        t.of_user(w.user).find(|r| r.is_pending() && ttl.is_none_or(|ttl| r.age_ms(now) < ttl)).map(|r| r.id)
+    });
+    let Some(placeholder) = blocking else { return Ok(()) };
+    let Some(owner) = ghost.placeholder_owners.get(&placeholder) else { return Ok(()) };
+    let Some(since) = owner.abandoned_at else { return Ok(()) };
+    let held_ms = sim.now().ms_since(since);
+    if held_ms > bound_ms {
+        return Err(format!(
+            "placeholder {placeholder} of tab{}, whose create ended at t={since} without a handoff, still blocks every \
+             launch {} s later (bound {} s)",
+            owner.tab,
+            held_ms / 1000,
+            bound_ms / 1000
+        ));
+    }
+    Ok(())
+}
+
+/// Once faults stop and the user retries on every error, every open tab ends up
+/// running a session: a design that never creates a sandbox, or leaves tabs on an
+/// error or a spinner, fails here.
+pub fn tabs_eventually_run(w: &LauncherWorld, sim: &Sim) -> Result<(), String> {
+    for tab in w.tabs.iter().filter(|t| sim.is_up(t.node)) {
+        let st = tab.state.borrow();
+        if st.page() != Page::Chat {
+            return Err(format!(
+                "tab{} ends on {:?} (since t={}) although faults stopped at the quiet phase and its user retries",
+                tab.id,
+                st.page(),
+                st.page_since
+            ));
         }
     }
     Ok(())

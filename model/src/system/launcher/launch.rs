@@ -102,6 +102,7 @@ async fn install(tab: &Tab, sim: &Sim, record: SandboxRecord) {
     // In flight from the config write until the hash publish below has answered.
     let writing = (!skip_config_write).then(|| l.ghost.writing_config(sandbox));
     if !skip_config_write {
+        l.ghost.config_write_started(sandbox, tab.id, tab.config, sim.now());
         if let Err(e) = l.provider.write_config(sim, tab.node, sandbox, tab.config).await {
             return fail(tab, sim, &format!("config write failed: {e}"));
         }
@@ -115,7 +116,7 @@ async fn install(tab: &Tab, sim: &Sim, record: SandboxRecord) {
                 let ok = server::update_pool_state(t, id, Some(skills), Some(hash));
                 if ok {
                     ghost.borrow_mut().committed_skills.entry(id).or_default().insert(skill);
-                    ghost.published_hash(id, tab_id, wrote);
+                    ghost.published_hash(id, tab_id, wrote, hash);
                 }
             })
             .await
@@ -135,7 +136,7 @@ async fn install(tab: &Tab, sim: &Sim, record: SandboxRecord) {
                 Ok(()) if publish => {
                     mutate(tab, sim, "updatePoolState", move |t, _| {
                         if server::update_pool_state(t, id, None, Some(hash)) {
-                            ghost.published_hash(id, tab_id, wrote);
+                            ghost.published_hash(id, tab_id, wrote, hash);
                         }
                     })
                     .await
@@ -146,6 +147,7 @@ async fn install(tab: &Tab, sim: &Sim, record: SandboxRecord) {
     };
     drop(writing);
     if let Err(e) = persisted {
+        l.ghost.publish_failed(sandbox, tab.id, format!("{e}"));
         return fail(tab, sim, &format!("could not record the install: {e}"));
     }
     start_session(tab, sim, sandbox).await;
@@ -155,23 +157,23 @@ async fn install(tab: &Tab, sim: &Sim, record: SandboxRecord) {
 async fn take_create_lock(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>, attempt: u32) {
     let l = &tab.launcher;
     if attempt >= l.params.spin_limit {
-        l.ghost.broke(
-            "no-spin",
-            format!("tab{} asked for the create lock {attempt} times without seeing any change", tab.id),
-        );
+        let why = format!("tab{} asked for the create lock {attempt} times without seeing any change", tab.id);
+        l.ghost.broke("no-spin", why.clone());
+        // The chain would go on forever (L3): the run ends here, as no progress when
+        // no-spin is not checked, rather than at the engine's step limit.
+        sim::stop_livelocked(format!("livelock at the spin bound: {why}"));
+        return;
     }
     let (user, v, nonce, ghost) = (tab.user, l.version, l.ghost.nonce(), l.ghost.clone());
+    let (tab_id, life) = (tab.id, sim.incarnation(tab.node));
     let lock = mutate(tab, sim, "acquireCreateLock", move |t, now| {
         let stale = t.pending_record(user).map(|p| p.id);
         let answer = server::acquire_create_lock(t, user, now, nonce, &v);
-        if let (Some(old), CreateLock::Acquired { .. }) = (stale, answer) {
-            ghost.borrow_mut().reclaimed.insert(old);
-            if let Some(holder) = ghost.creator_of(old) {
-                ghost.broke(
-                    "no-premature-reclaim",
-                    format!("the create lock of tab{holder}, still creating, was reclaimed as stale"),
-                );
+        if let CreateLock::Acquired { placeholder } = answer {
+            if let Some(old) = stale {
+                ghost.check_reclaim(old, tab_id, "create lock");
             }
+            ghost.acquired_placeholder(placeholder, tab_id, life);
         }
         answer
     })
@@ -189,7 +191,8 @@ async fn take_create_lock(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>, a
 /// record in the version's order (`page.tsx:241-282`).
 async fn create(tab: &Tab, sim: &Sim, placeholder: u64) {
     let l = &tab.launcher;
-    let creating = l.ghost.creating(tab.id, crate::system::launcher::ghost::Creator { user: tab.user, placeholder });
+    let creating =
+        l.ghost.creating(sim, tab.id, crate::system::launcher::ghost::Creator { user: tab.user, placeholder });
     tab.note(sim, format!("creates a sandbox under placeholder {placeholder}"));
     let created = l.provider.create(sim, tab.node, tab.user, tab.config, tab.skill).await;
     drop(creating);
@@ -205,10 +208,26 @@ async fn create(tab: &Tab, sim: &Sim, placeholder: u64) {
         }
         let id = server::create_sandbox_record(t, user, sandbox, skill, hash, now);
         ghost.borrow_mut().committed_skills.entry(id).or_default().insert(skill);
-        ghost.published_hash(id, tab_id, true);
+        ghost.published_hash(id, tab_id, true, hash);
     };
-    let delete = move |t: &mut SandboxTables, _| {
-        server::delete_placeholder(t, placeholder);
+    let (by, raises) = (l.params.delete_placeholder_by, l.params.delete_missing_raises);
+    let delete = {
+        let ghost = l.ghost.clone();
+        move |t: &mut SandboxTables, _| -> Result<(), String> {
+            match server::delete_placeholder_by(t, user, placeholder, by) {
+                Some(deleted) => {
+                    if let Some(owner) = ghost.placeholder_owner(deleted).filter(|o| *o != tab_id) {
+                        ghost.broke(
+                            "owner-only-publish",
+                            format!("tab{tab_id} deleted placeholder {deleted}, the create lock of tab{owner}"),
+                        );
+                    }
+                    Ok(())
+                }
+                None if raises => Err(format!("placeholder {placeholder} no longer exists")),
+                None => Ok(()),
+            }
+        }
     };
     match l.version.handoff {
         Handoff::FencedAtomic => unreachable!("`proposed` creates in fenced_create"),
@@ -220,12 +239,19 @@ async fn create(tab: &Tab, sim: &Sim, placeholder: u64) {
             let _ = mutate(tab, sim, "createSandboxRecord", insert).await;
             let _ = mutate(tab, sim, "deletePlaceholder", delete).await;
         }
-        Handoff::InsertThenDeleteOrDestroy => match mutate(tab, sim, "createSandboxRecord", insert).await {
-            Ok(()) => {
-                let _ = mutate(tab, sim, "deletePlaceholder", delete).await;
-            }
-            Err(e) => {
-                tab.note(sim, format!("record insert failed ({e}): destroys sandbox {sandbox}"));
+        // `try { await createSandboxRecord(…); await deletePlaceholder(…) } catch (e) {
+        // await destroySandbox(sb); … }`: a failure of either await lands in the catch.
+        Handoff::InsertThenDeleteOrDestroy => {
+            let handoff = match mutate(tab, sim, "createSandboxRecord", insert).await {
+                Ok(()) => match mutate(tab, sim, "deletePlaceholder", delete).await {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(raised)) => Err(format!("deletePlaceholder raised: {raised}")),
+                    Err(e) => Err(format!("deletePlaceholder failed: {e}")),
+                },
+                Err(e) => Err(format!("createSandboxRecord failed: {e}")),
+            };
+            if let Err(why) = handoff {
+                tab.note(sim, format!("handoff failed ({why}): destroys sandbox {sandbox}"));
                 let _ = l.provider.destroy(sim, tab.node, sandbox).await;
                 tab.set(|st| {
                     st.sandbox_ui = SandboxUi::Error;
@@ -242,7 +268,7 @@ async fn create(tab: &Tab, sim: &Sim, placeholder: u64) {
                     }
                 });
             }
-        },
+        }
     }
 }
 
@@ -285,6 +311,7 @@ async fn install_under_mutex(tab: &Tab, sim: &Sim, record: SandboxRecord) {
         }
     }
     let writing = l.ghost.writing_config(sandbox);
+    l.ghost.config_write_started(sandbox, tab.id, tab.config, sim.now());
     if let Err(e) = l.provider.write_config(sim, tab.node, sandbox, tab.config).await {
         return fail(tab, sim, &format!("config write failed: {e}"));
     }
@@ -295,12 +322,13 @@ async fn install_under_mutex(tab: &Tab, sim: &Sim, record: SandboxRecord) {
             r.installed_skills.insert(skill);
             r.config_hash = hash;
             ghost.borrow_mut().committed_skills.entry(id).or_default().insert(skill);
-            ghost.published_hash(id, tab_id, true);
+            ghost.published_hash(id, tab_id, true, hash);
         }
     })
     .await;
     drop(writing);
     if let Err(e) = released {
+        l.ghost.publish_failed(sandbox, tab.id, format!("{e}"));
         return fail(tab, sim, &format!("could not release the sandbox: {e}"));
     }
     start_session(tab, sim, sandbox).await;
@@ -309,7 +337,8 @@ async fn install_under_mutex(tab: &Tab, sim: &Sim, record: SandboxRecord) {
 async fn create_without_lock(tab: &Tab, sim: &Sim) {
     let l = &tab.launcher;
     tab.note(sim, "creates a sandbox (no create lock in V0)");
-    let creating = l.ghost.creating(tab.id, crate::system::launcher::ghost::Creator { user: tab.user, placeholder: 0 });
+    let creating =
+        l.ghost.creating(sim, tab.id, crate::system::launcher::ghost::Creator { user: tab.user, placeholder: 0 });
     let created = l.provider.create(sim, tab.node, tab.user, tab.config, tab.skill).await;
     drop(creating);
     let sandbox = match created {
@@ -320,7 +349,7 @@ async fn create_without_lock(tab: &Tab, sim: &Sim) {
     let _ = mutate(tab, sim, "create", move |t, now| {
         let id = server::create_with_dedup(t, user, sandbox, skill, hash, now);
         ghost.borrow_mut().committed_skills.entry(id).or_default().insert(skill);
-        ghost.published_hash(id, tab_id, true);
+        ghost.published_hash(id, tab_id, true, hash);
     })
     .await;
     start_session(tab, sim, sandbox).await;

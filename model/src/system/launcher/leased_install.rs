@@ -125,6 +125,7 @@ async fn critical_section(
             return Err("no time left to write the config under the lease".into());
         }
         pacing.request(tab);
+        l.ghost.config_write_started(lease.sandbox, tab.id, tab.config, sim.now());
         l.provider
             .write_config(sim, tab.node, lease.sandbox, tab.config)
             .await
@@ -139,8 +140,8 @@ async fn critical_section(
             if let (true, Some(skill)) = (ok, skill) {
                 ghost.borrow_mut().committed_skills.entry(record).or_default().insert(skill);
             }
-            if ok && hash.is_some() {
-                ghost.published_hash(record, tab_id, true);
+            if let (true, Some(hash)) = (ok, hash) {
+                ghost.published_hash(record, tab_id, true, hash);
             }
             ok
         })

@@ -58,7 +58,7 @@ impl std::fmt::Display for NoAnswer {
 /// Whether a request sent now is answered (or timed out) by `deadline - margin`.
 pub fn fits(tab: &Tab, sim: &Sim, wait_ms: u64, deadline: Option<SimTime>) -> bool {
     let margin = tab.launcher.params.leases.margin_ms;
-    deadline.is_none_or(|d| sim.now().plus_ms(wait_ms + margin) <= d)
+    deadline.is_none_or(|d| sim.node_now(tab.node).plus_ms(wait_ms + margin) <= d)
 }
 
 /// Runs mutation `f` for the tab, retrying failed, ambiguous and unanswered tries
@@ -83,7 +83,7 @@ pub async fn request<R: 'static>(
             return Err(NoAnswer::OutOfTime);
         }
         pacing.request(tab);
-        let sent = sim.now();
+        let sent = sim.node_now(tab.node);
         match mutate(tab, sim, label, f.clone()).await {
             Ok(answer) => return Ok((answer, sent)),
             Err(e) => last = NoAnswer::Store(e),
@@ -98,12 +98,12 @@ pub async fn wait_for_news(tab: &Tab, sim: &Sim, seen: &Option<UserSandbox>, unt
     for _ in 0..10_000 {
         let sub = tab.subscription.borrow().clone();
         let Some(sub) = sub else {
-            return sim.sleep_until(until).await;
+            return sim.sleep_ms(until.ms_since(sim.node_now(tab.node))).await;
         };
-        if &sub.current() != seen || sim.now() >= until {
+        if &sub.current() != seen || sim.node_now(tab.node) >= until {
             return;
         }
         let changed = sub.changed();
-        sim.timeout_ms(until.ms_since(sim.now()), changed).await;
+        sim.timeout_ms(until.ms_since(sim.node_now(tab.node)), changed).await;
     }
 }

@@ -10,6 +10,7 @@ use sim::SimTime;
 
 use crate::system::launcher::sandbox_records::{NewSandboxRecord, PoolState, SandboxRecord, SandboxRef, SandboxTables};
 use crate::system::launcher::version::Version;
+use crate::system::launcher::world::DeleteBy;
 
 /// The cron deletes `stopped` records older than this: 2 days (`crons.ts:30-39`).
 pub const STOPPED_RETENTION_MS: u64 = 2 * 24 * 3600 * 1000;
@@ -96,6 +97,16 @@ pub fn delete_placeholder(t: &mut SandboxTables, placeholder: u64) -> bool {
     t.get(placeholder).is_some_and(SandboxRecord::is_pending) && t.remove(placeholder).is_some()
 }
 
+/// `deletePlaceholder` as [`DeleteBy`] says: by the id the lock returned, or the
+/// user's oldest pending record. The id it deleted, or `None` if there was none.
+pub fn delete_placeholder_by(t: &mut SandboxTables, user: u32, placeholder: u64, by: DeleteBy) -> Option<u64> {
+    let target = match by {
+        DeleteBy::Id => Some(placeholder),
+        DeleteBy::UsersPending => t.pending_record(user).map(|r| r.id),
+    }?;
+    delete_placeholder(t, target).then_some(target)
+}
+
 /// `updatePoolState` (`sandboxes.ts:271-284`): overwrites the given fields;
 /// `installedSkills` is replaced whole. False if the record is gone.
 pub fn update_pool_state(t: &mut SandboxTables, id: u64, skills: Option<BTreeSet<u32>>, hash: Option<u64>) -> bool {
@@ -114,13 +125,17 @@ pub fn add_installed_skill(t: &mut SandboxTables, id: u64, skill: u32) -> bool {
     t.get_mut(id).map(|r| r.installed_skills.insert(skill)).is_some()
 }
 
-/// The cleanup cron: `creating` records become `stopped`; `stopped` records older
-/// than two days are deleted. Returns how many records it deleted.
-pub fn cleanup(t: &mut SandboxTables, now: SimTime) -> usize {
+/// The cleanup cron (`crons.ts:30-39`): `creating` records become `stopped`;
+/// `stopped` records older than two days (by `createdAt`) are deleted. Real records
+/// of sandboxes in `gone` (empty unless `stop_dead_records`) become `stopped` too.
+/// Returns how many records it deleted. A run with nothing to change writes nothing.
+pub fn cleanup(t: &mut SandboxTables, now: SimTime, gone: &[u64]) -> usize {
     let mut doomed = Vec::new();
     for r in t.sandboxes.values_mut() {
+        let dead = r.real_sandbox().is_some_and(|sb| gone.contains(&sb));
         match r.pool_state {
             PoolState::Creating => r.pool_state = PoolState::Stopped,
+            PoolState::Active | PoolState::Installing if dead => r.pool_state = PoolState::Stopped,
             PoolState::Stopped if r.age_ms(now) >= STOPPED_RETENTION_MS => doomed.push(r.id),
             _ => {}
         }
@@ -189,12 +204,12 @@ mod tests {
         let v1 = version("v1");
         let mut t = SandboxTables::new();
         acquire_create_lock(&mut t, 1, SimTime(0), 7, &v1);
-        cleanup(&mut t, SimTime::from_secs(60));
+        cleanup(&mut t, SimTime::from_secs(60), &[]);
         assert_eq!(t.pending_record(1).map(|r| r.pool_state), Some(PoolState::Stopped));
         let day = 24 * 3600;
         assert_eq!(get_sandbox(&t, 1, SimTime::from_secs(day), &v1), UserSandbox::Creating, "S000-C05");
         assert_eq!(acquire_create_lock(&mut t, 1, SimTime::from_secs(day), 8, &v1), CreateLock::Creating);
-        assert_eq!(cleanup(&mut t, SimTime::from_secs(2 * day)), 1);
+        assert_eq!(cleanup(&mut t, SimTime::from_secs(2 * day), &[]), 1);
         assert_eq!(get_sandbox(&t, 1, SimTime::from_secs(2 * day), &v1), UserSandbox::Null);
     }
 

@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use sim::{notified_any, ChoiceKind, FaultPoint, NodeId, Notify, Sim};
+use sim::{notified_any, ChoiceKind, FaultPoint, NodeId, Notify, Sim, SimTime};
 
 use crate::substrate::docstore::Subscription;
 use crate::substrate::sandbox_provider::SandboxId;
@@ -69,11 +69,16 @@ pub struct TabState {
     pub query_loaded: bool,
     /// `proposed`: the auto-launch waits for auth and the query.
     pub launch_after_auth: bool,
+    /// The page rendered last, and since when it has been on it (L1's bounded form).
+    pub page_seen: Page,
+    pub page_since: SimTime,
 }
 
 impl TabState {
-    fn fresh(has_query: bool, launch_after_auth: bool) -> TabState {
+    fn fresh(has_query: bool, launch_after_auth: bool, now: SimTime) -> TabState {
         TabState {
+            page_seen: Page::Progress,
+            page_since: now,
             phase: Phase::Config,
             sandbox_ui: SandboxUi::Idle,
             session: None,
@@ -136,7 +141,7 @@ impl Tab {
             user,
             skill,
             config,
-            state: Rc::new(RefCell::new(TabState::fresh(true, launcher.version.launch_after_auth))),
+            state: Rc::new(RefCell::new(TabState::fresh(true, launcher.version.launch_after_auth, SimTime::ZERO))),
             rerender: Notify::new(),
             subscription: Rc::default(),
             opened: Rc::default(),
@@ -167,7 +172,7 @@ impl Tab {
     /// Loads the page: state starts over, then the render loop and the user run.
     pub fn load(&self, sim: &Sim) {
         let v = self.launcher.version;
-        *self.state.borrow_mut() = TabState::fresh(v.claim == Claim::CreateLock, v.launch_after_auth);
+        *self.state.borrow_mut() = TabState::fresh(v.claim == Claim::CreateLock, v.launch_after_auth, sim.now());
         *self.subscription.borrow_mut() = None;
         let (tab, s) = (self.clone(), sim.clone());
         sim.spawn(self.node, "page", async move { tab.render_loop(&s).await });
@@ -188,6 +193,7 @@ impl Tab {
                 self.subscribe(sim);
             }
             self.run_effects(sim);
+            self.track_page(sim);
             let mut sources = vec![self.rerender.clone()];
             if let Some(sub) = self.subscription.borrow().as_ref() {
                 sources.push(sub.notify());
@@ -198,6 +204,16 @@ impl Tab {
                 }
                 None => notified_any(&sources).await,
             }
+        }
+    }
+
+    /// Remembers since when the page shows what it shows now.
+    fn track_page(&self, sim: &Sim) {
+        let mut st = self.state.borrow_mut();
+        let page = st.page();
+        if page != st.page_seen {
+            st.page_seen = page;
+            st.page_since = sim.now();
         }
     }
 

@@ -40,9 +40,42 @@ pub struct LauncherParams {
     /// V0: how often a tab that found the sandbox `installing` asks again `[A]`.
     pub v0_busy_poll_ms: u64,
     pub store: DocStoreParams,
+    /// Whether `deletePlaceholder` on an id that is gone raises (Convex's `db.delete`
+    /// throws on a nonexistent document) or returns quietly. Default: raises `[A]`.
+    pub delete_missing_raises: bool,
+    /// What `deletePlaceholder` deletes: the id the lock returned (`page.tsx` passes
+    /// `lock.placeholderId`), or whichever pending record the user has now. Default:
+    /// by id `[A]`.
+    pub delete_placeholder_by: DeleteBy,
+    /// Whether real records ever leave `active`: `true` lets the cron mark a record
+    /// whose sandbox is gone as `stopped` (then kept two days like any stopped record);
+    /// `false` keeps them `active` forever. The text names the states and the cron's
+    /// two rules only. Default: `false` `[A]`.
+    pub stop_dead_records: bool,
+    /// L1, L2 and the eventual-session check judge waits longer than this bound
+    /// (SYSTEMS.md E: B = the TTL; here the largest lease a design honours plus its
+    /// longest create, so a healthy wait is never judged). Default: 1,080 s `[A]`.
+    pub liveness_bound_ms: u64,
+    /// The network's longest one-way delay (the engine's default is 100 ms); a larger
+    /// cap lengthens the request timeout to stay above a round trip. Default: 100 ms `[A]`.
+    pub net_delay_max_ms: u64,
+    /// The largest clock jump of a tab, either way (`clock.jump`). Default: 60 s `[A]`.
+    pub tab_clock_jump_max_ms: u64,
+    /// The largest clock jump of the store, either way (`clock.jump`); 0 = none.
+    /// Default: 60 s `[A]`.
+    pub store_clock_jump_max_ms: u64,
     pub provider: ProviderParams,
     /// The `proposed` design's own numbers (the text's versions ignore them).
     pub leases: LeaseParams,
+}
+
+/// What `deletePlaceholder` deletes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeleteBy {
+    /// The placeholder id `acquireCreateLock` returned.
+    Id,
+    /// The user's (oldest) pending record, whoever acquired it.
+    UsersPending,
 }
 
 /// The `proposed` design's numbers `[A]`, in milliseconds. Its create lease is the
@@ -97,9 +130,16 @@ impl Default for LauncherParams {
             retry_think_max_ms: 60_000,
             spin_limit: 20,
             v0_busy_poll_ms: 2_000,
-            // Convex's client reconnects and resubscribes; without it a lost push
-            // would leave a tab stale forever, which is an artifact of the model.
-            store: DocStoreParams { requery_on_time_ms: None, resync_every_ms: Some(10_000) },
+            // Convex re-runs a subscription when a write touches its read set, not on
+            // time, and the text states no polling (SYSTEMS.md S000.A): no re-fetch.
+            store: DocStoreParams { requery_on_time_ms: None, resync_every_ms: None, rerun_on_every_write: false },
+            delete_missing_raises: true,
+            delete_placeholder_by: DeleteBy::Id,
+            stop_dead_records: false,
+            liveness_bound_ms: 1_080_000,
+            net_delay_max_ms: 100,
+            tab_clock_jump_max_ms: 60_000,
+            store_clock_jump_max_ms: 60_000,
             provider: ProviderParams::default(),
             leases: LeaseParams::default(),
         }
@@ -192,7 +232,18 @@ fn start_cron(sim: &Sim, l: &Rc<Launcher>) {
     sim.spawn(node, "cleanup cron", async move {
         loop {
             s.sleep_ms(l.params.cron_interval_ms).await;
-            let _ = l.store.mutate(&s, node, "cleanup", server::cleanup).await;
+            // `[A]` stop_dead_records: Daytona's view of which sandboxes are gone,
+            // as a webhook would report it, read when the cron runs.
+            let gone: Vec<u64> = if l.params.stop_dead_records {
+                l.store
+                    .peek(|t| t.sandboxes.values().filter_map(|r| r.real_sandbox()).collect::<Vec<u64>>())
+                    .into_iter()
+                    .filter(|sb| !l.provider.sandbox(*sb).is_some_and(|s| s.is_live()))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let _ = l.store.mutate(&s, node, "cleanup", move |t, now| server::cleanup(t, now, &gone)).await;
         }
     });
 }
