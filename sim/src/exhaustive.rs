@@ -141,8 +141,8 @@ mod tests {
 
     #[test]
     fn the_estimate_counts_subsets_of_decisions_and_their_values() {
-        let c = |bound| Choice { kind: crate::ChoiceKind::Schedule, bound, value: 0 };
-        let tape = Tape { choices: vec![c(2), c(3), c(2)] };
+        let c = |bound| Choice::unlabelled(crate::ChoiceKind::Schedule, bound, 0);
+        let tape = Tape { choices: vec![c(2), c(3), c(2)], actors: Vec::new() };
         let config = ExhaustiveConfig { bound: 2, ..ExhaustiveConfig::default() };
         // 1 default + (1 + 2 + 1) single deviations + (1*2 + 1*1 + 2*1) pairs.
         assert_eq!(estimate(&tape, config), 1 + 4 + 5);
