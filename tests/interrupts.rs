@@ -72,8 +72,8 @@ fn sigterm_and_sighup_end_a_campaign_with_its_reports_written() {
 #[ignore = "needs a shrink that runs for seconds; the shrinker's stall stop (250 runs without a gain) now ends every recorded case's shrink in under a second"]
 fn ctrl_c_stops_a_shrink_and_keeps_its_best_case() {
     let dir = tempfile::tempdir().unwrap();
-    let case =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions/launcher-multi-tab.v1.no-orphan.seed-18.json");
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/regressions/launcher/launcher-multi-tab.v1.no-orphan.seed-18.json");
     let out = dir.path().join("small.json");
     let mut child = start(
         dir.path(),

@@ -13,6 +13,9 @@ use sim::{ChoiceKind, RunResult, Site, Tape};
 
 use crate::Shrinker;
 
+/// Workload decisions with at most this many values are tried at each value.
+const VARY_BOUND: u64 = 4;
+
 /// The tape with the choices at `indices` zeroed, still labelled.
 fn zeroed(tape: &Tape, indices: &[usize]) -> Tape {
     let mut t = tape.clone();
@@ -89,29 +92,68 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<'_, F> {
         workload || actors
     }
 
-    /// Moves each workload decision to its largest value, one at a time: an actor that
-    /// opens last (or waits longest) acts after a safety violation and drops out of the
-    /// counted steps even when the workload does not let it be absent. A candidate
-    /// that raises a value wins only by taking model steps out.
-    pub(crate) fn postpone_workload(&mut self) -> bool {
+    /// Moves each workload and delay decision to its largest value, one at a time: an
+    /// actor that opens last (or waits longest), or a message that arrives last, acts
+    /// after a safety violation and drops out of the counted steps even when the
+    /// workload does not let it be absent. A candidate that raises a value wins only
+    /// by taking model steps out.
+    pub(crate) fn postpone(&mut self) -> bool {
         let mut progress = false;
         let mut from = 0;
         while self.budget() > 0 && self.best.tape.is_labelled() {
             let tape = &self.best.tape;
             let raisable: Vec<usize> = (0..tape.len())
                 .filter(|&i| {
-                    tape.choices[i].kind == ChoiceKind::Workload && tape.choices[i].value + 1 < tape.choices[i].bound
+                    matches!(tape.choices[i].kind, ChoiceKind::Workload | ChoiceKind::Delay)
+                        && tape.choices[i].value + 1 < tape.choices[i].bound
                 })
                 .collect();
+            let faults = nonzero(tape, |c| c.kind == ChoiceKind::Fault);
             let candidates: Vec<Tape> = raisable
                 .iter()
                 .skip(from)
-                .map(|&i| {
+                .flat_map(|&i| {
+                    let mut raised = tape.clone();
+                    raised.choices[i].value = raised.choices[i].bound - 1;
+                    let unfaulted = (!faults.is_empty()).then(|| zeroed(&raised, &faults));
+                    std::iter::once(raised).chain(unfaulted)
+                })
+                .collect();
+            // Each value raised alone, then raised with every fault dropped.
+            let per_value = if faults.is_empty() { 1 } else { 2 };
+            match self.first_improvement_of(candidates, false) {
+                Some(k) => {
+                    progress = true;
+                    from += k / per_value;
+                }
+                None => break,
+            }
+        }
+        progress
+    }
+
+    /// Tries every other value of each workload decision with a small range (which
+    /// skill a tab launches, which config it has), one decision at a time: two actors
+    /// made to want the same thing often race in fewer steps than the run found. A
+    /// candidate wins only by taking model steps out.
+    pub(crate) fn vary_workload(&mut self) -> bool {
+        let mut progress = false;
+        let mut from = 0;
+        while self.budget() > 0 && self.best.tape.is_labelled() {
+            let tape = &self.best.tape;
+            let variants: Vec<Tape> = (0..tape.len())
+                .filter(|&i| tape.choices[i].kind == ChoiceKind::Workload && tape.choices[i].bound <= VARY_BOUND)
+                .flat_map(|i| {
+                    let c = &tape.choices[i];
+                    (0..c.bound).filter(move |&v| v != c.value).map(move |v| (i, v))
+                })
+                .map(|(i, v)| {
                     let mut t = tape.clone();
-                    t.choices[i].value = t.choices[i].bound - 1;
+                    t.choices[i].value = v;
                     t
                 })
                 .collect();
+            let candidates: Vec<Tape> = variants.into_iter().skip(from).collect();
             match self.first_improvement_of(candidates, false) {
                 Some(k) => {
                     progress = true;

@@ -1,12 +1,22 @@
 //! Shrinking: from a failing run's tape to a small tape that fails the same invariant.
 //!
-//! Hypothesis-style, on the tape rather than on the model. Each round tries, from the
-//! coarsest edit to the finest: zeroing every choice of one kind at once (all faults
-//! off, every delay shortest, every schedule FIFO); the passes by label
-//! ([`by_label`]: drop all faults of a point, one fault, an actor); deleting spans of
-//! choices, zeroing spans, then lowering single values. A round that changes nothing
-//! ends the shrink, as does the run budget, or [`STALL_RUNS`] runs that took no model
-//! step out.
+//! Hypothesis-style, on the tape rather than on the model. Each round is a descent
+//! that tries, from the coarsest edit to the finest: zeroing every choice of one kind
+//! at once (all faults off, every delay shortest, every schedule FIFO); the passes by
+//! label ([`by_label`]: drop all faults of a point, one fault, an actor); deleting
+//! spans of choices, zeroing spans, then lowering single values. No pass may spend
+//! more than [`PASS_STALL_RUNS`] runs without taking a model step out, so one slow
+//! pass over a long tape leaves the budget to the passes after it (a positional span
+//! deletion took launcher C01 from 46 model steps to 6 only once the value passes
+//! before it stopped eating the stall budget).
+//!
+//! When a descent takes no model step out, or the shrink has gone [`STALL_RUNS`] runs
+//! without one, the escapes run: moves that raise or change a value (another skill
+//! for a tab, a message or an actor postponed past the violation, with or without
+//! every fault) and win only by taking model steps out. They are kept out of the
+//! descent because, taken early, they lead it away from a smaller run it was about
+//! to reach. The shrink ends when a round changes nothing, when the stall's escapes
+//! gain nothing, or at the run budget.
 //!
 //! Edits that zero values keep the tape's labels, so the candidate replays by label:
 //! every decision but the edited ones keeps its value, however the edit changes the
@@ -56,7 +66,11 @@ const STEP_SLACK: u64 = 10_000;
 /// Runs spent without removing a model step after which the shrinker stops: what is
 /// left to gain then is a simpler tape for the same steps, and on the long tapes of
 /// liveness runs (thousands of decisions) that polish would cost minutes.
-const STALL_RUNS: u64 = 250;
+const STALL_RUNS: u64 = 1000;
+
+/// Runs one pass may spend in a round without taking a model step out: a pass over
+/// every value of a long tape must not eat the budget of the passes after it.
+const PASS_STALL_RUNS: u64 = 200;
 
 /// Candidates evaluated together: enough to keep the threads of a pool busy.
 const BATCH: usize = 8;
@@ -75,17 +89,64 @@ struct Shrinker<'s, F> {
     max_runs: u64,
     /// The run count when the best run last lost a model step.
     last_gain: u64,
+    /// The run count when the pass running started or last took a model step out.
+    pass_mark: u64,
+    /// The escapes are running: only the run budget and the pass stall stop them.
+    escaping: bool,
 }
 
+type Pass<S> = (&'static str, fn(&mut S) -> bool);
+
 impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<'_, F> {
+    /// One round of descent, in order. Faults first: each one removed takes its
+    /// consequences out of the run.
+    const DESCENT: [Pass<Self>; 10] = [
+        ("zero kinds", Self::zero_kinds),
+        ("drop fault points", Self::drop_fault_points),
+        ("drop faults", Self::drop_faults),
+        ("drop actors", Self::drop_actors),
+        ("lower swarm", |s| s.lower_values(Some(ChoiceKind::Swarm))),
+        ("zero fault suffixes", Self::zero_fault_suffixes),
+        ("lower faults", |s| s.lower_values(Some(ChoiceKind::Fault))),
+        ("delete spans", Self::delete_spans),
+        ("zero spans", Self::zero_spans),
+        ("lower values", |s| s.lower_values(None)),
+    ];
+
+    /// Moves that raise or change values, tried only in a round whose descent took no
+    /// model step out: each starts the next round from a different run, and taken
+    /// early they lead the descent away from a smaller run it was about to reach.
+    const ESCAPES: [Pass<Self>; 2] = [("vary workload", Self::vary_workload), ("postpone", Self::postpone)];
+
+    /// Runs `passes` in order; whether any of them made progress.
+    fn passes(&mut self, passes: &[Pass<Self>]) -> bool {
+        let mut progress = false;
+        for &(_, pass) in passes {
+            self.pass_mark = self.runs;
+            progress |= pass(self);
+        }
+        progress
+    }
+
     /// Runs left: within the budget, and within [`STALL_RUNS`] of the last run that
     /// took a model step out. Both count runs, so the stop is deterministic.
-    fn budget(&self) -> u64 {
-        let stall_end = self.last_gain + STALL_RUNS;
+    fn shrink_budget(&self) -> u64 {
         if self.stop.load(Ordering::Relaxed) {
             return 0;
         }
-        self.max_runs.min(stall_end).saturating_sub(self.runs)
+        let end = if self.escaping { self.max_runs } else { self.max_runs.min(self.last_gain + STALL_RUNS) };
+        end.saturating_sub(self.runs)
+    }
+
+    /// The descent has gone [`STALL_RUNS`] runs without taking a model step out.
+    fn stalled(&self) -> bool {
+        self.runs >= self.last_gain + STALL_RUNS
+    }
+
+    /// Runs left to the pass running: the shrink's, and within [`PASS_STALL_RUNS`] of
+    /// the pass's start or its last gain of a model step.
+    fn budget(&self) -> u64 {
+        self.shrink_budget().min((self.pass_mark + PASS_STALL_RUNS).saturating_sub(self.runs))
     }
 
     fn improves(&self, result: &RunResult) -> bool {
@@ -119,6 +180,7 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<'_, F> {
                     let best = results.into_iter().nth(at).expect("the position is in range");
                     if best.model_steps < self.best.model_steps {
                         self.last_gain = self.runs;
+                        self.pass_mark = self.runs;
                     }
                     self.best = best;
                     return Some(batch[at].0);
@@ -292,26 +354,37 @@ pub fn shrink(failing: RunResult, config: ShrinkConfig, run: impl Fn(&Tape, u64)
 
 /// [`shrink`], stopping between candidate batches once `stop` is raised (Ctrl-C): the
 /// result is then the smallest failing run found so far.
-pub fn shrink_until(
+pub fn shrink_until<F: Fn(&Tape, u64) -> RunResult + Sync>(
     failing: RunResult,
     config: ShrinkConfig,
     stop: &AtomicBool,
-    run: impl Fn(&Tape, u64) -> RunResult + Sync,
+    run: F,
 ) -> Shrunk {
     let target = failing.outcome.key().expect("only a failing run can be shrunk");
-    let mut s = Shrinker { run, target, best: failing, runs: 0, max_runs: config.max_runs, last_gain: 0, stop };
+    let mut s = Shrinker {
+        run,
+        target,
+        best: failing,
+        runs: 0,
+        max_runs: config.max_runs,
+        last_gain: 0,
+        stop,
+        pass_mark: 0,
+        escaping: false,
+    };
     loop {
-        // Faults first: each one removed takes its consequences out of the run.
-        let zeroed = s.zero_kinds();
-        let dropped = s.drop_fault_points() | s.drop_faults() | s.drop_actors();
-        let unfaulted =
-            s.lower_values(Some(ChoiceKind::Swarm)) | s.zero_fault_suffixes() | s.lower_values(Some(ChoiceKind::Fault));
-        let deleted = s.delete_spans();
-        let blanked = s.zero_spans();
-        let lowered = s.lower_values(None);
-        // Last: a raised value starts the next round from a different run.
-        let postponed = s.postpone_workload();
-        if !(zeroed || dropped || unfaulted || deleted || blanked || lowered || postponed) || s.budget() == 0 {
+        let steps = s.best.model_steps;
+        let mut progress = s.passes(&Shrinker::<F>::DESCENT);
+        if s.best.model_steps == steps || s.stalled() {
+            let before = s.best.model_steps;
+            s.escaping = true;
+            progress |= s.passes(&Shrinker::<F>::ESCAPES);
+            s.escaping = false;
+            if s.best.model_steps == before && s.stalled() {
+                break;
+            }
+        }
+        if !progress || s.shrink_budget() == 0 {
             break;
         }
     }
