@@ -85,3 +85,76 @@ impl Scenario for Harness {
         sim::run(source, &run_config(options), |sim: &Sim| build(sim, variant), INVARIANTS)
     }
 }
+
+/// `fixture/slow-shrink --variant slow`: a failure whose shrink runs for seconds, so a
+/// test can interrupt it (shrinks of the real scenarios now end in under a second).
+/// Four workers draw values and add them to a shared sum; the run fails once the sum
+/// passes [`SUM_LIMIT`]. Every candidate the shrinker tries is a whole run, and each
+/// step burns [`BURN_PER_STEP`] rounds of arithmetic: the work is deterministic and
+/// touches nothing outside the run, it only takes time.
+pub struct SlowShrink;
+
+const SLOW_VARIANTS: &[VariantInfo] =
+    &[VariantInfo { name: "slow", doc: "every run burns CPU; the shrinker needs thousands of them" }];
+
+const SUM_LIMIT: u64 = 4_000;
+const BURN_PER_STEP: u64 = 200_000;
+
+type Sum = std::rc::Rc<std::cell::Cell<u64>>;
+
+const SLOW_INVARIANTS: &[Invariant<Sum>] = &[Invariant {
+    name: "sum-below-limit",
+    kind: InvariantKind::Safety,
+    doc: "the workers' values add up to at most 4000",
+    check: |sum, _| if sum.get() > SUM_LIMIT { Err(format!("the sum is {}", sum.get())) } else { Ok(()) },
+}];
+
+/// Arithmetic the optimizer cannot drop: the time a real model's step might take.
+fn burn(seed: u64) -> u64 {
+    (0..BURN_PER_STEP)
+        .fold(seed, |x, i| std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(i)))
+}
+
+fn build_slow(sim: &Sim) -> Sum {
+    let sum = Sum::default();
+    for name in ["w1", "w2", "w3", "w4"] {
+        let node = sim.add_node(name);
+        let (s, sum) = (sim.clone(), sum.clone());
+        sim.spawn(node, "worker", async move {
+            for _ in 0..100 {
+                let value = s.between(ChoiceKind::Workload, 0, 99);
+                std::hint::black_box(burn(value));
+                s.note(node, format!("adds {value}"));
+                sum.set(sum.get() + value);
+                s.sleep_ms(s.between(ChoiceKind::Delay, 1, 20)).await;
+            }
+        });
+    }
+    sum
+}
+
+impl Scenario for SlowShrink {
+    fn name(&self) -> &'static str {
+        "fixture/slow-shrink"
+    }
+
+    fn doc(&self) -> &'static str {
+        "a test-only failure whose shrink takes seconds"
+    }
+
+    fn variants(&self) -> &'static [VariantInfo] {
+        SLOW_VARIANTS
+    }
+
+    fn invariants(&self) -> Vec<InvariantInfo> {
+        SLOW_INVARIANTS.iter().map(InvariantInfo::from).collect()
+    }
+
+    fn fault_points(&self) -> &'static [FaultPoint] {
+        &[]
+    }
+
+    fn run(&self, _variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult {
+        sim::run(source, &options.run_config(10_000, 0, 100_000), build_slow, SLOW_INVARIANTS)
+    }
+}

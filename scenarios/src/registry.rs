@@ -43,7 +43,7 @@ pub fn findable() -> Vec<&'static dyn Scenario> {
     #[allow(unused_mut)]
     let mut scenarios = all();
     #[cfg(feature = "fixtures")]
-    scenarios.push(&crate::fixtures::Harness);
+    scenarios.extend([&crate::fixtures::Harness as &dyn Scenario, &crate::fixtures::SlowShrink]);
     scenarios
 }
 
