@@ -31,19 +31,16 @@ fn nonzero(tape: &Tape, pick: impl Fn(&sim::Choice) -> bool) -> Vec<usize> {
 }
 
 impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<'_, F> {
-    /// Tries zeroing each set `sets` gives for the best tape, in order; after each
-    /// success the sets are recomputed on the new best tape and the search goes on
-    /// after the set that succeeded.
-    fn zero_sets(&mut self, sets: impl Fn(&Tape) -> Vec<Vec<usize>>) -> bool {
+    /// Tries the candidates `edits` makes of the best tape, in order; after each
+    /// success they are made again from the new best tape and the search goes on after
+    /// the one that succeeded. With `smaller_tapes`, only candidates whose tape is
+    /// smaller are run (see [`Shrinker::first_improvement_of`]).
+    fn edits_in_turn(&mut self, smaller_tapes: bool, edits: impl Fn(&Tape) -> Vec<Tape>) -> bool {
         let mut progress = false;
         let mut from = 0;
-        while self.budget() > 0 {
-            let tape = &self.best.tape;
-            if !tape.is_labelled() {
-                break;
-            }
-            let candidates: Vec<Tape> = sets(tape).iter().skip(from).map(|set| zeroed(tape, set)).collect();
-            match self.first_improvement(candidates) {
+        while self.budget() > 0 && self.best.tape.is_labelled() {
+            let candidates: Vec<Tape> = edits(&self.best.tape).into_iter().skip(from).collect();
+            match self.first_improvement_of(candidates, smaller_tapes) {
                 Some(k) => {
                     progress = true;
                     from += k;
@@ -52,6 +49,11 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<'_, F> {
             }
         }
         progress
+    }
+
+    /// Tries zeroing each set `sets` gives for the best tape, in turn.
+    fn zero_sets(&mut self, sets: impl Fn(&Tape) -> Vec<Vec<usize>>) -> bool {
+        self.edits_in_turn(true, |tape| sets(tape).iter().map(|set| zeroed(tape, set)).collect())
     }
 
     /// Drops every fault of one point at once, and the point's swarm switch with it:
@@ -98,38 +100,22 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<'_, F> {
     /// workload does not let it be absent. A candidate that raises a value wins only
     /// by taking model steps out.
     pub(crate) fn postpone(&mut self) -> bool {
-        let mut progress = false;
-        let mut from = 0;
-        while self.budget() > 0 && self.best.tape.is_labelled() {
-            let tape = &self.best.tape;
-            let raisable: Vec<usize> = (0..tape.len())
-                .filter(|&i| {
-                    matches!(tape.choices[i].kind, ChoiceKind::Workload | ChoiceKind::Delay)
-                        && tape.choices[i].value + 1 < tape.choices[i].bound
-                })
-                .collect();
+        self.edits_in_turn(false, |tape| {
             let faults = nonzero(tape, |c| c.kind == ChoiceKind::Fault);
-            let candidates: Vec<Tape> = raisable
-                .iter()
-                .skip(from)
-                .flat_map(|&i| {
+            let raisable = (0..tape.len()).filter(|&i| {
+                matches!(tape.choices[i].kind, ChoiceKind::Workload | ChoiceKind::Delay)
+                    && tape.choices[i].value + 1 < tape.choices[i].bound
+            });
+            // Each value raised alone, then raised with every fault dropped.
+            raisable
+                .flat_map(|i| {
                     let mut raised = tape.clone();
                     raised.choices[i].value = raised.choices[i].bound - 1;
                     let unfaulted = (!faults.is_empty()).then(|| zeroed(&raised, &faults));
                     std::iter::once(raised).chain(unfaulted)
                 })
-                .collect();
-            // Each value raised alone, then raised with every fault dropped.
-            let per_value = if faults.is_empty() { 1 } else { 2 };
-            match self.first_improvement_of(candidates, false) {
-                Some(k) => {
-                    progress = true;
-                    from += k / per_value;
-                }
-                None => break,
-            }
-        }
-        progress
+                .collect()
+        })
     }
 
     /// Tries every other value of each workload decision with a small range (which
@@ -137,12 +123,10 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<'_, F> {
     /// made to want the same thing often race in fewer steps than the run found. A
     /// candidate wins only by taking model steps out.
     pub(crate) fn vary_workload(&mut self) -> bool {
-        let mut progress = false;
-        let mut from = 0;
-        while self.budget() > 0 && self.best.tape.is_labelled() {
-            let tape = &self.best.tape;
-            let variants: Vec<Tape> = (0..tape.len())
-                .filter(|&i| tape.choices[i].kind == ChoiceKind::Workload && tape.choices[i].bound <= VARY_BOUND)
+        self.edits_in_turn(false, |tape| {
+            let small = (0..tape.len())
+                .filter(|&i| tape.choices[i].kind == ChoiceKind::Workload && tape.choices[i].bound <= VARY_BOUND);
+            small
                 .flat_map(|i| {
                     let c = &tape.choices[i];
                     (0..c.bound).filter(move |&v| v != c.value).map(move |v| (i, v))
@@ -152,16 +136,7 @@ impl<F: Fn(&Tape, u64) -> RunResult + Sync> Shrinker<'_, F> {
                     t.choices[i].value = v;
                     t
                 })
-                .collect();
-            let candidates: Vec<Tape> = variants.into_iter().skip(from).collect();
-            match self.first_improvement_of(candidates, false) {
-                Some(k) => {
-                    progress = true;
-                    from += k;
-                }
-                None => break,
-            }
-        }
-        progress
+                .collect()
+        })
     }
 }
