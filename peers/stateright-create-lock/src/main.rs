@@ -1,1 +1,144 @@
-fn main() {}
+//! stateright's breadth-first search over `launcher/create-lock` (issue 15's peer):
+//! per bug, the states explored and the wall time to the first (hence shortest)
+//! counterexample and its length; per tab count, the time and states to cover the
+//! correct configuration completely.
+//!
+//! ```text
+//! stateright-create-lock rows  [--tabs N] [--repeat R]       the detection rows (Markdown)
+//! stateright-create-lock cover [--tabs 2,3,4] [--repeat R]   the correct configuration, covered
+//! stateright-create-lock check --variant v4|v5|proposed [--tabs N] [--ttl SECONDS]
+//!                              [--faults none|insert|crash|one] [--invariant NAME]
+//!                                                            one search; prints the counterexample
+//! ```
+//!
+//! One checker thread, so the search is plain FIFO breadth-first and its numbers are
+//! the same on every run (only the wall time varies: the tables give the median).
+
+mod args;
+mod model;
+mod search;
+
+use std::process::ExitCode;
+
+use args::Args;
+use create_lock_abstraction::spec::{correct, Config, Faults, Variant, INVARIANTS, ROWS};
+use search::{bfs, Outcome};
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("stateright-create-lock: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(argv: Vec<String>) -> Result<ExitCode, String> {
+    let (command, rest) = argv.split_first().ok_or("a command: rows, cover or check")?;
+    let mut args = Args::parse(rest)?;
+    match command.as_str() {
+        "rows" => rows(&mut args),
+        "cover" => cover(&mut args),
+        "check" => check(&mut args),
+        other => Err(format!("unknown command {other:?}: rows, cover or check")),
+    }
+}
+
+fn rows(args: &mut Args) -> Result<ExitCode, String> {
+    let tabs = args.number("tabs", 2, 2..=4)?;
+    let repeat = args.number("repeat", 5, 1..=100)?;
+    args.done()?;
+    println!("| bug | variant | TTL | faults | invariant | stateright BFS: states to detection | wall time (median of {repeat}) | counterexample length |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for row in ROWS {
+        let cfg = Config::new(row.variant, tabs as u8, row.ttl_s, row.faults);
+        let out = bfs(cfg, Some(row.invariant), repeat);
+        let length = out.counterexample.as_ref().map_or("not found".to_string(), |p| format!("{} actions", p.len()));
+        println!(
+            "| {} | {} | {} s | {} | `{}` | {} unique ({} generated) | {} | {} |",
+            row.bug,
+            row.variant.name(),
+            row.ttl_s,
+            row.faults.name(),
+            row.invariant,
+            out.unique,
+            out.generated,
+            ms(&out),
+            length
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cover(args: &mut Args) -> Result<ExitCode, String> {
+    let tabs = args.list("tabs", &[2, 3, 4], 2..=4)?;
+    let repeat = args.number("repeat", 1, 1..=100)?;
+    args.done()?;
+    println!("| configuration | tabs | unique states | generated | max depth | wall time | result |");
+    println!("|---|---|---|---|---|---|---|");
+    let mut clean = true;
+    for n in tabs {
+        let cfg = correct(n as u8);
+        let out = bfs(cfg, None, repeat);
+        clean &= out.counterexample.is_none();
+        println!(
+            "| {} {} s, faults {} | {n} | {} | {} | {} | {} | {} |",
+            cfg.variant.name(),
+            cfg.ttl as u32 * 30,
+            cfg.faults.name(),
+            out.unique,
+            out.generated,
+            out.max_depth,
+            ms(&out),
+            out.counterexample.as_ref().map_or("covered, every invariant holds".to_string(), |_| format!(
+                "broken: `{}`",
+                out.broken.unwrap_or("?")
+            ))
+        );
+    }
+    Ok(if clean { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn check(args: &mut Args) -> Result<ExitCode, String> {
+    let variant = args.text("variant")?.ok_or("--variant v4|v5|proposed is required")?;
+    let variant = Variant::parse(&variant).ok_or(format!("unknown variant {variant:?}: v4, v5 or proposed"))?;
+    let tabs = args.number("tabs", 2, 2..=4)?;
+    let ttl_s = args.number("ttl", variant.default_ttl_s(), 30..=7650)?;
+    if ttl_s % 30 != 0 {
+        return Err(format!("--ttl {ttl_s}: a multiple of 30 s (one tick)"));
+    }
+    let faults = match args.text("faults")? {
+        None => Faults::One,
+        Some(f) => Faults::parse(&f).ok_or(format!("unknown faults {f:?}: none, insert, crash or one"))?,
+    };
+    let only = match args.text("invariant")? {
+        None => None,
+        Some(name) => Some(
+            *INVARIANTS
+                .iter()
+                .find(|n| **n == name)
+                .ok_or(format!("unknown invariant {name:?}: {}", INVARIANTS.join(", ")))?,
+        ),
+    };
+    args.done()?;
+    let out = bfs(Config::new(variant, tabs as u8, ttl_s, faults), only, 1);
+    println!("{} unique states ({} generated), max depth {}, {}", out.unique, out.generated, out.max_depth, ms(&out));
+    match (&out.counterexample, out.broken) {
+        (Some(path), Some(name)) => {
+            println!("violation of {name} after {} actions:", path.len());
+            for action in path {
+                println!("  {action:?}");
+            }
+            Ok(ExitCode::from(1))
+        }
+        _ => {
+            println!("covered: every checked invariant holds");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn ms(out: &Outcome) -> String {
+    format!("{:.1} ms", out.wall.as_secs_f64() * 1e3)
+}

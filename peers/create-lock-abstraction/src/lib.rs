@@ -1,0 +1,11 @@
+//! `launcher/create-lock` at the abstraction its spec fixes
+//! (`/work/notes/create-lock-spec.md`, issue 15): parameters and detection rows
+//! ([`spec`]), the state ([`state`]), the store's and provider's atomic operations
+//! ([`store`]) and the invariants ([`invariants`]). The peers add only what their tool
+//! shapes differently: stateright the actions and their enabling, shuttle the tabs'
+//! control flow as async tasks.
+
+pub mod invariants;
+pub mod spec;
+pub mod state;
+pub mod store;
