@@ -37,8 +37,11 @@ pub fn single_sandbox(s: &State) -> bool {
     s.sandboxes.iter().filter(|&&x| x == Sandbox::Live).count() <= 1 && s.records.len() <= 1
 }
 
+/// An invariant's predicate: true = holds.
+pub type Check = fn(&State) -> bool;
+
 /// Every invariant by name, in spec order.
-pub const ALL: [(&str, fn(&State) -> bool); 5] = [
+pub const ALL: [(&str, Check); 5] = [
     (NO_ACQUIRE_IN_HANDOFF_GAP, no_acquire_in_handoff_gap),
     (NO_PREMATURE_RECLAIM, no_premature_reclaim),
     (RECORD_BEFORE_RUNNING, record_before_running),

@@ -26,6 +26,7 @@ pub fn bfs(cfg: Config, only: Option<&'static str>, repeat: u32) -> Outcome {
     let mut walls = Vec::new();
     let mut last = None;
     for _ in 0..repeat {
+        #[allow(clippy::disallowed_methods)] // The peer's wall time is what this measures.
         let start = Instant::now();
         let checker =
             CreateLock { cfg, only }.checker().threads(1).finish_when(HasDiscoveries::AnyFailures).spawn_bfs().join();
