@@ -11,7 +11,9 @@
 //!   the earliest deadline and wakes every timer due then (ties in one go, so shuttle's
 //!   scheduler orders them: that is where the races are);
 //! * a wake counts the woken task active at once, before it is polled, so the driver
-//!   can never slip past a task that has work at the current instant.
+//!   can never slip past a task that has work at the current instant;
+//! * a task may wait for a signal *or* a deadline ([`Clock::wait`]): one slot is
+//!   registered with both, and whichever fires first wakes it.
 //!
 //! Every state change happens under one `std` mutex that is never held across an
 //! `.await`; shuttle runs one task at a time, so its scheduling points are exactly
@@ -23,16 +25,16 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
-/// Seconds since the run started.
-pub type Secs = u64;
+/// Ticks (30 s) since the run started.
+pub type Tick = u64;
 
 #[derive(Default)]
 struct State {
-    now: Secs,
+    now: Tick,
     /// Tasks that can run at `now` (spawned or woken and not yet waiting again).
     active: usize,
     /// Pending timers by (deadline, arrival order): the order is a key only.
-    timers: BTreeMap<(Secs, u64), Slot>,
+    timers: BTreeMap<(Tick, u64), Slot>,
     next_timer: u64,
     /// The driver, parked while some task is active.
     driver: Option<Waker>,
@@ -46,7 +48,7 @@ type Slot = Arc<Mutex<Option<Waker>>>;
 pub struct Clock(Arc<Mutex<State>>);
 
 impl Clock {
-    pub fn now(&self) -> Secs {
+    pub fn now(&self) -> Tick {
         self.0.lock().expect("clock").now
     }
 
@@ -63,24 +65,35 @@ impl Clock {
     }
 
     /// Waits until the clock reads `deadline` (at once if it already has).
-    pub async fn sleep_until(&self, deadline: Secs) {
-        let slot = {
-            let mut s = self.0.lock().expect("clock");
-            if deadline <= s.now {
-                return;
-            }
-            let slot: Slot = Arc::new(Mutex::new(None));
-            let key = (deadline, s.next_timer);
-            s.next_timer += 1;
-            s.timers.insert(key, slot.clone());
-            slot
-        };
-        Wait { clock: self.clone(), slot, registered: false }.await
+    pub async fn sleep_until(&self, deadline: Tick) {
+        self.wait(None, Some(deadline)).await
     }
 
-    /// Runs time forward until no task is active and no timer is pending, or until
-    /// `horizon`: the run's end.
-    pub async fn run(&self, horizon: Secs) {
+    /// Waits for the next notify of `signal`, or until `deadline` if one is given,
+    /// whichever comes first (one slot, registered with both).
+    pub async fn wait(&self, signal: Option<&Signal>, deadline: Option<Tick>) {
+        let slot: Slot = Arc::new(Mutex::new(None));
+        let timer = {
+            let mut s = self.0.lock().expect("clock");
+            if deadline.is_some_and(|d| d <= s.now) {
+                return;
+            }
+            deadline.map(|d| {
+                let key = (d, s.next_timer);
+                s.next_timer += 1;
+                s.timers.insert(key, slot.clone());
+                key
+            })
+        };
+        if let Some(signal) = signal {
+            signal.waiters.lock().expect("signal").push(slot.clone());
+        }
+        Wait { clock: self.clone(), slot, timer, registered: false }.await
+    }
+
+    /// Runs time forward until no task is active and no timer is pending, calling
+    /// `advance` with each new time before it wakes that time's timers.
+    pub async fn run(&self, mut advance: impl FnMut(Tick)) {
         std::future::poll_fn(|cx| {
             let mut s = self.0.lock().expect("clock");
             loop {
@@ -91,10 +104,8 @@ impl Clock {
                 let Some((&(deadline, _), _)) = s.timers.first_key_value() else {
                     return Poll::Ready(());
                 };
-                if deadline > horizon {
-                    return Poll::Ready(());
-                }
                 s.now = deadline;
+                advance(deadline);
                 while let Some(entry) = s.timers.first_entry() {
                     if entry.key().0 != deadline {
                         break;
@@ -139,9 +150,7 @@ pub struct Signal {
 
 impl Signal {
     pub async fn wait(&self) {
-        let slot: Slot = Arc::new(Mutex::new(None));
-        self.waiters.lock().expect("signal").push(slot.clone());
-        Wait { clock: self.clock.clone(), slot, registered: false }.await
+        self.clock.wait(Some(self), None).await
     }
 
     /// Wakes every task waiting now.
@@ -158,6 +167,8 @@ impl Signal {
 struct Wait {
     clock: Clock,
     slot: Slot,
+    /// Its timer, removed once the wait ends (a signal may end it first).
+    timer: Option<(Tick, u64)>,
     registered: bool,
 }
 
@@ -168,14 +179,14 @@ impl Future for Wait {
         if self.registered {
             // Woken (the slot was emptied by `wake`, which counted us active) or a
             // spurious poll (the slot still holds a waker: keep waiting).
-            let mut slot = self.slot.lock().expect("slot");
-            return match slot.as_mut() {
-                None => Poll::Ready(()),
-                Some(waker) => {
-                    waker.clone_from(cx.waker());
-                    Poll::Pending
-                }
-            };
+            if let Some(waker) = self.slot.lock().expect("slot").as_mut() {
+                waker.clone_from(cx.waker());
+                return Poll::Pending;
+            }
+            if let Some(key) = self.timer {
+                self.clock.0.lock().expect("clock").timers.remove(&key);
+            }
+            return Poll::Ready(());
         }
         self.registered = true;
         *self.slot.lock().expect("slot") = Some(cx.waker().clone());
