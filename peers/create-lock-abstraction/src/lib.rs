@@ -5,6 +5,7 @@
 //! peers add only what their tool shapes differently: stateright which steps are
 //! enabled in a state, shuttle the tabs' control flow as async tasks on a logical clock.
 
+pub mod args;
 pub mod invariants;
 pub mod spec;
 pub mod state;

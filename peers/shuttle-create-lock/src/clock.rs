@@ -48,10 +48,6 @@ type Slot = Arc<Mutex<Option<Waker>>>;
 pub struct Clock(Arc<Mutex<State>>);
 
 impl Clock {
-    pub fn now(&self) -> Tick {
-        self.0.lock().expect("clock").now
-    }
-
     /// Counts a task that is about to be spawned as active.
     pub fn task_started(&self) {
         self.0.lock().expect("clock").active += 1;
@@ -67,6 +63,15 @@ impl Clock {
     /// Waits until the clock reads `deadline` (at once if it already has).
     pub async fn sleep_until(&self, deadline: Tick) {
         self.wait(None, Some(deadline)).await
+    }
+
+    /// Keeps time running up to `deadline` for an actor that is not a task (the
+    /// provider's boot of a sandbox).
+    pub fn alarm(&self, deadline: Tick) {
+        let mut s = self.0.lock().expect("clock");
+        let key = (deadline, s.next_timer);
+        s.next_timer += 1;
+        s.timers.insert(key, Arc::new(Mutex::new(None)));
     }
 
     /// Waits for the next notify of `signal`, or until `deadline` if one is given,
@@ -140,7 +145,7 @@ fn wake(s: &mut State, slot: &Slot) {
     }
 }
 
-/// A reactive query's subscription: [`Signal::wait`] returns after the next
+/// A reactive query's pushes: a [`Clock::wait`] on it returns after the next
 /// [`Signal::notify`] (a committed write). Not on time: Convex re-runs on writes.
 #[derive(Clone)]
 pub struct Signal {
@@ -149,10 +154,6 @@ pub struct Signal {
 }
 
 impl Signal {
-    pub async fn wait(&self) {
-        self.clock.wait(Some(self), None).await
-    }
-
     /// Wakes every task waiting now.
     pub fn notify(&self) {
         let waiters = std::mem::take(&mut *self.waiters.lock().expect("signal"));

@@ -14,14 +14,13 @@
 //! One checker thread, so the search is plain FIFO breadth-first and its numbers are
 //! the same on every run (only the wall time varies: the tables give the median).
 
-mod args;
 mod model;
 mod search;
 
 use std::process::ExitCode;
 
-use args::Args;
-use create_lock_abstraction::spec::{correct, Config, Faults, Variant, INVARIANTS, ROWS};
+use create_lock_abstraction::args::Args;
+use create_lock_abstraction::spec::{correct, Config, ROWS};
 use search::{bfs, Outcome};
 
 fn main() -> ExitCode {
@@ -101,28 +100,9 @@ fn cover(args: &mut Args) -> Result<ExitCode, String> {
 }
 
 fn check(args: &mut Args) -> Result<ExitCode, String> {
-    let variant = args.text("variant")?.ok_or("--variant v4|v5|proposed is required")?;
-    let variant = Variant::parse(&variant).ok_or(format!("unknown variant {variant:?}: v4, v5 or proposed"))?;
-    let tabs = args.number("tabs", 2, 2..=4)?;
-    let ttl_s = args.number("ttl", variant.default_ttl_s(), 30..=7650)?;
-    if ttl_s % 30 != 0 {
-        return Err(format!("--ttl {ttl_s}: a multiple of 30 s (one tick)"));
-    }
-    let faults = match args.text("faults")? {
-        None => Faults::One,
-        Some(f) => Faults::parse(&f).ok_or(format!("unknown faults {f:?}: none, insert, crash or one"))?,
-    };
-    let only = match args.text("invariant")? {
-        None => None,
-        Some(name) => Some(
-            *INVARIANTS
-                .iter()
-                .find(|n| **n == name)
-                .ok_or(format!("unknown invariant {name:?}: {}", INVARIANTS.join(", ")))?,
-        ),
-    };
+    let (cfg, only) = args.config()?;
     args.done()?;
-    let out = bfs(Config::new(variant, tabs as u8, ttl_s, faults), only, 1);
+    let out = bfs(cfg, only, 1);
     println!("{} unique states ({} generated), max depth {}, {}", out.unique, out.generated, out.max_depth, ms(&out));
     match (&out.counterexample, out.broken) {
         (Some(path), Some(name)) => {

@@ -1,7 +1,10 @@
-//! The few `--name value` flags of the peer; bad input is a one-line error (exit 2).
+//! The few `--name value` flags of the peers' command lines; bad input is a one-line
+//! error (the peers exit 2).
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
+
+use crate::spec::{Config, Faults, Variant, INVARIANTS};
 
 pub struct Args(BTreeMap<String, String>);
 
@@ -35,6 +38,33 @@ impl Args {
             None => Ok(default.to_vec()),
             Some(v) => v.split(',').map(|x| parse_in(name, x, &range)).collect(),
         }
+    }
+
+    /// One configuration: `--variant v4|v5|proposed` (required), `--tabs N` (2),
+    /// `--ttl SECONDS` (the variant's), `--faults none|insert|crash|one` (one), and the
+    /// invariant to check alone, `--invariant NAME` (all).
+    pub fn config(&mut self) -> Result<(Config, Option<&'static str>), String> {
+        let variant = self.text("variant")?.ok_or("--variant v4|v5|proposed is required")?;
+        let variant = Variant::parse(&variant).ok_or(format!("unknown variant {variant:?}: v4, v5 or proposed"))?;
+        let tabs = self.number("tabs", 2, 2..=4)?;
+        let ttl_s = self.number("ttl", variant.default_ttl_s(), 30..=7650)?;
+        if ttl_s % 30 != 0 {
+            return Err(format!("--ttl {ttl_s}: a multiple of 30 s (one tick)"));
+        }
+        let faults = match self.text("faults")? {
+            None => Faults::One,
+            Some(f) => Faults::parse(&f).ok_or(format!("unknown faults {f:?}: none, insert, crash or one"))?,
+        };
+        let only = match self.text("invariant")? {
+            None => None,
+            Some(name) => Some(
+                *INVARIANTS
+                    .iter()
+                    .find(|n| **n == name)
+                    .ok_or(format!("unknown invariant {name:?}: {}", INVARIANTS.join(", ")))?,
+            ),
+        };
+        Ok((Config::new(variant, tabs as u8, ttl_s, faults), only))
     }
 
     /// Every flag was used.

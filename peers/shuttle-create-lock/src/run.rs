@@ -1,0 +1,91 @@
+//! One shuttle execution of `launcher/create-lock`, and a campaign: a shuttle `Runner`
+//! with a seeded scheduler (random, or PCT at depth d) that stops at the first failing
+//! execution. The campaign counts executions ("iterations", lockstep's "runs") and its
+//! wall time.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use create_lock_abstraction::spec::Config;
+use shuttle::scheduler::{PctScheduler, RandomScheduler};
+use shuttle::{FailurePersistence, Runner};
+
+use crate::swarm::Swarm;
+use crate::tab;
+use crate::world::World;
+
+/// Executions started in the current campaign.
+static ITERATIONS: AtomicUsize = AtomicUsize::new(0);
+
+/// One run: draw the fault profile, start every tab, run the clock to quiescence.
+pub fn execution(cfg: Config, only: Option<&'static str>) {
+    ITERATIONS.fetch_add(1, Ordering::Relaxed);
+    let w = Arc::new(World::new(cfg, only, Swarm::draw(cfg.faults)));
+    for i in 0..cfg.tabs {
+        w.clock.task_started();
+        let w = w.clone();
+        shuttle::future::spawn(async move {
+            tab::run(w.clone(), i).await;
+            w.clock.task_finished();
+        });
+    }
+    shuttle::future::block_on(w.clock.run(|t| w.advance_to(t)));
+    w.finish();
+}
+
+/// How a campaign chooses schedules.
+#[derive(Clone, Copy, Debug)]
+pub enum Strategy {
+    Random,
+    /// PCT with `d - 1` priority change points.
+    Pct(usize),
+}
+
+impl Strategy {
+    pub fn name(self) -> String {
+        match self {
+            Strategy::Random => "random".to_string(),
+            Strategy::Pct(d) => format!("pct d={d}"),
+        }
+    }
+}
+
+/// A campaign's result.
+pub struct Detection {
+    /// The failing execution's number (from 1), if one failed within the budget.
+    pub iterations: Option<usize>,
+    pub wall: Duration,
+    /// The failure's message (a violation names its invariant).
+    pub message: Option<String>,
+}
+
+/// Runs executions under `strategy` seeded with `seed` until one fails or `budget`
+/// have passed.
+pub fn campaign(cfg: Config, only: Option<&'static str>, strategy: Strategy, seed: u64, budget: usize) -> Detection {
+    ITERATIONS.store(0, Ordering::Relaxed);
+    let mut config = shuttle::Config::new();
+    config.failure_persistence = FailurePersistence::None;
+    config.silence_warnings = true;
+    let body = move || execution(cfg, only);
+    #[allow(clippy::disallowed_methods)] // The peer's wall time is what this measures.
+    let start = Instant::now();
+    let result = catch_unwind(AssertUnwindSafe(|| match strategy {
+        Strategy::Random => Runner::new(RandomScheduler::new_from_seed(seed, budget), config).run(body),
+        Strategy::Pct(d) => Runner::new(PctScheduler::new_from_seed(seed, d, budget), config).run(body),
+    }));
+    let wall = start.elapsed();
+    let iterations = ITERATIONS.load(Ordering::Relaxed);
+    match result {
+        Ok(_) => Detection { iterations: None, wall, message: None },
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "a panic without a message".to_string());
+            Detection { iterations: Some(iterations), wall, message: Some(message) }
+        }
+    }
+}
