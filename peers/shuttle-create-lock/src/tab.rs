@@ -1,5 +1,5 @@
 //! A tab as an async task on shuttle: the control flow of the spec's tab (sections 5
-//! and 6), calling the shared atomic steps through [`World::act`]. It sleeps on the
+//! and 6), taking the spec's actions through [`World::act`]. It sleeps on the
 //! logical clock until it opens, parks on pushes (v4/v5) or on pushes and its blocking
 //! lease's expiry (`proposed`), sleeps while its create runs, then hands off (v4/v5)
 //! or publishes (`proposed`).
@@ -10,6 +10,7 @@
 
 use std::sync::Arc;
 
+use create_lock_abstraction::actions::Action;
 use create_lock_abstraction::spec::Variant;
 use create_lock_abstraction::state::{Sandbox, Tab, TabId};
 use create_lock_abstraction::steps;
@@ -20,7 +21,7 @@ use crate::world::World;
 pub async fn run(w: Arc<World>, i: TabId) {
     let open_at = w.between(0, w.cfg.open_max);
     w.clock.sleep_until(open_at.into()).await;
-    w.act(|c, s| steps::open(c, s, i)).await;
+    w.act(|_, _| Action::Open(i)).await;
     loop {
         match w.read(|s| s.tab(i)) {
             Tab::Waiting { .. } => {
@@ -33,7 +34,7 @@ pub async fn run(w: Arc<World>, i: TabId) {
                 if w.crashes(i) {
                     return;
                 }
-                w.act(|c, s| steps::acquire(c, s, i)).await;
+                w.act(|_, _| Action::Acquire(i)).await;
             }
             Tab::CreatePending => return create(&w, i).await,
             _ => return,
@@ -48,7 +49,7 @@ async fn park(w: &World, i: TabId) {
         while !w.read(|s| s.urgent(i)) {
             w.clock.wait(Some(&w.pushes), until.map(u64::from)).await;
         }
-        w.act(|c, s| if until.is_some() { steps::wake(c, s, i) } else { steps::refresh(c, s, i) }).await;
+        w.act(|_, _| if until.is_some() { Action::Wake(i) } else { Action::Refresh(i) }).await;
     }
 }
 
@@ -58,15 +59,12 @@ async fn create(w: &World, i: TabId) {
         return;
     }
     if steps::lease_too_short(&w.cfg) {
-        return w.act(|_, s| steps::give_up(s, i)).await;
+        w.act(|_, _| Action::GiveUp(i)).await;
+        return;
     }
     let d = w.between(1, w.cfg.create_max);
-    let done_at = w
-        .act(|c, s| {
-            steps::start_create(c, s, i, d);
-            u64::from(s.now + d)
-        })
-        .await;
+    let started = w.act(|_, _| Action::StartCreate(i, d)).await;
+    let done_at = u64::from(started.now + d);
     w.clock.alarm(done_at);
     if w.crashes(i) {
         return;
@@ -75,21 +73,18 @@ async fn create(w: &World, i: TabId) {
     if w.read(|s| s.sandbox(i)) != Sandbox::Live {
         return; // destroyed while booting (a `proposed` reap): the tab never hears back
     }
-    w.act(|c, s| steps::create_done(c, s, i)).await;
+    w.act(|_, _| Action::CreateDone(i)).await;
     loop {
         let tab = w.read(|s| s.tab(i));
         if !matches!(tab, Tab::Handoff1 | Tab::Handoff2 { .. } | Tab::Publishing) || w.crashes(i) {
             return;
         }
-        w.act(|c, s| match c.variant {
-            Variant::Proposed => {
-                let fails = s.insert_may_fail(c) && w.swarm.insert_fires();
-                steps::publish(s, i, fails);
-            }
-            _ if steps::handoff_deletes(c, tab) => steps::delete(s, i),
-            _ => {
-                let fails = s.insert_may_fail(c) && w.swarm.insert_fires();
-                steps::insert(s, i, fails);
+        w.act(|c, s| {
+            let fails = || s.insert_may_fail(c) && w.swarm.insert_fires();
+            match c.variant {
+                Variant::Proposed => Action::Publish { tab: i, fails: fails() },
+                _ if steps::handoff_deletes(c, tab) => Action::Delete(i),
+                _ => Action::Insert { tab: i, fails: fails() },
             }
         })
         .await;

@@ -1,10 +1,12 @@
 //! One run's shared world: the spec's [`State`] under a lock, the clock, the pushes of
 //! `getSandbox`, and the run's fault profile. Every step of a tab goes through
-//! [`World::act`]: a shuttle scheduling point, then the atomic step, then the checked
-//! invariants (a violation panics, which is how shuttle learns of a failure).
+//! [`World::act`]: a shuttle scheduling point, then the atomic step (checked to be an
+//! action the spec enables in that state), then the checked invariants (a violation
+//! panics, which is how shuttle learns of a failure).
 
 use std::sync::Mutex;
 
+use create_lock_abstraction::actions::{apply, is_enabled, Action};
 use create_lock_abstraction::invariants::first_broken;
 use create_lock_abstraction::spec::{Config, INVARIANTS};
 use create_lock_abstraction::state::{State, TabId};
@@ -42,25 +44,30 @@ impl World {
         f(&self.state.lock().expect("state"))
     }
 
-    /// One atomic step after a scheduling point; a write that changed the store
-    /// pushes to every subscriber.
-    pub async fn act<R>(&self, f: impl FnOnce(&Config, &mut State) -> R) -> R {
+    /// One atomic step after a scheduling point: `choose` names the action in the
+    /// state it finds (a draw may decide an outcome), which must be enabled there by
+    /// the spec; a write that changed the store pushes to every subscriber. Returns the
+    /// state after the step.
+    pub async fn act(&self, choose: impl FnOnce(&Config, &State) -> Action) -> State {
         yield_now().await;
-        self.apply(f)
+        self.take(choose)
     }
 
-    fn apply<R>(&self, f: impl FnOnce(&Config, &mut State) -> R) -> R {
-        let (out, wrote) = {
+    fn take(&self, choose: impl FnOnce(&Config, &State) -> Action) -> State {
+        let (after, wrote) = {
             let mut s = self.state.lock().expect("state");
+            let action = choose(&self.cfg, &s);
+            assert!(is_enabled(&self.cfg, &s, action), "model error: {action:?} is not enabled in {s:?}");
             let before = (s.pending, s.records.len());
-            let out = f(&self.cfg, &mut s);
+            apply(&self.cfg, &mut s, action);
             self.check(&s);
-            (out, before != (s.pending, s.records.len()))
+            let wrote = before != (s.pending, s.records.len());
+            (s.clone(), wrote)
         };
         if wrote {
             self.pushes.notify();
         }
-        out
+        after
     }
 
     fn check(&self, s: &State) {
@@ -76,7 +83,7 @@ impl World {
         if !eligible || !self.swarm.crash_fires() {
             return false;
         }
-        self.apply(|_, s| s.crash(i));
+        self.take(|_, _| Action::Crash(i));
         true
     }
 
@@ -85,13 +92,15 @@ impl World {
         thread_rng().gen_range(lo..=hi)
     }
 
-    /// The clock moved to `t`: tick by tick, so the creates due on the way finish.
+    /// The clock moved to `t`: tick by tick (each enabled by the spec: nothing
+    /// urgent), so the creates due on the way finish.
     pub fn advance_to(&self, t: Tick) {
         let mut s = self.state.lock().expect("state");
         while u64::from(s.now) < t {
-            s.tick();
+            assert!(is_enabled(&self.cfg, &s, Action::Tick), "model error: a tick is not enabled in {s:?}");
+            apply(&self.cfg, &mut s, Action::Tick);
+            self.check(&s);
         }
-        self.check(&s);
     }
 
     /// The run is over (nothing active, no timer): it must be quiescent by the spec's

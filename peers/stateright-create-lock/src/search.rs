@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use create_lock_abstraction::spec::Config;
 use stateright::{Checker, HasDiscoveries, Model};
 
-use crate::model::{Action, CreateLock};
+use create_lock_abstraction::actions::Action;
+
+use crate::model::CreateLock;
 
 /// What a search found and what it cost.
 pub struct Outcome {
