@@ -16,12 +16,8 @@ use crate::swarm::Swarm;
 use crate::tab;
 use crate::world::World;
 
-/// Executions started in the current campaign.
-static ITERATIONS: AtomicUsize = AtomicUsize::new(0);
-
 /// One run: draw the fault profile, start every tab, run the clock to quiescence.
 pub fn execution(cfg: Config, only: Option<&'static str>) {
-    ITERATIONS.fetch_add(1, Ordering::Relaxed);
     let w = Arc::new(World::new(cfg, only, Swarm::draw(cfg.faults)));
     for i in 0..cfg.tabs {
         w.clock.task_started();
@@ -64,11 +60,15 @@ pub struct Detection {
 /// Runs executions under `strategy` seeded with `seed` until one fails or `budget`
 /// have passed.
 pub fn campaign(cfg: Config, only: Option<&'static str>, strategy: Strategy, seed: u64, budget: usize) -> Detection {
-    ITERATIONS.store(0, Ordering::Relaxed);
+    let started = Arc::new(AtomicUsize::new(0));
     let mut config = shuttle::Config::new();
     config.failure_persistence = FailurePersistence::None;
     config.silence_warnings = true;
-    let body = move || execution(cfg, only);
+    let count = started.clone();
+    let body = move || {
+        count.fetch_add(1, Ordering::Relaxed);
+        execution(cfg, only)
+    };
     #[allow(clippy::disallowed_methods)] // The peer's wall time is what this measures.
     let start = Instant::now();
     let result = catch_unwind(AssertUnwindSafe(|| match strategy {
@@ -76,7 +76,7 @@ pub fn campaign(cfg: Config, only: Option<&'static str>, strategy: Strategy, see
         Strategy::Pct(d) => Runner::new(PctScheduler::new_from_seed(seed, d, budget), config).run(body),
     }));
     let wall = start.elapsed();
-    let iterations = ITERATIONS.load(Ordering::Relaxed);
+    let iterations = started.load(Ordering::Relaxed);
     match result {
         Ok(_) => Detection { iterations: None, wall, message: None },
         Err(payload) => {
@@ -86,6 +86,40 @@ pub fn campaign(cfg: Config, only: Option<&'static str>, strategy: Strategy, see
                 .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "a panic without a message".to_string());
             Detection { iterations: Some(iterations), wall, message: Some(message) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use create_lock_abstraction::spec::{correct, ROWS};
+
+    use super::*;
+
+    const STRATEGIES: [Strategy; 3] = [Strategy::Random, Strategy::Pct(2), Strategy::Pct(3)];
+
+    /// Every bug of the spec is found by every strategy, on its row's invariant.
+    #[test]
+    fn every_row_is_found_by_every_strategy() {
+        for row in ROWS {
+            let cfg = Config::new(row.variant, 2, row.ttl_s, row.faults);
+            for strategy in STRATEGIES {
+                let d = campaign(cfg, Some(row.invariant), strategy, 1, 20_000);
+                let message = d.message.unwrap_or_else(|| panic!("{} not found by {strategy:?}", row.bug));
+                assert!(message.starts_with(&format!("violation of {}", row.invariant)), "{}: {message}", row.bug);
+            }
+        }
+    }
+
+    /// The correct configuration passes every invariant, and every step the tasks take
+    /// is one the spec enables (a model error would fail the campaign).
+    #[test]
+    fn the_correct_configuration_passes() {
+        for tabs in [2, 3] {
+            for strategy in STRATEGIES {
+                let d = campaign(correct(tabs), None, strategy, 1, 300);
+                assert_eq!(d.message, None, "{tabs} tabs, {strategy:?}");
+            }
         }
     }
 }

@@ -51,3 +51,51 @@ pub fn bfs(cfg: Config, only: Option<&'static str>, repeat: u32) -> Outcome {
         counterexample,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use create_lock_abstraction::actions::Action::{self, *};
+    use create_lock_abstraction::spec::{correct, Faults, Variant, NO_ORPHAN, ROWS};
+
+    use super::*;
+
+    /// Each row's shortest counterexample at two tabs (spec section 7's schedules, or
+    /// shorter ones the spec allows).
+    #[test]
+    fn every_row_is_found_with_its_shortest_counterexample() {
+        let c09 = vec![Open(0), Acquire(0), StartCreate(0, 1), Tick, CreateDone(0), Delete(0), Open(1), Acquire(1)];
+        let c11 = vec![
+            Open(0),
+            Acquire(0),
+            StartCreate(0, 1),
+            Tick,
+            CreateDone(0),
+            Insert { tab: 0, fails: true },
+            Delete(0),
+        ];
+        let orphan: Vec<Action> = vec![Open(0), Acquire(0), StartCreate(0, 1), Crash(0), Open(1), Tick];
+        let lengths = [8, 9, 15, 7, 6];
+        for (row, length) in ROWS.iter().zip(lengths) {
+            let out = bfs(Config::new(row.variant, 2, row.ttl_s, row.faults), Some(row.invariant), 1);
+            assert_eq!(out.broken, Some(row.invariant), "{}", row.bug);
+            let path = out.counterexample.expect("a counterexample");
+            assert_eq!(path.len(), length, "{}: {path:?}", row.bug);
+        }
+        for (row, path) in [(0, c09), (3, c11), (4, orphan)] {
+            let r = ROWS[row];
+            let out = bfs(Config::new(r.variant, 2, r.ttl_s, r.faults), Some(r.invariant), 1);
+            assert_eq!(out.counterexample, Some(path), "{}", r.bug);
+        }
+    }
+
+    /// `proposed` at 450 s keeps every invariant under at most one fault, and the
+    /// text's V5 order does too at 450 s without faults, but not with a crash.
+    #[test]
+    fn the_correct_configurations_are_covered() {
+        let out = bfs(correct(2), None, 1);
+        assert_eq!((out.broken, out.unique), (None, 48_446));
+        let v5 = |faults| bfs(Config::new(Variant::V5, 2, 450, faults), None, 1).broken;
+        assert_eq!(v5(Faults::None), None);
+        assert_eq!(v5(Faults::Crash), Some(NO_ORPHAN));
+    }
+}
