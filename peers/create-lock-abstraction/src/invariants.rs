@@ -2,7 +2,9 @@
 //! (true = holds). stateright checks them as `always` properties on every state; the
 //! shuttle peer after every atomic step and at the end of a run.
 
-use crate::spec::{NO_ACQUIRE_IN_HANDOFF_GAP, NO_ORPHAN, NO_PREMATURE_RECLAIM, RECORD_BEFORE_RUNNING, SINGLE_SANDBOX};
+use crate::spec::{
+    EVERY_TAB_RUNS, NO_ACQUIRE_IN_HANDOFF_GAP, NO_ORPHAN, NO_PREMATURE_RECLAIM, RECORD_BEFORE_RUNNING, SINGLE_SANDBOX,
+};
 use crate::state::{Sandbox, State, Tab};
 
 /// C09: no `acquired` while another live tab was in its handoff gap (ghost flag).
@@ -37,16 +39,24 @@ pub fn single_sandbox(s: &State) -> bool {
     s.sandboxes.iter().filter(|&&x| x == Sandbox::Live).count() <= 1 && s.records.len() <= 1
 }
 
+/// Beyond the spec (a liveness check at the end of every run): at quiescence every
+/// tab that did not crash runs a session. Without it a design that never creates
+/// keeps the five invariants above.
+pub fn every_tab_runs(s: &State) -> bool {
+    !s.quiescent() || s.tabs.iter().all(|t| matches!(t, Tab::Running { .. } | Tab::Crashed))
+}
+
 /// An invariant's predicate: true = holds.
 pub type Check = fn(&State) -> bool;
 
 /// Every invariant by name, in spec order.
-pub const ALL: [(&str, Check); 5] = [
+pub const ALL: [(&str, Check); 6] = [
     (NO_ACQUIRE_IN_HANDOFF_GAP, no_acquire_in_handoff_gap),
     (NO_PREMATURE_RECLAIM, no_premature_reclaim),
     (RECORD_BEFORE_RUNNING, record_before_running),
     (NO_ORPHAN, no_orphan),
     (SINGLE_SANDBOX, single_sandbox),
+    (EVERY_TAB_RUNS, every_tab_runs),
 ];
 
 /// The first invariant (among `names`) that `s` breaks.

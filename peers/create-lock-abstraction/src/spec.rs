@@ -118,9 +118,12 @@ pub const NO_PREMATURE_RECLAIM: &str = "no-premature-reclaim";
 pub const RECORD_BEFORE_RUNNING: &str = "record-before-running";
 pub const NO_ORPHAN: &str = "no-orphan";
 pub const SINGLE_SANDBOX: &str = "single-sandbox";
+/// Not in the spec: the peers' liveness check at quiescence ([`crate::invariants::every_tab_runs`]).
+pub const EVERY_TAB_RUNS: &str = "every-tab-runs";
 
-pub const INVARIANTS: [&str; 5] =
-    [NO_ACQUIRE_IN_HANDOFF_GAP, NO_PREMATURE_RECLAIM, RECORD_BEFORE_RUNNING, NO_ORPHAN, SINGLE_SANDBOX];
+/// The spec's five, then the peers' one beyond it.
+pub const INVARIANTS: [&str; 6] =
+    [NO_ACQUIRE_IN_HANDOFF_GAP, NO_PREMATURE_RECLAIM, RECORD_BEFORE_RUNNING, NO_ORPHAN, SINGLE_SANDBOX, EVERY_TAB_RUNS];
 
 /// One row of the detection tables: a bug, where it is measured, and its invariant.
 #[derive(Clone, Copy, Debug)]

@@ -5,7 +5,8 @@
 use create_lock_abstraction::actions::{self, Action};
 use create_lock_abstraction::invariants;
 use create_lock_abstraction::spec::{
-    Config, NO_ACQUIRE_IN_HANDOFF_GAP, NO_ORPHAN, NO_PREMATURE_RECLAIM, RECORD_BEFORE_RUNNING, SINGLE_SANDBOX,
+    Config, EVERY_TAB_RUNS, NO_ACQUIRE_IN_HANDOFF_GAP, NO_ORPHAN, NO_PREMATURE_RECLAIM, RECORD_BEFORE_RUNNING,
+    SINGLE_SANDBOX,
 };
 use create_lock_abstraction::state::State;
 use stateright::{Model, Property};
@@ -41,6 +42,7 @@ impl Model for CreateLock {
             Property::always(RECORD_BEFORE_RUNNING, |_, s: &State| invariants::record_before_running(s)),
             Property::always(NO_ORPHAN, |_, s: &State| invariants::no_orphan(s)),
             Property::always(SINGLE_SANDBOX, |_, s: &State| invariants::single_sandbox(s)),
+            Property::always(EVERY_TAB_RUNS, |_, s: &State| invariants::every_tab_runs(s)),
         ];
         all.into_iter().filter(|p| self.only.is_none_or(|name| p.name == name)).collect()
     }

@@ -55,7 +55,7 @@ pub fn bfs(cfg: Config, only: Option<&'static str>, repeat: u32) -> Outcome {
 #[cfg(test)]
 mod tests {
     use create_lock_abstraction::actions::Action::{self, *};
-    use create_lock_abstraction::spec::{correct, Faults, Variant, NO_ORPHAN, ROWS};
+    use create_lock_abstraction::spec::{correct, Faults, Variant, EVERY_TAB_RUNS, INVARIANTS, NO_ORPHAN, ROWS};
 
     use super::*;
 
@@ -88,14 +88,29 @@ mod tests {
         }
     }
 
-    /// `proposed` at 450 s keeps every invariant under at most one fault, and the
-    /// text's V5 order does too at 450 s without faults, but not with a crash.
+    /// `proposed` at 450 s keeps every invariant (the spec's five and
+    /// `every-tab-runs`) under at most one fault, and the text's V5 order does too at
+    /// 450 s without faults, but not with a crash: the orphan, and the waiting tab
+    /// parked forever on the crashed creator's placeholder.
     #[test]
     fn the_correct_configurations_are_covered() {
         let out = bfs(correct(2), None, 1);
         assert_eq!((out.broken, out.unique), (None, 48_446));
-        let v5 = |faults| bfs(Config::new(Variant::V5, 2, 450, faults), None, 1).broken;
-        assert_eq!(v5(Faults::None), None);
-        assert_eq!(v5(Faults::Crash), Some(NO_ORPHAN));
+        let v5 = |faults, only| bfs(Config::new(Variant::V5, 2, 450, faults), only, 1).broken;
+        assert_eq!(v5(Faults::None, None), None);
+        assert_eq!(v5(Faults::Crash, Some(NO_ORPHAN)), Some(NO_ORPHAN));
+        assert_eq!(v5(Faults::Crash, None), Some(EVERY_TAB_RUNS));
+    }
+
+    /// A design that never creates keeps the spec's five invariants; `every-tab-runs`
+    /// is what catches it (`proposed` with a lease too short for the longest create
+    /// gives every lease back).
+    #[test]
+    fn a_design_that_never_creates_is_caught_only_by_every_tab_runs() {
+        let cfg = Config::new(Variant::Proposed, 2, 300, Faults::None);
+        for name in INVARIANTS {
+            let broken = bfs(cfg, Some(name), 1).broken;
+            assert_eq!(broken.is_some(), name == EVERY_TAB_RUNS, "{name}");
+        }
     }
 }
