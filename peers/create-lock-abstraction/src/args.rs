@@ -3,10 +3,32 @@
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
+use std::process::ExitCode;
 
 use crate::spec::{Config, Faults, Variant, INVARIANTS};
 
 pub struct Args(BTreeMap<String, String>);
+
+/// A command's handler: its flags in, its exit code or a one-line error out.
+pub type Command = fn(&mut Args) -> Result<ExitCode, String>;
+
+/// Runs the command named first on the command line of `program`; bad input is one
+/// line on stderr and exit code 2.
+pub fn dispatch(program: &str, commands: &[(&str, Command)]) -> ExitCode {
+    let names: Vec<&str> = commands.iter().map(|(n, _)| *n).collect();
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let result = argv.split_first().ok_or(format!("a command: {}", names.join(", "))).and_then(|(name, rest)| {
+        let (_, command) = commands
+            .iter()
+            .find(|(n, _)| n == name)
+            .ok_or(format!("unknown command {name:?}: {}", names.join(", ")))?;
+        command(&mut Args::parse(rest)?)
+    });
+    result.unwrap_or_else(|message| {
+        eprintln!("{program}: {message}");
+        ExitCode::from(2)
+    })
+}
 
 impl Args {
     pub fn parse(argv: &[String]) -> Result<Args, String> {

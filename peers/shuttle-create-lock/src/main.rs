@@ -24,30 +24,14 @@ mod world;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use create_lock_abstraction::args::Args;
+use create_lock_abstraction::args::{self, Args};
 use create_lock_abstraction::spec::{Config, ROWS};
 use run::{campaign, Detection, Strategy};
 
 fn main() -> ExitCode {
     // Each failing execution panics by design; shuttle reports it, the campaign counts it.
     std::panic::set_hook(Box::new(|_| {}));
-    match run(std::env::args().skip(1).collect()) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("shuttle-create-lock: {message}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn run(argv: Vec<String>) -> Result<ExitCode, String> {
-    let (command, rest) = argv.split_first().ok_or("a command: rows or check")?;
-    let mut args = Args::parse(rest)?;
-    match command.as_str() {
-        "rows" => rows(&mut args),
-        "check" => check(&mut args),
-        other => Err(format!("unknown command {other:?}: rows or check")),
-    }
+    args::dispatch("shuttle-create-lock", &[("rows", rows), ("check", check)])
 }
 
 const STRATEGIES: [Strategy; 3] = [Strategy::Random, Strategy::Pct(2), Strategy::Pct(3)];

@@ -19,29 +19,12 @@ mod search;
 
 use std::process::ExitCode;
 
-use create_lock_abstraction::args::Args;
+use create_lock_abstraction::args::{self, Args};
 use create_lock_abstraction::spec::{correct, Config, ROWS};
 use search::{bfs, Outcome};
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("stateright-create-lock: {message}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn run(argv: Vec<String>) -> Result<ExitCode, String> {
-    let (command, rest) = argv.split_first().ok_or("a command: rows, cover or check")?;
-    let mut args = Args::parse(rest)?;
-    match command.as_str() {
-        "rows" => rows(&mut args),
-        "cover" => cover(&mut args),
-        "check" => check(&mut args),
-        other => Err(format!("unknown command {other:?}: rows, cover or check")),
-    }
+    args::dispatch("stateright-create-lock", &[("rows", rows), ("cover", cover), ("check", check)])
 }
 
 fn rows(args: &mut Args) -> Result<ExitCode, String> {
