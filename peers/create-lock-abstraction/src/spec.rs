@@ -135,6 +135,20 @@ pub struct Row {
     pub invariant: &'static str,
 }
 
+impl Row {
+    /// The row's first five Markdown cells: bug, variant, TTL, faults, invariant.
+    pub fn cells(&self) -> String {
+        format!(
+            "| {} | {} | {} s | {} | `{}` |",
+            self.bug,
+            self.variant.name(),
+            self.ttl_s,
+            self.faults.name(),
+            self.invariant
+        )
+    }
+}
+
 /// The rows of spec section 7, in its order.
 pub const ROWS: [Row; 5] = [
     Row {

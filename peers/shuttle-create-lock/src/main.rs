@@ -54,12 +54,8 @@ fn rows(args: &mut Args) -> Result<ExitCode, String> {
                 .all(|d| d.message.as_ref().is_none_or(|m| m.starts_with(&format!("violation of {}", row.invariant))));
             let found = runs.iter().filter(|d| d.iterations.is_some()).count();
             println!(
-                "| {} | {} | {} s | {} | `{}` | {} | {} | {} | {found}/{seeds} |",
-                row.bug,
-                row.variant.name(),
-                row.ttl_s,
-                row.faults.name(),
-                row.invariant,
+                "{} {} | {} | {} | {found}/{seeds} |",
+                row.cells(),
                 strategy.name(),
                 median_iterations(&runs, budget),
                 ms(median(runs.iter().map(|d| d.wall).collect())),

@@ -37,18 +37,7 @@ fn rows(args: &mut Args) -> Result<ExitCode, String> {
         let cfg = Config::new(row.variant, tabs as u8, row.ttl_s, row.faults);
         let out = bfs(cfg, Some(row.invariant), repeat);
         let length = out.counterexample.as_ref().map_or("not found".to_string(), |p| format!("{} actions", p.len()));
-        println!(
-            "| {} | {} | {} s | {} | `{}` | {} unique ({} generated) | {} | {} |",
-            row.bug,
-            row.variant.name(),
-            row.ttl_s,
-            row.faults.name(),
-            row.invariant,
-            out.unique,
-            out.generated,
-            ms(&out),
-            length
-        );
+        println!("{} {} unique ({} generated) | {} | {} |", row.cells(), out.unique, out.generated, ms(&out), length);
     }
     Ok(ExitCode::SUCCESS)
 }
