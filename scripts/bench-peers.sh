@@ -5,7 +5,7 @@
 # and PCT (d = 2, 3) schedulers (iterations and wall time to the first failing
 # execution, median over campaign seeds); then the time and states stateright needs to
 # cover the correct configuration (`proposed`, 450 s, at most one fault) at 2, 3 and 4
-# tabs. Each peer is a workspace of its own under peers/ (own Cargo.lock and target/),
+# tabs, breadth-first and depth-first with symmetry reduction over the tabs. Each peer is a workspace of its own under peers/ (own Cargo.lock and target/),
 # never part of lockstep's build or CI. The tables are Markdown on stdout.
 # Usage: scripts/bench-peers.sh [TABS] [SEEDS]
 set -euo pipefail

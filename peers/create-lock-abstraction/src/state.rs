@@ -22,7 +22,7 @@ pub struct Pending {
 }
 
 /// One sandbox at the provider.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Sandbox {
     /// Never created.
     Absent,
@@ -34,7 +34,7 @@ pub enum Sandbox {
 }
 
 /// A tab's last delivered `getSandbox` value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum View {
     Null,
     Creating,
@@ -43,7 +43,7 @@ pub enum View {
 }
 
 /// A tab's step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tab {
     Closed,
     /// Launching, no request in flight; `dirty`: a write happened since the query last

@@ -6,6 +6,7 @@
 //! ```text
 //! stateright-create-lock rows  [--tabs N] [--repeat R]       the detection rows (Markdown)
 //! stateright-create-lock cover [--tabs 2,3,4] [--repeat R]   the correct configuration, covered
+//!                              (BFS, and DFS with symmetry reduction over the tabs)
 //! stateright-create-lock check --variant v4|v5|proposed [--tabs N] [--ttl SECONDS]
 //!                              [--faults none|insert|crash|one] [--invariant NAME]
 //!                                                            one search; prints the counterexample
@@ -16,12 +17,13 @@
 
 mod model;
 mod search;
+mod symmetry;
 
 use std::process::ExitCode;
 
 use create_lock_abstraction::args::{self, Args};
 use create_lock_abstraction::spec::{correct, Config, ROWS};
-use search::{bfs, Outcome};
+use search::{bfs, search, Outcome, Search};
 
 fn main() -> ExitCode {
     args::dispatch("stateright-create-lock", &[("rows", rows), ("cover", cover), ("check", check)])
@@ -46,27 +48,33 @@ fn cover(args: &mut Args) -> Result<ExitCode, String> {
     let tabs = args.list("tabs", &[2, 3, 4], 2..=4)?;
     let repeat = args.number("repeat", 1, 1..=100)?;
     args.done()?;
-    println!("| configuration | tabs | unique states | generated | max depth | wall time | result |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| configuration | tabs | search | unique states | generated | max depth | wall time | result |");
+    println!("|---|---|---|---|---|---|---|---|");
     let mut clean = true;
     for n in tabs {
         let cfg = correct(n as u8);
-        let out = bfs(cfg, None, repeat);
-        clean &= out.counterexample.is_none();
-        println!(
-            "| {} {} s, faults {} | {n} | {} | {} | {} | {} | {} |",
-            cfg.variant.name(),
-            cfg.ttl as u32 * 30,
-            cfg.faults.name(),
-            out.unique,
-            out.generated,
-            out.max_depth,
-            ms(&out),
-            out.counterexample.as_ref().map_or("covered, every invariant holds".to_string(), |_| format!(
-                "broken: `{}`",
-                out.broken.unwrap_or("?")
-            ))
-        );
+        for how in [Search::Bfs, Search::DfsSymmetry] {
+            let out = search(how, cfg, None, repeat);
+            clean &= out.broken.is_none();
+            let result = match out.broken {
+                None => "covered, every invariant holds".to_string(),
+                Some(name) => format!("broken: `{name}`"),
+            };
+            println!(
+                "| {} {} s, faults {} | {n} | {} | {} | {} | {} | {} | {result} |",
+                cfg.variant.name(),
+                u32::from(cfg.ttl) * 30,
+                cfg.faults.name(),
+                match how {
+                    Search::Bfs => "BFS",
+                    Search::DfsSymmetry => "DFS + symmetry",
+                },
+                out.unique,
+                out.generated,
+                out.max_depth,
+                ms(&out),
+            );
+        }
     }
     Ok(if clean { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
