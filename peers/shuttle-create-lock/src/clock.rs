@@ -15,9 +15,10 @@
 //! * a task may wait for a signal *or* a deadline ([`Clock::wait`]): one slot is
 //!   registered with both, and whichever fires first wakes it.
 //!
-//! Every state change happens under one `std` mutex that is never held across an
-//! `.await`; shuttle runs one task at a time, so its scheduling points are exactly
-//! the `.await`s of the model.
+//! The clock's state sits behind `std` mutexes that are never held across an
+//! `.await`; shuttle runs one task at a time, so its scheduling points are exactly the
+//! model's `.await`s. A sandbox's boot is not a task: [`Clock::alarm`] only keeps
+//! time running up to its end.
 
 use std::collections::BTreeMap;
 use std::future::Future;
