@@ -59,11 +59,15 @@ pub struct LauncherParams {
     /// The network's longest one-way delay (the engine's default is 100 ms); a larger
     /// cap lengthens the request timeout to stay above a round trip. Default: 100 ms `[A]`.
     pub net_delay_max_ms: u64,
-    /// The largest clock jump of a tab, either way (`clock.jump`). Default: 60 s `[A]`.
-    pub tab_clock_jump_max_ms: u64,
-    /// The largest clock jump of the store, either way (`clock.jump`); 0 = none.
-    /// Default: 60 s `[A]`.
-    pub store_clock_jump_max_ms: u64,
+    /// The largest clock jump of a tab or the store, either way (`clock.jump`; each
+    /// run draws its own scale up to this). Default: 60 s `[A]`.
+    pub clock_jump_max_ms: u64,
+    /// The longest process pause of a tab (`node.pause`, heavy-tailed: most are short).
+    /// Default: 120 s `[A]`, the engine's default.
+    pub pause_max_ms: u64,
+    /// The fastest clock drift of a tab or the store, in parts per million either way
+    /// (`clock.drift`). Default: 100,000 (10 %) `[A]`, the engine's default.
+    pub clock_drift_max_ppm: u64,
     pub provider: ProviderParams,
     /// The `proposed` design's own numbers (the text's versions ignore them).
     pub leases: LeaseParams,
@@ -138,8 +142,9 @@ impl Default for LauncherParams {
             stop_dead_records: false,
             liveness_bound_ms: 1_080_000,
             net_delay_max_ms: 100,
-            tab_clock_jump_max_ms: 60_000,
-            store_clock_jump_max_ms: 60_000,
+            clock_jump_max_ms: 60_000,
+            pause_max_ms: 120_000,
+            clock_drift_max_ppm: 100_000,
             provider: ProviderParams::default(),
             leases: LeaseParams::default(),
         }
