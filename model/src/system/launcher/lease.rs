@@ -97,13 +97,28 @@ pub struct Created {
 }
 
 /// `publishSandbox`: the atomic, fenced, idempotent handoff from placeholder to record.
-pub fn publish_created(t: &mut SandboxTables, placeholder: u64, holder: u64, c: Created, now: SimTime) -> Publish {
+/// `fenced: false` is the mutant without the fencing check (it replaces whatever
+/// placeholder the user has).
+pub fn publish_created(
+    t: &mut SandboxTables,
+    placeholder: u64,
+    holder: u64,
+    c: Created,
+    now: SimTime,
+    fenced: bool,
+) -> Publish {
     if let Some(r) = t.tracking(c.sandbox) {
         return Publish::Published { record: r.id, inserted: false };
     }
     let mine = t.get(placeholder).is_some_and(|p| p.sandbox == SandboxRef::Pending(holder));
-    if !mine {
+    if !mine && fenced {
         return Publish::Fenced;
+    }
+    if !fenced {
+        let pending: Vec<u64> = t.of_user(c.user).filter(|r| r.is_pending()).map(|r| r.id).collect();
+        for id in pending {
+            t.remove(id);
+        }
     }
     t.remove(placeholder);
     let record = t.insert(NewSandboxRecord {
@@ -115,6 +130,31 @@ pub fn publish_created(t: &mut SandboxTables, placeholder: u64, holder: u64, c: 
         created_at: now,
     });
     Publish::Published { record, inserted: true }
+}
+
+/// `renewCreateLease`: restarts the TTL of the holder's placeholder from now; false if
+/// the placeholder is no longer the holder's.
+pub fn renew_create_lease(t: &mut SandboxTables, placeholder: u64, holder: u64, now: SimTime) -> bool {
+    match t.get_mut(placeholder).filter(|p| p.sandbox == SandboxRef::Pending(holder)) {
+        Some(mine) => {
+            mine.created_at = mine.created_at.max(now);
+            true
+        }
+        None => false,
+    }
+}
+
+/// `renewInstallLease`: the holder's lease on `record` binds until `ttl_ms` from now;
+/// false if the lease is no longer on the record (released, or taken over).
+pub fn renew_install_lease(t: &mut SandboxTables, record: u64, holder: u64, now: SimTime, ttl_ms: u64) -> bool {
+    let Some(r) = t.get_mut(record) else { return false };
+    match r.leases.iter_mut().find(|l| l.holder == holder) {
+        Some(l) => {
+            l.expires_at = l.expires_at.max(now.plus_ms(ttl_ms));
+            true
+        }
+        None => false,
+    }
 }
 
 /// `releaseCreateLease`: deletes the placeholder if it is still the holder's.
@@ -224,7 +264,7 @@ mod tests {
         let (taken, reclaimed) = acquire_create_lease(&mut t, 1, 20, at(545), TTL);
         assert!(matches!(taken, CreateLease::Acquired { placeholder: p } if p != placeholder));
         assert_eq!(reclaimed, [placeholder]);
-        assert_eq!(publish_created(&mut t, placeholder, 10, created(7), at(546)), Publish::Fenced);
+        assert_eq!(publish_created(&mut t, placeholder, 10, created(7), at(546), true), Publish::Fenced);
         assert_eq!(t.real_record_count(1), 0, "the old holder cannot publish");
     }
 
@@ -234,12 +274,12 @@ mod tests {
         let (CreateLease::Acquired { placeholder }, _) = acquire_create_lease(&mut t, 1, 10, at(0), TTL) else {
             panic!("acquired")
         };
-        let Publish::Published { record, inserted: true } = publish_created(&mut t, placeholder, 10, created(7), at(9))
+        let Publish::Published { record, inserted: true } = publish_created(&mut t, placeholder, 10, created(7), at(9), true)
         else {
             panic!("published")
         };
         assert_eq!(t.of_user(1).count(), 1, "no moment with neither, none with both");
-        let again = publish_created(&mut t, placeholder, 10, created(7), at(10));
+        let again = publish_created(&mut t, placeholder, 10, created(7), at(10), true);
         assert_eq!(again, Publish::Published { record, inserted: false });
         assert!(matches!(acquire_create_lease(&mut t, 1, 20, at(11), TTL).0, CreateLease::Exists(_)));
         assert!(!release_create_lease(&mut t, placeholder, 10));
@@ -251,7 +291,7 @@ mod tests {
         let (CreateLease::Acquired { placeholder }, _) = acquire_create_lease(&mut t, 1, 10, at(0), TTL) else {
             panic!("acquired")
         };
-        let Publish::Published { record, .. } = publish_created(&mut t, placeholder, 10, created(7), at(1)) else {
+        let Publish::Published { record, .. } = publish_created(&mut t, placeholder, 10, created(7), at(1), true) else {
             panic!("published")
         };
         let lease = |t: &mut SandboxTables, holder, skill, config, s| {

@@ -86,13 +86,19 @@ pub enum DeleteBy {
 /// version's placeholder TTL ([`crate::system::launcher::version::CREATE_LEASE_MS`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LeaseParams {
-    /// How long an install lease binds after its grant: longer than an upload and a
-    /// config write (each at most `install_timeout_ms`, 44 s), the publish and the
-    /// session start.
+    /// How long an install lease binds after its last renewal: a provider job is
+    /// sent only if its latest possible end (the longest message delay, then the job)
+    /// falls before the holder's deadline, with the margin and a renewal's slack.
     pub install_lease_ms: u64,
-    /// The slack a holder keeps before its deadline, for message delays (at most
-    /// 100 ms) and the grant's time at the store.
+    /// The slack a holder keeps before its deadline: for the skew between its clock
+    /// and the store's (one clock jump of up to 60 s) and the grant's time at the store.
     pub margin_ms: u64,
+    /// How often a holder renews its lease while it works under it.
+    pub renew_every_ms: u64,
+    /// The longest a message can take (the engine's `net.delay.long` bound, 300 s):
+    /// the design's partial-synchrony assumption. A request to the provider or the
+    /// store has arrived, or never will, this long after it was sent.
+    pub max_message_delay_ms: u64,
     /// Kept free after a create for the session start and the publish.
     pub publish_reserve_ms: u64,
     /// The longest a creator spends clearing orphans before its create must start.
@@ -103,18 +109,35 @@ pub struct LeaseParams {
     pub store_attempts: u32,
     /// The pause before a retry.
     pub retry_backoff_ms: u64,
+    /// A deliberate mistake, for the mutant tests only (`None` in every real run).
+    pub mutant: Option<Mutant>,
+}
+
+/// Single realistic mistakes in `proposed`, switched on by tests to show the harness
+/// kills each for the right reason. Never set by the scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mutant {
+    /// The lease keeper moves its holder's deadline on as if each renewal succeeded,
+    /// but never sends one (a renewal left unawaited, or dropped on a refactor).
+    SkipRenew,
+    /// `publishSandbox` replaces whatever placeholder the user has, not only the
+    /// holder's own: the fencing check is gone.
+    NoFencing,
 }
 
 impl Default for LeaseParams {
     fn default() -> LeaseParams {
         LeaseParams {
-            install_lease_ms: 180_000,
-            margin_ms: 5_000,
+            install_lease_ms: 440_000,
+            margin_ms: 60_000,
+            renew_every_ms: 20_000,
+            max_message_delay_ms: 300_000,
             publish_reserve_ms: 30_000,
             reap_budget_ms: 40_000,
             reap_rounds: 4,
             store_attempts: 4,
             retry_backoff_ms: 1_000,
+            mutant: None,
         }
     }
 }
