@@ -95,8 +95,10 @@ pub async fn request<R: 'static>(
 }
 
 /// One try of mutation `f`, numbered: the store applies it only if no later request
-/// of this holder got there first. A refused try reads as a failed one (its sender
-/// has moved on by then: a later try is only sent once this one timed out).
+/// of this tab got there first, from this life of the tab or a later one (the tab's
+/// id and counter live in `sessionStorage`, which a reload keeps). A refused try
+/// reads as a failed one (its sender has moved on by then: a later try is only sent
+/// once this one timed out, and a later life only once this one ended).
 pub async fn mutate_in_order<R: 'static>(
     tab: &Tab,
     sim: &Sim,
@@ -105,8 +107,8 @@ pub async fn mutate_in_order<R: 'static>(
 ) -> Result<R, StoreError> {
     let seq = tab.requests_sent.get() + 1;
     tab.requests_sent.set(seq);
-    let holder = tab.holder(sim);
-    match mutate(tab, sim, label, move |t, now| t.admit(holder, seq).then(|| f(t, now))).await {
+    let sender = u64::from(tab.id);
+    match mutate(tab, sim, label, move |t, now| t.admit(sender, seq).then(|| f(t, now))).await {
         Ok(Some(answer)) => Ok(answer),
         Ok(None) => Err(StoreError::Failed),
         Err(e) => Err(e),

@@ -90,9 +90,9 @@ pub struct NewSandboxRecord {
 pub struct SandboxTables {
     pub sandboxes: BTreeMap<u64, SandboxRecord>,
     next_id: u64,
-    /// `proposed`: the highest request number admitted from each lease holder (a
-    /// client-session table), so a delayed request that an answered later one
-    /// overtook is refused instead of applied out of order.
+    /// `proposed`: the highest request number admitted from each tab (a client-session
+    /// table), so a delayed request that a later one overtook, of the same life of
+    /// the tab or a later one, is refused instead of applied out of order.
     pub admitted: BTreeMap<u64, u64>,
 }
 
@@ -128,10 +128,10 @@ impl SandboxTables {
         self.sandboxes.get_mut(&id)
     }
 
-    /// `proposed`: admits request `seq` of `holder` if no later request of that holder
-    /// was admitted before it (requests of one holder are numbered in sending order).
-    pub fn admit(&mut self, holder: u64, seq: u64) -> bool {
-        let last = self.admitted.entry(holder).or_insert(0);
+    /// `proposed`: admits request `seq` of `sender` if no later request of that sender
+    /// was admitted before it (requests of one sender are numbered in sending order).
+    pub fn admit(&mut self, sender: u64, seq: u64) -> bool {
+        let last = self.admitted.entry(sender).or_insert(0);
         let fresh = seq > *last;
         *last = (*last).max(seq);
         fresh

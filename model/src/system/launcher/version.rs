@@ -250,9 +250,10 @@ pub const CREATE_LEASE_MS: u64 = 400_000;
 ///    it lands (and, for an install job, ends) before that; a request that went
 ///    unanswered may still land, so the holder keeps the lease until it surely has
 ///    before it publishes or releases.
-/// 8. *In order*: every store request of a holder carries a number, and the store
-///    refuses one that a later request of the same holder overtook, so a long-delayed
-///    grant or publish is never applied after what followed it.
+/// 8. *In order*: every store request of a tab carries a number (kept in
+///    `sessionStorage`, so a reload keeps counting), and the store refuses one that a
+///    later request of the same tab overtook, so a long-delayed grant or publish, of
+///    this life of the tab or an earlier one, is never applied after what followed it.
 ///
 /// **Why the timing faults break nothing** (the engine's `node.pause`,
 /// `net.delay.long`, `clock.jump` and `clock.drift`).
@@ -268,7 +269,7 @@ pub const CREATE_LEASE_MS: u64 = 400_000;
 ///   sent only if it lands before the lease can end, and an unanswered one keeps the
 ///   lease held until it has landed, so no later holder lists too early or writes
 ///   beside it, and no session starts on files a later install rewrites.
-/// - *Late store request*: refused if a later request of its holder came first (step 8).
+/// - *Late store request*: refused if a later request of its tab came first (step 8).
 ///
 /// Assumptions `[A]`: a message arrives within 300 s (the engine's `net.delay.long`
 /// bound) or never; two clocks part by less than the 60 s margin between renewals.
