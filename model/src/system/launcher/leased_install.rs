@@ -35,7 +35,8 @@ pub async fn install(tab: &Tab, sim: &Sim, pacing: &mut Pacing, record: SandboxR
         let asked = request(tab, sim, pacing, "acquireInstallLease", None, move |t, now| {
             let (answer, expired) = lease::acquire_install_lease(t, id, holder, want, now, ttl_ms);
             for old in expired {
-                if let Some(tab) = ghost.borrow().installers.get(&old) {
+                let still_inside = ghost.borrow().installers.get(&old).copied();
+                if let Some(tab) = still_inside {
                     ghost.broke(
                         "no-premature-reclaim",
                         format!("the install lease of tab{tab}, still in its critical section, was dropped"),
