@@ -57,7 +57,8 @@ pub const INSTALL_TIMEOUT_MS: ParamInfo =
     assumed("install_timeout_ms", "ms", 0, "an install caller's wait; 0: the longest install plus 10 s");
 pub const CLOCK_JUMP_MAX_MS: ParamInfo =
     assumed("clock_jump_max_ms", "ms", 60_000, "largest clock jump of a tab or the store (clock.jump)");
-pub const PAUSE_MAX_MS: ParamInfo = assumed("pause_max_ms", "ms", 120_000, "longest process pause of a tab (node.pause)");
+pub const PAUSE_MAX_MS: ParamInfo =
+    assumed("pause_max_ms", "ms", 120_000, "longest process pause of a tab (node.pause)");
 pub const CLOCK_DRIFT_MAX_PPM: ParamInfo =
     assumed("clock_drift_max_ppm", "ppm", 100_000, "fastest clock drift of a tab or the store (clock.drift)");
 

@@ -110,7 +110,9 @@ fn without_the_fencing_check_a_holder_whose_lease_expired_early_publishes() {
     };
     let options = RunOptions::default().focused("owner-only-publish");
     let found = first_kill(&skewed(Some(Mutant::NoFencing)), &options, 1_000);
-    let Some((seed, "owner-only-publish")) = found else { panic!("dropping the fencing check must break I5: {found:?}") };
+    let Some((seed, "owner-only-publish")) = found else {
+        panic!("dropping the fencing check must break I5: {found:?}")
+    };
     let fenced = first_kill(&skewed(None), &options, seed + 1);
     assert_eq!(fenced, None, "the design with its fencing keeps I5 on the same seeds");
 }

@@ -12,11 +12,11 @@ use crate::substrate::sandbox_provider::{ProviderError, SandboxId};
 use crate::system::launcher::ghost::Creator;
 use crate::system::launcher::lease::{self, CreateLease, Created, Publish};
 use crate::system::launcher::lease_keeper::Keeper;
-use crate::system::launcher::world::Mutant;
 use crate::system::launcher::leased_install;
 use crate::system::launcher::retry::{fits, request, wait_for_news, Pacing};
 use crate::system::launcher::server::UserSandbox;
 use crate::system::launcher::tab::{Phase, SandboxUi, Tab};
+use crate::system::launcher::world::Mutant;
 
 /// How many times one launch asks for the create lease: each ask follows a change
 /// the launch observed, so the bound is only a guard against a model error.
@@ -138,8 +138,7 @@ async fn create(tab: &Tab, sim: &Sim, pacing: &mut Pacing, placeholder: u64, sen
         }
         None => {
             drop(creating);
-            return give_up(tab, sim, pacing, placeholder, &keeper, "the lease ended before the create answered")
-                .await;
+            return give_up(tab, sim, pacing, placeholder, &keeper, "the lease ended before the create answered").await;
         }
     };
     // Nobody else knows the sandbox before it is published: the session reads the

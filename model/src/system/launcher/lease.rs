@@ -274,7 +274,8 @@ mod tests {
         let (CreateLease::Acquired { placeholder }, _) = acquire_create_lease(&mut t, 1, 10, at(0), TTL) else {
             panic!("acquired")
         };
-        let Publish::Published { record, inserted: true } = publish_created(&mut t, placeholder, 10, created(7), at(9), true)
+        let Publish::Published { record, inserted: true } =
+            publish_created(&mut t, placeholder, 10, created(7), at(9), true)
         else {
             panic!("published")
         };
@@ -286,12 +287,38 @@ mod tests {
     }
 
     #[test]
+    fn only_the_holder_renews_and_a_renewal_after_a_takeover_is_refused() {
+        let mut t = SandboxTables::new();
+        let (CreateLease::Acquired { placeholder }, _) = acquire_create_lease(&mut t, 1, 10, at(0), TTL) else {
+            panic!("acquired")
+        };
+        assert!(renew_create_lease(&mut t, placeholder, 10, at(500)));
+        assert!(!renew_create_lease(&mut t, placeholder, 20, at(501)), "not the holder");
+        assert_eq!(acquire_create_lease(&mut t, 1, 20, at(600), TTL).0, CreateLease::Held { until: at(1_040) });
+        let (CreateLease::Acquired { .. }, reclaimed) = acquire_create_lease(&mut t, 1, 20, at(1_040), TTL) else {
+            panic!("taken over at the renewed expiry")
+        };
+        assert_eq!(reclaimed, [placeholder]);
+        assert!(!renew_create_lease(&mut t, placeholder, 10, at(1_041)), "the lease is gone");
+    }
+
+    #[test]
+    fn a_request_overtaken_by_a_later_one_of_its_sender_is_refused() {
+        let mut t = SandboxTables::new();
+        assert!(t.admit(1, 2));
+        assert!(!t.admit(1, 1), "sent before request 2, arrived after it");
+        assert!(t.admit(2, 1), "another sender counts on its own");
+        assert!(t.admit(1, 3));
+    }
+
+    #[test]
     fn install_leases_share_reads_serialise_writes_and_mark_the_hash_unknown() {
         let mut t = SandboxTables::new();
         let (CreateLease::Acquired { placeholder }, _) = acquire_create_lease(&mut t, 1, 10, at(0), TTL) else {
             panic!("acquired")
         };
-        let Publish::Published { record, .. } = publish_created(&mut t, placeholder, 10, created(7), at(1), true) else {
+        let Publish::Published { record, .. } = publish_created(&mut t, placeholder, 10, created(7), at(1), true)
+        else {
             panic!("published")
         };
         let lease = |t: &mut SandboxTables, holder, skill, config, s| {
@@ -321,5 +348,10 @@ mod tests {
         assert!(publish_install(&mut t, record, 50, None, Some(1)));
         let r = t.get(record).cloned().expect("record");
         assert_eq!((r.config_hash, r.installed_skills), (1, BTreeSet::from([2, 3])));
+        // A renewal keeps a lease on the record; a released one cannot be renewed.
+        assert!(renew_install_lease(&mut t, record, 50, at(300), 180_000));
+        assert!(!renew_install_lease(&mut t, record, 40, at(300), 180_000));
+        release_install_lease(&mut t, record, 50);
+        assert!(!renew_install_lease(&mut t, record, 50, at(301), 180_000));
     }
 }
