@@ -13,10 +13,8 @@ use model::system::launcher::invariants as inv;
 use model::system::launcher::tab::TAB_AUTH_SLOW;
 use model::system::launcher::version::{by_name, Version, DESIGNS, VERSIONS};
 use model::system::launcher::world::{self, LauncherParams, LauncherWorld};
-use sim::fault::points::{CLOCK_JUMP, NET_REPLY_LOST, NODE_CRASH};
-use sim::{
-    ChoiceKind, ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, NetConfig, RunConfig, RunResult,
-};
+use sim::fault::points::{CLOCK_DRIFT, CLOCK_JUMP, NET_DELAY_LONG, NET_REPLY_LOST, NODE_CRASH, NODE_PAUSE};
+use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, NetConfig, RunConfig, RunResult};
 
 use crate::launcher_params::{launcher_params, PARAMS};
 use crate::params::ParamInfo;
@@ -49,6 +47,9 @@ const FAULTS: &[FaultPoint] = &[
     NODE_CRASH,
     TAB_AUTH_SLOW,
     CLOCK_JUMP,
+    NODE_PAUSE,
+    NET_DELAY_LONG,
+    CLOCK_DRIFT,
 ];
 
 const fn safety(
@@ -196,39 +197,27 @@ fn run_version(version: Version, source: ChoiceSource, options: &RunOptions, par
         for tab in &world.tabs {
             sim.describe_workload(format!("tab{}: launches skill {} with config {}", tab.id, tab.skill, tab.config));
         }
-        let targets = world.tabs.iter().map(|t| t.node).collect();
-        sim.spawn_nemesis(NemesisConfig {
-            targets,
-            tick_min_ms: 1_000,
-            tick_max_ms: 60_000,
-            clock_jump_max_ms: params.tab_clock_jump_max_ms,
-            ..NemesisConfig::default()
-        });
-        jump_store_clock(sim, world.launcher.store.node, params.store_clock_jump_max_ms);
+        sim.spawn_nemesis(nemesis(&world, &params));
         world
     };
     sim::run(source, &run_config(options), setup, INVARIANTS)
 }
 
-/// `clock.jump` on the store: the nemesis strikes the tabs only (a crashed store would
-/// not come back), so the store's clock jumps here, at the nemesis's pace, by at most
-/// `max_ms` either way. The store's clock is what every TTL check reads.
-fn jump_store_clock(sim: &sim::Sim, store: sim::NodeId, max_ms: u64) {
-    if max_ms == 0 {
-        return;
+/// Who each fault of the nemesis strikes: tabs crash (a reload restarts them) and
+/// pause; clocks jump and drift on the tabs and on the store, whose clock every TTL
+/// check reads. The store never crashes (it would not come back) and never pauses
+/// (its mutations are atomic steps of the engine, so a pause would only delay them,
+/// which `net.delay.long` already does). `net.delay.long` is the engine's, on every
+/// message, so it reaches tab→convex and tab→daytona requests among the rest.
+fn nemesis(world: &LauncherWorld, params: &LauncherParams) -> NemesisConfig {
+    let tabs: Vec<sim::NodeId> = world.tabs.iter().map(|t| t.node).collect();
+    let clocks = tabs.iter().copied().chain([world.launcher.store.node]).collect();
+    NemesisConfig {
+        tick_min_ms: 1_000,
+        tick_max_ms: 60_000,
+        clock_jump_max_ms: params.clock_jump_max_ms,
+        pause_max_ms: params.pause_max_ms,
+        drift_max_ppm: params.clock_drift_max_ppm,
+        ..NemesisConfig::new(tabs.clone()).crash(tabs.clone()).pauses(tabs).clocks(clocks)
     }
-    let s = sim.clone();
-    sim.spawn(sim::NodeId::SYSTEM, "store clock", async move {
-        loop {
-            s.sleep_ms(s.between(ChoiceKind::Delay, 1_000, 60_000)).await;
-            if !s.faults_active() {
-                return;
-            }
-            if s.fault(&CLOCK_JUMP) {
-                let magnitude = s.between(ChoiceKind::Delay, 0, max_ms) as i64;
-                let backward = s.draw(ChoiceKind::Delay, 2) == 1;
-                s.jump_clock(store, if backward { -magnitude } else { magnitude });
-            }
-        }
-    });
 }

@@ -55,6 +55,12 @@ pub const CREATE_TIMEOUT_MS: ParamInfo =
     assumed("create_timeout_ms", "ms", 0, "a create caller's wait; 0: the longest create plus 10 s");
 pub const INSTALL_TIMEOUT_MS: ParamInfo =
     assumed("install_timeout_ms", "ms", 0, "an install caller's wait; 0: the longest install plus 10 s");
+pub const CLOCK_JUMP_MAX_MS: ParamInfo =
+    assumed("clock_jump_max_ms", "ms", 60_000, "largest clock jump of a tab or the store (clock.jump)");
+pub const PAUSE_MAX_MS: ParamInfo =
+    assumed("pause_max_ms", "ms", 120_000, "longest process pause of a tab (node.pause)");
+pub const CLOCK_DRIFT_MAX_PPM: ParamInfo =
+    assumed("clock_drift_max_ppm", "ppm", 100_000, "fastest clock drift of a tab or the store (clock.drift)");
 
 pub const PARAMS: &[ParamInfo] = &[
     TABS_MIN,
@@ -82,6 +88,9 @@ pub const PARAMS: &[ParamInfo] = &[
     SKILL_UPLOAD_MAX_MS,
     CREATE_TIMEOUT_MS,
     INSTALL_TIMEOUT_MS,
+    CLOCK_JUMP_MAX_MS,
+    PAUSE_MAX_MS,
+    CLOCK_DRIFT_MAX_PPM,
 ];
 
 /// A percentage as a reduced ratio, so the defaults draw exactly as before (50 % is
@@ -110,6 +119,8 @@ pub fn launcher_params(params: &Params) -> LauncherParams {
     (l.retry_think_min_ms, l.retry_think_max_ms) = (n(&RETRY_THINK_MIN_MS), n(&RETRY_THINK_MAX_MS));
     l.spin_limit = n32(&SPIN_LIMIT);
     l.v0_busy_poll_ms = n(&V0_BUSY_POLL_MS);
+    (l.clock_jump_max_ms, l.pause_max_ms, l.clock_drift_max_ppm) =
+        (n(&CLOCK_JUMP_MAX_MS), n(&PAUSE_MAX_MS), n(&CLOCK_DRIFT_MAX_PPM));
     let p = &mut l.provider;
     (p.snapshot_create_min_ms, p.snapshot_create_max_ms) = (n(&SNAPSHOT_CREATE_MIN_MS), n(&SNAPSHOT_CREATE_MAX_MS));
     (p.fallback_create_min_ms, p.fallback_create_max_ms) = (n(&FALLBACK_CREATE_MIN_MS), n(&FALLBACK_CREATE_MAX_MS));

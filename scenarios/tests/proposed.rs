@@ -1,24 +1,25 @@
 //! The `proposed` launcher design (`model::system::launcher::version::PROPOSED`) keeps every
-//! invariant of `launcher/multi-tab` under the scenario's whole fault swarm, every
-//! fault point fires in those runs, and the same harness catches the design with its
-//! orphan reaper taken out, so the passing runs mean something.
+//! invariant of `launcher/multi-tab` under the scenario's whole fault swarm (process
+//! pauses, long message delays, clock jumps and drift on the tabs and the store
+//! included), every fault point fires in those runs, and the same harness catches
+//! each single mistake in the design (the mutants below) for the right reason, so the
+//! passing runs mean something.
 
 use model::system::launcher::version::{Version, PROPOSED};
-use model::system::launcher::world::LauncherParams;
+use model::system::launcher::world::{LauncherParams, Mutant};
 use scenarios::{find, run_multi_tab_with, RunOptions};
 use sim::{ChoiceSource, Outcome};
 
-const RUNS: u64 = 5_000;
+/// Seeds the test runs (a few seconds in a debug build); the long campaign is
+/// `lockstep run launcher/multi-tab --variant proposed --runs 20000 --keep-going`.
+const RUNS: u64 = 400;
 
-/// Every invariant but I6. With `clock.jump` on the store, a lease can expire early in
-/// real time, so no TTL design keeps "no reclaim from a live holder" (seed 1462: the
-/// store's clock runs about 100 s ahead); what must hold is what fencing protects.
 #[test]
-fn proposed_passes_every_invariant_but_i6_over_5000_runs() {
+fn proposed_passes_every_invariant() {
     let (scenario, variant) = find("launcher/multi-tab", Some("proposed")).expect("registered");
     let failures: Vec<(u64, Outcome)> = (0..RUNS)
         .map(|seed| (seed, scenario.run(variant, ChoiceSource::Seed(seed), &RunOptions::default()).outcome))
-        .filter(|(_, outcome)| !outcome.is_pass() && outcome.key() != Some("no-premature-reclaim"))
+        .filter(|(_, outcome)| !outcome.is_pass())
         .take(3)
         .collect();
     assert!(
@@ -57,8 +58,9 @@ fn without_its_reaper_the_design_leaves_a_crashed_creators_sandbox_beside_a_new_
 }
 
 /// A mutant with the create lease cut to the text's 120 s. The holder only sends a
-/// create that fits in its lease with the publish (464 s do not fit in 120 s), so it
-/// never reclaims anything early: it never creates, and cold-starting tabs never run.
+/// create whose request lands under its lease (300 s of message delay and the 60 s
+/// margin do not fit in 120 s), so it never reclaims anything early: it never creates,
+/// and cold-starting tabs never run.
 #[test]
 fn with_a_120_s_lease_the_design_never_gets_a_sandbox_and_tabs_never_run() {
     let broken = Version { placeholder_ttl_ms: Some(120_000), ..PROPOSED };
@@ -68,4 +70,49 @@ fn with_a_120_s_lease_the_design_never_gets_a_sandbox_and_tabs_never_run() {
         run.outcome.key() == Some("tabs-eventually-run")
     });
     assert!(found.is_some(), "the harness must catch a lease shorter than the create");
+}
+
+/// The first seed below `runs` at which the design with `params` fails, and the
+/// invariant it fails.
+fn first_kill(params: &LauncherParams, options: &RunOptions, runs: u64) -> Option<(u64, &'static str)> {
+    (0..runs).find_map(|seed| {
+        let run = run_multi_tab_with(PROPOSED, ChoiceSource::Seed(seed), options, params.clone());
+        run.outcome.key().map(|key| (seed, key))
+    })
+}
+
+fn mutant(m: Mutant) -> LauncherParams {
+    let mut params = LauncherParams::default();
+    params.leases.mutant = Some(m);
+    params
+}
+
+/// Skip a renew: the holder believes its lease renewed, the store lets it expire
+/// (400 s, shorter than a slow create), and another tab reclaims it from a creator
+/// still at work: I6, the check this mistake breaks.
+#[test]
+fn a_holder_that_skips_its_renewals_has_its_lease_reclaimed_while_it_creates() {
+    let found = first_kill(&mutant(Mutant::SkipRenew), &RunOptions::default(), 300);
+    assert!(matches!(found, Some((_, "no-premature-reclaim"))), "skip a renew must break I6: {found:?}");
+}
+
+/// Drop the fencing check. Fencing is the design's second line: its local deadlines
+/// keep a holder from publishing after its lease, as long as clocks part by less
+/// than the margin between renewals. With that assumption broken on purpose (no
+/// margin, renewals every 200 s), leases expire early at the store's fast clock and
+/// a holder still publishes: the design fences it and keeps I5, the mutant breaks it.
+#[test]
+fn without_the_fencing_check_a_holder_whose_lease_expired_early_publishes() {
+    let skewed = |m: Option<Mutant>| {
+        let mut params = LauncherParams::default();
+        (params.leases.margin_ms, params.leases.renew_every_ms, params.leases.mutant) = (0, 200_000, m);
+        params
+    };
+    let options = RunOptions::default().focused("owner-only-publish");
+    let found = first_kill(&skewed(Some(Mutant::NoFencing)), &options, 1_000);
+    let Some((seed, "owner-only-publish")) = found else {
+        panic!("dropping the fencing check must break I5: {found:?}")
+    };
+    let fenced = first_kill(&skewed(None), &options, seed + 1);
+    assert_eq!(fenced, None, "the design with its fencing keeps I5 on the same seeds");
 }

@@ -8,13 +8,15 @@
 
 use sim::{Sim, SimTime};
 
-use crate::substrate::sandbox_provider::SandboxId;
+use crate::substrate::sandbox_provider::{ProviderError, SandboxId};
 use crate::system::launcher::ghost::Creator;
 use crate::system::launcher::lease::{self, CreateLease, Created, Publish};
+use crate::system::launcher::lease_keeper::Keeper;
 use crate::system::launcher::leased_install;
 use crate::system::launcher::retry::{fits, request, wait_for_news, Pacing};
 use crate::system::launcher::server::UserSandbox;
 use crate::system::launcher::tab::{Phase, SandboxUi, Tab};
+use crate::system::launcher::world::Mutant;
 
 /// How many times one launch asks for the create lease: each ask follows a change
 /// the launch observed, so the bound is only a guard against a model error.
@@ -65,7 +67,7 @@ pub async fn launch(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>) {
                 view = Some(UserSandbox::Found(record));
             }
             CreateLease::Acquired { placeholder } => {
-                return create(tab, sim, &mut pacing, placeholder, sent.plus_ms(ttl_ms)).await;
+                return create(tab, sim, &mut pacing, placeholder, sent).await;
             }
             CreateLease::Held { until } => {
                 view = wait_out(tab, sim, seen, until).await;
@@ -103,43 +105,62 @@ async fn wait_out(tab: &Tab, sim: &Sim, mut seen: Option<UserSandbox>, until: Si
     }
 }
 
-/// The create path, holding `placeholder` until `deadline` (the send time of the
-/// granting request plus the TTL: the store granted it no earlier).
-async fn create(tab: &Tab, sim: &Sim, pacing: &mut Pacing, placeholder: u64, deadline: SimTime) {
+/// The create path, holding `placeholder` from a grant whose request was sent at
+/// `sent`: a [`Keeper`] renews it meanwhile. The create is sent only if its request
+/// lands before the holder's deadline (the longest message delay, less the margin),
+/// so when anyone else can hold the lease and list the user's sandboxes, the sandbox
+/// is there to be listed.
+async fn create(tab: &Tab, sim: &Sim, pacing: &mut Pacing, placeholder: u64, sent: SimTime) {
     let l = &tab.launcher;
     let lp = l.params.leases;
     let holder = tab.holder(sim);
+    let ttl_ms = l.version.placeholder_ttl_ms.unwrap_or(crate::system::launcher::version::CREATE_LEASE_MS);
+    let keeper = Keeper::start(tab, sim, sent, ttl_ms, "renewCreateLease", move |t, now| {
+        lease::renew_create_lease(t, placeholder, holder, now)
+    });
     let creating = l.ghost.creating(sim, tab.id, Creator { user: tab.user, placeholder });
-    // The create must start early enough that it, the session and the publish end
-    // before the deadline: then its request has reached the provider long before
-    // anyone else can hold the lease and list the user's sandboxes.
-    let create_by =
-        SimTime(deadline.as_ms().saturating_sub(l.provider.params.create_timeout_ms + lp.publish_reserve_ms));
-    if l.version.reap_before_create && !reap(tab, sim, pacing, create_by).await {
+    if l.version.reap_before_create && !reap(tab, sim, pacing, &keeper).await {
         drop(creating);
-        return give_up(tab, sim, pacing, placeholder, deadline, "an earlier sandbox is still alive").await;
+        return give_up(tab, sim, pacing, placeholder, &keeper, "an earlier sandbox is still alive").await;
     }
-    if !fits(tab, sim, 0, Some(create_by)) {
+    if !fits(tab, sim, lp.max_message_delay_ms, Some(keeper.deadline())) {
         drop(creating);
-        return give_up(tab, sim, pacing, placeholder, deadline, "no time left to create under the lease").await;
+        return give_up(tab, sim, pacing, placeholder, &keeper, "no time left to create under the lease").await;
     }
     tab.note(sim, format!("creates a sandbox under placeholder {placeholder}"));
     pacing.request(tab);
-    let created = l.provider.create(sim, tab.node, tab.user, tab.config, tab.skill).await;
+    let created = keeper.within(tab, sim, l.provider.create(sim, tab.node, tab.user, tab.config, tab.skill)).await;
     let sandbox = match created {
-        Ok(sandbox) => sandbox,
-        Err(e) => {
+        Some(Ok(sandbox)) => sandbox,
+        Some(Err(e)) => {
             drop(creating);
-            return give_up(tab, sim, pacing, placeholder, deadline, &format!("create failed: {e}")).await;
+            return give_up(tab, sim, pacing, placeholder, &keeper, &format!("create failed: {e}")).await;
+        }
+        None => {
+            drop(creating);
+            return give_up(tab, sim, pacing, placeholder, &keeper, "the lease ended before the create answered").await;
         }
     };
     // Nobody else knows the sandbox before it is published: the session reads the
-    // files the create wrote.
-    let session = l.provider.start_session(sim, tab.node, sandbox, tab.id, tab.skill).await;
+    // files the create wrote. A session start that went unanswered may still land:
+    // the holder keeps the lease (so the sandbox stays unknown to installers) until
+    // it surely has.
+    let mut session = Err(ProviderError::Gone);
+    if fits(tab, sim, lp.max_message_delay_ms, Some(keeper.deadline())) {
+        let session_sent = sim.node_now(tab.node);
+        session = l.provider.start_session(sim, tab.node, sandbox, tab.id, tab.skill).await;
+        if session.is_err() {
+            keeper.unanswered(tab, session_sent, 0);
+        }
+    }
+    if !keeper.settle(tab, sim).await {
+        drop(creating);
+        return fail(tab, sim, "the lease ended while a session start was in flight");
+    }
     let c = Created { user: tab.user, sandbox, skill: tab.skill, config_hash: tab.config };
-    let (ghost, tab_id) = (l.ghost.clone(), tab.id);
-    let published = request(tab, sim, pacing, "publishSandbox", Some(deadline), move |t, now| {
-        let answer = lease::publish_created(t, placeholder, holder, c, now);
+    let (ghost, tab_id, fenced) = (l.ghost.clone(), tab.id, lp.mutant != Some(Mutant::NoFencing));
+    let published = request(tab, sim, pacing, "publishSandbox", Some(keeper.deadline()), move |t, now| {
+        let answer = lease::publish_created(t, placeholder, holder, c, now, fenced);
         if let Publish::Published { record, inserted: true } = answer {
             if ghost.borrow().reclaimed.contains(&placeholder) {
                 ghost.broke("owner-only-publish", format!("sandbox {sandbox} published under a reclaimed lease"));
@@ -151,6 +172,7 @@ async fn create(tab: &Tab, sim: &Sim, pacing: &mut Pacing, placeholder: u64, dea
     })
     .await;
     drop(creating);
+    drop(keeper);
     match published {
         Ok((Publish::Published { record, .. }, _)) => match session {
             Ok(session) => {
@@ -177,9 +199,10 @@ async fn create(tab: &Tab, sim: &Sim, pacing: &mut Pacing, placeholder: u64, dea
 
 /// Lists the user's sandboxes and destroys them until a list comes back empty. No
 /// record exists while the lease is held, so every listed sandbox is an orphan.
-async fn reap(tab: &Tab, sim: &Sim, pacing: &mut Pacing, by: SimTime) -> bool {
+async fn reap(tab: &Tab, sim: &Sim, pacing: &mut Pacing, keeper: &Keeper) -> bool {
     let l = &tab.launcher;
     let rpc_ms = sim.net_config().timeout_ms;
+    let by = SimTime(keeper.deadline().as_ms().saturating_sub(l.params.leases.reap_budget_ms));
     for _ in 0..l.params.leases.reap_rounds {
         if !fits(tab, sim, rpc_ms, Some(by)) {
             return false;
@@ -202,15 +225,22 @@ async fn reap(tab: &Tab, sim: &Sim, pacing: &mut Pacing, by: SimTime) -> bool {
     false
 }
 
-/// Ends a create that will not publish: releases the lease (best effort; it expires
-/// anyway) and shows Retry.
-async fn give_up(tab: &Tab, sim: &Sim, pacing: &mut Pacing, placeholder: u64, deadline: SimTime, why: &str) {
+/// Ends a create that will not publish: once every unanswered provider request has
+/// surely landed, releases the lease (best effort; it expires anyway) and shows Retry.
+async fn give_up(tab: &Tab, sim: &Sim, pacing: &mut Pacing, placeholder: u64, keeper: &Keeper, why: &str) {
     let holder = tab.holder(sim);
-    let released = request(tab, sim, pacing, "releaseCreateLease", Some(deadline), move |t, _| {
-        lease::release_create_lease(t, placeholder, holder)
-    })
-    .await;
-    if released.is_err() {
+    let settled = keeper.settle(tab, sim).await;
+    let deadline = Some(keeper.deadline());
+    let released = if settled {
+        request(tab, sim, pacing, "releaseCreateLease", deadline, move |t, _| {
+            lease::release_create_lease(t, placeholder, holder)
+        })
+        .await
+        .is_ok()
+    } else {
+        false
+    };
+    if !released {
         tab.note(sim, "could not release the create lease; it expires");
     }
     fail(tab, sim, why);

@@ -97,13 +97,28 @@ pub struct Created {
 }
 
 /// `publishSandbox`: the atomic, fenced, idempotent handoff from placeholder to record.
-pub fn publish_created(t: &mut SandboxTables, placeholder: u64, holder: u64, c: Created, now: SimTime) -> Publish {
+/// `fenced: false` is the mutant without the fencing check (it replaces whatever
+/// placeholder the user has).
+pub fn publish_created(
+    t: &mut SandboxTables,
+    placeholder: u64,
+    holder: u64,
+    c: Created,
+    now: SimTime,
+    fenced: bool,
+) -> Publish {
     if let Some(r) = t.tracking(c.sandbox) {
         return Publish::Published { record: r.id, inserted: false };
     }
     let mine = t.get(placeholder).is_some_and(|p| p.sandbox == SandboxRef::Pending(holder));
-    if !mine {
+    if !mine && fenced {
         return Publish::Fenced;
+    }
+    if !fenced {
+        let pending: Vec<u64> = t.of_user(c.user).filter(|r| r.is_pending()).map(|r| r.id).collect();
+        for id in pending {
+            t.remove(id);
+        }
     }
     t.remove(placeholder);
     let record = t.insert(NewSandboxRecord {
@@ -115,6 +130,31 @@ pub fn publish_created(t: &mut SandboxTables, placeholder: u64, holder: u64, c: 
         created_at: now,
     });
     Publish::Published { record, inserted: true }
+}
+
+/// `renewCreateLease`: restarts the TTL of the holder's placeholder from now; false if
+/// the placeholder is no longer the holder's.
+pub fn renew_create_lease(t: &mut SandboxTables, placeholder: u64, holder: u64, now: SimTime) -> bool {
+    match t.get_mut(placeholder).filter(|p| p.sandbox == SandboxRef::Pending(holder)) {
+        Some(mine) => {
+            mine.created_at = mine.created_at.max(now);
+            true
+        }
+        None => false,
+    }
+}
+
+/// `renewInstallLease`: the holder's lease on `record` binds until `ttl_ms` from now;
+/// false if the lease is no longer on the record (released, or taken over).
+pub fn renew_install_lease(t: &mut SandboxTables, record: u64, holder: u64, now: SimTime, ttl_ms: u64) -> bool {
+    let Some(r) = t.get_mut(record) else { return false };
+    match r.leases.iter_mut().find(|l| l.holder == holder) {
+        Some(l) => {
+            l.expires_at = l.expires_at.max(now.plus_ms(ttl_ms));
+            true
+        }
+        None => false,
+    }
 }
 
 /// `releaseCreateLease`: deletes the placeholder if it is still the holder's.
@@ -224,7 +264,7 @@ mod tests {
         let (taken, reclaimed) = acquire_create_lease(&mut t, 1, 20, at(545), TTL);
         assert!(matches!(taken, CreateLease::Acquired { placeholder: p } if p != placeholder));
         assert_eq!(reclaimed, [placeholder]);
-        assert_eq!(publish_created(&mut t, placeholder, 10, created(7), at(546)), Publish::Fenced);
+        assert_eq!(publish_created(&mut t, placeholder, 10, created(7), at(546), true), Publish::Fenced);
         assert_eq!(t.real_record_count(1), 0, "the old holder cannot publish");
     }
 
@@ -234,15 +274,41 @@ mod tests {
         let (CreateLease::Acquired { placeholder }, _) = acquire_create_lease(&mut t, 1, 10, at(0), TTL) else {
             panic!("acquired")
         };
-        let Publish::Published { record, inserted: true } = publish_created(&mut t, placeholder, 10, created(7), at(9))
+        let Publish::Published { record, inserted: true } =
+            publish_created(&mut t, placeholder, 10, created(7), at(9), true)
         else {
             panic!("published")
         };
         assert_eq!(t.of_user(1).count(), 1, "no moment with neither, none with both");
-        let again = publish_created(&mut t, placeholder, 10, created(7), at(10));
+        let again = publish_created(&mut t, placeholder, 10, created(7), at(10), true);
         assert_eq!(again, Publish::Published { record, inserted: false });
         assert!(matches!(acquire_create_lease(&mut t, 1, 20, at(11), TTL).0, CreateLease::Exists(_)));
         assert!(!release_create_lease(&mut t, placeholder, 10));
+    }
+
+    #[test]
+    fn only_the_holder_renews_and_a_renewal_after_a_takeover_is_refused() {
+        let mut t = SandboxTables::new();
+        let (CreateLease::Acquired { placeholder }, _) = acquire_create_lease(&mut t, 1, 10, at(0), TTL) else {
+            panic!("acquired")
+        };
+        assert!(renew_create_lease(&mut t, placeholder, 10, at(500)));
+        assert!(!renew_create_lease(&mut t, placeholder, 20, at(501)), "not the holder");
+        assert_eq!(acquire_create_lease(&mut t, 1, 20, at(600), TTL).0, CreateLease::Held { until: at(1_040) });
+        let (CreateLease::Acquired { .. }, reclaimed) = acquire_create_lease(&mut t, 1, 20, at(1_040), TTL) else {
+            panic!("taken over at the renewed expiry")
+        };
+        assert_eq!(reclaimed, [placeholder]);
+        assert!(!renew_create_lease(&mut t, placeholder, 10, at(1_041)), "the lease is gone");
+    }
+
+    #[test]
+    fn a_request_overtaken_by_a_later_one_of_its_sender_is_refused() {
+        let mut t = SandboxTables::new();
+        assert!(t.admit(1, 2));
+        assert!(!t.admit(1, 1), "sent before request 2, arrived after it");
+        assert!(t.admit(2, 1), "another sender counts on its own");
+        assert!(t.admit(1, 3));
     }
 
     #[test]
@@ -251,7 +317,8 @@ mod tests {
         let (CreateLease::Acquired { placeholder }, _) = acquire_create_lease(&mut t, 1, 10, at(0), TTL) else {
             panic!("acquired")
         };
-        let Publish::Published { record, .. } = publish_created(&mut t, placeholder, 10, created(7), at(1)) else {
+        let Publish::Published { record, .. } = publish_created(&mut t, placeholder, 10, created(7), at(1), true)
+        else {
             panic!("published")
         };
         let lease = |t: &mut SandboxTables, holder, skill, config, s| {
@@ -281,5 +348,10 @@ mod tests {
         assert!(publish_install(&mut t, record, 50, None, Some(1)));
         let r = t.get(record).cloned().expect("record");
         assert_eq!((r.config_hash, r.installed_skills), (1, BTreeSet::from([2, 3])));
+        // A renewal keeps a lease on the record; a released one cannot be renewed.
+        assert!(renew_install_lease(&mut t, record, 50, at(300), 180_000));
+        assert!(!renew_install_lease(&mut t, record, 40, at(300), 180_000));
+        release_install_lease(&mut t, record, 50);
+        assert!(!renew_install_lease(&mut t, record, 50, at(301), 180_000));
     }
 }

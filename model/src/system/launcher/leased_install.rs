@@ -4,17 +4,19 @@
 //! the session while the lease still holds the config files and the skill directory,
 //! release.
 //!
-//! Every provider job is sent only if it ends before the lease does, so a holder that
-//! dies leaves no writer behind once its lease has expired.
+//! A [`Keeper`] renews the lease meanwhile. Every provider job is sent only if it
+//! lands and ends before the lease does, counting the longest message delay, and a
+//! holder keeps its lease until every job it never heard back from has surely ended:
+//! so a holder that dies or gives up leaves no writer behind once its lease is gone.
 
-use sim::{Sim, SimTime};
+use sim::Sim;
 
 use crate::substrate::sandbox_provider::SandboxId;
 use crate::system::launcher::fenced_create::fail;
-use crate::system::launcher::launch::mutate;
 use crate::system::launcher::lease::{self, InstallGrant, InstallLeaseAnswer};
-use crate::system::launcher::retry::{fits, request, wait_for_news, Pacing};
-use crate::system::launcher::sandbox_records::SandboxRecord;
+use crate::system::launcher::lease_keeper::Keeper;
+use crate::system::launcher::retry::{fits, mutate_in_order, request, wait_for_news, Pacing};
+use crate::system::launcher::sandbox_records::{SandboxRecord, SandboxTables};
 use crate::system::launcher::tab::{Phase, SandboxUi, Tab};
 
 /// How many times one launch asks for an install lease: each ask follows a change of
@@ -33,7 +35,8 @@ pub async fn install(tab: &Tab, sim: &Sim, pacing: &mut Pacing, record: SandboxR
         let asked = request(tab, sim, pacing, "acquireInstallLease", None, move |t, now| {
             let (answer, expired) = lease::acquire_install_lease(t, id, holder, want, now, ttl_ms);
             for old in expired {
-                if let Some(tab) = ghost.borrow().installers.get(&old) {
+                let still_inside = ghost.borrow().installers.get(&old).copied();
+                if let Some(tab) = still_inside {
                     ghost.broke(
                         "no-premature-reclaim",
                         format!("the install lease of tab{tab}, still in its critical section, was dropped"),
@@ -56,7 +59,10 @@ pub async fn install(tab: &Tab, sim: &Sim, pacing: &mut Pacing, record: SandboxR
             }
             InstallLeaseAnswer::Granted(grant) => {
                 pacing.news();
-                let lease = Held { record: id, sandbox, deadline: sent.plus_ms(ttl_ms) };
+                let keeper = Keeper::start(tab, sim, sent, ttl_ms, "renewInstallLease", move |t, now| {
+                    lease::renew_install_lease(t, id, holder, now, ttl_ms)
+                });
+                let lease = Held { record: id, sandbox, keeper };
                 return run_under_lease(tab, sim, pacing, lease, grant).await;
             }
         }
@@ -65,18 +71,25 @@ pub async fn install(tab: &Tab, sim: &Sim, pacing: &mut Pacing, record: SandboxR
 }
 
 /// An install lease the tab holds.
-#[derive(Clone, Copy)]
 struct Held {
     record: u64,
     sandbox: SandboxId,
-    deadline: SimTime,
+    keeper: Keeper,
 }
 
 async fn run_under_lease(tab: &Tab, sim: &Sim, pacing: &mut Pacing, lease: Held, grant: InstallGrant) {
-    let outcome = critical_section(tab, sim, pacing, lease, grant).await;
-    let (record, holder) = (lease.record, tab.holder(sim));
-    // One try: a release that fails leaves the lease to expire.
-    let _ = mutate(tab, sim, "releaseInstallLease", move |t, _| lease::release_install_lease(t, record, holder)).await;
+    let holder = tab.holder(sim);
+    let inside = tab.launcher.ghost.installing_under_lease(holder, tab.id);
+    let outcome = critical_section(tab, sim, pacing, &lease, grant).await;
+    let record = lease.record;
+    // One try, once nothing the holder sent can still land: a release that fails, or
+    // is not sent, leaves the lease to expire.
+    if lease.keeper.settle(tab, sim).await {
+        let release = move |t: &mut SandboxTables, _| lease::release_install_lease(t, record, holder);
+        let _ = mutate_in_order(tab, sim, "releaseInstallLease", release).await;
+    }
+    drop(inside);
+    drop(lease.keeper);
     match outcome {
         Ok(session) => {
             tab.note(sim, format!("runs session {session} on sandbox {}", lease.sandbox));
@@ -96,46 +109,48 @@ async fn critical_section(
     tab: &Tab,
     sim: &Sim,
     pacing: &mut Pacing,
-    lease: Held,
+    lease: &Held,
     grant: InstallGrant,
 ) -> Result<u64, String> {
     let l = &tab.launcher;
     let holder = tab.holder(sim);
-    let _inside = l.ghost.installing_under_lease(holder, tab.id);
     let writing = grant.write_config.then(|| l.ghost.writing_config(lease.sandbox));
     let job_ms = l.provider.params.install_timeout_ms;
-    let deadline = Some(lease.deadline);
+    // A job lands within the longest message delay and ends within its timeout.
+    let (delay_ms, keeper) = (l.params.leases.max_message_delay_ms, &lease.keeper);
     if !grant.upload_skill && !grant.write_config {
         tab.note(sim, "takes the instant path");
     } else {
         tab.note(sim, format!("installs under a lease (upload skill {}: {grant:?})", tab.skill));
     }
     if grant.upload_skill {
-        if !fits(tab, sim, job_ms, deadline) {
+        if !fits(tab, sim, delay_ms + job_ms, Some(keeper.deadline())) {
             return Err("no time left to upload under the lease".into());
         }
         pacing.request(tab);
-        l.provider
-            .upload_skill(sim, tab.node, lease.sandbox, tab.skill)
-            .await
-            .map_err(|e| format!("upload failed: {e}"))?;
+        let sent = sim.node_now(tab.node);
+        l.provider.upload_skill(sim, tab.node, lease.sandbox, tab.skill).await.map_err(|e| {
+            keeper.unanswered(tab, sent, job_ms);
+            format!("upload failed: {e}")
+        })?;
     }
     if grant.write_config {
-        if !fits(tab, sim, job_ms, deadline) {
+        if !fits(tab, sim, delay_ms + job_ms, Some(keeper.deadline())) {
             return Err("no time left to write the config under the lease".into());
         }
         pacing.request(tab);
         l.ghost.config_write_started(lease.sandbox, tab.id, tab.config, sim.now());
-        l.provider
-            .write_config(sim, tab.node, lease.sandbox, tab.config)
-            .await
-            .map_err(|e| format!("config write failed: {e}"))?;
+        let sent = sim.node_now(tab.node);
+        l.provider.write_config(sim, tab.node, lease.sandbox, tab.config).await.map_err(|e| {
+            keeper.unanswered(tab, sent, job_ms);
+            format!("config write failed: {e}")
+        })?;
     }
     if grant.upload_skill || grant.write_config {
         let skill = grant.upload_skill.then_some(tab.skill);
         let hash = grant.write_config.then_some(tab.config);
         let (record, ghost, tab_id) = (lease.record, l.ghost.clone(), tab.id);
-        let published = request(tab, sim, pacing, "publishInstall", deadline, move |t, _| {
+        let published = request(tab, sim, pacing, "publishInstall", Some(keeper.deadline()), move |t, _| {
             let ok = lease::publish_install(t, record, holder, skill, hash);
             if let (true, Some(skill)) = (ok, skill) {
                 ghost.borrow_mut().committed_skills.entry(record).or_default().insert(skill);
@@ -153,10 +168,14 @@ async fn critical_section(
         }
     }
     drop(writing);
-    if !fits(tab, sim, sim.net_config().timeout_ms, deadline) {
+    if !fits(tab, sim, delay_ms, Some(keeper.deadline())) {
         return Err("no time left to start the session under the lease".into());
     }
     pacing.request(tab);
+    let sent = sim.node_now(tab.node);
     let session = l.provider.start_session(sim, tab.node, lease.sandbox, tab.id, tab.skill).await;
-    session.map_err(|e| format!("session did not start: {e}"))
+    session.map_err(|e| {
+        keeper.unanswered(tab, sent, 0);
+        format!("session did not start: {e}")
+    })
 }

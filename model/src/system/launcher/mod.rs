@@ -13,6 +13,7 @@ pub mod ghost;
 pub mod invariants;
 pub mod launch;
 pub mod lease;
+pub mod lease_keeper;
 pub mod leased_install;
 pub mod retry;
 pub mod sandbox_records;

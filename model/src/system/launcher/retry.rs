@@ -1,5 +1,7 @@
 //! How a `proposed` launch asks and waits: a store request is tried a bounded number
-//! of times, each try only if its answer can arrive before the holder's deadline; a
+//! of times, each try only if its answer can arrive before the holder's deadline, and
+//! each try is numbered so the store refuses one that a later try overtook (a long
+//! delay must not apply an old grant or publish after a newer request); a
 //! wait ends when the tab's `getSandbox` value changes or a known expiry passes; and
 //! every request is counted against L3 (no-spin) until the launch observes something
 //! new.
@@ -84,12 +86,33 @@ pub async fn request<R: 'static>(
         }
         pacing.request(tab);
         let sent = sim.node_now(tab.node);
-        match mutate(tab, sim, label, f.clone()).await {
+        match mutate_in_order(tab, sim, label, f.clone()).await {
             Ok(answer) => return Ok((answer, sent)),
             Err(e) => last = NoAnswer::Store(e),
         }
     }
     Err(last)
+}
+
+/// One try of mutation `f`, numbered: the store applies it only if no later request
+/// of this tab got there first, from this life of the tab or a later one (the tab's
+/// id and counter live in `sessionStorage`, which a reload keeps). A refused try
+/// reads as a failed one (its sender has moved on by then: a later try is only sent
+/// once this one timed out, and a later life only once this one ended).
+pub async fn mutate_in_order<R: 'static>(
+    tab: &Tab,
+    sim: &Sim,
+    label: &'static str,
+    f: impl FnOnce(&mut SandboxTables, SimTime) -> R + 'static,
+) -> Result<R, StoreError> {
+    let seq = tab.requests_sent.get() + 1;
+    tab.requests_sent.set(seq);
+    let sender = u64::from(tab.id);
+    match mutate(tab, sim, label, move |t, now| t.admit(sender, seq).then(|| f(t, now))).await {
+        Ok(Some(answer)) => Ok(answer),
+        Ok(None) => Err(StoreError::Failed),
+        Err(e) => Err(e),
+    }
 }
 
 /// Waits until the tab's `getSandbox` value differs from `seen`, or `until` passes.

@@ -90,6 +90,10 @@ pub struct NewSandboxRecord {
 pub struct SandboxTables {
     pub sandboxes: BTreeMap<u64, SandboxRecord>,
     next_id: u64,
+    /// `proposed`: the highest request number admitted from each tab (a client-session
+    /// table), so a delayed request that a later one overtook, of the same life of
+    /// the tab or a later one, is refused instead of applied out of order.
+    pub admitted: BTreeMap<u64, u64>,
 }
 
 impl SandboxTables {
@@ -122,6 +126,15 @@ impl SandboxTables {
 
     pub fn get_mut(&mut self, id: u64) -> Option<&mut SandboxRecord> {
         self.sandboxes.get_mut(&id)
+    }
+
+    /// `proposed`: admits request `seq` of `sender` if no later request of that sender
+    /// was admitted before it (requests of one sender are numbered in sending order).
+    pub fn admit(&mut self, sender: u64, seq: u64) -> bool {
+        let last = self.admitted.entry(sender).or_insert(0);
+        let fresh = seq > *last;
+        *last = (*last).max(seq);
+        fresh
     }
 
     /// Deletes a record; the deleted record, or `None` if it was already gone.

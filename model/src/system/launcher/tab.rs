@@ -130,6 +130,10 @@ pub struct Tab {
     pub subscription: Rc<RefCell<Option<Subscription<UserSandbox>>>>,
     /// Whether the user has opened the tab yet: a reload only reloads an open tab.
     pub opened: Rc<std::cell::Cell<bool>>,
+    /// `proposed`: the number of the tab's last store request, in sending order, kept
+    /// across reloads as `sessionStorage` keeps it (see
+    /// [`crate::system::launcher::sandbox_records::SandboxTables::admit`]).
+    pub requests_sent: Rc<std::cell::Cell<u64>>,
     pub launcher: Rc<Launcher>,
 }
 
@@ -145,6 +149,7 @@ impl Tab {
             rerender: Notify::new(),
             subscription: Rc::default(),
             opened: Rc::default(),
+            requests_sent: Rc::default(),
             launcher,
         }
     }

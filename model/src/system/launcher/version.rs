@@ -150,13 +150,16 @@ const V0: Version = Version { name: "v0", claim: Claim::InstallingMutex, ..V1 };
 /// Every version of the text, in order.
 pub const VERSIONS: [Version; 9] = [V0, V1, V2, V3, V4, V5, V6, V7, V8];
 
-/// The `proposed` create lease: a placeholder is honoured for 9 minutes. That exceeds
-/// the holder's whole critical section (P1): clearing orphans (at most
-/// [`crate::system::launcher::world::LeaseParams::reap_budget_ms`]), the longest create the
-/// caller waits for (`ProviderParams::create_timeout_ms`, 464 s: fallback 300 s +
-/// health 120 s + files and skill 34 s + 10 s), and the publish
-/// ([`crate::system::launcher::world::LeaseParams::publish_reserve_ms`]). A test checks the sum.
-pub const CREATE_LEASE_MS: u64 = 540_000;
+/// The `proposed` create lease: a placeholder is honoured for 400 s after its last
+/// renewal (P1's "or the holder renews the lease"). It need not outlast the create
+/// (up to 464 s): the holder renews it every
+/// [`crate::system::launcher::world::LeaseParams::renew_every_ms`] (20 s) while it works.
+/// It must outlast the longest message delay (300 s) plus the margin (60 s) with room
+/// for a renewal (40 s): a create is sent only if its request lands before the
+/// holder's deadline, so a holder that dies just after sending it still holds the
+/// lease when the create lands, and the next holder's reaper lists it. A test checks
+/// the sum.
+pub const CREATE_LEASE_MS: u64 = 400_000;
 
 /// `proposed`: a design for the launcher that keeps every S000 invariant under every
 /// fault `launcher/multi-tab` injects. It keeps the text's shape (a reactive
@@ -172,8 +175,9 @@ pub const CREATE_LEASE_MS: u64 = 540_000;
 ///    query changes or the lease expires at `until`, then ask again; `acquired` →
 ///    create path. The lease is the placeholder, honoured for [`CREATE_LEASE_MS`]
 ///    from its grant; the holder's own earlier placeholder is renewed, not waited on.
-/// 3. Create path, all under a local deadline (send time of the granting request +
-///    TTL) that the tab checks before every request: list the user's sandboxes at the
+/// 3. Create path, all under a local deadline (send time of the granting request, or
+///    of the last confirmed renewal, + TTL; step 7) that the tab checks before every
+///    request: list the user's sandboxes at the
 ///    provider and destroy every one (no record exists while the lease is held: a
 ///    record is only inserted by the placeholder's owner, in the same mutation that
 ///    deletes it), until a list comes back empty; then `createHermesSandbox`; start
@@ -238,11 +242,37 @@ pub const CREATE_LEASE_MS: u64 = 540_000;
 ///   request follows a new observation, a failure (a bounded number), or an expiry
 ///   (no-spin).
 ///
-/// Assumptions `[A]`: the tab's and the store's clocks agree within the margin, and a
-/// message arrives within the network's bounded delay (100 ms), far below the margin.
-/// The scenario's `clock.jump` breaks the first: a store clock that runs ahead expires
-/// a lease early, so I6 (no-premature-reclaim) fails in about 1 of 1,500 runs; the
-/// fencing of step 4 keeps the rest (a skew bound in the margin would restore I6).
+/// **Protocol, continued: time.**
+/// 7. *Renewals* ([`crate::system::launcher::lease_keeper`]): while it works under a
+///    lease, the holder renews it every 20 s; its own deadline is the send time of
+///    the last confirmed renewal plus the TTL, by its own clock, and it stops acting
+///    at the deadline less the margin. Every request to the provider is sent only if
+///    it lands (and, for an install job, ends) before that; a request that went
+///    unanswered may still land, so the holder keeps the lease until it surely has
+///    before it publishes or releases.
+/// 8. *In order*: every store request of a tab carries a number (kept in
+///    `sessionStorage`, so a reload keeps counting), and the store refuses one that a
+///    later request of the same tab overtook, so a long-delayed grant or publish, of
+///    this life of the tab or an earlier one, is never applied after what followed it.
+///
+/// **Why the timing faults break nothing** (the engine's `node.pause`,
+/// `net.delay.long`, `clock.jump` and `clock.drift`).
+/// - *Store clock ahead* (F8 of the earlier design, which had a fixed 540 s lease and
+///   no renewals, so a store clock 100 s ahead expired a live holder's lease): only
+///   the skew since the last renewal counts now, and renewals come every 20 s
+///   against a 60 s margin. A premature expiry needs the renewals to fail for most
+///   of a TTL and the clocks to part by more than the margin in that window.
+/// - *Paused holder*: a pause (at most 120 s) misses renewals but not the lease. A
+///   holder paused past its lease (a longer pause in a custom run) finds its publish
+///   fenced (step 4) and destroys its sandbox.
+/// - *Late create, session start, upload or config write* (`net.delay.long`): each is
+///   sent only if it lands before the lease can end, and an unanswered one keeps the
+///   lease held until it has landed, so no later holder lists too early or writes
+///   beside it, and no session starts on files a later install rewrites.
+/// - *Late store request*: refused if a later request of its tab came first (step 8).
+///
+/// Assumptions `[A]`: a message arrives within 300 s (the engine's `net.delay.long`
+/// bound) or never; two clocks part by less than the 60 s margin between renewals.
 pub const PROPOSED: Version = Version {
     name: "proposed",
     claim: Claim::CreateLock,
@@ -289,23 +319,19 @@ mod tests {
         assert_eq!(by_name("proposed"), Some(PROPOSED));
     }
 
-    /// P1 for both `proposed` leases: each outlasts its holder's longest critical
-    /// section at the default parameters, with the margin to spare.
+    /// P1 for both `proposed` leases: between two renewals, a request the holder may
+    /// send (a create lands within the longest message delay; an install job also
+    /// runs up to its timeout) still lands and ends before the lease does, with the
+    /// margin to spare; a paused holder (up to 120 s) misses a few renewals, not the lease.
     #[test]
-    fn proposed_leases_outlast_their_critical_sections() {
+    fn proposed_leases_outlast_what_their_holders_send() {
         let p = crate::system::launcher::world::LauncherParams::default();
         let (lp, provider) = (p.leases, p.provider);
-        let create_cs = lp.reap_budget_ms + provider.create_timeout_ms + lp.publish_reserve_ms + lp.margin_ms;
-        assert!(create_cs <= CREATE_LEASE_MS, "{create_cs} ms of create under a {CREATE_LEASE_MS} ms lease");
+        let create = lp.max_message_delay_ms + lp.margin_ms + lp.renew_every_ms;
+        assert!(create <= CREATE_LEASE_MS, "{create} ms of create under a {CREATE_LEASE_MS} ms lease");
         assert_eq!(PROPOSED.placeholder_ttl_ms, Some(CREATE_LEASE_MS));
-        // Acquire and publish tries, an upload, a config write, the session start.
-        let rpc_ms = sim::NetConfig::default().timeout_ms;
-        let store_ms = u64::from(lp.store_attempts) * (rpc_ms + lp.retry_backoff_ms);
-        let install_cs = 2 * provider.install_timeout_ms + store_ms + rpc_ms + lp.margin_ms;
-        assert!(
-            install_cs <= lp.install_lease_ms,
-            "{install_cs} ms of install under a {} ms lease",
-            lp.install_lease_ms
-        );
+        let install = lp.max_message_delay_ms + provider.install_timeout_ms + lp.margin_ms + lp.renew_every_ms;
+        assert!(install <= lp.install_lease_ms, "{install} ms of install under a {} ms lease", lp.install_lease_ms);
+        assert!(p.pause_max_ms + lp.renew_every_ms + lp.margin_ms < CREATE_LEASE_MS.min(lp.install_lease_ms));
     }
 }

@@ -59,11 +59,15 @@ pub struct LauncherParams {
     /// The network's longest one-way delay (the engine's default is 100 ms); a larger
     /// cap lengthens the request timeout to stay above a round trip. Default: 100 ms `[A]`.
     pub net_delay_max_ms: u64,
-    /// The largest clock jump of a tab, either way (`clock.jump`). Default: 60 s `[A]`.
-    pub tab_clock_jump_max_ms: u64,
-    /// The largest clock jump of the store, either way (`clock.jump`); 0 = none.
-    /// Default: 60 s `[A]`.
-    pub store_clock_jump_max_ms: u64,
+    /// The largest clock jump of a tab or the store, either way (`clock.jump`; each
+    /// run draws its own scale up to this). Default: 60 s `[A]`.
+    pub clock_jump_max_ms: u64,
+    /// The longest process pause of a tab (`node.pause`, heavy-tailed: most are short).
+    /// Default: 120 s `[A]`, the engine's default.
+    pub pause_max_ms: u64,
+    /// The fastest clock drift of a tab or the store, in parts per million either way
+    /// (`clock.drift`). Default: 100,000 (10 %) `[A]`, the engine's default.
+    pub clock_drift_max_ppm: u64,
     pub provider: ProviderParams,
     /// The `proposed` design's own numbers (the text's versions ignore them).
     pub leases: LeaseParams,
@@ -82,13 +86,19 @@ pub enum DeleteBy {
 /// version's placeholder TTL ([`crate::system::launcher::version::CREATE_LEASE_MS`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LeaseParams {
-    /// How long an install lease binds after its grant: longer than an upload and a
-    /// config write (each at most `install_timeout_ms`, 44 s), the publish and the
-    /// session start.
+    /// How long an install lease binds after its last renewal: a provider job is
+    /// sent only if its latest possible end (the longest message delay, then the job)
+    /// falls before the holder's deadline, with the margin and a renewal's slack.
     pub install_lease_ms: u64,
-    /// The slack a holder keeps before its deadline, for message delays (at most
-    /// 100 ms) and the grant's time at the store.
+    /// The slack a holder keeps before its deadline: for the skew between its clock
+    /// and the store's (one clock jump of up to 60 s) and the grant's time at the store.
     pub margin_ms: u64,
+    /// How often a holder renews its lease while it works under it.
+    pub renew_every_ms: u64,
+    /// The longest a message can take (the engine's `net.delay.long` bound, 300 s):
+    /// the design's partial-synchrony assumption. A request to the provider or the
+    /// store has arrived, or never will, this long after it was sent.
+    pub max_message_delay_ms: u64,
     /// Kept free after a create for the session start and the publish.
     pub publish_reserve_ms: u64,
     /// The longest a creator spends clearing orphans before its create must start.
@@ -99,18 +109,35 @@ pub struct LeaseParams {
     pub store_attempts: u32,
     /// The pause before a retry.
     pub retry_backoff_ms: u64,
+    /// A deliberate mistake, for the mutant tests only (`None` in every real run).
+    pub mutant: Option<Mutant>,
+}
+
+/// Single realistic mistakes in `proposed`, switched on by tests to show the harness
+/// kills each for the right reason. Never set by the scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mutant {
+    /// The lease keeper moves its holder's deadline on as if each renewal succeeded,
+    /// but never sends one (a renewal left unawaited, or dropped on a refactor).
+    SkipRenew,
+    /// `publishSandbox` replaces whatever placeholder the user has, not only the
+    /// holder's own: the fencing check is gone.
+    NoFencing,
 }
 
 impl Default for LeaseParams {
     fn default() -> LeaseParams {
         LeaseParams {
-            install_lease_ms: 180_000,
-            margin_ms: 5_000,
+            install_lease_ms: 440_000,
+            margin_ms: 60_000,
+            renew_every_ms: 20_000,
+            max_message_delay_ms: 300_000,
             publish_reserve_ms: 30_000,
             reap_budget_ms: 40_000,
             reap_rounds: 4,
             store_attempts: 4,
             retry_backoff_ms: 1_000,
+            mutant: None,
         }
     }
 }
@@ -138,8 +165,9 @@ impl Default for LauncherParams {
             stop_dead_records: false,
             liveness_bound_ms: 1_080_000,
             net_delay_max_ms: 100,
-            tab_clock_jump_max_ms: 60_000,
-            store_clock_jump_max_ms: 60_000,
+            clock_jump_max_ms: 60_000,
+            pause_max_ms: 120_000,
+            clock_drift_max_ppm: 100_000,
             provider: ProviderParams::default(),
             leases: LeaseParams::default(),
         }
