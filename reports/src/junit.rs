@@ -24,6 +24,8 @@ pub fn render(report: &CampaignReport) -> Result<String, SerializeError> {
         Property::new("runs", report.runs.to_string()),
         Property::new("lockstep_version", report.lockstep_version.clone()),
     ]);
+    // A goal is no test: whether runs reached it shows as a property of the suite.
+    suite.add_properties(report.goals.iter().map(|g| Property::new(format!("goal.{}", g.name), g.summary())));
     for tally in &report.invariants {
         let mut case = TestCase::new(tally.name.clone(), status(report, tally));
         case.set_classname(classname.clone());

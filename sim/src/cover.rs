@@ -155,7 +155,8 @@ impl CoverPlan {
         }
         for hit in &result.goals {
             let order = self.goals.len();
-            let state = self.goals.entry(hit.goal.to_string()).or_insert_with(|| GoalState { order, ..Default::default() });
+            let state =
+                self.goals.entry(hit.goal.to_string()).or_insert_with(|| GoalState { order, ..Default::default() });
             if random {
                 state.reached_random += 1;
             } else {

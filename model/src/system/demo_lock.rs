@@ -164,8 +164,9 @@ impl Client {
             let guard = CriticalSection { inside: self.world.in_critical_section.clone(), index: self.index };
             guard.inside.borrow_mut().insert(self.index);
             sim.note(self.node(), "enters the critical section");
-            let p = &self.params;
+            let (p, entered) = (&self.params, sim.now().as_ms());
             sim.sleep_ms(sim.between(ChoiceKind::Delay, p.critical_section_min_ms, p.critical_section_max_ms)).await;
+            sim.sometimes_if(sim.now().as_ms() - entered >= p.lock_ttl_ms, "critical-section-outlasts-ttl");
             drop(guard);
             sim.note(self.node(), "leaves the critical section");
             self.world.rounds_done.borrow_mut()[self.index] += 1;
@@ -188,6 +189,7 @@ impl Client {
             if taken {
                 return;
             }
+            sim.sometimes("lock-contended");
             sim.sleep_ms(self.params.retry_ms).await;
         }
     }
