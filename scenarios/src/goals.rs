@@ -10,7 +10,7 @@ const fn goal(name: &'static str, doc: &'static str) -> GoalInfo {
 
 pub const DEMO_LOCK: &[GoalInfo] = &[
     goal("lock-contended", "a client found the lock taken and retries"),
-    goal("critical-section-outlasts-ttl", "a client stayed in its critical section past the lock's TTL (a pause)"),
+    goal("release-lost", "a client's release failed: the lock stays until its TTL frees it"),
 ];
 
 pub const LEASE: &[GoalInfo] = &[

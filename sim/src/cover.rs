@@ -254,6 +254,20 @@ mod tests {
     }
 
     #[test]
+    fn a_branch_run_replays_from_its_recorded_tape() {
+        let mut plan = CoverPlan::new(CoverConfig::default());
+        let (_, origins) = treasures(&mut plan, 300);
+        let index = origins.iter().position(|o| matches!(o, Origin::Branch { .. })).expect("a branch run");
+        let Origin::Branch { ref goal, prefix_len, stream } = origins[index] else { unreachable!() };
+        let prefix = plan.goals()[goal].witness.clone().expect("the witness it branched from");
+        assert_eq!(prefix.len(), prefix_len);
+        let branch = door(ChoiceSource::Branch { prefix, seed: stream });
+        let replay = door(ChoiceSource::Tape(branch.tape.clone()));
+        assert_eq!(replay.trace_hash, branch.trace_hash);
+        assert_eq!(replay.goals, branch.goals);
+    }
+
+    #[test]
     fn the_same_plan_gives_the_same_runs() {
         let config = CoverConfig { first_seed: 7, ..CoverConfig::default() };
         let (a, first) = treasures(&mut CoverPlan::new(config), 200);

@@ -23,7 +23,7 @@ pub fn run() -> anyhow::Result<Exit> {
             println!("  sometimes goals (runs that reach them are counted; --strategy cover branches from them):");
         }
         for g in scenario.goals() {
-            println!("    {:<20} {}", g.name, g.doc);
+            println!("    {:<30} {}", g.name, g.doc);
         }
         if !scenario.params().is_empty() {
             println!("  parameters (--param NAME=VALUE; [A]: an assumption the text does not state):");
