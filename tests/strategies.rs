@@ -113,3 +113,25 @@ fn a_cover_campaign_is_deterministic_and_branches_from_a_rare_goal() {
     let (c, r) = (goal_runs(&cover, "work-outlasts-lease"), goal_runs(&random, "work-outlasts-lease"));
     assert!(c >= r + 20, "cover reached work-outlasts-lease in {c} runs, random in {r}\n{text}");
 }
+
+#[test]
+fn goal_witnesses_are_saved_once_and_replayed_by_the_next_campaign() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let run = |strategy: &str| {
+        let args = ["run", "demo/lock", "--variant", "compare-and-set", "--runs", "20", "--strategy", strategy];
+        let out = Command::new(env!("CARGO_BIN_EXE_lockstep")).args(args).current_dir(dir.path()).output();
+        stdout(&out.expect("the binary runs"))
+    };
+    let first = run("random");
+    let witnesses = dir.path().join("lockstep-regressions/goals/demo-lock.compare-and-set");
+    let witness = witnesses.join("lock-contended.json");
+    let saved = std::fs::read_to_string(&witness).unwrap_or_else(|e| panic!("{e}: {first}"));
+    assert!(saved.contains("\"goal\": \"lock-contended\""), "{saved}");
+    let n = std::fs::read_dir(&witnesses).expect("a witness folder").count();
+    let again = run("cover");
+    assert!(
+        again.contains(&format!("goal witnesses: {n} replayed, {n} still reach their goal; cover starts from {n}")),
+        "{again}"
+    );
+    assert_eq!(std::fs::read_to_string(&witness).expect("still there"), saved, "the first witness stays");
+}
