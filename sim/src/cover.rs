@@ -126,10 +126,12 @@ impl CoverPlan {
     }
 
     /// The next run.
+    // Not an `Iterator`: what comes next depends on the results observed in between.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> CoverRun {
         let index = self.issued;
         self.issued += 1;
-        let explore = self.config.random_every > 0 && index % self.config.random_every == 0;
+        let explore = self.config.random_every > 0 && index.is_multiple_of(self.config.random_every);
         let target = if explore { None } else { self.target() };
         let Some(goal) = target else {
             let seed = self.config.first_seed.wrapping_add(self.random_issued.wrapping_mul(self.config.stride));
