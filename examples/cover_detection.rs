@@ -16,15 +16,9 @@ use scenarios::{find, Params, RunOptions, Scenario};
 use sim::cover::{CoverConfig, CoverPlan};
 use sim::{ChoiceSource, FaultFilter, RunResult};
 
-/// A bug: where it lives, the invariant it breaks, and the parameters it needs.
-struct Target {
-    label: &'static str,
-    scenario: &'static str,
-    variant: &'static str,
-    invariant: &'static str,
-    params: &'static [&'static str],
-    faults: Option<&'static str>,
-}
+/// A bug: its label, scenario, variant, the invariant it breaks, the parameters it
+/// needs and the fault filter (`--faults`) it runs with.
+type Target = (&'static str, &'static str, &'static str, &'static str, &'static [&'static str], Option<&'static str>);
 
 const C09_PARAMS: &[&str] = &[
     "fallback_create_max_ms=50000",
@@ -34,34 +28,23 @@ const C09_PARAMS: &[&str] = &[
 ];
 
 const TARGETS: &[Target] = &[
-    t("S000-C07", "launcher/multi-tab", "v2", "waiting-tabs-progress", &[], None),
-    t("S000-C09", "launcher/multi-tab", "v4", "single-sandbox", C09_PARAMS, Some("none")),
-    t("S000-C10", "launcher/multi-tab", "v4", "no-premature-reclaim", &[], None),
-    t("S000-C10 no faults", "launcher/multi-tab", "v4", "no-premature-reclaim", &[], Some("none")),
-    t("S000-C11 (V5)", "launcher/multi-tab", "v5", "single-sandbox", &[], None),
-    t("S000-C13", "launcher/multi-tab", "v6", "ui-truthful", &[], None),
-    t("S000-C14", "launcher/multi-tab", "v7", "ui-truthful", &[], None),
-    t("S002 stale-below-timeout", "prewarm/mkdir-lock-full", "v1", "stale-below-timeout", &[], None),
-    t("S004 abort-safety", "tools/siblings", "v10", "abort-safety", &[], None),
+    ("S000-C07", "launcher/multi-tab", "v2", "waiting-tabs-progress", &[], None),
+    ("S000-C09", "launcher/multi-tab", "v4", "single-sandbox", C09_PARAMS, Some("none")),
+    ("S000-C10", "launcher/multi-tab", "v4", "no-premature-reclaim", &[], None),
+    ("S000-C10 no faults", "launcher/multi-tab", "v4", "no-premature-reclaim", &[], Some("none")),
+    ("S000-C11 (V5)", "launcher/multi-tab", "v5", "single-sandbox", &[], None),
+    ("S000-C13", "launcher/multi-tab", "v6", "ui-truthful", &[], None),
+    ("S000-C14", "launcher/multi-tab", "v7", "ui-truthful", &[], None),
+    ("S002 stale-below-timeout", "prewarm/mkdir-lock-full", "v1", "stale-below-timeout", &[], None),
+    ("S004 abort-safety", "tools/siblings", "v10", "abort-safety", &[], None),
 ];
 
-const fn t(
-    label: &'static str,
-    scenario: &'static str,
-    variant: &'static str,
-    invariant: &'static str,
-    params: &'static [&'static str],
-    faults: Option<&'static str>,
-) -> Target {
-    Target { label, scenario, variant, invariant, params, faults }
-}
-
 fn options(scenario: &dyn Scenario, target: &Target) -> RunOptions {
-    let params = Params::parse(scenario.name(), scenario.params(), target.params.iter().copied()).expect("params");
-    let filter = target
-        .faults
+    let (_, _, _, invariant, params, faults) = *target;
+    let params = Params::parse(scenario.name(), scenario.params(), params.iter().copied()).expect("params");
+    let filter = faults
         .map_or_else(FaultFilter::default, |f| FaultFilter::parse(f, scenario.fault_points()).expect("a fault filter"));
-    RunOptions::default().with_params(params).with_fault_filter(filter).focused(target.invariant)
+    RunOptions::default().with_params(params).with_fault_filter(filter).focused(invariant)
 }
 
 fn fails(result: &RunResult, invariant: &str) -> bool {
@@ -104,23 +87,24 @@ fn main() {
     println!("| bug | variant | invariant | random: median runs (found) | cover: median runs (found) |");
     println!("|---|---|---|---:|---:|");
     for target in TARGETS {
-        let (scenario, variant) = find(target.scenario, Some(target.variant)).expect("registered");
+        let (label, scenario, variant, invariant, ..) = *target;
+        let (scenario, variant) = find(scenario, Some(variant)).expect("registered");
         let options = options(scenario, target);
         let run = |source| scenario.run(variant, source, &options);
         let per_base: Vec<(Option<u64>, Option<u64>)> = (0..bases)
             .into_par_iter()
             .map(|b| {
                 let base = b * 1_000_000;
-                (random(&run, target.invariant, base, cap), cover(&run, target.invariant, base, cap))
+                (random(&run, invariant, base, cap), cover(&run, invariant, base, cap))
             })
             .collect();
         let (r, c): (Vec<Option<u64>>, Vec<Option<u64>>) = per_base.into_iter().unzip();
         let found = |v: &[Option<u64>]| v.iter().filter(|x| x.is_some()).count();
         println!(
             "| {} | {} | {} | {} ({}/{bases}) | {} ({}/{bases}) |",
-            target.label,
-            target.variant,
-            target.invariant,
+            label,
+            variant,
+            invariant,
             median(&r, cap),
             found(&r),
             median(&c, cap),
