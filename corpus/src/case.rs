@@ -126,11 +126,23 @@ impl Case {
         }
     }
 
-    /// The witness of `goal`, which the run `result` of `seed` reached: the run's
-    /// whole tape, and where in it the goal was first reached. `None` if it was not.
-    pub fn witness(scenario: &dyn Scenario, variant: &str, seed: u64, result: &RunResult, goal: &str) -> Option<Case> {
+    /// The witness of `goal`, which the run `result` of `seed` reached, checking only
+    /// `focus` if set: the run's whole tape, and where in it the goal was first
+    /// reached. A passing run focused on one invariant records that invariant, so
+    /// its replay checks the same one and runs as far. `None` if it did not reach it.
+    pub fn witness(
+        scenario: &dyn Scenario,
+        variant: &str,
+        seed: u64,
+        result: &RunResult,
+        goal: &str,
+        focus: Option<&str>,
+    ) -> Option<Case> {
         let hit = result.goals.iter().find(|h| h.goal == goal)?;
         let mut case = Case::from_run(scenario, variant, seed, result);
+        if let (Some(focus), true) = (focus, result.outcome.is_pass()) {
+            case.invariant = focus.to_string();
+        }
         case.goal = Some(goal.to_string());
         case.goal_tape_pos = Some(hit.tape_pos);
         Some(case)

@@ -71,6 +71,11 @@ fn status(report: &CampaignReport, tally: &InvariantTally) -> TestCaseStatus {
             "{} of {} runs violate {} ({}); first seed {seed}",
             tally.violating_runs, report.runs, tally.name, tally.kind
         ));
+    } else if tally.violating_runs > 0 {
+        parts.push(format!(
+            "{} of {} runs violate {} ({}), only `cover` branch runs, which have no seed",
+            tally.violating_runs, report.runs, tally.name, tally.kind
+        ));
     }
     if tally.corpus_failures > 0 {
         parts.push(format!("{} corpus case(s) of {} still fail", tally.corpus_failures, tally.name));

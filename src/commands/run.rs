@@ -125,7 +125,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         pool: &runner.pool,
         options: runner.options.clone(),
         flags: flags.clone(),
-        campaign: campaign_command(scenario, variant, &plan, &flags, &args.strategy),
+        campaign: campaign_command(scenario, variant, &plan, &(focus_flag(focus) + &flags), &args.strategy),
         stop: &stop,
     };
     let meta = CampaignMeta {
@@ -187,7 +187,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
             }
             for hit in &run.result.goals {
                 found.witnesses.entry(hit.goal).or_insert_with(|| {
-                    Case::witness(scenario, variant, run.seed, &run.result, hit.goal)
+                    Case::witness(scenario, variant, run.seed, &run.result, hit.goal, focus)
                         .expect("the run reached the goal")
                         .with_options(scenario, &ctx.options)
                 });
@@ -337,7 +337,9 @@ fn summarize(campaign: &CampaignReport, interrupted: bool) {
         println!("  nondeterminism: {what}");
     }
     for t in campaign.invariants.iter().filter(|t| t.violating_runs > 0) {
-        println!("  {}: {} runs, first at seed {}", t.name, t.violating_runs, t.first_seed.unwrap_or_default());
+        let first =
+            t.first_seed.map_or_else(|| "only in cover branch runs".to_string(), |s| format!("first at seed {s}"));
+        println!("  {}: {} runs, {first}", t.name, t.violating_runs);
     }
     for g in &campaign.goals {
         println!("  goal {}: {}", g.name, g.summary());
@@ -471,7 +473,7 @@ fn report_failure(ctx: &Ctx, run: &SeedRun) -> Failure {
     // A branch run has no plain seed: its case file replays it, else its campaign.
     let seed_command = match &branch {
         None => replay_seed_command(scenario, variant, seed, ctx.focus) + &ctx.flags,
-        Some((index, ..)) => format!("{} (run {index} of this campaign: rerun it to reach the same run)", ctx.campaign),
+        Some((index, ..)) => format!("{} (its run {index}; this campaign ran without a corpus)", ctx.campaign),
     };
     let replay = case_file.as_deref().map_or_else(|| seed_command.clone(), replay_case_command);
     let failure = if shrunk {
@@ -491,8 +493,9 @@ fn report_failure(ctx: &Ctx, run: &SeedRun) -> Failure {
     text += &format!("  {}\n{shrunk_note}", timeline::outcome_line(&full.outcome));
     text += &timeline::render_steps(&full, Some(ctx.tail));
     text += &format!("  replay: {replay}\n");
-    if case_file.is_some() {
-        text += &format!("  {}   {seed_command}\n", if branch.is_some() { "again:" } else { "seed: " });
+    // A branch run has no seed command: its case file is its replay.
+    if case_file.is_some() && branch.is_none() {
+        text += &format!("  seed:   {seed_command}\n");
     }
     ctx.progress.println(&text);
     failure
@@ -508,7 +511,13 @@ fn nondeterminism(ctx: &Ctx, run: &SeedRun) -> String {
     )
 }
 
-/// The command that runs this campaign's runs again, in the same order.
+/// ` --invariant NAME` for a focused campaign.
+fn focus_flag(focus: Option<&str>) -> String {
+    focus.map_or_else(String::new, |f| format!(" --invariant {f}"))
+}
+
+/// The command that runs this campaign's runs again, in the same order: without a
+/// corpus, whose goal witnesses would change where cover branches.
 fn campaign_command(
     scenario: &dyn Scenario,
     variant: &str,
@@ -522,5 +531,9 @@ fn campaign_command(
         StrategyName::Cover => format!(" --strategy cover --cover-budget {}", strategy.cover_budget),
         _ => String::new(),
     };
-    format!("lockstep run {} --variant {variant} --seeds {}..{end}{shard}{flags}{cover}", scenario.name(), plan.start)
+    format!(
+        "lockstep run {} --variant {variant} --seeds {}..{end}{shard}{flags}{cover} --no-corpus",
+        scenario.name(),
+        plan.start
+    )
 }

@@ -33,7 +33,7 @@ pub fn replay(
         if replay.result.goals.iter().any(|h| h.goal == goal) {
             reached += 1;
         } else {
-            println!("goal witness {} no longer reaches {goal} (the model changed)", path.display());
+            println!("goal witness {} no longer reaches {goal} (the model changed since)", path.display());
         }
         if let (Some(plan), Some(prefix)) = (cover.as_deref_mut(), case.goal_prefix()) {
             if case.recorded_with(scenario, options) {
