@@ -20,7 +20,12 @@ fn found_case(dir: &Path) -> PathBuf {
     let out = lockstep_in(dir, &[&RACY[..], &["--runs", "50"]].concat());
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let cases: Vec<PathBuf> =
-        std::fs::read_dir(dir.join("lockstep-regressions")).expect("a corpus").map(|e| e.unwrap().path()).collect();
+        // Case files only: goal witnesses live in the corpus's `goals/` sub-folder.
+        std::fs::read_dir(dir.join("lockstep-regressions"))
+            .expect("a corpus")
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect();
     assert_eq!(cases.len(), 1, "{cases:?}");
     cases[0].clone()
 }
@@ -52,7 +57,11 @@ fn case_files_are_readable_by_everyone_like_the_reports() {
     );
     let out = Command::new("sh").args(["-c", &script]).current_dir(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let case = std::fs::read_dir(dir.path().join("lockstep-regressions")).unwrap().next().unwrap().unwrap().path();
+    let case = std::fs::read_dir(dir.path().join("lockstep-regressions"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_file())
+        .expect("a case file");
     assert_eq!(std::fs::metadata(&case).unwrap().permissions().mode() & 0o777, 0o644, "{case:?}");
 }
 
@@ -143,10 +152,9 @@ fn findings_do_not_depend_on_the_number_of_jobs() {
             .collect();
         let mut cases: Vec<(String, String)> = std::fs::read_dir(dir.path().join("lockstep-regressions"))
             .unwrap()
-            .map(|e| {
-                let p = e.unwrap().path();
-                (p.file_name().unwrap().to_string_lossy().to_string(), std::fs::read_to_string(&p).unwrap())
-            })
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .map(|p| (p.file_name().unwrap().to_string_lossy().to_string(), std::fs::read_to_string(&p).unwrap()))
             .collect();
         cases.sort();
         (findings, cases)

@@ -46,7 +46,11 @@ fn a_model_panic_is_saved_shrunk_replayed_reported_and_reviewed() {
     let o = lockstep_in(d, &["run", "fixture/harness", "--variant", "panics", "--runs", "50", "--report", "r"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("panic"), "{}", text(&o));
-    let cases: Vec<_> = std::fs::read_dir(d.join("lockstep-regressions")).unwrap().map(|e| e.unwrap().path()).collect();
+    let cases: Vec<_> = std::fs::read_dir(d.join("lockstep-regressions"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
     assert_eq!(cases.len(), 1, "{cases:?}");
     let case = cases[0].to_str().unwrap().to_string();
     assert!(case.contains(".panic.seed-"), "{case}");

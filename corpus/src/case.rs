@@ -45,6 +45,12 @@ pub struct Case {
     /// The fault filter the campaign ran with (`--faults`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faults: Option<String>,
+    /// For a goal witness (see [`crate::Corpus::save_witness`]): the `sometimes` goal
+    /// the run reached, and how many decisions of the tape led up to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal_tape_pos: Option<usize>,
     pub tape: Tape,
 }
 
@@ -114,24 +120,52 @@ impl Case {
             trace_hash: format!("{:016x}", result.trace_hash),
             params: BTreeMap::new(),
             faults: None,
+            goal: None,
+            goal_tape_pos: None,
             tape: result.tape.clone(),
         }
     }
 
+    /// The witness of `goal`, which the run `result` of `seed` reached, checking only
+    /// `focus` if set: the run's whole tape, and where in it the goal was first
+    /// reached. A passing run focused on one invariant records that invariant, so
+    /// its replay checks the same one and runs as far. `None` if it did not reach it.
+    pub fn witness(
+        scenario: &dyn Scenario,
+        variant: &str,
+        seed: u64,
+        result: &RunResult,
+        goal: &str,
+        focus: Option<&str>,
+    ) -> Option<Case> {
+        let hit = result.goals.iter().find(|h| h.goal == goal)?;
+        let mut case = Case::from_run(scenario, variant, seed, result);
+        if let (Some(focus), true) = (focus, result.outcome.is_pass()) {
+            case.invariant = focus.to_string();
+        }
+        case.goal = Some(goal.to_string());
+        case.goal_tape_pos = Some(hit.tape_pos);
+        Some(case)
+    }
+
+    /// A witness's tape up to its goal: the prefix `--strategy cover` branches from.
+    pub fn goal_prefix(&self) -> Option<Tape> {
+        let pos = self.goal_tape_pos?;
+        let mut prefix = self.tape.clone();
+        prefix.choices.truncate(pos);
+        Some(prefix)
+    }
+
     /// Records the parameters and fault filter of `options`, so replays use them.
     pub fn with_options(mut self, scenario: &dyn Scenario, options: &RunOptions) -> Case {
-        let declared = scenario.params();
-        self.params = options
-            .params
-            .overrides()
-            .iter()
-            .map(|&(name, value)| {
-                let shown = declared.iter().find(|p| p.name == name).map_or(value.to_string(), |p| p.display(value));
-                (name.to_string(), shown)
-            })
-            .collect();
-        self.faults = (!options.fault_filter.is_empty()).then(|| options.fault_filter.to_string());
+        (self.params, self.faults) = recorded_options(scenario, options);
         self
+    }
+
+    /// Whether the case was recorded with the parameters and fault filter of `options`.
+    pub fn recorded_with(&self, scenario: &dyn Scenario, options: &RunOptions) -> bool {
+        let (params, faults) = recorded_options(scenario, options);
+        self.params == params && self.faults == faults
     }
 
     /// The recorded parameter overrides, checked against the scenario's parameters.
@@ -224,4 +258,20 @@ fn workload(result: &RunResult) -> Vec<String> {
     }
     lines.extend(result.workload.iter().cloned());
     lines
+}
+
+/// The parameter overrides and fault filter of `options`, as a case records them.
+fn recorded_options(scenario: &dyn Scenario, options: &RunOptions) -> (BTreeMap<String, String>, Option<String>) {
+    let declared = scenario.params();
+    let params = options
+        .params
+        .overrides()
+        .iter()
+        .map(|&(name, value)| {
+            let shown = declared.iter().find(|p| p.name == name).map_or(value.to_string(), |p| p.display(value));
+            (name.to_string(), shown)
+        })
+        .collect();
+    let faults = (!options.fault_filter.is_empty()).then(|| options.fault_filter.to_string());
+    (params, faults)
 }

@@ -52,6 +52,31 @@ impl Corpus {
     }
 }
 
+impl Corpus {
+    /// The folder of the goal witnesses of `scenario`/`variant`.
+    pub fn witness_dir(&self, scenario: &str, variant: &str) -> PathBuf {
+        self.dir.join("goals").join(format!("{}.{variant}", scenario.replace('/', "-")))
+    }
+
+    /// Saves a goal witness (a case with [`Case::goal`] set) as `goals/<scenario>.
+    /// <variant>/<goal>.json`, unless that goal has a witness already: the first one
+    /// found stays, so a witness file changes only when it is deleted.
+    pub fn save_witness(&self, case: &Case) -> std::io::Result<Option<PathBuf>> {
+        let goal = case.goal.as_deref().unwrap_or("goal");
+        let path = self.witness_dir(&case.scenario, &case.variant).join(format!("{goal}.json"));
+        if path.exists() {
+            return Ok(None);
+        }
+        write_atomic(&path, case.to_json().as_bytes())?;
+        Ok(Some(path))
+    }
+
+    /// The goal witnesses of `scenario`/`variant`, by goal name.
+    pub fn witnesses_for(&self, scenario: &str, variant: &str) -> Result<Vec<(PathBuf, Case)>, CaseError> {
+        Ok(load_dir(&self.witness_dir(scenario, variant))?.into_iter().filter(|(_, c)| c.goal.is_some()).collect())
+    }
+}
+
 /// Every `*.json` case in `dir`, sorted by file name (a missing folder has none).
 pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, Case)>, CaseError> {
     let entries = match std::fs::read_dir(dir) {

@@ -5,12 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use scenarios::InvariantInfo;
+use scenarios::{GoalInfo, InvariantInfo};
 use sim::{FaultPoint, RunResult};
 
 use crate::campaign::{
-    keep_lowest, CampaignReport, CorpusTally, Failure, FaultTally, InvariantTally, Seeds, Timing, FORMAT_VERSION,
-    HARNESS_KEYS, HARNESS_KIND, LOCKSTEP_VERSION,
+    keep_lowest, CampaignReport, CorpusTally, Failure, FaultTally, GoalTally, InvariantTally, Seeds, Timing,
+    FORMAT_VERSION, HARNESS_KEYS, HARNESS_KIND, LOCKSTEP_VERSION,
 };
 
 /// Failures kept per invariant unless [`CampaignBuilder::max_failures_per_invariant`]
@@ -43,6 +43,9 @@ pub struct CampaignBuilder {
     focus: Option<String>,
     corpus: CorpusTally,
     nondeterminism: Option<String>,
+    goals: Vec<GoalTally>,
+    /// How many of `goals` the scenario declared; any after them were met in runs.
+    goals_listed: usize,
 }
 
 impl CampaignBuilder {
@@ -65,7 +68,21 @@ impl CampaignBuilder {
             focus: None,
             corpus: CorpusTally::default(),
             nondeterminism: None,
+            goals: Vec::new(),
+            goals_listed: 0,
         }
+    }
+
+    /// The scenario's `sometimes` goals, listed (in this order) even if no run
+    /// reaches them.
+    pub fn goals(&mut self, goals: &[GoalInfo]) -> &mut Self {
+        for g in goals {
+            if !self.goals.iter().any(|t| t.name == g.name) {
+                self.goals.insert(self.goals_listed, goal_tally(g.name, g.doc));
+                self.goals_listed += 1;
+            }
+        }
+        self
     }
 
     /// Runs check only `invariant` (`run --invariant`): the scenario's other invariants
@@ -108,9 +125,31 @@ impl CampaignBuilder {
         self
     }
 
-    /// Counts one run: its outcome and which fault points it enabled and fired.
+    /// Counts one run: its outcome, which fault points it enabled and fired, and
+    /// which goals it reached.
     pub fn record_run(&mut self, seed: u64, result: &RunResult) {
+        self.record(Some(seed), result);
+    }
+
+    /// [`CampaignBuilder::record_run`] for a run with no plain seed (a `cover` branch
+    /// run): counted everywhere, but never anyone's first seed.
+    pub fn record_unseeded_run(&mut self, result: &RunResult) {
+        self.record(None, result);
+    }
+
+    fn record(&mut self, seed: Option<u64>, result: &RunResult) {
         self.runs += 1;
+        for hit in &result.goals {
+            let t = match self.goals.iter().position(|t| t.name == hit.goal) {
+                Some(i) => &mut self.goals[i],
+                None => {
+                    self.goals.push(goal_tally(hit.goal, ""));
+                    self.goals.last_mut().expect("just pushed")
+                }
+            };
+            t.runs_reached += 1;
+            t.first_seed = seed.map_or(t.first_seed, |s| Some(t.first_seed.map_or(s, |f| f.min(s))));
+        }
         for (name, _) in &result.fault_profile {
             self.faults.entry((*name).to_string()).or_default().runs_enabled += 1;
         }
@@ -134,7 +173,7 @@ impl CampaignBuilder {
             }
         };
         t.violating_runs += 1;
-        t.first_seed = Some(t.first_seed.map_or(seed, |s| s.min(seed)));
+        t.first_seed = seed.map_or(t.first_seed, |seed| Some(t.first_seed.map_or(seed, |s| s.min(seed))));
     }
 
     /// Whether a failure of `invariant` at `seed` would be kept: callers can skip
@@ -163,6 +202,8 @@ impl CampaignBuilder {
         let mut invariants = self.invariants;
         // Invariants the scenario did not list arrive in run order: sort them by name.
         invariants[self.listed..].sort_by(|a, b| a.name.cmp(&b.name));
+        let mut goals = self.goals;
+        goals[self.goals_listed..].sort_by(|a, b| a.name.cmp(&b.name));
         CampaignReport {
             format_version: FORMAT_VERSION,
             lockstep_version: LOCKSTEP_VERSION.to_string(),
@@ -181,6 +222,7 @@ impl CampaignBuilder {
             focus: self.focus,
             corpus: self.corpus,
             nondeterminism: self.nondeterminism,
+            goals,
         }
     }
 }
@@ -195,4 +237,8 @@ fn tally(name: &str, kind: &str, doc: &str) -> InvariantTally {
         checked: true,
         corpus_failures: 0,
     }
+}
+
+fn goal_tally(name: &str, doc: &str) -> GoalTally {
+    GoalTally { name: name.to_string(), doc: doc.to_string(), runs_reached: 0, first_seed: None }
 }

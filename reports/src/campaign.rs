@@ -71,6 +71,11 @@ pub struct CampaignReport {
     /// Set when a seed's two runs differed (`--check-determinism`): what was seen.
     #[serde(default)]
     pub nondeterminism: Option<String>,
+    /// Every `sometimes` goal of the scenario, in scenario order (then goals runs
+    /// reached that the scenario does not declare, by name); zero counts included, so
+    /// a goal never reached shows.
+    #[serde(default)]
+    pub goals: Vec<GoalTally>,
 }
 
 fn yes() -> bool {
@@ -164,6 +169,28 @@ pub struct FaultTally {
     pub runs_fired: u64,
     /// Times it fired, over all runs.
     pub fired: u64,
+}
+
+/// How many runs reached one `sometimes` goal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalTally {
+    pub name: String,
+    pub doc: String,
+    /// Runs that reached it.
+    pub runs_reached: u64,
+    /// The lowest plain seed that reached it (a `cover` branch run has no seed).
+    pub first_seed: Option<u64>,
+}
+
+impl GoalTally {
+    /// How every format words the tally: `12 runs, first seed 3`, `never reached`.
+    pub fn summary(&self) -> String {
+        match (self.runs_reached, self.first_seed) {
+            (0, _) => "never reached".to_string(),
+            (n, Some(seed)) => format!("{n} runs, first seed {seed}"),
+            (n, None) => format!("{n} runs (branch runs only)"),
+        }
+    }
 }
 
 /// One failing seed: what broke, how to replay it, and its (shrunk) counterexample.

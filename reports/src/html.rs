@@ -49,6 +49,7 @@ pub fn render(report: &CampaignReport) -> String {
     summary(&mut out, report, &target);
     invariants(&mut out, report);
     faults(&mut out, report);
+    goals(&mut out, report);
     failures(&mut out, report);
     let t = &report.timing;
     let _ = write!(
@@ -135,6 +136,25 @@ fn faults(out: &mut String, report: &CampaignReport) {
             t.runs_enabled,
             t.runs_fired,
             t.fired
+        );
+    }
+    out.push_str("</table>\n");
+}
+
+fn goals(out: &mut String, report: &CampaignReport) {
+    if report.goals.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Sometimes goals</h2>\n<table><tr><th>goal</th><th>runs reached</th><th>first seed</th><th>what it means</th></tr>\n");
+    for g in &report.goals {
+        let never = if g.runs_reached == 0 { " <span class=\"muted\">(never reached)</span>" } else { "" };
+        let first = g.first_seed.map_or_else(|| "-".to_string(), |s| s.to_string());
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"mono\">{}{never}</td><td class=\"num\">{}</td><td class=\"num\">{first}</td><td>{}</td></tr>",
+            escape(&g.name),
+            g.runs_reached,
+            escape(&g.doc)
         );
     }
     out.push_str("</table>\n");

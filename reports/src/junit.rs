@@ -24,6 +24,8 @@ pub fn render(report: &CampaignReport) -> Result<String, SerializeError> {
         Property::new("runs", report.runs.to_string()),
         Property::new("lockstep_version", report.lockstep_version.clone()),
     ]);
+    // A goal is no test: whether runs reached it shows as a property of the suite.
+    suite.add_properties(report.goals.iter().map(|g| Property::new(format!("goal.{}", g.name), g.summary())));
     for tally in &report.invariants {
         let mut case = TestCase::new(tally.name.clone(), status(report, tally));
         case.set_classname(classname.clone());
@@ -67,6 +69,11 @@ fn status(report: &CampaignReport, tally: &InvariantTally) -> TestCaseStatus {
     if let Some(seed) = tally.first_seed {
         parts.push(format!(
             "{} of {} runs violate {} ({}); first seed {seed}",
+            tally.violating_runs, report.runs, tally.name, tally.kind
+        ));
+    } else if tally.violating_runs > 0 {
+        parts.push(format!(
+            "{} of {} runs violate {} ({}), only `cover` branch runs, which have no seed",
             tally.violating_runs, report.runs, tally.name, tally.kind
         ));
     }

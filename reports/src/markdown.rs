@@ -50,6 +50,14 @@ pub fn render(report: &CampaignReport) -> String {
             let _ = writeln!(out, "| `{}` | {} | {} | {} |", cell(name), t.runs_enabled, t.runs_fired, t.fired);
         }
     }
+    if !report.goals.is_empty() {
+        out.push_str("\n| sometimes goal | runs reached | first seed |\n|---|---:|---:|\n");
+        for g in &report.goals {
+            let first = g.first_seed.map_or_else(|| "-".to_string(), |s| s.to_string());
+            let runs = if g.runs_reached == 0 { "0 (never reached)".to_string() } else { g.runs_reached.to_string() };
+            let _ = writeln!(out, "| `{}` | {runs} | {first} |", cell(&g.name));
+        }
+    }
     if !report.failures.is_empty() {
         let _ = writeln!(out, "\n### Failures\n");
         for f in report.failures.iter().take(FAILURES_LISTED) {

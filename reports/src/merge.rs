@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use thiserror::Error;
 
-use crate::campaign::{keep_lowest, CampaignReport, CorpusTally, InvariantTally, Seeds, Timing};
+use crate::campaign::{keep_lowest, CampaignReport, CorpusTally, GoalTally, InvariantTally, Seeds, Timing};
 
 /// Why reports cannot be merged. Each says it in one line.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -75,6 +75,7 @@ pub fn merge(mut reports: Vec<CampaignReport>) -> Result<CampaignReport, MergeEr
             m.fired = sum([m.fired, t.fired], "fault counts")?;
         }
     }
+    merged.goals = merge_goals(&reports)?;
     // Every shard replays the same corpus before its seeds: its counts are not summed.
     merged.corpus = CorpusTally {
         replayed: reports.iter().map(|r| r.corpus.replayed).max().unwrap_or(0),
@@ -154,6 +155,27 @@ fn merge_invariants(reports: &[CampaignReport]) -> Result<Vec<InvariantTally>, M
                         (Some(a), Some(b)) => Some(a.min(b)),
                         (a, b) => a.or(b),
                     };
+                }
+                None => merged.push(t.clone()),
+            }
+        }
+    }
+    Ok(merged)
+}
+
+/// Goal tallies summed by name, in the order the first report lists them (goals only
+/// a later report met come after, in its order); first seeds are minimums.
+fn merge_goals(reports: &[CampaignReport]) -> Result<Vec<GoalTally>, MergeError> {
+    let mut merged: Vec<GoalTally> = Vec::new();
+    for r in reports {
+        for t in &r.goals {
+            match merged.iter_mut().find(|m| m.name == t.name) {
+                Some(m) => {
+                    m.runs_reached = sum([m.runs_reached, t.runs_reached], "goal counts")?;
+                    m.first_seed = [m.first_seed, t.first_seed].into_iter().flatten().min();
+                    if m.doc.is_empty() {
+                        m.doc.clone_from(&t.doc);
+                    }
                 }
                 None => merged.push(t.clone()),
             }

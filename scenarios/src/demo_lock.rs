@@ -43,6 +43,10 @@ fn run_config(options: &RunOptions) -> RunConfig {
 }
 
 impl Scenario for DemoLock {
+    fn goals(&self) -> &'static [crate::GoalInfo] {
+        crate::goals::DEMO_LOCK
+    }
+
     fn name(&self) -> &'static str {
         "demo/lock"
     }

@@ -200,6 +200,10 @@ const INVARIANTS: &[Invariant<DevWorld>] = &[
 ];
 
 impl Scenario for RedisLock {
+    fn goals(&self) -> &'static [crate::GoalInfo] {
+        crate::goals::DEVSERVER
+    }
+
     fn name(&self) -> &'static str {
         "devserver/redis-lock"
     }

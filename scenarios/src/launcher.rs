@@ -142,6 +142,10 @@ fn run_config(options: &RunOptions) -> RunConfig {
 }
 
 impl Scenario for MultiTab {
+    fn goals(&self) -> &'static [crate::GoalInfo] {
+        crate::goals::LAUNCHER
+    }
+
     fn name(&self) -> &'static str {
         "launcher/multi-tab"
     }

@@ -64,6 +64,10 @@ const PARAMS: &[ParamInfo] =
     &[CLIENTS, ROUNDS_MAX, LEASE_TTL_MS, WORK_MIN_MS, WORK_MAX_MS, RETRY_MS, THINK_MAX_MS, CHECK_BEFORE_WRITE];
 
 impl Scenario for LeaseStorage {
+    fn goals(&self) -> &'static [crate::GoalInfo] {
+        crate::goals::LEASE
+    }
+
     fn name(&self) -> &'static str {
         "lease/storage"
     }

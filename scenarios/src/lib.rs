@@ -6,6 +6,7 @@ mod demo_lock;
 pub mod devserver;
 #[cfg(feature = "fixtures")]
 mod fixtures;
+mod goals;
 mod launcher;
 mod launcher_params;
 mod lease;
@@ -21,4 +22,4 @@ pub mod baseline;
 pub use launcher::run_multi_tab_with;
 pub use params::{ParamError, ParamInfo, ParamKind, Params};
 pub use registry::{all, find, findable, ScenarioError};
-pub use scenario::{FaultMode, InvariantInfo, RunOptions, Scenario, VariantInfo};
+pub use scenario::{FaultMode, GoalInfo, InvariantInfo, RunOptions, Scenario, VariantInfo};

@@ -281,6 +281,10 @@ fn model_params(sim: &sim::Sim, p: &Params, full: bool) -> PrewarmParams {
 }
 
 impl Scenario for MkdirLock {
+    fn goals(&self) -> &'static [crate::GoalInfo] {
+        crate::goals::PREWARM
+    }
+
     fn name(&self) -> &'static str {
         "prewarm/mkdir-lock"
     }
@@ -312,6 +316,10 @@ impl Scenario for MkdirLock {
 }
 
 impl Scenario for MkdirLockFull {
+    fn goals(&self) -> &'static [crate::GoalInfo] {
+        crate::goals::PREWARM
+    }
+
     fn name(&self) -> &'static str {
         "prewarm/mkdir-lock-full"
     }

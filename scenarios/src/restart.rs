@@ -256,6 +256,10 @@ pub fn restart_params(params: &Params) -> RestartParams {
 }
 
 impl Scenario for Restart {
+    fn goals(&self) -> &'static [crate::GoalInfo] {
+        crate::goals::RESTART
+    }
+
     fn name(&self) -> &'static str {
         self.name
     }

@@ -26,6 +26,15 @@ impl<W> From<&Invariant<W>> for InvariantInfo {
     }
 }
 
+/// A `sometimes` goal: a situation bugs need, which some runs should reach. Model
+/// code marks it with [`sim::Sim::sometimes`]; reports count the runs that reached it
+/// and `--strategy cover` branches from the first one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GoalInfo {
+    pub name: &'static str,
+    pub doc: &'static str,
+}
+
 /// Whether a run swarms its fault points or runs fault-free (benchmarks, baselines).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultMode {
@@ -130,6 +139,11 @@ pub trait Scenario: Sync {
     fn fault_points(&self) -> &'static [FaultPoint];
     /// Every parameter the scenario reads, with its default (`list` shows them).
     fn params(&self) -> &'static [ParamInfo] {
+        &[]
+    }
+    /// The `sometimes` goals its model code marks, with what each means (`list` shows
+    /// them; a goal never reached in a campaign shows like a fault that never fired).
+    fn goals(&self) -> &'static [GoalInfo] {
         &[]
     }
     /// Runs `variant`, which must be one of [`Scenario::variants`].

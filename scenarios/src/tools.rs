@@ -163,6 +163,10 @@ pub fn tools_params(params: &Params) -> ToolsParams {
 }
 
 impl Scenario for Siblings {
+    fn goals(&self) -> &'static [crate::GoalInfo] {
+        crate::goals::TOOLS
+    }
+
     fn name(&self) -> &'static str {
         "tools/siblings"
     }

@@ -32,6 +32,10 @@ pub enum ChoiceSource {
     /// A fresh run from a seed whose schedule decisions follow PCT priorities
     /// ([`crate::pct`]); every other value is drawn as in a `Seed` run.
     Pct { seed: u64, config: PctConfig },
+    /// A branch of a recorded run ([`crate::cover`]): the prefix's values by
+    /// position, then fresh values from `seed`'s stream. The prefix must come from a
+    /// run of the same scenario, variant and options, so positions line up exactly.
+    Branch { prefix: Tape, seed: u64 },
 }
 
 /// A probability as an integer ratio `num / den`.
@@ -62,6 +66,7 @@ enum Stream {
     Replay { tape: Tape, pos: usize },
     Aligned(Box<Aligned>),
     Pct(Box<Pct>),
+    Branch { prefix: Tape, pos: usize, rng: Box<ChaCha8Rng> },
 }
 
 /// The decision stream of one run, and the tape it records.
@@ -88,6 +93,9 @@ impl Choices {
             ChoiceSource::Tape(tape) if tape.is_labelled() => Stream::Aligned(Box::new(Aligned::new(tape))),
             ChoiceSource::Tape(tape) => Stream::Replay { tape, pos: 0 },
             ChoiceSource::Pct { seed, config } => Stream::Pct(Box::new(Pct::new(seed, config))),
+            ChoiceSource::Branch { prefix, seed } => {
+                Stream::Branch { prefix, pos: 0, rng: Box::new(ChaCha8Rng::seed_from_u64(seed)) }
+            }
         };
         Choices { stream, recorded: Tape::default(), counts: BTreeMap::new(), schedules: 0, forced: None }
     }
@@ -123,6 +131,14 @@ impl Choices {
             }
             Stream::Aligned(aligned) => aligned.value(self.recorded.choices.len(), kind, site, actor, n, bound),
             Stream::Pct(pct) => self.forced.take().unwrap_or_else(|| pct.rng.random_range(0..bound)),
+            Stream::Branch { prefix, pos, rng } => {
+                let value = match prefix.choices.get(*pos) {
+                    Some(c) => c.value.min(bound - 1),
+                    None => rng.random_range(0..bound),
+                };
+                *pos += 1;
+                value
+            }
         };
         self.recorded.choices.push(Choice { kind, bound, value, site, actor, n });
         value
@@ -214,6 +230,23 @@ mod tests {
         assert_eq!(c.below(ChoiceKind::Delay, A, 0, 10), 9);
         assert_eq!(c.below(ChoiceKind::Delay, A, 0, 10), 0);
         assert_eq!(c.tape().len(), 2);
+    }
+
+    #[test]
+    fn a_branch_replays_its_prefix_then_draws_fresh_values() {
+        let mut fresh = Choices::new(ChoiceSource::Seed(7));
+        let drawn: Vec<u64> = (0..40).map(|_| fresh.below(ChoiceKind::Delay, A, 0, 1000)).collect();
+        let mut prefix = fresh.into_tape();
+        prefix.choices.truncate(10);
+        let branch = |seed| {
+            let mut c = Choices::new(ChoiceSource::Branch { prefix: prefix.clone(), seed });
+            (0..40).map(|_| c.below(ChoiceKind::Delay, A, 0, 1000)).collect::<Vec<u64>>()
+        };
+        let (one, two) = (branch(1), branch(2));
+        assert_eq!(one[..10], drawn[..10]);
+        assert_eq!(two[..10], drawn[..10]);
+        assert_ne!(one[10..], two[10..], "different suffix streams");
+        assert_eq!(one, branch(1), "the same branch twice");
     }
 
     #[test]

@@ -130,6 +130,9 @@ pub(crate) struct Kernel {
     /// The node draws are labelled with: a task's node, or the node whose code
     /// scheduled the engine action running now (see [`Sim::acting_for`]).
     actor: Cell<NodeId>,
+    /// The `sometimes` goals reached so far, and the steps completed (see `goal.rs`).
+    goals: RefCell<crate::goal::Goals>,
+    steps: Cell<u64>,
 }
 
 /// A handle on one simulated run. Cheap to clone; every model task holds one.
@@ -171,6 +174,8 @@ impl Sim {
             current_task: Cell::new(None),
             current_node: Cell::new(NodeId::SYSTEM),
             actor: Cell::new(NodeId::SYSTEM),
+            goals: RefCell::new(crate::goal::Goals::default()),
+            steps: Cell::new(0),
         };
         let sim = Sim { k: Rc::new(k) };
         sim.add_node("sim");
@@ -639,6 +644,30 @@ impl Sim {
             }
         };
         drop(finished_or_orphaned);
+    }
+
+    // ---- goals -----------------------------------------------------------------
+
+    /// Marks that this run reached the `sometimes` goal `goal` (declared by the
+    /// scenario, see `Scenario::goals`). Only the first time counts; no draw, no event.
+    pub fn sometimes(&self, goal: &'static str) {
+        let tape_pos = self.k.choices.borrow().tape().len();
+        self.k.goals.borrow_mut().reach(goal, self.k.steps.get(), self.now(), tape_pos);
+    }
+
+    /// [`Sim::sometimes`] when `condition` holds: a one-line mark at a branch.
+    pub fn sometimes_if(&self, condition: bool, goal: &'static str) {
+        if condition {
+            self.sometimes(goal);
+        }
+    }
+
+    pub(crate) fn set_steps(&self, steps: u64) {
+        self.k.steps.set(steps);
+    }
+
+    pub(crate) fn take_goals(&self) -> Vec<crate::goal::GoalHit> {
+        self.k.goals.borrow_mut().take()
     }
 
     // ---- trace -----------------------------------------------------------------

@@ -15,6 +15,7 @@ use crate::align::Fit;
 use crate::choices::{ChoiceSource, Ratio};
 use crate::executor::{Sim, Step};
 use crate::fault::{FaultCounts, FaultFilter};
+use crate::goal::GoalHit;
 use crate::tape::Tape;
 use crate::time::SimTime;
 use crate::trace::{Event, TraceMode};
@@ -144,6 +145,8 @@ pub struct RunResult {
     /// The full trace; empty unless the run used [`TraceMode::Full`].
     pub trace: Vec<Event>,
     pub node_names: Vec<String>,
+    /// The `sometimes` goals the run reached, in the order first reached.
+    pub goals: Vec<GoalHit>,
 }
 
 /// Runs one simulation: `setup` builds the world (nodes, tasks, fault profile) from
@@ -180,6 +183,7 @@ pub fn run<W>(
     let tape = sim.tape();
     let fit = sim.fit();
     let trace = sim.take_trace();
+    let goals = sim.take_goals();
     RunResult {
         outcome,
         tape,
@@ -194,6 +198,7 @@ pub fn run<W>(
         fit,
         trace: trace.into_events(),
         node_names,
+        goals,
     }
 }
 
@@ -234,6 +239,7 @@ fn drive<W>(
         }
         let step = steps.get() + 1;
         steps.set(step);
+        sim.set_steps(step);
         if let Some(v) = first_violation(&world, sim, invariants, InvariantKind::Safety, step) {
             return Outcome::Violation(v);
         }

@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use scenarios::{RunOptions, Scenario};
-use sim::RunResult;
+use sim::cover::{CoverPlan, CoverRun};
+use sim::{ChoiceSource, RunResult};
 
 use self::plan::SeedPlan;
 use self::strategy::StrategyArgs;
@@ -26,9 +27,16 @@ pub const CHUNK: u64 = 256;
 /// failing one) and compares trace hashes.
 pub const DETERMINISM_SAMPLE: u64 = 8;
 
+/// Runs per batch of a `cover` campaign: the plan learns from each batch before it
+/// hands out the next. Fixed, so that the runs do not depend on `--jobs`.
+pub const COVER_BATCH: u64 = 32;
+
 /// One run of a campaign.
 pub struct SeedRun {
+    /// The seed; for a `cover` branch run, the seed of its suffix stream.
     pub seed: u64,
+    /// The cover plan's run, when the campaign runs `--strategy cover`.
+    pub cover: Option<CoverRun>,
     pub result: RunResult,
     /// The trace hash of a second run of the same seed, when it was replayed.
     pub replayed_hash: Option<u64>,
@@ -71,12 +79,42 @@ impl Runner<'_> {
         })
     }
 
+    /// The next `COVER_BATCH` runs of `plan` (fewer at the end of the seed plan, run
+    /// indices from `first`), in parallel; returned in plan order, for the caller to
+    /// observe. Runs not started when `stop` is raised are skipped.
+    pub fn cover_chunk(&self, plan: &mut CoverPlan, first: u64, stop: &AtomicBool) -> Vec<SeedRun> {
+        let runs: Vec<(u64, CoverRun)> = (first..first + COVER_BATCH)
+            .take_while(|&i| self.plan.seed(i).is_some())
+            .map(|i| (i, plan.next()))
+            .collect();
+        self.pool.install(|| {
+            runs.into_par_iter()
+                .filter_map(|(i, run)| {
+                    if stop.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    let seed = match &run.source {
+                        ChoiceSource::Branch { seed, .. } => *seed,
+                        _ => run.seed().unwrap_or_default(),
+                    };
+                    let mut one = self.one_from(i, seed, run.source.clone());
+                    one.cover = Some(run);
+                    Some(one)
+                })
+                .collect()
+        })
+    }
+
     fn one(&self, index: u64, seed: u64) -> SeedRun {
-        let result = self.scenario.run(self.variant, self.strategy.source(seed), &self.options);
+        self.one_from(index, seed, self.strategy.source(seed))
+    }
+
+    fn one_from(&self, index: u64, seed: u64, source: ChoiceSource) -> SeedRun {
+        let result = self.scenario.run(self.variant, source.clone(), &self.options);
         let sample = index % DETERMINISM_SAMPLE == 0 || !result.outcome.is_pass();
         let replayed_hash = (self.check_determinism && sample)
-            .then(|| self.scenario.run(self.variant, self.strategy.source(seed), &self.options).trace_hash);
-        SeedRun { seed, result, replayed_hash }
+            .then(|| self.scenario.run(self.variant, source, &self.options).trace_hash);
+        SeedRun { seed, cover: None, result, replayed_hash }
     }
 
     /// Whether run index `i` is past the end of the plan.

@@ -4,10 +4,12 @@
 //! Exploration): `random` draws each decision uniformly from the seed's stream; `pct`
 //! draws schedule decisions from PCT priorities ([`sim::PctConfig`]); `exhaustive`
 //! enumerates tapes by their number of deviations from the default run
-//! ([`sim::exhaustive`]). Their runs replay, shrink and are saved the same way; a
+//! ([`sim::exhaustive`]); `cover` runs plain seeds and branches from the first run
+//! that reached a rare `sometimes` goal ([`sim::cover`]). Their runs replay, shrink and are saved the same way; a
 //! seed's replay command carries the strategy's flags.
 
 use clap::{Args, ValueEnum};
+use sim::cover::CoverConfig;
 use sim::exhaustive::ExhaustiveConfig;
 use sim::{ChoiceSource, PctConfig};
 
@@ -23,12 +25,15 @@ pub enum StrategyName {
     /// Every run within `--bound` deviations from the default, fewest first; the
     /// first failure is a shortest counterexample. `--dry-run` estimates the size.
     Exhaustive,
+    /// Plain seeds, and runs that replay the tape of the first run that reached a rare
+    /// `sometimes` goal up to that moment and draw the rest afresh (`--cover-budget`).
+    Cover,
 }
 
 /// The strategy flags of `run` and `repro`.
 #[derive(Clone, Debug, Args)]
 pub struct StrategyArgs {
-    /// How to choose each run's decisions: random, pct or exhaustive.
+    /// How to choose each run's decisions: random, pct, exhaustive or cover.
     #[arg(long, value_enum, default_value_t = StrategyName::Random)]
     pub strategy: StrategyName,
     /// PCT: the bug depth searched for (depth - 1 priority change points).
@@ -47,6 +52,9 @@ pub struct StrategyArgs {
     /// Exhaustive: print the estimated size of the search and stop.
     #[arg(long)]
     pub dry_run: bool,
+    /// Cover: runs branched from each rare goal's first witness.
+    #[arg(long, default_value_t = CoverConfig::default().budget, value_parser = clap::value_parser!(u64).range(1..))]
+    pub cover_budget: u64,
 }
 
 impl StrategyArgs {
@@ -54,7 +62,7 @@ impl StrategyArgs {
     pub fn source(&self, seed: u64) -> ChoiceSource {
         match self.strategy {
             StrategyName::Pct => ChoiceSource::Pct { seed, config: self.pct() },
-            StrategyName::Random | StrategyName::Exhaustive => ChoiceSource::Seed(seed),
+            StrategyName::Random | StrategyName::Exhaustive | StrategyName::Cover => ChoiceSource::Seed(seed),
         }
     }
 
@@ -66,11 +74,18 @@ impl StrategyArgs {
         ExhaustiveConfig { bound: self.bound, values_per_draw: self.values_per_draw, max_runs }
     }
 
-    /// The flags a seed's replay command needs to make the same run (none for random).
+    /// The cover plan's configuration: random runs take the seeds of run indices
+    /// `0, 1, 2, …` of a plan starting at `first_seed` with `stride` between seeds.
+    pub fn cover(&self, first_seed: u64, stride: u64) -> CoverConfig {
+        CoverConfig { first_seed, stride, budget: self.cover_budget, ..CoverConfig::default() }
+    }
+
+    /// The flags a seed's replay command needs to make the same run (none for random,
+    /// nor for cover, whose seeds are plain; its branch runs replay from case files).
     pub fn replay_flags(&self) -> String {
         match self.strategy {
             StrategyName::Pct => format!(" --strategy pct --depth {} --pct-steps {}", self.depth, self.pct_steps),
-            StrategyName::Random | StrategyName::Exhaustive => String::new(),
+            StrategyName::Random | StrategyName::Exhaustive | StrategyName::Cover => String::new(),
         }
     }
 }

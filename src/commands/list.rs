@@ -19,6 +19,12 @@ pub fn run() -> anyhow::Result<Exit> {
         for f in scenario.fault_points() {
             println!("    {:<20} {}", f.name, f.doc);
         }
+        if !scenario.goals().is_empty() {
+            println!("  sometimes goals (runs that reach them are counted; --strategy cover branches from them):");
+        }
+        for g in scenario.goals() {
+            println!("    {:<30} {}", g.name, g.doc);
+        }
         if !scenario.params().is_empty() {
             println!("  parameters (--param NAME=VALUE; [A]: an assumption the text does not state):");
         }

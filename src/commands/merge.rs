@@ -22,7 +22,9 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<Exit> {
         merged.violating_runs
     );
     for t in merged.invariants.iter().filter(|t| t.violating_runs > 0) {
-        println!("  {}: {} runs, first at seed {}", t.name, t.violating_runs, t.first_seed.unwrap_or_default());
+        let first =
+            t.first_seed.map_or_else(|| "only in cover branch runs".to_string(), |s| format!("first at seed {s}"));
+        println!("  {}: {} runs, {first}", t.name, t.violating_runs);
     }
     if merged.corpus.still_failing > 0 {
         println!("  corpus: {} of {} cases still fail", merged.corpus.still_failing, merged.corpus.replayed);

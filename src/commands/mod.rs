@@ -10,6 +10,7 @@ pub mod repro;
 pub mod review;
 pub mod run;
 pub mod shrink;
+pub mod witness;
 
 use std::process::ExitCode;
 

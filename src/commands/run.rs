@@ -14,12 +14,13 @@ use reports::builder::{CampaignBuilder, CampaignMeta};
 use reports::campaign::{CampaignReport, Failure, SeedBase, Seeds, Shard, Timing, HARNESS_KIND};
 use reports::timeline;
 use scenarios::{RunOptions, Scenario};
+use sim::cover::{CoverPlan, Origin};
 use sim::exhaustive::ExhaustiveConfig;
 
 use crate::campaign::plan::SeedPlan;
 use crate::campaign::progress::Progress;
 use crate::campaign::strategy::StrategyName;
-use crate::campaign::{Runner, SeedRun, CHUNK};
+use crate::campaign::{Runner, SeedRun, CHUNK, COVER_BATCH};
 use crate::cli::RunArgs;
 use crate::commands::{
     focus_named, origin, replay_case_command, replay_seed_command, report, resolve, tuned, tuning_flags, Exit,
@@ -47,6 +48,9 @@ struct Ctx<'a> {
     /// The campaign's options, and the `--param`/`--faults` flags that give them.
     options: RunOptions,
     flags: String,
+    /// The campaign's own command, which makes every run again (a `cover` branch run
+    /// has no seed of its own).
+    campaign: String,
     /// Raised by Ctrl-C, SIGTERM or SIGHUP: stop between runs and shrink batches.
     stop: &'a AtomicBool,
 }
@@ -58,6 +62,8 @@ struct Found {
     reported: BTreeSet<String>,
     corpus_failures: u64,
     last_seed: Option<u64>,
+    /// The first run that reached each goal, as a witness case for the corpus.
+    witnesses: std::collections::BTreeMap<&'static str, Case>,
 }
 
 pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
@@ -95,6 +101,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     if let Some(f) = focus {
         println!("checks only {f} (--invariant): the other invariants are not checked");
     }
+    let mut cover = (args.strategy.strategy == StrategyName::Cover).then(|| {
+        let stride = plan.shard.map_or(1, |s| s.count);
+        println!(
+            "strategy cover: plain seeds, and {} runs branched from the first run that reached each rare goal",
+            args.strategy.cover_budget
+        );
+        CoverPlan::new(args.strategy.cover(plan.seed(0).unwrap_or(plan.start), stride))
+    });
 
     let progress = Progress::new(plan.runs(), args.time);
     // A shrunk case must be saved to be replayed: without a corpus, failures are shown
@@ -111,6 +125,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         pool: &runner.pool,
         options: runner.options.clone(),
         flags: flags.clone(),
+        campaign: campaign_command(scenario, variant, &plan, &(focus_flag(focus) + &flags), &args.strategy),
         stop: &stop,
     };
     let meta = CampaignMeta {
@@ -126,7 +141,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         reported: BTreeSet::new(),
         corpus_failures: 0,
         last_seed: None,
+        witnesses: std::collections::BTreeMap::new(),
     };
+    found.builder.goals(scenario.goals());
     if let Some(f) = focus {
         found.builder.focus(f);
     }
@@ -139,6 +156,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     };
     snapshot(&found, 0);
     replay_corpus(&ctx, &mut found)?;
+    crate::commands::witness::replay(ctx.corpus.as_ref(), scenario, variant, &ctx.options, cover.as_mut())?;
     let mut stopped_early = found.corpus_failures > 0 && !args.keep_going;
     let (mut next, mut runs, mut violating) = (0, 0u64, 0u64);
     let mut first_violation: Option<(u64, String)> = None;
@@ -151,11 +169,32 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         if next > 0 && progress.out_of_time() {
             break;
         }
-        let chunk = runner.chunk(next, &stop);
-        next += CHUNK;
+        let chunk = match cover.as_mut() {
+            Some(plan) => runner.cover_chunk(plan, next, &stop),
+            None => runner.chunk(next, &stop),
+        };
+        next += if cover.is_some() { COVER_BATCH } else { CHUNK };
         for run in chunk {
-            found.builder.record_run(run.seed, &run.result);
-            found.last_seed = Some(run.seed);
+            match (&run.cover, cover.as_mut()) {
+                (Some(c), Some(plan)) => {
+                    plan.observe(c, &run.result);
+                    match c.seed() {
+                        Some(seed) => found.builder.record_run(seed, &run.result),
+                        None => found.builder.record_unseeded_run(&run.result),
+                    }
+                }
+                _ => found.builder.record_run(run.seed, &run.result),
+            }
+            for hit in &run.result.goals {
+                found.witnesses.entry(hit.goal).or_insert_with(|| {
+                    Case::witness(scenario, variant, run.seed, &run.result, hit.goal, focus)
+                        .expect("the run reached the goal")
+                        .with_options(scenario, &ctx.options)
+                });
+            }
+            if run.cover.as_ref().is_none_or(|c| c.seed().is_some()) {
+                found.last_seed = Some(run.seed);
+            }
             runs += 1;
             if run.nondeterministic() {
                 progress.println(&nondeterminism(&ctx, &run));
@@ -202,6 +241,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     campaign.seeds = seeds(&plan, &base, found.last_seed);
     campaign.complete = !interrupted;
     summarize(&campaign, interrupted);
+    crate::commands::witness::save(ctx.corpus.as_ref(), &found.witnesses);
     if !args.keep_going && !nondeterministic {
         not_reached(&ctx, &campaign, first_violation.as_ref(), &found.reported);
     }
@@ -297,7 +337,12 @@ fn summarize(campaign: &CampaignReport, interrupted: bool) {
         println!("  nondeterminism: {what}");
     }
     for t in campaign.invariants.iter().filter(|t| t.violating_runs > 0) {
-        println!("  {}: {} runs, first at seed {}", t.name, t.violating_runs, t.first_seed.unwrap_or_default());
+        let first =
+            t.first_seed.map_or_else(|| "only in cover branch runs".to_string(), |s| format!("first at seed {s}"));
+        println!("  {}: {} runs, {first}", t.name, t.violating_runs);
+    }
+    for g in &campaign.goals {
+        println!("  goal {}: {}", g.name, g.summary());
     }
     for f in &campaign.failures {
         let shrunk = match (f.steps_before_shrink, f.steps_after_shrink) {
@@ -421,7 +466,15 @@ fn report_failure(ctx: &Ctx, run: &SeedRun) -> Failure {
         None => (found, found_file, false),
     };
     let full = case.replay(scenario, true).result;
-    let seed_command = replay_seed_command(scenario, variant, seed, ctx.focus) + &ctx.flags;
+    let branch = run.cover.as_ref().and_then(|c| match &c.origin {
+        Origin::Branch { goal, prefix_len, .. } => Some((c.index, goal.clone(), *prefix_len)),
+        Origin::Seed(_) => None,
+    });
+    // A branch run has no plain seed: its case file replays it, else its campaign.
+    let seed_command = match &branch {
+        None => replay_seed_command(scenario, variant, seed, ctx.focus) + &ctx.flags,
+        Some((index, ..)) => format!("{} (its run {index}; this campaign ran without a corpus)", ctx.campaign),
+    };
     let replay = case_file.as_deref().map_or_else(|| seed_command.clone(), replay_case_command);
     let failure = if shrunk {
         Failure::from_runs(seed, &run.result, Some(&full), replay.clone())
@@ -430,11 +483,18 @@ fn report_failure(ctx: &Ctx, run: &SeedRun) -> Failure {
     };
     let mut failure = failure.expect("the run failed");
     failure.case_file = case_file.as_ref().map(|p| p.display().to_string());
-    let mut text = format!("\nFAIL {} --variant {variant} seed {seed}\n", scenario.name());
+    let mut text = match &branch {
+        None => format!("\nFAIL {} --variant {variant} seed {seed}\n", scenario.name()),
+        Some((index, goal, at)) => format!(
+            "\nFAIL {} --variant {variant} cover run {index} (branched from goal {goal} at decision {at})\n",
+            scenario.name()
+        ),
+    };
     text += &format!("  {}\n{shrunk_note}", timeline::outcome_line(&full.outcome));
     text += &timeline::render_steps(&full, Some(ctx.tail));
     text += &format!("  replay: {replay}\n");
-    if case_file.is_some() {
+    // A branch run has no seed command: its case file is its replay.
+    if case_file.is_some() && branch.is_none() {
         text += &format!("  seed:   {seed_command}\n");
     }
     ctx.progress.println(&text);
@@ -448,5 +508,32 @@ fn nondeterminism(ctx: &Ctx, run: &SeedRun) -> String {
         run.result.trace_hash,
         run.replayed_hash.unwrap_or_default(),
         replay_seed_command(ctx.scenario, ctx.variant, run.seed, ctx.focus) + &ctx.flags
+    )
+}
+
+/// ` --invariant NAME` for a focused campaign.
+fn focus_flag(focus: Option<&str>) -> String {
+    focus.map_or_else(String::new, |f| format!(" --invariant {f}"))
+}
+
+/// The command that runs this campaign's runs again, in the same order: without a
+/// corpus, whose goal witnesses would change where cover branches.
+fn campaign_command(
+    scenario: &dyn Scenario,
+    variant: &str,
+    plan: &SeedPlan,
+    flags: &str,
+    strategy: &crate::campaign::strategy::StrategyArgs,
+) -> String {
+    let end = plan.end.map_or_else(String::new, |e| e.to_string());
+    let shard = plan.shard.map_or_else(String::new, |s| format!(" --shard {s}"));
+    let cover = match strategy.strategy {
+        StrategyName::Cover => format!(" --strategy cover --cover-budget {}", strategy.cover_budget),
+        _ => String::new(),
+    };
+    format!(
+        "lockstep run {} --variant {variant} --seeds {}..{end}{shard}{flags}{cover} --no-corpus",
+        scenario.name(),
+        plan.start
     )
 }

@@ -250,6 +250,7 @@ async fn create_job(
     skill: u32,
 ) -> Result<SandboxId, ProviderError> {
     let fallback = sim.chance(ChoiceKind::Delay, p.fallback_path);
+    sim.sometimes_if(fallback, "fallback-create");
     let boot_ms = if fallback {
         draw_ms(&sim, p.fallback_create_min_ms, p.fallback_create_max_ms)
     } else {

@@ -170,7 +170,8 @@ impl Client {
             sim.note(self.node(), "leaves the critical section");
             self.world.rounds_done.borrow_mut()[self.index] += 1;
             // A lost release is harmless: the TTL frees the lock.
-            let _ = self.world.kv.del_if(sim, self.node(), LOCK_KEY, token).await;
+            let released = self.world.kv.del_if(sim, self.node(), LOCK_KEY, token).await;
+            sim.sometimes_if(released.is_err(), "release-lost");
         }
         sim.note(self.node(), "done");
     }
@@ -188,6 +189,7 @@ impl Client {
             if taken {
                 return;
             }
+            sim.sometimes("lock-contended");
             sim.sleep_ms(self.params.retry_ms).await;
         }
     }

@@ -46,6 +46,7 @@ pub fn campaign(scenario: &str, variant: &str, seeds: RangeInclusive<u64>, plan:
     };
     let mut builder = CampaignBuilder::new(meta, &s.invariants(), s.fault_points());
     builder.max_failures_per_invariant(plan.max_failures);
+    builder.goals(s.goals());
     let mut order: Vec<u64> =
         seeds.filter(|seed| plan.shard.is_none_or(|sh| seed % u64::from(sh.count) == u64::from(sh.index))).collect();
     if plan.reversed {

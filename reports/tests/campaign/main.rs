@@ -3,6 +3,7 @@
 //! written to a report folder.
 
 mod fixtures;
+mod goals;
 mod html;
 mod json;
 mod junit;

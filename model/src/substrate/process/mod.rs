@@ -134,6 +134,7 @@ impl ProcessTable {
         candidates.truncate(params.reuse_window as usize);
         let pick = self.sim.draw(ChoiceKind::Schedule, candidates.len() as u64) as usize;
         let pid = candidates[pick];
+        self.sim.sometimes_if(freed.contains(&pid), "pid-reused");
         t.freed.retain(|p| *p != pid);
         if pid == sequential {
             t.next = if pid == t.params.last { t.params.first } else { pid + 1 };

@@ -130,6 +130,7 @@ async fn start_locked(
         Ok(true) => sim.note(node, format!("holds {key} = {token} for {ttl_s} s; session {session}")),
     }
     let reply = locked_section(shared, sim, node, app, session, origin).await;
+    sim.sometimes_if(shared.redis.peek(sim, key) != Some(token), "lock-lost-while-start-runs");
     match p.release {
         Release::Del => {
             sim.note(node, format!("DEL {key} (finally)"));

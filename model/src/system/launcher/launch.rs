@@ -45,7 +45,11 @@ pub async fn handle_launch(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>, 
     match captured {
         Some(UserSandbox::Found(record)) => install(tab, sim, record).await,
         // `page.tsx:175-179`: stay in `launching`; "the query will auto-update".
-        Some(UserSandbox::Creating) => tab.note(sim, "parks: a create is in progress"),
+        Some(UserSandbox::Creating) => {
+            sim.sometimes("tab-waits-on-create");
+            sim.sometimes_if(tab.launcher.ghost.borrow().creators.is_empty(), "waits-while-creator-hands-off");
+            tab.note(sim, "parks: a create is in progress")
+        }
         _ => take_create_lock(tab, sim, captured, attempt).await,
     }
 }
@@ -166,11 +170,16 @@ async fn take_create_lock(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>, a
     }
     let (user, v, nonce, ghost) = (tab.user, l.version, l.ghost.nonce(), l.ghost.clone());
     let (tab_id, life) = (tab.id, sim.incarnation(tab.node));
+    let goals = sim.clone();
     let lock = mutate(tab, sim, "acquireCreateLock", move |t, now| {
         let stale = t.pending_record(user).map(|p| p.id);
         let answer = server::acquire_create_lock(t, user, now, nonce, &v);
+        goals.sometimes_if(answer == CreateLock::Creating, "tab-waits-on-create");
+        let ended = stale.is_some_and(|p| ghost.creator_of(p).is_none());
+        goals.sometimes_if(answer == CreateLock::Creating && ended, "waits-while-creator-hands-off");
         if let CreateLock::Acquired { placeholder } = answer {
             if let Some(old) = stale {
+                goals.sometimes("lock-taken-over-after-ttl");
                 ghost.check_reclaim(old, tab_id, "create lock");
             }
             ghost.acquired_placeholder(placeholder, tab_id, life);
@@ -233,10 +242,12 @@ async fn create(tab: &Tab, sim: &Sim, placeholder: u64) {
         Handoff::FencedAtomic => unreachable!("`proposed` creates in fenced_create"),
         Handoff::DeleteThenInsert => {
             let _ = mutate(tab, sim, "deletePlaceholder", delete).await;
-            let _ = mutate(tab, sim, "createSandboxRecord", insert).await;
+            let inserted = mutate(tab, sim, "createSandboxRecord", insert).await;
+            sim.sometimes_if(inserted.is_err(), "insert-failed");
         }
         Handoff::InsertThenDelete => {
-            let _ = mutate(tab, sim, "createSandboxRecord", insert).await;
+            let inserted = mutate(tab, sim, "createSandboxRecord", insert).await;
+            sim.sometimes_if(inserted.is_err(), "insert-failed");
             let _ = mutate(tab, sim, "deletePlaceholder", delete).await;
         }
         // `try { await createSandboxRecord(…); await deletePlaceholder(…) } catch (e) {
@@ -248,7 +259,10 @@ async fn create(tab: &Tab, sim: &Sim, placeholder: u64) {
                     Ok(Err(raised)) => Err(format!("deletePlaceholder raised: {raised}")),
                     Err(e) => Err(format!("deletePlaceholder failed: {e}")),
                 },
-                Err(e) => Err(format!("createSandboxRecord failed: {e}")),
+                Err(e) => {
+                    sim.sometimes("insert-failed");
+                    Err(format!("createSandboxRecord failed: {e}"))
+                }
             };
             if let Err(why) = handoff {
                 tab.note(sim, format!("handoff failed ({why}): destroys sandbox {sandbox}"));

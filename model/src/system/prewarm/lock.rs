@@ -105,7 +105,9 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
         let verdict = match p.version.liveness {
             Liveness::MtimeOnly | Liveness::Generational => Verdict::Unknown,
             gate => {
-                let record = p.w.fs.read(&owner_path(template)).ok().and_then(|t| OwnerRecord::parse(&t));
+                let text = p.w.fs.read(&owner_path(template)).ok();
+                let record = text.as_deref().and_then(OwnerRecord::parse);
+                p.sim.sometimes_if(text.is_some() && record.is_none(), "owner-json-unreadable");
                 classify(record.as_ref(), gate == Liveness::PidHostGate, &p.w.hosts[p.host].procs, USER)
             }
         };
@@ -116,6 +118,7 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
         }
         if verdict == Verdict::Dead {
             p.note(format!("holder of {dir} is dead: rm -r"));
+            p.sim.sometimes("dead-holder-reclaimed");
             remove(p, template, false).await;
             break Ok(());
         }
@@ -139,6 +142,7 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
             }
             if now.saturating_sub(mtime.as_ms()) > stale_ms {
                 p.note(format!("{dir} is stale (mtime {mtime}): rm -r"));
+                p.sim.sometimes("stale-lock-reclaimed-by-mtime");
                 remove(p, template, false).await;
                 if params.stale_reloops {
                     continue;

@@ -55,6 +55,7 @@ impl Server {
         let guard = s.mu.lock(&me).await;
         if s.running.get() {
             s.pending.set(true);
+            sim.sometimes("pending-restart-coalesced");
             sim.note(self.node, format!("{me}: a cycle is running → pending = true, return"));
             guard.unlock();
             return;
@@ -72,6 +73,7 @@ impl Server {
             let guard = s.mu.lock(&me).await;
             if s.pending.get() {
                 s.pending.set(false);
+                sim.sometimes("pending-cycle-runs");
                 token = begin_cycle(&self.history, ws, &self.name, sim.now());
                 sim.note(
                     self.node,

@@ -27,6 +27,7 @@ impl Backend {
     /// Load → modify → save of a config document, with whatever lock the caller holds.
     pub async fn read_modify_write(&self, owner: &str, path: &str, modify: impl FnOnce(&mut Doc) -> Vec<Fact>) {
         self.ghost.borrow_mut().rmw_begin(path, owner);
+        self.sim.sometimes_if(self.ghost.borrow().rmw_inside(path) > 1, "two-config-writes-at-once");
         self.io().await;
         let mut doc = self.read_doc(path);
         self.note(format!("{owner} reads {path}"));

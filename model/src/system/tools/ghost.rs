@@ -103,6 +103,11 @@ impl Ghost {
         inside.push(who);
     }
 
+    /// How many writers are inside a read-modify-write of `file` now.
+    pub fn rmw_inside(&self, file: &str) -> usize {
+        self.rmw.get(file).map_or(0, Vec::len)
+    }
+
     pub fn rmw_end(&mut self, file: &str, by: &str) {
         let who = self.describe(by);
         if let Some(inside) = self.rmw.get_mut(file) {
