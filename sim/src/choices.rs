@@ -10,15 +10,14 @@
 //! Every draw is labelled by its site, actor and occurrence there ([`crate::Tape`]);
 //! a labelled tape replays by label ([`crate::align`]), an unlabelled one by position.
 //! Labelling costs no allocation: sites are `&'static str`, counts live in a map keyed
-//! by them, and schedule decisions have a counter of their own.
+//! by them ([`crate::label_counts`]), and schedule decisions have a counter of their own.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use std::collections::BTreeMap;
-
 use crate::align::{Aligned, Fit};
 use crate::node::NodeId;
+use crate::label_counts::LabelCounts;
 use crate::pct::{Pct, PctConfig};
 use crate::tape::{Choice, ChoiceKind, Site, Tape};
 
@@ -70,7 +69,7 @@ pub struct Choices {
     recorded: Tape,
     /// Draws so far per (kind, site, actor): the `n` of the next label there.
     /// Schedule decisions, the most frequent, have their own counter.
-    counts: BTreeMap<(ChoiceKind, Site, u32), u32>,
+    counts: LabelCounts,
     schedules: u32,
     /// A schedule pick PCT made from the ready nodes, recorded by the next draw.
     forced: Option<u64>,
@@ -89,7 +88,7 @@ impl Choices {
             ChoiceSource::Tape(tape) => Stream::Replay { tape, pos: 0 },
             ChoiceSource::Pct { seed, config } => Stream::Pct(Box::new(Pct::new(seed, config))),
         };
-        Choices { stream, recorded: Tape::default(), counts: BTreeMap::new(), schedules: 0, forced: None }
+        Choices { stream, recorded: Tape::default(), counts: LabelCounts::default(), schedules: 0, forced: None }
     }
 
     /// Node `id` of this run is called `name`: labels refer to actors by name.
@@ -110,9 +109,7 @@ impl Choices {
             self.schedules += 1;
             (SCHEDULE_SITE, 0, self.schedules - 1)
         } else {
-            let count = self.counts.entry((kind, site, actor)).or_insert(0);
-            *count += 1;
-            (site, actor, *count - 1)
+            (site, actor, self.counts.next(kind, site, actor))
         };
         let value = match &mut self.stream {
             Stream::Rng(rng) => rng.random_range(0..bound),

@@ -251,7 +251,8 @@ impl Sim {
     /// Points the run's [`crate::FaultFilter`] leaves out stay declared but off.
     pub fn set_fault_profile(&self, profile: FaultProfile) {
         let mut faults = self.k.faults.borrow_mut();
-        faults.profile = profile.filtered(&faults.filter);
+        let profile = profile.filtered(&faults.filter);
+        faults.set_profile(profile);
     }
 
     /// Draws a swarm profile over `points` from the tape and installs it. Points the
@@ -611,9 +612,13 @@ impl Sim {
                 return;
             };
             slot.scheduled = false;
-            (slot.future.take(), slot.waker.clone(), slot.node)
+            // Lent to the poll and put back after it: no waker clone per poll.
+            (slot.future.take(), std::mem::replace(&mut slot.waker, Waker::noop().clone()), slot.node)
         };
-        let Some(mut future) = future else { return };
+        let Some(mut future) = future else {
+            self.k.tasks.borrow_mut()[id.slot as usize].waker = waker;
+            return;
+        };
         self.k.current_task.set(Some(id));
         self.k.current_node.set(node);
         self.k.actor.set(node);
@@ -627,7 +632,9 @@ impl Sim {
             let live = tasks.get(id.slot as usize).is_some_and(|t| t.generation == id.generation);
             match (result, live) {
                 (Poll::Pending, true) => {
-                    tasks[id.slot as usize].future = Some(future);
+                    let slot = &mut tasks[id.slot as usize];
+                    slot.future = Some(future);
+                    slot.waker = waker;
                     None
                 }
                 (Poll::Ready(()), true) => {

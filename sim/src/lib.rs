@@ -13,6 +13,7 @@ mod clock;
 mod executor;
 pub mod exhaustive;
 pub mod fault;
+mod label_counts;
 mod nemesis;
 mod net;
 mod node;
