@@ -108,17 +108,20 @@ impl CampaignBuilder {
         self
     }
 
+    /// Counts runs that a worker tallied ([`RunTally`]); their outcomes are not
+    /// looked at, so only passing runs belong here.
+    pub fn record_tally(&mut self, tally: &RunTally) {
+        self.runs += tally.runs;
+        for (name, t) in &tally.faults {
+            add_fault_tally(self.faults.entry((*name).to_string()).or_default(), t);
+        }
+    }
+
     /// Counts one run: its outcome and which fault points it enabled and fired.
     pub fn record_run(&mut self, seed: u64, result: &RunResult) {
-        self.runs += 1;
-        for (name, _) in &result.fault_profile {
-            self.faults.entry((*name).to_string()).or_default().runs_enabled += 1;
-        }
-        for (name, fired) in result.fault_counts.iter().filter(|(_, n)| **n > 0) {
-            let t = self.faults.entry((*name).to_string()).or_default();
-            t.runs_fired += 1;
-            t.fired += fired;
-        }
+        let mut one = RunTally::default();
+        one.add(result);
+        self.record_tally(&one);
         let Some(key) = result.outcome.key() else { return };
         self.violating_runs += 1;
         let t = match self.invariants.iter_mut().position(|t| t.name == key) {
@@ -183,6 +186,44 @@ impl CampaignBuilder {
             nondeterminism: self.nondeterminism,
         }
     }
+}
+
+/// The counts of many runs that [`CampaignBuilder::record_tally`] adds at once: how
+/// many, and which fault points they enabled and fired. Sums only, so a worker
+/// thread tallies its runs and the campaign merges the tallies in any grouping.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunTally {
+    pub runs: u64,
+    pub faults: BTreeMap<&'static str, FaultTally>,
+}
+
+impl RunTally {
+    /// Counts one run's fault points (not its outcome).
+    pub fn add(&mut self, result: &RunResult) {
+        self.runs += 1;
+        for (name, _) in &result.fault_profile {
+            self.faults.entry(name).or_default().runs_enabled += 1;
+        }
+        for (name, fired) in result.fault_counts.iter().filter(|(_, n)| **n > 0) {
+            let t = self.faults.entry(name).or_default();
+            t.runs_fired += 1;
+            t.fired += fired;
+        }
+    }
+
+    /// Adds `other`'s counts to these.
+    pub fn merge(&mut self, other: &RunTally) {
+        self.runs += other.runs;
+        for (name, t) in &other.faults {
+            add_fault_tally(self.faults.entry(name).or_default(), t);
+        }
+    }
+}
+
+fn add_fault_tally(mine: &mut FaultTally, t: &FaultTally) {
+    mine.runs_enabled += t.runs_enabled;
+    mine.runs_fired += t.runs_fired;
+    mine.fired += t.fired;
 }
 
 fn tally(name: &str, kind: &str, doc: &str) -> InvariantTally {

@@ -49,6 +49,20 @@ pub struct StrategyArgs {
     pub dry_run: bool,
 }
 
+impl Default for StrategyArgs {
+    /// `--strategy random` with every other flag at its default.
+    fn default() -> StrategyArgs {
+        StrategyArgs {
+            strategy: StrategyName::Random,
+            depth: PctConfig::default().depth,
+            pct_steps: PctConfig::default().steps,
+            bound: ExhaustiveConfig::default().bound,
+            values_per_draw: ExhaustiveConfig::default().values_per_draw,
+            dry_run: false,
+        }
+    }
+}
+
 impl StrategyArgs {
     /// Where the run of `seed` draws its decisions from.
     pub fn source(&self, seed: u64) -> ChoiceSource {

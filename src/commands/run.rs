@@ -153,9 +153,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         }
         let chunk = runner.chunk(next, &stop);
         next += CHUNK;
-        for run in chunk {
+        for stretch in chunk {
+            found.builder.record_tally(&stretch.passed);
+            runs += stretch.passed.runs;
+            found.last_seed = stretch.last_seed;
+            let Some(run) = stretch.notable else { continue };
             found.builder.record_run(run.seed, &run.result);
-            found.last_seed = Some(run.seed);
             runs += 1;
             if run.nondeterministic() {
                 progress.println(&nondeterminism(&ctx, &run));
