@@ -91,6 +91,21 @@ impl Choices {
         Choices { stream, recorded: Tape::default(), counts: LabelCounts::default(), schedules: 0, forced: None }
     }
 
+    /// [`Choices::new`] recording into `tape` and counting labels in `counts`, both
+    /// empty: buffers a finished run left (see `crate::recycle`).
+    pub(crate) fn with_buffers(source: ChoiceSource, tape: Vec<Choice>, counts: LabelCounts) -> Choices {
+        debug_assert!(tape.is_empty(), "a recycled tape must be empty");
+        let mut choices = Choices::new(source);
+        choices.recorded.choices = tape;
+        choices.counts = counts;
+        choices
+    }
+
+    /// Takes the tape buffer and the label counts out, for the next run to reuse.
+    pub(crate) fn take_buffers(&mut self) -> (Vec<Choice>, LabelCounts) {
+        (std::mem::take(&mut self.recorded.choices), std::mem::take(&mut self.counts))
+    }
+
     /// Node `id` of this run is called `name`: labels refer to actors by name.
     pub fn name_actor(&mut self, id: u32, name: &str) {
         if let Stream::Aligned(aligned) = &mut self.stream {

@@ -94,7 +94,7 @@ pub type RestartHook = Rc<dyn Fn(&Sim)>;
 pub(crate) type Action = Box<dyn FnOnce(&Sim)>;
 
 /// What a timer does when it is due.
-enum Timer {
+pub(crate) enum Timer {
     /// Wake a sleeping task.
     Wake(Waker),
     /// Run an engine action on the engine's node.
@@ -132,6 +132,20 @@ pub(crate) struct Kernel {
     actor: Cell<NodeId>,
 }
 
+impl Drop for Kernel {
+    /// Hands the run's buffers, emptied, to the next run on this thread.
+    fn drop(&mut self) {
+        let (tape, counts) = self.choices.get_mut().take_buffers();
+        crate::recycle::keep(crate::recycle::Spare {
+            tasks: std::mem::take(self.tasks.get_mut()),
+            ready: std::mem::take(self.ready.get_mut()),
+            timers: std::mem::replace(self.timers.get_mut(), TimerQueue::new()),
+            tape,
+            counts,
+        });
+    }
+}
+
 /// A handle on one simulated run. Cheap to clone; every model task holds one.
 #[derive(Clone)]
 pub struct Sim {
@@ -154,15 +168,16 @@ pub(crate) enum Step {
 impl Sim {
     /// A new simulation drawing from `source`, with the engine's own node.
     pub fn new(source: ChoiceSource, trace: TraceMode) -> Sim {
+        let spare = crate::recycle::take();
         let k = Kernel {
-            choices: RefCell::new(Choices::new(source)),
+            choices: RefCell::new(Choices::with_buffers(source, spare.tape, spare.counts)),
             now: Cell::new(SimTime::ZERO),
-            tasks: RefCell::new(Slab::new()),
+            tasks: RefCell::new(spare.tasks),
             next_generation: Cell::new(0),
-            ready: RefCell::new(Vec::new()),
+            ready: RefCell::new(spare.ready),
             pauses: RefCell::new(crate::pause::Pauses::default()),
             sim_id: NEXT_SIM.fetch_add(1, Ordering::Relaxed),
-            timers: RefCell::new(TimerQueue::new()),
+            timers: RefCell::new(spare.timers),
             nodes: RefCell::new(Vec::new()),
             restart_hooks: RefCell::new(BTreeMap::new()),
             faults: RefCell::new(FaultTable::new(FaultProfile::default())),

@@ -20,6 +20,7 @@ mod node;
 mod notify;
 mod pause;
 mod pct;
+mod recycle;
 mod runner;
 mod tape;
 mod time;
