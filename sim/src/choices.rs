@@ -16,8 +16,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::align::{Aligned, Fit};
-use crate::node::NodeId;
 use crate::label_counts::LabelCounts;
+use crate::node::NodeId;
 use crate::pct::{Pct, PctConfig};
 use crate::tape::{Choice, ChoiceKind, Site, Tape};
 
