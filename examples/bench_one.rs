@@ -32,5 +32,8 @@ fn main() -> anyhow::Result<()> {
         digest = digest.rotate_left(7).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ r.trace_hash;
     }
     println!("runs {runs} events {events} trace-digest {:016x}", digest);
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let rss = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap_or("VmRSS: ?");
+    println!("{rss}; wakes left queued on this thread: {}", sim::pending_wakes_on_this_thread());
     Ok(())
 }
