@@ -1,9 +1,10 @@
 //! What `/proc` says about this process during a benchmark. Memory: the resident set
 //! (`VmRSS`) and its peak (`VmHWM`) from `/proc/self/status`, read early in a long
 //! workload and at its end; a run that leaks (a task, a timer, a wake left queued)
-//! shows as an end far above the start over a million runs. CPU time: user + system
-//! seconds of every thread from `/proc/self/stat`, which, unlike wall time, a loaded
-//! machine does not inflate.
+//! shows as an end far above the start over a million runs. CPU time, which unlike
+//! wall time a loaded machine does not inflate: user + system seconds of every
+//! thread from `/proc/self/stat`, and the calling thread's time on a core, in
+//! nanoseconds, from `/proc/thread-self/schedstat`.
 
 /// Resident and peak resident memory now, in KiB; `None` where `/proc` is missing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +45,17 @@ fn stat_cpu_secs(stat: &str) -> Option<f64> {
     Some((ticks(14)? + ticks(15)?) as f64 / TICKS_PER_SEC)
 }
 
+/// Seconds the calling thread has run on a core.
+pub fn thread_cpu_secs() -> Option<f64> {
+    schedstat_secs(&std::fs::read_to_string("/proc/thread-self/schedstat").ok()?)
+}
+
+/// The first field of a `schedstat` line (nanoseconds on a core), in seconds.
+fn schedstat_secs(schedstat: &str) -> Option<f64> {
+    let ns: u64 = schedstat.split_whitespace().next()?.parse().ok()?;
+    Some(ns as f64 / 1e9)
+}
+
 /// `12.3 MiB` for a size in KiB.
 pub fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
@@ -66,5 +78,7 @@ mod tests {
         let stat = "42 (lock step) R 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0";
         assert_eq!(stat_cpu_secs(stat), Some(3.0));
         assert_eq!(stat_cpu_secs("42 (x) R"), None);
+        assert_eq!(schedstat_secs("1500000000 2478793 1\n"), Some(1.5));
+        assert_eq!(schedstat_secs(""), None);
     }
 }
