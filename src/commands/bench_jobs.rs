@@ -28,9 +28,10 @@ pub fn table(scenario: &'static dyn Scenario, variant: &'static str, runs: u64, 
         let base = *single.get_or_insert(m.runs_per_sec);
         let efficiency = m.runs_per_sec / (f64::from(jobs) * base);
         let cpu = m.cpu.map_or("-".to_string(), |c| format!("{:.3}", c * 1000.0 / runs as f64));
-        let serial = m.cpu.zip(m.campaign_cpu).map_or("-".to_string(), |(all, mine)| {
-            format!("{:.1}%", 100.0 * mine / all.max(1e-9))
-        });
+        let serial = m
+            .cpu
+            .zip(m.campaign_cpu)
+            .map_or("-".to_string(), |(all, mine)| format!("{:.1}%", 100.0 * mine / all.max(1e-9)));
         println!("{jobs:>6} {:>12.0} {:>11.0}% {cpu:>18} {serial:>16}", m.runs_per_sec, efficiency * 100.0);
     }
     println!(
