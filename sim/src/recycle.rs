@@ -43,6 +43,11 @@ pub(crate) fn take() -> Spare {
     SPARE.try_with(|s| s.borrow_mut().take()).ok().flatten().unwrap_or_default()
 }
 
+/// The most tape entries a kept buffer may hold room for (about 2.5 MB): one huge
+/// run (a livelock up to the step limit) must not pin its memory on a worker for
+/// the rest of a campaign.
+const TAPE_KEPT_MAX: usize = 1 << 16;
+
 /// Keeps `spare` for the next run on this thread, emptied. Anything still in it is
 /// dropped first (a run that panicked in its shutdown may leave some).
 pub(crate) fn keep(mut spare: Spare) {
@@ -50,6 +55,7 @@ pub(crate) fn keep(mut spare: Spare) {
     spare.ready.clear();
     spare.timers.clear();
     spare.tape.clear();
+    spare.tape.shrink_to(TAPE_KEPT_MAX);
     spare.counts.clear();
     // During thread exit the slot may be gone: then the buffers are simply freed.
     let _ = SPARE.try_with(|s| *s.borrow_mut() = Some(spare));
