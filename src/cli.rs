@@ -227,4 +227,15 @@ pub struct BenchArgs {
     /// demo/lock workload on madsim 0.2 and prints both engines side by side.
     #[arg(long, value_name = "BINARY")]
     pub madsim: Option<std::path::PathBuf>,
+    /// Measure only this scenario (and `--variant`): its variants with and without
+    /// faults, then the jobs table and the memory lines on its first variant.
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
+    /// With `--scenario`: only this variant.
+    #[arg(long, requires = "scenario")]
+    pub variant: Option<String>,
+    /// Also run campaigns of `--runs` runs at 1..=N jobs and print runs/s and the
+    /// parallel efficiency of each (demo/lock compare-and-set unless `--scenario`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: Option<u32>,
 }

@@ -128,3 +128,51 @@ fn a_campaign_killed_with_sigkill_keeps_its_case_files() {
         assert_eq!(o.status.code(), Some(1), "{f:?} is a whole, failing case: {}", text(&o));
     }
 }
+
+/// Workers tally the runs that pass and the campaign merges their tallies: the report
+/// (runs, fault tallies, invariants, failures) is that of tallying every run in seed
+/// order, whatever the number of jobs, and a campaign that stops at its first
+/// violation counts exactly the runs up to it.
+#[test]
+fn worker_tallies_give_the_report_of_one_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = ["run", "demo/lock", "--variant", "check-then-set", "--no-shrink", "--no-corpus", "--format", "json"];
+    for (jobs, going, out) in [("1", true, "k1"), ("2", true, "k2"), ("1", false, "s1"), ("2", false, "s2")] {
+        let mut args: Vec<&str> = [&base[..], &["--runs", "700", "--jobs", jobs, "--report", out]].concat();
+        if going {
+            args.push("--keep-going");
+        }
+        let o = lockstep_in(d, &args);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    }
+    assert_eq!(report(&d.join("k1")), report(&d.join("k2")));
+    assert_eq!(report(&d.join("s1")), report(&d.join("s2")));
+    let (all, stopped) = (report(&d.join("k1")), report(&d.join("s1")));
+    assert_eq!(all["runs"], 700);
+    let first = all["invariants"].as_array().unwrap().iter().filter_map(|t| t["first_seed"].as_u64()).min();
+    let first = first.expect("check-then-set fails within 700 runs");
+    assert_eq!(stopped["runs"].as_u64(), Some(first + 1), "seeds 0..={first} ran, then the campaign stopped");
+    assert!(all["faults"].as_object().unwrap().values().any(|t| t["fired"].as_u64() > Some(0)), "{all}");
+}
+
+#[test]
+fn bench_prints_one_scenario_the_jobs_table_and_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["bench", "--runs", "20", "--scenario", "demo/lock", "--variant", "compare-and-set", "--jobs", "2"];
+    let o = lockstep_in(dir.path(), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("demo/lock compare-and-set (swarm)"), "{out}");
+    assert!(!out.contains("check-then-set"), "only the chosen variant: {out}");
+    assert!(out.contains("ratio (plain / executor"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("memory: resident")), "{out}");
+    let rows: Vec<&str> =
+        out.lines().filter(|l| l.split_whitespace().next().is_some_and(|w| w == "1" || w == "2")).collect();
+    assert_eq!(rows.len(), 2, "one row per job count: {out}");
+    for bad in [&["bench", "--scenario", "nope"][..], &["bench", "--jobs", "0"], &["bench", "--variant", "v1"]] {
+        let o = lockstep_in(dir.path(), bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", text(&o));
+        assert_eq!(String::from_utf8_lossy(&o.stderr).trim().lines().count(), 1, "{bad:?}: {}", text(&o));
+    }
+}

@@ -125,6 +125,18 @@ impl CampaignBuilder {
         self
     }
 
+    /// Counts runs that a worker tallied ([`RunTally`]); their outcomes are not
+    /// looked at, so only passing runs belong here.
+    pub fn record_tally(&mut self, tally: &RunTally) {
+        self.runs += tally.runs;
+        for (name, t) in &tally.faults {
+            add_fault_tally(self.faults.entry((*name).to_string()).or_default(), t);
+        }
+        for (name, reached) in &tally.goals {
+            self.goal(name).runs_reached += reached;
+        }
+    }
+
     /// Counts one run: its outcome, which fault points it enabled and fired, and
     /// which goals it reached.
     pub fn record_run(&mut self, seed: u64, result: &RunResult) {
@@ -137,26 +149,24 @@ impl CampaignBuilder {
         self.record(None, result);
     }
 
+    /// The tally of goal `name`, added after the declared ones if a run met it first.
+    fn goal(&mut self, name: &str) -> &mut GoalTally {
+        match self.goals.iter().position(|t| t.name == name) {
+            Some(i) => &mut self.goals[i],
+            None => {
+                self.goals.push(goal_tally(name, ""));
+                self.goals.last_mut().expect("just pushed")
+            }
+        }
+    }
+
     fn record(&mut self, seed: Option<u64>, result: &RunResult) {
-        self.runs += 1;
+        let mut one = RunTally::default();
+        one.add(result);
+        self.record_tally(&one);
         for hit in &result.goals {
-            let t = match self.goals.iter().position(|t| t.name == hit.goal) {
-                Some(i) => &mut self.goals[i],
-                None => {
-                    self.goals.push(goal_tally(hit.goal, ""));
-                    self.goals.last_mut().expect("just pushed")
-                }
-            };
-            t.runs_reached += 1;
+            let t = self.goal(hit.goal);
             t.first_seed = seed.map_or(t.first_seed, |s| Some(t.first_seed.map_or(s, |f| f.min(s))));
-        }
-        for (name, _) in &result.fault_profile {
-            self.faults.entry((*name).to_string()).or_default().runs_enabled += 1;
-        }
-        for (name, fired) in result.fault_counts.iter().filter(|(_, n)| **n > 0) {
-            let t = self.faults.entry((*name).to_string()).or_default();
-            t.runs_fired += 1;
-            t.fired += fired;
         }
         let Some(key) = result.outcome.key() else { return };
         self.violating_runs += 1;
@@ -225,6 +235,52 @@ impl CampaignBuilder {
             goals,
         }
     }
+}
+
+/// The counts of many runs that [`CampaignBuilder::record_tally`] adds at once: how
+/// many, and which fault points they enabled and fired. Sums only, so a worker
+/// thread tallies its runs and the campaign merges the tallies in any grouping.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunTally {
+    pub runs: u64,
+    pub faults: BTreeMap<&'static str, FaultTally>,
+    /// Per `sometimes` goal, the runs that reached it.
+    pub goals: BTreeMap<&'static str, u64>,
+}
+
+impl RunTally {
+    /// Counts one run's fault points (not its outcome).
+    pub fn add(&mut self, result: &RunResult) {
+        self.runs += 1;
+        for (name, _) in &result.fault_profile {
+            self.faults.entry(name).or_default().runs_enabled += 1;
+        }
+        for (name, fired) in result.fault_counts.iter().filter(|(_, n)| **n > 0) {
+            let t = self.faults.entry(name).or_default();
+            t.runs_fired += 1;
+            t.fired += fired;
+        }
+        for hit in &result.goals {
+            *self.goals.entry(hit.goal).or_default() += 1;
+        }
+    }
+
+    /// Adds `other`'s counts to these.
+    pub fn merge(&mut self, other: &RunTally) {
+        self.runs += other.runs;
+        for (name, t) in &other.faults {
+            add_fault_tally(self.faults.entry(name).or_default(), t);
+        }
+        for (name, reached) in &other.goals {
+            *self.goals.entry(name).or_default() += reached;
+        }
+    }
+}
+
+fn add_fault_tally(mine: &mut FaultTally, t: &FaultTally) {
+    mine.runs_enabled += t.runs_enabled;
+    mine.runs_fired += t.runs_fired;
+    mine.fired += t.fired;
 }
 
 fn tally(name: &str, kind: &str, doc: &str) -> InvariantTally {

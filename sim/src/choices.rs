@@ -10,14 +10,13 @@
 //! Every draw is labelled by its site, actor and occurrence there ([`crate::Tape`]);
 //! a labelled tape replays by label ([`crate::align`]), an unlabelled one by position.
 //! Labelling costs no allocation: sites are `&'static str`, counts live in a map keyed
-//! by them, and schedule decisions have a counter of their own.
+//! by them ([`crate::label_counts`]), and schedule decisions have a counter of their own.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use std::collections::BTreeMap;
-
 use crate::align::{Aligned, Fit};
+use crate::label_counts::LabelCounts;
 use crate::node::NodeId;
 use crate::pct::{Pct, PctConfig};
 use crate::tape::{Choice, ChoiceKind, Site, Tape};
@@ -75,7 +74,7 @@ pub struct Choices {
     recorded: Tape,
     /// Draws so far per (kind, site, actor): the `n` of the next label there.
     /// Schedule decisions, the most frequent, have their own counter.
-    counts: BTreeMap<(ChoiceKind, Site, u32), u32>,
+    counts: LabelCounts,
     schedules: u32,
     /// A schedule pick PCT made from the ready nodes, recorded by the next draw.
     forced: Option<u64>,
@@ -97,7 +96,22 @@ impl Choices {
                 Stream::Branch { prefix, pos: 0, rng: Box::new(ChaCha8Rng::seed_from_u64(seed)) }
             }
         };
-        Choices { stream, recorded: Tape::default(), counts: BTreeMap::new(), schedules: 0, forced: None }
+        Choices { stream, recorded: Tape::default(), counts: LabelCounts::default(), schedules: 0, forced: None }
+    }
+
+    /// [`Choices::new`] recording into `tape` and counting labels in `counts`, both
+    /// empty: buffers a finished run left (see `crate::recycle`).
+    pub(crate) fn with_buffers(source: ChoiceSource, tape: Vec<Choice>, counts: LabelCounts) -> Choices {
+        debug_assert!(tape.is_empty(), "a recycled tape must be empty");
+        let mut choices = Choices::new(source);
+        choices.recorded.choices = tape;
+        choices.counts = counts;
+        choices
+    }
+
+    /// Takes the tape buffer and the label counts out, for the next run to reuse.
+    pub(crate) fn take_buffers(&mut self) -> (Vec<Choice>, LabelCounts) {
+        (std::mem::take(&mut self.recorded.choices), std::mem::take(&mut self.counts))
     }
 
     /// Node `id` of this run is called `name`: labels refer to actors by name.
@@ -118,9 +132,7 @@ impl Choices {
             self.schedules += 1;
             (SCHEDULE_SITE, 0, self.schedules - 1)
         } else {
-            let count = self.counts.entry((kind, site, actor)).or_insert(0);
-            *count += 1;
-            (site, actor, *count - 1)
+            (site, actor, self.counts.next(kind, site, actor))
         };
         let value = match &mut self.stream {
             Stream::Rng(rng) => rng.random_range(0..bound),

@@ -94,7 +94,7 @@ pub type RestartHook = Rc<dyn Fn(&Sim)>;
 pub(crate) type Action = Box<dyn FnOnce(&Sim)>;
 
 /// What a timer does when it is due.
-enum Timer {
+pub(crate) enum Timer {
     /// Wake a sleeping task.
     Wake(Waker),
     /// Run an engine action on the engine's node.
@@ -135,6 +135,20 @@ pub(crate) struct Kernel {
     steps: Cell<u64>,
 }
 
+impl Drop for Kernel {
+    /// Hands the run's buffers, emptied, to the next run on this thread.
+    fn drop(&mut self) {
+        let (tape, counts) = self.choices.get_mut().take_buffers();
+        crate::recycle::keep(crate::recycle::Spare {
+            tasks: std::mem::take(self.tasks.get_mut()),
+            ready: std::mem::take(self.ready.get_mut()),
+            timers: std::mem::replace(self.timers.get_mut(), TimerQueue::new()),
+            tape,
+            counts,
+        });
+    }
+}
+
 /// A handle on one simulated run. Cheap to clone; every model task holds one.
 #[derive(Clone)]
 pub struct Sim {
@@ -157,15 +171,16 @@ pub(crate) enum Step {
 impl Sim {
     /// A new simulation drawing from `source`, with the engine's own node.
     pub fn new(source: ChoiceSource, trace: TraceMode) -> Sim {
+        let spare = crate::recycle::take();
         let k = Kernel {
-            choices: RefCell::new(Choices::new(source)),
+            choices: RefCell::new(Choices::with_buffers(source, spare.tape, spare.counts)),
             now: Cell::new(SimTime::ZERO),
-            tasks: RefCell::new(Slab::new()),
+            tasks: RefCell::new(spare.tasks),
             next_generation: Cell::new(0),
-            ready: RefCell::new(Vec::new()),
+            ready: RefCell::new(spare.ready),
             pauses: RefCell::new(crate::pause::Pauses::default()),
             sim_id: NEXT_SIM.fetch_add(1, Ordering::Relaxed),
-            timers: RefCell::new(TimerQueue::new()),
+            timers: RefCell::new(spare.timers),
             nodes: RefCell::new(Vec::new()),
             restart_hooks: RefCell::new(BTreeMap::new()),
             faults: RefCell::new(FaultTable::new(FaultProfile::default())),
@@ -256,7 +271,8 @@ impl Sim {
     /// Points the run's [`crate::FaultFilter`] leaves out stay declared but off.
     pub fn set_fault_profile(&self, profile: FaultProfile) {
         let mut faults = self.k.faults.borrow_mut();
-        faults.profile = profile.filtered(&faults.filter);
+        let profile = profile.filtered(&faults.filter);
+        faults.set_profile(profile);
     }
 
     /// Draws a swarm profile over `points` from the tape and installs it. Points the
@@ -616,9 +632,13 @@ impl Sim {
                 return;
             };
             slot.scheduled = false;
-            (slot.future.take(), slot.waker.clone(), slot.node)
+            // Lent to the poll and put back after it: no waker clone per poll.
+            (slot.future.take(), std::mem::replace(&mut slot.waker, Waker::noop().clone()), slot.node)
         };
-        let Some(mut future) = future else { return };
+        let Some(mut future) = future else {
+            self.k.tasks.borrow_mut()[id.slot as usize].waker = waker;
+            return;
+        };
         self.k.current_task.set(Some(id));
         self.k.current_node.set(node);
         self.k.actor.set(node);
@@ -632,7 +652,9 @@ impl Sim {
             let live = tasks.get(id.slot as usize).is_some_and(|t| t.generation == id.generation);
             match (result, live) {
                 (Poll::Pending, true) => {
-                    tasks[id.slot as usize].future = Some(future);
+                    let slot = &mut tasks[id.slot as usize];
+                    slot.future = Some(future);
+                    slot.waker = waker;
                     None
                 }
                 (Poll::Ready(()), true) => {

@@ -103,12 +103,19 @@ impl FaultProfile {
 
     /// The rate of `name`, `None` when it is off or not part of this scenario.
     pub fn rate(&self, name: &str) -> Option<Ratio> {
-        self.rates.iter().find(|(n, _)| same_name(n, name)).and_then(|(_, r)| *r)
+        self.entry(name).and_then(|(_, r)| *r)
+    }
+
+    /// The entry of `name`: by address first (the caller passes the same constant
+    /// nearly always), then by content.
+    fn entry(&self, name: &str) -> Option<&(&'static str, Option<Ratio>)> {
+        let rates = self.rates.iter();
+        rates.clone().find(|(n, _)| std::ptr::eq(*n, name)).or_else(|| rates.clone().find(|(n, _)| *n == name))
     }
 
     /// Whether the scenario declares this point at all.
     pub fn declares(&self, name: &str) -> bool {
-        self.rates.iter().any(|(n, _)| same_name(n, name))
+        self.entry(name).is_some()
     }
 
     /// Whether any point is enabled.
@@ -129,31 +136,35 @@ fn sorted_names(points: &[FaultPoint]) -> Vec<&'static str> {
     names
 }
 
-/// Fault point names are constants, so the same pointer usually means the same
-/// name; the byte comparison settles every other case.
-fn same_name(a: &str, b: &str) -> bool {
-    std::ptr::eq(a, b) || a == b
-}
-
 /// How often each fault point fired in a run, by name.
 pub type FaultCounts = BTreeMap<&'static str, u64>;
 
 /// The fault state of a running simulation.
 pub(crate) struct FaultTable {
+    /// Read freely; set with [`FaultTable::set_profile`].
     pub profile: FaultProfile,
     pub filter: FaultFilter,
     pub fired: FaultCounts,
     pub active: bool,
+    /// Whether the profile enables any point: most draws of a fault-free run ask
+    /// about a point, and this answers them without a lookup.
+    any_enabled: bool,
 }
 
 impl FaultTable {
     pub fn new(profile: FaultProfile) -> FaultTable {
-        FaultTable { profile, filter: FaultFilter::default(), fired: FaultCounts::new(), active: true }
+        let any_enabled = profile.any_enabled();
+        FaultTable { profile, filter: FaultFilter::default(), fired: FaultCounts::new(), active: true, any_enabled }
+    }
+
+    pub fn set_profile(&mut self, profile: FaultProfile) {
+        self.any_enabled = profile.any_enabled();
+        self.profile = profile;
     }
 
     /// The rate to draw with, or `None` when the point cannot fire now.
     pub fn armed(&self, point: &FaultPoint) -> Option<Ratio> {
-        if !self.active {
+        if !self.active || !self.any_enabled {
             return None;
         }
         self.profile.rate(point.name)

@@ -121,6 +121,9 @@ impl NemesisConfig {
     }
 }
 
+/// Every fault point a strike asks about.
+const NEMESIS_POINTS: [FaultPoint; 4] = [NODE_CRASH, CLOCK_JUMP, NODE_PAUSE, CLOCK_DRIFT];
+
 /// The per-run scales the nemesis draws on first use.
 #[derive(Default)]
 struct Scales {
@@ -144,6 +147,11 @@ impl Sim {
                     .await;
                 if !sim.faults_active() {
                     return;
+                }
+                // A strike draws nothing for a point that cannot fire: skipping the
+                // targets when none can (a fault-free run) changes nothing but time.
+                if !NEMESIS_POINTS.iter().any(|p| sim.fault_table().armed(p).is_some()) {
+                    continue;
                 }
                 for &node in &nodes {
                     let _for = sim.acting_for(node);

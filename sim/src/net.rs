@@ -109,11 +109,13 @@ impl Sim {
         ms
     }
 
-    /// Whether a loss fault `point` drops message `what` from `from` to `to`.
-    fn lost(&self, point: &crate::FaultPoint, from: NodeId, to: NodeId, what: &str) -> bool {
+    /// Whether a loss fault `point` drops message `what` from `from` to `to`; `what`
+    /// is a prefix and a label, formatted only when the fault fires.
+    fn lost(&self, point: &crate::FaultPoint, from: NodeId, to: NodeId, what: (&str, &str)) -> bool {
         let fired = self.fault_fires(point);
         if fired {
-            let object = format!("{what} from {} to {}", self.node_name(from), self.node_name(to));
+            let (prefix, label) = what;
+            let object = format!("{prefix}{label} from {} to {}", self.node_name(from), self.node_name(to));
             self.record_fault(self.current_node(), point, object);
         }
         fired
@@ -145,7 +147,7 @@ impl Sim {
                 let Some(reply) = sim.arrive(from, to, label, handler) else {
                     return sim.time_out_at(deadline, reply_slot);
                 };
-                if sim.lost(&NET_REPLY_LOST, to, from, &format!("reply to {label}")) {
+                if sim.lost(&NET_REPLY_LOST, to, from, ("reply to ", label)) {
                     sim.record(to, EventKind::Lost { to: from, label, why: "reply lost" });
                     return sim.time_out_at(deadline, reply_slot);
                 }
@@ -182,7 +184,7 @@ impl Sim {
     fn arrive<R>(&self, from: NodeId, to: NodeId, label: &'static str, handler: impl FnOnce(&Sim) -> R) -> Option<R> {
         let why = self
             .link_down_reason(from, to)
-            .or_else(|| self.lost(&NET_REQUEST_LOST, from, to, label).then_some("request lost"));
+            .or_else(|| self.lost(&NET_REQUEST_LOST, from, to, ("", label)).then_some("request lost"));
         if let Some(why) = why {
             self.record(to, EventKind::Lost { to, label, why });
             return None;

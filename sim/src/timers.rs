@@ -67,6 +67,14 @@ impl<T> TimerQueue<T> {
         Some(self.slots.remove(slot).1)
     }
 
+    /// Empties the queue, keeping its memory; it then numbers timers from zero again,
+    /// as a new queue does.
+    pub fn clear(&mut self) {
+        self.heap.clear();
+        self.slots.clear();
+        self.next_seq = 0;
+    }
+
     /// Takes every pending payload out (to drop them outside any borrow).
     pub fn drain(&mut self) -> Vec<T> {
         self.heap.clear();

@@ -4,6 +4,11 @@
 //! the number of jobs and each chunk's results are handled in seed order, so which
 //! violations a campaign finds, which one is "first", and what it writes are the
 //! same for `--jobs 1` and `--jobs 8`; only the wall time differs.
+//!
+//! The workers tally the runs that pass themselves ([`RunTally`]) and drop their
+//! results where they were made; the campaign's thread only merges one tally per
+//! stretch of passing runs and looks at the runs that failed. Tallying every run on
+//! the campaign's thread kept `--jobs 2` no faster than `--jobs 1`.
 
 pub mod plan;
 pub mod progress;
@@ -12,6 +17,7 @@ pub mod strategy;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
+use reports::builder::RunTally;
 use scenarios::{RunOptions, Scenario};
 use sim::cover::{CoverPlan, CoverRun};
 use sim::{ChoiceSource, RunResult};
@@ -22,6 +28,10 @@ use self::strategy::StrategyArgs;
 /// Runs per chunk: large enough to keep every job busy, small enough that a time
 /// budget or Ctrl-C is honoured within a fraction of a second.
 pub const CHUNK: u64 = 256;
+
+/// Runs a worker takes at a time within a chunk: a few per job keep the jobs evenly
+/// busy; any grouping gives the same tallies.
+const SLICE: usize = 16;
 
 /// `--check-determinism` replays every `DETERMINISM_SAMPLE`-th run (and every
 /// failing one) and compares trace hashes.
@@ -46,6 +56,30 @@ impl SeedRun {
     pub fn nondeterministic(&self) -> bool {
         self.replayed_hash.is_some_and(|h| h != self.result.trace_hash)
     }
+
+    /// Whether the campaign must look at this run itself: it failed, or ran two ways.
+    pub fn notable(&self) -> bool {
+        !self.result.outcome.is_pass() || self.nondeterministic()
+    }
+}
+
+/// Consecutive runs of a chunk, in seed order: the tally of those that passed, then
+/// the run that ended the stretch if the campaign must look at it.
+#[derive(Default)]
+pub struct Stretch {
+    pub passed: RunTally,
+    /// The seed of the last run in the stretch (`None`: no run, e.g. after a stop).
+    pub last_seed: Option<u64>,
+    pub notable: Option<SeedRun>,
+}
+
+impl Stretch {
+    /// A stretch of one run the campaign looks at (`cover` runs: the plan observes
+    /// every one). A branch run has no plain seed to resume from.
+    pub fn of(run: SeedRun) -> Stretch {
+        let last_seed = run.cover.as_ref().map_or(Some(run.seed), |c| c.seed());
+        Stretch { passed: RunTally::default(), last_seed, notable: Some(run) }
+    }
 }
 
 /// What a campaign runs and how.
@@ -62,21 +96,39 @@ pub struct Runner<'a> {
 
 impl Runner<'_> {
     /// Runs `CHUNK` runs from run index `first` on, in parallel; returns them in seed
-    /// order. Runs not started when `stop` is raised are skipped.
-    pub fn chunk(&self, first: u64, stop: &AtomicBool) -> Vec<SeedRun> {
+    /// order as stretches of passing runs, each ended by a run the campaign must look
+    /// at. Runs not started when `stop` is raised are skipped.
+    pub fn chunk(&self, first: u64, stop: &AtomicBool) -> Vec<Stretch> {
         let indices: Vec<u64> = (first..first + CHUNK).take_while(|&i| self.plan.seed(i).is_some()).collect();
-        self.pool.install(|| {
+        let slices: Vec<Vec<Stretch>> = self.pool.install(|| {
             indices
-                .par_iter()
-                .filter_map(|&i| {
-                    if stop.load(Ordering::Relaxed) {
-                        return None;
+                .par_chunks(SLICE)
+                .map(|slice| {
+                    let mut stretches = vec![Stretch::default()];
+                    // The first run of the slice to reach each goal is looked at too:
+                    // the campaign keeps the earliest as the goal's witness and seed.
+                    let mut goals_seen = std::collections::BTreeSet::new();
+                    for &i in slice {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let Some(seed) = self.plan.seed(i) else { break };
+                        let run = self.one(i, seed);
+                        let open = stretches.last_mut().expect("never empty");
+                        open.last_seed = Some(seed);
+                        let new_goals = run.result.goals.iter().filter(|hit| goals_seen.insert(hit.goal)).count();
+                        if run.notable() || new_goals > 0 {
+                            open.notable = Some(run);
+                            stretches.push(Stretch::default());
+                        } else {
+                            open.passed.add(&run.result);
+                        }
                     }
-                    let seed = self.plan.seed(i)?;
-                    Some(self.one(i, seed))
+                    stretches
                 })
                 .collect()
-        })
+        });
+        slices.into_iter().flatten().filter(|s| s.last_seed.is_some() || s.notable.is_some()).collect()
     }
 
     /// The next `COVER_BATCH` runs of `plan` (fewer at the end of the seed plan, run

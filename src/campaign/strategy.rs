@@ -57,6 +57,21 @@ pub struct StrategyArgs {
     pub cover_budget: u64,
 }
 
+impl Default for StrategyArgs {
+    /// `--strategy random` with every other flag at its default.
+    fn default() -> StrategyArgs {
+        StrategyArgs {
+            strategy: StrategyName::Random,
+            depth: PctConfig::default().depth,
+            pct_steps: PctConfig::default().steps,
+            bound: ExhaustiveConfig::default().bound,
+            values_per_draw: ExhaustiveConfig::default().values_per_draw,
+            dry_run: false,
+            cover_budget: CoverConfig::default().budget,
+        }
+    }
+}
+
 impl StrategyArgs {
     /// Where the run of `seed` draws its decisions from.
     pub fn source(&self, seed: u64) -> ChoiceSource {

@@ -2,6 +2,8 @@
 //! replay command printed with every failure.
 
 pub mod bench;
+pub mod bench_jobs;
+pub mod bench_proc;
 pub mod explore;
 pub mod list;
 pub mod merge;

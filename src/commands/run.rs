@@ -20,7 +20,7 @@ use sim::exhaustive::ExhaustiveConfig;
 use crate::campaign::plan::SeedPlan;
 use crate::campaign::progress::Progress;
 use crate::campaign::strategy::StrategyName;
-use crate::campaign::{Runner, SeedRun, CHUNK, COVER_BATCH};
+use crate::campaign::{Runner, SeedRun, Stretch, CHUNK, COVER_BATCH};
 use crate::cli::RunArgs;
 use crate::commands::{
     focus_named, origin, replay_case_command, replay_seed_command, report, resolve, tuned, tuning_flags, Exit,
@@ -170,11 +170,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
             break;
         }
         let chunk = match cover.as_mut() {
-            Some(plan) => runner.cover_chunk(plan, next, &stop),
+            Some(plan) => runner.cover_chunk(plan, next, &stop).into_iter().map(Stretch::of).collect(),
             None => runner.chunk(next, &stop),
         };
         next += if cover.is_some() { COVER_BATCH } else { CHUNK };
-        for run in chunk {
+        for stretch in chunk {
+            found.builder.record_tally(&stretch.passed);
+            runs += stretch.passed.runs;
+            if stretch.last_seed.is_some() {
+                found.last_seed = stretch.last_seed;
+            }
+            let Some(run) = stretch.notable else { continue };
             match (&run.cover, cover.as_mut()) {
                 (Some(c), Some(plan)) => {
                     plan.observe(c, &run.result);
@@ -191,9 +197,6 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
                         .expect("the run reached the goal")
                         .with_options(scenario, &ctx.options)
                 });
-            }
-            if run.cover.as_ref().is_none_or(|c| c.seed().is_some()) {
-                found.last_seed = Some(run.seed);
             }
             runs += 1;
             if run.nondeterministic() {
