@@ -129,3 +129,75 @@ impl Scenario for CreateLock {
         sim::run(source, &options.run_config(3_600_000, 3_600_000, 20_000), setup, INVARIANTS)
     }
 }
+
+/// One bug of the spec's detection table (section 7): where it is measured, in every
+/// tool alike.
+#[derive(Clone, Copy, Debug)]
+pub struct CreateLockBug {
+    /// The bug, as the tables name it.
+    pub name: &'static str,
+    pub variant: &'static str,
+    pub ttl_s: u64,
+    /// The `--faults` filter: no fault, or the one fault the bug needs.
+    pub faults: &'static str,
+    pub invariant: &'static str,
+}
+
+const NO_FAULT: &str = "-createlock.insert.fail,-createlock.tab.crash";
+
+/// The five bugs of issue 15, each with its variant, TTL, fault and invariant.
+pub const BUGS: [CreateLockBug; 5] = [
+    CreateLockBug {
+        name: "C09 handoff gap",
+        variant: "v4",
+        ttl_s: 120,
+        faults: NO_FAULT,
+        invariant: "no-acquire-in-handoff-gap",
+    },
+    CreateLockBug {
+        name: "C10 TTL expires during a healthy create",
+        variant: "v4",
+        ttl_s: 120,
+        faults: NO_FAULT,
+        invariant: "no-premature-reclaim",
+    },
+    CreateLockBug {
+        name: "create slower than a 300 s TTL",
+        variant: "v5",
+        ttl_s: 300,
+        faults: NO_FAULT,
+        invariant: "no-premature-reclaim",
+    },
+    CreateLockBug {
+        name: "C11 failed insert",
+        variant: "v5",
+        ttl_s: 300,
+        faults: "createlock.insert.fail",
+        invariant: "record-before-running",
+    },
+    CreateLockBug {
+        name: "crashed creator's orphan",
+        variant: "v5",
+        ttl_s: 300,
+        faults: "createlock.tab.crash",
+        invariant: "no-orphan",
+    },
+];
+
+impl CreateLockBug {
+    /// The options of a run that looks for this bug with `tabs` tabs: focused on its
+    /// invariant, with its TTL and its fault only.
+    pub fn options(&self, tabs: u32) -> RunOptions {
+        let params = crate::Params::defaults().with(&TABS, u64::from(tabs)).with(&TTL_S, self.ttl_s);
+        let filter = sim::FaultFilter::parse(self.faults, FAULTS).expect("the bug's faults are the scenario's");
+        RunOptions::default().with_params(params).with_fault_filter(filter).focused(self.invariant)
+    }
+
+    /// The `--param`, `--faults` and `--invariant` flags of a replay command.
+    pub fn flags(&self, tabs: u32) -> String {
+        format!(
+            "--variant {} --param tabs={tabs} --param ttl_s={} --faults={} --invariant {}",
+            self.variant, self.ttl_s, self.faults, self.invariant
+        )
+    }
+}
