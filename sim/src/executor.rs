@@ -130,6 +130,8 @@ pub(crate) struct Kernel {
     /// The node draws are labelled with: a task's node, or the node whose code
     /// scheduled the engine action running now (see [`Sim::acting_for`]).
     actor: Cell<NodeId>,
+    /// The model's state hasher and the hashes recorded (exhaustive search only).
+    pub(crate) state_hashes: RefCell<crate::state_hash::StateHashes>,
 }
 
 /// A handle on one simulated run. Cheap to clone; every model task holds one.
@@ -171,6 +173,7 @@ impl Sim {
             current_task: Cell::new(None),
             current_node: Cell::new(NodeId::SYSTEM),
             actor: Cell::new(NodeId::SYSTEM),
+            state_hashes: RefCell::default(),
         };
         let sim = Sim { k: Rc::new(k) };
         sim.add_node("sim");
@@ -582,6 +585,11 @@ impl Sim {
         if at > horizon {
             return Step::Horizon;
         }
+        if at > self.now() {
+            drop(timers);
+            self.record_state_hash();
+            timers = self.k.timers.borrow_mut();
+        }
         self.k.now.set(at);
         // Everything due now becomes ready in the order it was scheduled, tasks and
         // actions alike, so a tape value of 0 always means "the oldest ready".
@@ -595,6 +603,20 @@ impl Sim {
             }
         }
         Step::Advanced
+    }
+
+    /// What the engine holds that a state hash must cover: the time, the pending
+    /// timers' deadlines, each node's life, and the fault profile.
+    pub(crate) fn engine_state(&self) -> (SimTime, Vec<SimTime>, Vec<(bool, u32)>, String, bool) {
+        let deadlines = self.k.timers.borrow().deadlines();
+        let nodes = self.k.nodes.borrow().iter().map(|n| (n.up, n.incarnation)).collect();
+        let faults = self.k.faults.borrow();
+        (self.now(), deadlines, nodes, format!("{:?}", faults.profile), faults.active)
+    }
+
+    /// How many decisions the run has drawn so far.
+    pub(crate) fn tape_len(&self) -> usize {
+        self.k.choices.borrow().tape().len()
     }
 
     /// Moves time forward to `t` with nothing happening (used at phase ends).

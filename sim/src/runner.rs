@@ -144,6 +144,9 @@ pub struct RunResult {
     /// The full trace; empty unless the run used [`TraceMode::Full`].
     pub trace: Vec<Event>,
     pub node_names: Vec<String>,
+    /// `(tape position, state hash)` each time time advanced, if the model offered a
+    /// state hasher ([`Sim::set_state_hasher`]); empty otherwise.
+    pub state_hashes: Vec<(u32, u64)>,
 }
 
 /// Runs one simulation: `setup` builds the world (nodes, tasks, fault profile) from
@@ -173,6 +176,7 @@ pub fn run<W>(
     };
     let end_time = sim.now();
     let node_names = sim.node_names();
+    let state_hashes = sim.take_state_hashes();
     // A panic may have left tasks mid-borrow; dropping them can panic again.
     let _ = catch_unwind(AssertUnwindSafe(|| sim.shutdown()));
     IN_RUN.with(|f| f.set(outer));
@@ -194,6 +198,7 @@ pub fn run<W>(
         fit,
         trace: trace.into_events(),
         node_names,
+        state_hashes,
     }
 }
 

@@ -264,6 +264,9 @@ async fn create_job(
         0 => draw_ms(&sim, lo, hi),
         q => q * draw_ms(&sim, lo.div_ceil(q), hi / q),
     };
+    if let Some(s) = state.borrow_mut().sandboxes.get_mut(&id) {
+        s.boot_ends_at = Some(sim.now().plus_ms(boot_ms));
+    }
     sim.sleep_ms(boot_ms).await;
     let set_status = |status| state.borrow_mut().sandboxes.get_mut(&id).map(|s| s.status = status);
     if sim.fault(&PROVIDER_CREATE_FAIL) {

@@ -57,6 +57,9 @@ struct State {
     fault_used: bool,
     /// The first violation of each ghost-judged invariant.
     broken: BTreeMap<&'static str, String>,
+    /// What each tab's task holds in its local variables while it waits (the view it
+    /// relaunches from, the lease expiry it waits for), for the state hash.
+    locals: Vec<String>,
 }
 
 /// The ghost state of one run. Tabs are numbered from 1 in messages, from 0 in calls.
@@ -74,6 +77,7 @@ impl Ghost {
                 owners: BTreeMap::new(),
                 fault_used: false,
                 broken: BTreeMap::new(),
+                locals: vec![String::new(); tabs],
             }),
         }
     }
@@ -140,6 +144,16 @@ impl Ghost {
                 ),
             );
         }
+    }
+
+    /// Records what `tab` holds in its local variables while it waits.
+    pub fn set_local(&self, tab: u32, local: String) {
+        self.state.borrow_mut().locals[tab as usize] = local;
+    }
+
+    /// Everything the ghost holds, as text for a state hash.
+    pub fn fingerprint(&self) -> String {
+        format!("{:?}", self.state.borrow())
     }
 
     /// Records the first violation of `invariant`.

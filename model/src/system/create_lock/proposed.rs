@@ -91,7 +91,9 @@ async fn wait_out(
             Some(UserSandbox::Null) if current != seen => return UserSandbox::Null,
             _ => seen = current,
         }
+        tab.remember((&seen, until));
         let _ = tab.sim.timeout_ms(until.as_ms() - now.as_ms(), changed).await;
+        tab.remember(());
     }
 }
 

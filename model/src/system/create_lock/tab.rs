@@ -72,6 +72,7 @@ impl Tab {
         let sub = self.w.store.subscribe(&self.sim, self.node, "getSandbox", move |t, now| {
             server::get_sandbox(t, USER, now, &version)
         });
+        self.w.subscriptions.borrow_mut()[self.id as usize] = Some(sub.clone());
         loop {
             let changed = sub.changed();
             if let Some(first) = sub.current() {
@@ -98,6 +99,11 @@ impl Tab {
         }
     }
 
+    /// Records what the task holds while it waits, for the state hash.
+    pub fn remember(&self, local: impl std::fmt::Debug) {
+        self.w.ghost.set_local(self.id, format!("{local:?}"));
+    }
+
     pub fn runs_on(&self, sandbox: SandboxId) {
         self.sim.note(self.node, format!("runs a session on sandbox {sandbox}"));
         self.set(TabStep::Running(sandbox));
@@ -107,15 +113,17 @@ impl Tab {
 /// Waits until the query changes from `view` to `null` or `found` (the resume effect
 /// of V4+), returning that value; a change to `creating` only updates the view. A push
 /// that arrived while a request was in flight is handled first.
-async fn resume(sub: &Subscription<UserSandbox>, mut view: UserSandbox) -> UserSandbox {
+async fn resume(tab: &Tab, sub: &Subscription<UserSandbox>, mut view: UserSandbox) -> UserSandbox {
     loop {
         let changed = sub.changed();
         if let Some(current) = sub.current().filter(|c| *c != view) {
             if current != UserSandbox::Creating {
+                tab.remember(());
                 return current;
             }
             view = current;
         }
+        tab.remember(&view);
         changed.await;
     }
 }
@@ -138,7 +146,7 @@ pub async fn run(tab: Tab) {
                 if tab.crashes() {
                     return;
                 }
-                view = resume(&sub, view).await;
+                view = resume(&tab, &sub, view).await;
             }
             UserSandbox::Null => {
                 tab.set(TabStep::Acquiring);
@@ -157,7 +165,7 @@ pub async fn run(tab: Tab) {
                 if tab.crashes() {
                     return;
                 }
-                view = resume(&sub, view).await;
+                view = resume(&tab, &sub, view).await;
             }
         }
     }

@@ -7,15 +7,18 @@
 //! only the order of the steps is chosen, as in the spec's discrete model. Queries
 //! re-run on writes that change the table, never on time (Convex).
 
+use std::cell::RefCell;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::rc::Rc;
 
 use sim::{ChoiceKind, NetConfig, NodeId, Ratio, Sim};
 
-use crate::substrate::docstore::{DocStore, DocStoreParams};
+use crate::substrate::docstore::{DocStore, DocStoreParams, Subscription};
 use crate::substrate::sandbox_provider::{ProviderParams, SandboxProvider};
 use crate::system::create_lock::ghost::Ghost;
 use crate::system::create_lock::{proposed, tab};
 use crate::system::launcher::sandbox_records::SandboxTables;
+use crate::system::launcher::server::UserSandbox;
 use crate::system::launcher::version::{by_name, Version};
 use sim::FaultPoint;
 
@@ -128,6 +131,24 @@ pub struct CreateLock {
     pub store: DocStore<SandboxTables>,
     pub provider: SandboxProvider,
     pub ghost: Ghost,
+    /// Each tab's `getSandbox` subscription once it opened, for the state hash.
+    pub subscriptions: RefCell<Vec<Option<Subscription<UserSandbox>>>>,
+}
+
+impl CreateLock {
+    /// The model's whole state when nothing is in flight (the engine adds its timers):
+    /// the table, the provider's sandboxes, the ghost with the tabs' steps and locals,
+    /// and what each subscription holds.
+    pub fn state_hash(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        self.store.peek(|t| format!("{t:?}")).hash(&mut h);
+        self.provider.with_sandboxes(|all| format!("{all:?}")).hash(&mut h);
+        self.ghost.fingerprint().hash(&mut h);
+        for sub in self.subscriptions.borrow().iter() {
+            sub.as_ref().map(|s| (format!("{:?}", s.current()), s.version())).hash(&mut h);
+        }
+        h.finish()
+    }
 }
 
 /// The world the invariants judge.
@@ -146,10 +167,13 @@ pub fn build(sim: &Sim, variant: Variant, params: CreateLockParams) -> CreateLoc
         variant,
         version: variant.version(params.ttl_ms),
         ghost: Ghost::new(tabs_n as usize),
+        subscriptions: RefCell::new(vec![None; tabs_n as usize]),
         params,
         store,
         provider,
     });
+    let hashed = shared.clone();
+    sim.set_state_hasher(move |_| hashed.state_hash());
     let open_ticks_max = shared.params.open_max_ms / TICK_MS;
     let mut tabs = Vec::new();
     for id in 0..tabs_n {
