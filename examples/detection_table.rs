@@ -160,13 +160,15 @@ fn detect(bug: &Bug, campaign: &mut dyn Campaign, budget: u64) -> Option<Detecti
 fn median(mut values: Vec<f64>, campaigns: usize) -> Option<f64> {
     values.sort_by(f64::total_cmp);
     let half = campaigns / 2;
-    (values.len() > half).then(|| {
-        if campaigns % 2 == 1 {
-            values[half]
-        } else {
-            (values[half - 1] + values[half]) / 2.0
-        }
-    })
+    (values.len() > half).then(
+        || {
+            if campaigns % 2 == 1 {
+                values[half]
+            } else {
+                (values[half - 1] + values[half]) / 2.0
+            }
+        },
+    )
 }
 
 /// The model steps of `run` once shrunk (the failing run replays from its tape).
@@ -209,7 +211,8 @@ fn strategy_rows(bugs: &[Bug], strategies: &[Box<dyn Strategy>], a: &Args) {
     println!("|---|---|---|---|---|");
     for bug in bugs {
         // PCT spreads its change points over about one run's schedule decisions.
-        let steps = bug.run(ChoiceSource::Seed(0)).tape.choices.iter().filter(|c| c.kind == ChoiceKind::Schedule).count();
+        let steps =
+            bug.run(ChoiceSource::Seed(0)).tape.choices.iter().filter(|c| c.kind == ChoiceKind::Schedule).count();
         for strategy in strategies {
             let found: Vec<Detection> = (0..a.campaigns as u64)
                 .filter_map(|c| detect(bug, strategy.campaign(c, steps as u64).as_mut(), a.budget))
@@ -261,7 +264,8 @@ fn exhaustive_rows(bugs: &[Bug], a: &Args) {
 
 fn main() {
     let a = args();
-    let strategies: Vec<Box<dyn Strategy>> = vec![Box::new(Random), Box::new(Pct { depth: 2 }), Box::new(Pct { depth: 3 })];
+    let strategies: Vec<Box<dyn Strategy>> =
+        vec![Box::new(Random), Box::new(Pct { depth: 2 }), Box::new(Pct { depth: 3 })];
     let mut sections: Vec<(&str, Vec<Bug>)> = Vec::new();
     if a.only.as_deref().is_none_or(|o| o == "create-lock") {
         sections.push(("launcher/create-lock", create_lock_bugs(a.tabs)));

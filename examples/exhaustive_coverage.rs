@@ -39,7 +39,8 @@ fn verdict(e: &Exploration) -> String {
 fn main() {
     let argv: Vec<String> = std::env::args().collect();
     let value = |flag: &str| argv.iter().position(|a| a == flag).and_then(|i| argv.get(i + 1)).cloned();
-    let tabs: Vec<u64> = value("--tabs").map_or(vec![2, 3, 4], |t| t.split(',').filter_map(|n| n.parse().ok()).collect());
+    let tabs: Vec<u64> =
+        value("--tabs").map_or(vec![2, 3, 4], |t| t.split(',').filter_map(|n| n.parse().ok()).collect());
     let max_runs: u64 = value("--max-runs").and_then(|v| v.parse().ok()).unwrap_or(2_000_000);
     let bound: u32 = value("--bound").and_then(|v| v.parse().ok()).unwrap_or(2);
     let (scenario, variant) = find("launcher/create-lock", Some("proposed")).expect("registered");
@@ -54,7 +55,9 @@ fn main() {
         println!("| {n} | {} | {} | {} | {secs:.1} s | {} |", e.runs, e.states, e.pruned, verdict(&e));
     }
 
-    println!("\n### The gain of pruning on the bounded search (`proposed`, {bound} deviations, 3 values per decision)\n");
+    println!(
+        "\n### The gain of pruning on the bounded search (`proposed`, {bound} deviations, 3 values per decision)\n"
+    );
     println!("| tabs | runs without pruning | time | runs with pruning | time | both complete |");
     println!("|---|---|---|---|---|---|");
     for &n in &tabs {

@@ -156,7 +156,12 @@ impl<F> Search<'_, F> {
         usize::MAX
     }
 
-    fn exploration(&self, complete: bool, complete_levels: Option<u32>, failure: Option<(RunResult, u32)>) -> Exploration {
+    fn exploration(
+        &self,
+        complete: bool,
+        complete_levels: Option<u32>,
+        failure: Option<(RunResult, u32)>,
+    ) -> Exploration {
         let states = self.visited.as_ref().map_or(0, |v| v.len() as u64);
         Exploration { runs: self.runs, complete, complete_levels, failure, pruned: self.pruned, states }
     }

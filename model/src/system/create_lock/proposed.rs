@@ -131,7 +131,9 @@ async fn publish(tab: &Tab, placeholder: u64, sandbox: SandboxId) {
         }
         let fails = tab.insert_fails();
         let answer = tab
-            .mutate("publishSandbox", move |t, now| (!fails).then(|| lease::publish_created(t, placeholder, holder, c, now)))
+            .mutate("publishSandbox", move |t, now| {
+                (!fails).then(|| lease::publish_created(t, placeholder, holder, c, now))
+            })
             .await;
         match answer {
             Ok(Some(Publish::Published { .. })) => return tab.runs_on(sandbox),

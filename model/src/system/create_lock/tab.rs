@@ -69,9 +69,10 @@ impl Tab {
     /// Subscribes to `getSandbox` and returns the subscription with its first value.
     pub async fn open(&self) -> (Subscription<UserSandbox>, UserSandbox) {
         let version = self.w.version;
-        let sub = self.w.store.subscribe(&self.sim, self.node, "getSandbox", move |t, now| {
-            server::get_sandbox(t, USER, now, &version)
-        });
+        let sub = self
+            .w
+            .store
+            .subscribe(&self.sim, self.node, "getSandbox", move |t, now| server::get_sandbox(t, USER, now, &version));
         self.w.subscriptions.borrow_mut()[self.id as usize] = Some(sub.clone());
         loop {
             let changed = sub.changed();
