@@ -27,7 +27,7 @@
 use std::collections::BTreeSet;
 
 use crate::runner::RunResult;
-use crate::tape::{Choice, Tape};
+use crate::tape::{Choice, ChoiceKind, Tape};
 
 /// The bounds of a search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,7 +120,7 @@ impl<F: FnMut(&Tape) -> RunResult> Search<'_, F> {
         let left = if self.unbounded() { u32::MAX } else { level - depth };
         let end = self.explored_until(&result, from, left).min(recorded.len());
         for q in from..end {
-            for value in alternatives(recorded.choices[q].bound, self.config.values_per_draw) {
+            for value in self.alternatives(&recorded.choices[q]) {
                 let mut child = Tape { choices: recorded.choices[..q].to_vec(), actors: Vec::new() };
                 child.choices.push(Choice { value, ..recorded.choices[q] });
                 if let Some(found) = self.level(&child, q + 1, depth + 1, level) {
@@ -139,6 +139,21 @@ impl<F> Search<'_, F> {
     /// [`cover`]'s search: no bound on deviations, every run checked.
     fn unbounded(&self) -> bool {
         self.config.bound == u32::MAX
+    }
+
+    /// The values tried for `choice` besides its default. [`cover`] tries one value of
+    /// each outcome, not every value: a fault draw fires or not (its largest value
+    /// always fires), and a swarm draw matters only in turning a point on (bound 2); a
+    /// swarm rate changes how often a fault fires, never whether it can.
+    fn alternatives(&self, choice: &Choice) -> Vec<u64> {
+        if self.unbounded() {
+            match choice.kind {
+                ChoiceKind::Fault => return (choice.bound > 1).then_some(choice.bound - 1).into_iter().collect(),
+                ChoiceKind::Swarm => return (choice.bound == 2).then_some(1).into_iter().collect(),
+                _ => {}
+            }
+        }
+        alternatives(choice.bound, self.config.values_per_draw).collect()
     }
 
     /// Where the deviations of `result` past `from` stop being new: the tape position
