@@ -11,7 +11,8 @@
 //! section 7): C09 `no-acquire-in-handoff-gap` (v4), C10 and the create slower than a
 //! 300 s TTL `no-premature-reclaim` (v4 at 120 s, v5 at 300 s), C11
 //! `record-before-running` (an insert failure), the crashed creator's orphan
-//! `no-orphan` (a crash); `single-sandbox` is the generic I2.
+//! `no-orphan` (a crash); `single-sandbox` is the generic I2, and `every-tab-runs`
+//! keeps a design that never creates from passing.
 
 use model::system::create_lock::invariants as inv;
 use model::system::create_lock::world::{self, CreateLockParams, CreateLockWorld, Variant, INSERT_FAIL, TAB_CRASH};
@@ -63,6 +64,12 @@ const INVARIANTS: &[Invariant<CreateLockWorld>] = &[
         kind: InvariantKind::Liveness,
         doc: "I3 (quiescent; a crashed creator's orphan): every healthy sandbox has exactly one record",
         check: inv::no_orphan,
+    },
+    Invariant {
+        name: "every-tab-runs",
+        kind: InvariantKind::Liveness,
+        doc: "quiescent: every tab that did not crash runs a session (a design that never creates fails it)",
+        check: inv::every_tab_runs,
     },
 ];
 

@@ -69,3 +69,16 @@ fn v5_at_450_s_without_faults_is_clean() {
     let ttl = scenario.params().iter().find(|p| p.name == "ttl_s").expect("a ttl parameter");
     assert_clean("v5", tabs(3).with(ttl, 450), "-createlock.insert.fail,-createlock.tab.crash", 3_000);
 }
+
+/// The peers' sixth property: with a crash, v5's waiters park forever on the dead
+/// creator's placeholder (no write ever re-runs their query), so not every tab runs.
+#[test]
+fn a_crashed_creator_parks_v5_waiters_forever() {
+    let (scenario, variant) = find(SCENARIO, Some("v5")).expect("registered");
+    let filter = sim::FaultFilter::parse("createlock.tab.crash", scenario.fault_points()).expect("known");
+    let options = RunOptions::default().with_fault_filter(filter).focused("every-tab-runs");
+    let found = (0..300).find(|&seed| {
+        scenario.run(variant, ChoiceSource::Seed(seed), &options).outcome.key() == Some("every-tab-runs")
+    });
+    assert!(found.is_some(), "a waiter parked on a crashed creator's placeholder must be caught");
+}

@@ -66,3 +66,16 @@ pub fn single_sandbox(w: &CreateLockWorld, _: &Sim) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// At quiescence every tab that did not crash runs a session (peers' suggestion, spec
+/// "Changes"): the five bug invariants are all kept by a design that never creates;
+/// this one is not, and it shows v4/v5 waiters parked forever on a crashed creator's
+/// placeholder (queries re-run on writes, not on time).
+pub fn every_tab_runs(w: &CreateLockWorld, _: &Sim) -> Result<(), String> {
+    for (i, step) in w.shared.ghost.steps().iter().enumerate() {
+        if !matches!(step, TabStep::Running(_) | TabStep::Crashed) {
+            return Err(format!("tab{} settled without a session ({step:?})", i + 1));
+        }
+    }
+    Ok(())
+}
