@@ -2,6 +2,7 @@
 //! tape, a set of fault points to swarm, invariants, and run phases, so that
 //! `lockstep run NAME --variant V` means one precise, replayable experiment.
 
+pub mod create_lock;
 mod demo_lock;
 pub mod devserver;
 #[cfg(feature = "fixtures")]

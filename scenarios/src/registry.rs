@@ -2,6 +2,7 @@
 
 use thiserror::Error;
 
+use crate::create_lock::CreateLock;
 use crate::demo_lock::DemoLock;
 use crate::devserver::RedisLock;
 use crate::launcher::MultiTab;
@@ -13,6 +14,7 @@ use crate::tools::Siblings;
 
 static DEMO_LOCK: DemoLock = DemoLock;
 static MULTI_TAB: MultiTab = MultiTab;
+static CREATE_LOCK: CreateLock = CreateLock;
 static REDIS_LOCK: RedisLock = RedisLock;
 static SIBLINGS: Siblings = Siblings;
 static LEASE_STORAGE: LeaseStorage = LeaseStorage;
@@ -26,6 +28,7 @@ pub fn all() -> Vec<&'static dyn Scenario> {
     vec![
         &DEMO_LOCK,
         &MULTI_TAB,
+        &CREATE_LOCK,
         &REDIS_LOCK,
         &MKDIR_LOCK,
         &MKDIR_LOCK_FULL,

@@ -133,6 +133,8 @@ pub(crate) struct Kernel {
     /// The `sometimes` goals reached so far, and the steps completed (see `goal.rs`).
     goals: RefCell<crate::goal::Goals>,
     steps: Cell<u64>,
+    /// The model's state hasher and the hashes recorded (exhaustive search only).
+    pub(crate) state_hashes: RefCell<crate::state_hash::StateHashes>,
 }
 
 impl Drop for Kernel {
@@ -191,6 +193,7 @@ impl Sim {
             actor: Cell::new(NodeId::SYSTEM),
             goals: RefCell::new(crate::goal::Goals::default()),
             steps: Cell::new(0),
+            state_hashes: RefCell::default(),
         };
         let sim = Sim { k: Rc::new(k) };
         sim.add_node("sim");
@@ -603,6 +606,11 @@ impl Sim {
         if at > horizon {
             return Step::Horizon;
         }
+        if at > self.now() {
+            drop(timers);
+            self.record_state_hash();
+            timers = self.k.timers.borrow_mut();
+        }
         self.k.now.set(at);
         // Everything due now becomes ready in the order it was scheduled, tasks and
         // actions alike, so a tape value of 0 always means "the oldest ready".
@@ -616,6 +624,20 @@ impl Sim {
             }
         }
         Step::Advanced
+    }
+
+    /// What the engine holds that a state hash must cover: the time, the pending
+    /// timers' deadlines, each node's life, and the fault profile.
+    pub(crate) fn engine_state(&self) -> (SimTime, Vec<SimTime>, Vec<(bool, u32)>, String, bool) {
+        let deadlines = self.k.timers.borrow().deadlines();
+        let nodes = self.k.nodes.borrow().iter().map(|n| (n.up, n.incarnation)).collect();
+        let faults = self.k.faults.borrow();
+        (self.now(), deadlines, nodes, format!("{:?}", faults.profile), faults.active)
+    }
+
+    /// How many decisions the run has drawn so far.
+    pub(crate) fn tape_len(&self) -> usize {
+        self.k.choices.borrow().tape().len()
     }
 
     /// Moves time forward to `t` with nothing happening (used at phase ends).

@@ -147,6 +147,9 @@ pub struct RunResult {
     pub node_names: Vec<String>,
     /// The `sometimes` goals the run reached, in the order first reached.
     pub goals: Vec<GoalHit>,
+    /// `(tape position, state hash)` each time time advanced, if the model offered a
+    /// state hasher ([`Sim::set_state_hasher`]); empty otherwise.
+    pub state_hashes: Vec<(u32, u64)>,
 }
 
 /// Runs one simulation: `setup` builds the world (nodes, tasks, fault profile) from
@@ -176,6 +179,7 @@ pub fn run<W>(
     };
     let end_time = sim.now();
     let node_names = sim.node_names();
+    let state_hashes = sim.take_state_hashes();
     // A panic may have left tasks mid-borrow; dropping them can panic again.
     let _ = catch_unwind(AssertUnwindSafe(|| sim.shutdown()));
     IN_RUN.with(|f| f.set(outer));
@@ -199,6 +203,7 @@ pub fn run<W>(
         trace: trace.into_events(),
         node_names,
         goals,
+        state_hashes,
     }
 }
 

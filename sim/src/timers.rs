@@ -75,6 +75,14 @@ impl<T> TimerQueue<T> {
         self.next_seq = 0;
     }
 
+    /// The deadlines of the pending timers, earliest first.
+    pub fn deadlines(&self) -> Vec<SimTime> {
+        let mut at: Vec<SimTime> =
+            self.heap.iter().filter(|Reverse((_, seq, slot))| self.is_live(*seq, *slot)).map(|r| r.0 .0).collect();
+        at.sort_unstable();
+        at
+    }
+
     /// Takes every pending payload out (to drop them outside any borrow).
     pub fn drain(&mut self) -> Vec<T> {
         self.heap.clear();

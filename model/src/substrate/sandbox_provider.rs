@@ -92,6 +92,10 @@ pub struct ProviderParams {
     pub create_timeout_ms: u64,
     /// How long a `write_config`, `write_file` or `upload_skill` caller waits.
     pub install_timeout_ms: u64,
+    /// 0: boot times are drawn to the millisecond. Otherwise they are drawn as whole
+    /// multiples of this quantum within the path's bounds (`launcher/create-lock`
+    /// counts time in 30 s ticks, as its peers do).
+    pub boot_quantum_ms: u64,
 }
 
 impl ProviderParams {
@@ -123,6 +127,7 @@ impl Default for ProviderParams {
             skill_upload_max_ms: 30_000,
             create_timeout_ms: 0,
             install_timeout_ms: 0,
+            boot_quantum_ms: 0,
         };
         p.create_timeout_ms = p.longest_create_ms() + 10_000;
         p.install_timeout_ms = p.longest_install_ms() + 10_000;
@@ -251,11 +256,18 @@ async fn create_job(
 ) -> Result<SandboxId, ProviderError> {
     let fallback = sim.chance(ChoiceKind::Delay, p.fallback_path);
     sim.sometimes_if(fallback, "fallback-create");
-    let boot_ms = if fallback {
-        draw_ms(&sim, p.fallback_create_min_ms, p.fallback_create_max_ms)
+    let (lo, hi) = if fallback {
+        (p.fallback_create_min_ms, p.fallback_create_max_ms)
     } else {
-        draw_ms(&sim, p.snapshot_create_min_ms, p.snapshot_create_max_ms)
+        (p.snapshot_create_min_ms, p.snapshot_create_max_ms)
     };
+    let boot_ms = match p.boot_quantum_ms {
+        0 => draw_ms(&sim, lo, hi),
+        q => q * draw_ms(&sim, lo.div_ceil(q), hi / q),
+    };
+    if let Some(s) = state.borrow_mut().sandboxes.get_mut(&id) {
+        s.boot_ends_at = Some(sim.now().plus_ms(boot_ms));
+    }
     sim.sleep_ms(boot_ms).await;
     let set_status = |status| state.borrow_mut().sandboxes.get_mut(&id).map(|s| s.status = status);
     if sim.fault(&PROVIDER_CREATE_FAIL) {

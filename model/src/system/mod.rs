@@ -1,5 +1,6 @@
 //! The systems under test, one folder or file each (SYSTEMS.md numbers them).
 //!
+//! - [`create_lock`]: S000's create path alone, at the abstraction of its peers.
 //! - [`demo_lock`]: a lock taken by check-then-set or compare-and-set (the demo).
 //! - [`devserver`]: S001, dev-server starts behind a Redis lock, and their React hook.
 //! - [`launcher`]: S000, the multi-tab sandbox launcher, every protocol version.
@@ -8,6 +9,7 @@
 //! - [`lease`]: a TTL lease guarding writes to a storage service, fenced or not.
 //! - [`prewarm`]: S002, the mkdir prewarm lock with pid-liveness reclaim.
 
+pub mod create_lock;
 pub mod demo_lock;
 pub mod devserver;
 pub mod launcher;

@@ -4,6 +4,7 @@ mod crash;
 mod explore;
 mod faults;
 mod net;
+mod prune;
 mod runner;
 mod timers;
 

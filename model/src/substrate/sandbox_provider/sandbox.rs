@@ -101,6 +101,9 @@ pub struct Sandbox {
     pub skill_dirs: BTreeMap<u32, SkillDir>,
     /// Config file writes running on it now.
     pub config_writes: u32,
+    /// When its boot phase ends, once the create has drawn it (state hashes need it:
+    /// two booting sandboxes are told apart by when they come up).
+    pub boot_ends_at: Option<SimTime>,
 }
 
 impl Sandbox {
@@ -113,6 +116,7 @@ impl Sandbox {
             config_yaml: None,
             skill_dirs: BTreeMap::new(),
             config_writes: 0,
+            boot_ends_at: None,
         }
     }
 
