@@ -160,7 +160,7 @@ const fn safety(
     doc: &'static str,
     check: fn(&DevWorld, &sim::Sim) -> Result<(), String>,
 ) -> Invariant<DevWorld> {
-    Invariant { name, kind: InvariantKind::Safety, doc, check }
+    Invariant::new(name, InvariantKind::Safety, doc, check)
 }
 
 const fn at_end(
@@ -168,7 +168,7 @@ const fn at_end(
     doc: &'static str,
     check: fn(&DevWorld, &sim::Sim) -> Result<(), String>,
 ) -> Invariant<DevWorld> {
-    Invariant { name, kind: InvariantKind::Liveness, doc, check }
+    Invariant::new(name, InvariantKind::Liveness, doc, check)
 }
 
 const INVARIANTS: &[Invariant<DevWorld>] = &[

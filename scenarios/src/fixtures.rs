@@ -28,6 +28,7 @@ const INVARIANTS: &[Invariant<()>] = &[Invariant {
     kind: InvariantKind::Safety,
     doc: "holds in every state",
     check: |_, _| Ok(()),
+    reads: 0,
 }];
 
 /// Every run of this process so far: the nondeterministic variant's hidden input.

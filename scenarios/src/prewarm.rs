@@ -209,7 +209,7 @@ const fn safety(
     doc: &'static str,
     check: fn(&World, &sim::Sim) -> Result<(), String>,
 ) -> Invariant<World> {
-    Invariant { name, kind: InvariantKind::Safety, doc, check }
+    Invariant::new(name, InvariantKind::Safety, doc, check)
 }
 
 const INVARIANTS: &[Invariant<World>] = &[

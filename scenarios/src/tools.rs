@@ -101,7 +101,7 @@ const fn safety(
     doc: &'static str,
     check: fn(&ToolsWorld, &sim::Sim) -> Result<(), String>,
 ) -> Invariant<ToolsWorld> {
-    Invariant { name, kind: InvariantKind::Safety, doc, check }
+    Invariant::new(name, InvariantKind::Safety, doc, check)
 }
 
 const INVARIANTS: &[Invariant<ToolsWorld>] = &[
@@ -137,6 +137,7 @@ const INVARIANTS: &[Invariant<ToolsWorld>] = &[
         kind: InvariantKind::Liveness,
         doc: "every sibling call returns by the end of the run",
         check: inv::calls_finish,
+        reads: 0,
     },
 ];
 

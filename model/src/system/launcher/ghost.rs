@@ -5,7 +5,6 @@
 //! holder's lock reclaimed, a result published under a lock no longer held), which
 //! leave no trace in the tables once the mutation is over.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
@@ -100,7 +99,7 @@ pub struct ConfigWrite {
 
 /// Shared ghost state. Clones share it.
 #[derive(Clone, Default)]
-pub struct Ghost(Rc<RefCell<GhostState>>);
+pub struct Ghost(Rc<sim::Tracked<GhostState>>);
 
 impl Ghost {
     pub fn borrow(&self) -> std::cell::Ref<'_, GhostState> {
@@ -109,6 +108,11 @@ impl Ghost {
 
     pub fn borrow_mut(&self) -> std::cell::RefMut<'_, GhostState> {
         self.0.borrow_mut()
+    }
+
+    /// The ghost state's write count, for what an invariant reads.
+    pub fn writes(&self) -> u64 {
+        self.0.writes()
     }
 
     /// Records that `invariant` was broken, keeping the first explanation.

@@ -14,6 +14,7 @@ pub mod invariants;
 pub mod launch;
 pub mod lease;
 pub mod leased_install;
+pub mod reads;
 pub mod retry;
 pub mod sandbox_records;
 pub mod server;
