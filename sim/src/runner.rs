@@ -324,7 +324,8 @@ struct Memo<'i, W> {
 
 impl<'i, W> Memo<'i, W> {
     fn new(invariants: &[&'i Invariant<W>], footprint: Option<Footprint<W>>) -> Memo<'i, W> {
-        let safety: Vec<&Invariant<W>> = invariants.iter().copied().filter(|i| i.kind == InvariantKind::Safety).collect();
+        let safety: Vec<&Invariant<W>> =
+            invariants.iter().copied().filter(|i| i.kind == InvariantKind::Safety).collect();
         let (mut readers, mut always) = ([0u64; 64], 0u64);
         for (j, inv) in safety.iter().enumerate().take(64) {
             let bit = 1u64 << j;

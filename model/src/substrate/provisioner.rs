@@ -117,6 +117,11 @@ impl Provisioner {
     }
 
     /// The live containers of `ws`, read from outside (invariants, tests).
+    /// How many containers of `ws` exist: [`Provisioner::live`]'s length, without copies.
+    pub fn live_count(&self, ws: u32) -> usize {
+        self.daemon.borrow().containers.values().filter(|c| c.ws == ws).count()
+    }
+
     pub fn live(&self, ws: u32) -> Vec<Container> {
         self.daemon.borrow().containers.values().filter(|c| c.ws == ws).cloned().collect()
     }

@@ -109,6 +109,11 @@ impl Redis {
     }
 
     /// Every `DEL` so far that removed another holder's lock.
+    /// Whether any foreign release happened, without copying them.
+    pub fn any_foreign_release(&self) -> bool {
+        !self.foreign_releases.borrow().is_empty()
+    }
+
     pub fn foreign_releases(&self) -> Vec<ForeignRelease> {
         self.foreign_releases.borrow().clone()
     }

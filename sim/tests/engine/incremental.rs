@@ -21,7 +21,11 @@ fn footprint(w: &Rc<World>, _: &Sim, r: &mut Reads) {
 fn below(w: &Rc<World>, _: &Sim) -> Result<(), String> {
     w.checks.set(w.checks.get() + 1);
     let n = *w.counter.borrow();
-    if n < 3 { Ok(()) } else { Err(format!("counter is {n}")) }
+    if n < 3 {
+        Ok(())
+    } else {
+        Err(format!("counter is {n}"))
+    }
 }
 
 const INVARIANTS: &[Invariant<Rc<World>>] =

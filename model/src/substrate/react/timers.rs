@@ -117,6 +117,11 @@ impl Timers {
         self.live.borrow().values().filter(|t| t.owner == owner && t.label == label).count()
     }
 
+    /// Whether `owner` has a live timer, without copying them.
+    pub fn has_any(&self, owner: u64) -> bool {
+        self.live.borrow().values().any(|t| t.owner == owner)
+    }
+
     /// Every live timer of `owner`.
     pub fn of(&self, owner: u64) -> Vec<TimerInfo> {
         self.live.borrow().values().filter(|t| t.owner == owner).copied().collect()

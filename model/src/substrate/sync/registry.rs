@@ -79,6 +79,20 @@ impl Locks {
         reg.locks.values().flat_map(|l| l.waiters.iter().map(|w| (w.owner.clone(), l.name.clone()))).collect()
     }
 
+    /// The first waiter, in registry order, for which `matches(owner, lock name)`:
+    /// what [`Registry::waiting`] finds, without copying every waiter.
+    pub fn find_waiting(&self, matches: impl Fn(&str, &str) -> bool) -> Option<(Owner, String)> {
+        let reg = self.reg.borrow();
+        reg.locks.values().find_map(|l| {
+            l.waiters.iter().find(|w| matches(&w.owner, &l.name)).map(|w| (w.owner.clone(), l.name.clone()))
+        })
+    }
+
+    /// Whether anyone waits for a lock (without one, there is no wait-for cycle).
+    pub fn anyone_waits(&self) -> bool {
+        self.reg.borrow().locks.values().any(|l| !l.waiters.is_empty())
+    }
+
     /// Who holds which lock, by lock name, in registry order.
     pub fn holding(&self) -> Vec<(Owner, String)> {
         let reg = self.reg.borrow();
