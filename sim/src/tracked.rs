@@ -37,6 +37,14 @@ impl<T> Tracked<T> {
         self.value.borrow_mut()
     }
 
+    /// Borrows the value to change it unless it is borrowed already (a destructor
+    /// that runs while the value is in use); counts one write when it succeeds.
+    pub fn try_borrow_mut(&self) -> Result<RefMut<'_, T>, std::cell::BorrowMutError> {
+        let borrowed = self.value.try_borrow_mut()?;
+        self.writes.set(self.writes.get() + 1);
+        Ok(borrowed)
+    }
+
     /// How many times the value was borrowed mutably: unchanged means unwritten.
     #[inline]
     pub fn writes(&self) -> u64 {

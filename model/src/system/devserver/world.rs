@@ -61,7 +61,7 @@ pub struct Shared {
     pub sandbox: Sandbox,
     pub backends: Vec<NodeId>,
     pub timers: Timers,
-    pub ghost: Rc<RefCell<Ghost>>,
+    pub ghost: Rc<sim::Tracked<Ghost>>,
     /// Every hook instance ever mounted.
     pub hooks: RefCell<Vec<Hook>>,
     pub sandbox_ready: Cell<bool>,
