@@ -138,7 +138,7 @@ const INVARIANTS: &[Invariant<LauncherWorld>] = &[
         "L2: a dead or failed creator's lock stops blocking launches within the liveness bound",
         inv::bounded_reclaim,
     )
-    .reading(reads::GHOST | reads::STORE | reads::CLOCKS_AFTER_ABANDON),
+    .reading(reads::GHOST | reads::STORE | reads::CLOCKS_AFTER_BOUND),
     at_end(
         "waiting-tabs-progress",
         "L1 (bounded): no open tab shows progress for longer than the liveness bound",

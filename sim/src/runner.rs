@@ -338,7 +338,8 @@ impl<'i, W> Memo<'i, W> {
                 }
             }
         }
-        Memo { safety, footprint, before: Reads::default(), now: Reads::default(), readers, always, dirty: u64::MAX }
+        let dirty = if safety.len() >= 64 { u64::MAX } else { (1 << safety.len()) - 1 };
+        Memo { safety, footprint, before: Reads::default(), now: Reads::default(), readers, always, dirty }
     }
 
     /// The first safety invariant that does not hold after `step`.
@@ -355,18 +356,24 @@ impl<'i, W> Memo<'i, W> {
             }
         }
         self.dirty |= self.always;
-        for (j, inv) in self.safety.iter().enumerate() {
-            let bit = if j < 64 { 1u64 << j } else { 0 };
-            if bit != 0 && self.dirty & bit == 0 {
-                continue;
-            }
+        // The dirty ones in order, then those past the 64th, checked every step.
+        while self.dirty != 0 {
+            let j = self.dirty.trailing_zeros() as usize;
+            let Some(inv) = self.safety.get(j) else { break };
             if let Err(message) = (inv.check)(world, sim) {
-                let kind = InvariantKind::Safety;
-                return Some(Violation { invariant: inv.name, kind, message, step, time: sim.now() });
+                return Some(Violation { invariant: inv.name, kind: inv.kind, message, step, time: sim.now() });
             }
-            self.dirty &= !bit;
+            self.dirty &= self.dirty - 1;
         }
-        None
+        self.safety.iter().skip(64).find_map(|inv| {
+            (inv.check)(world, sim).err().map(|message| Violation {
+                invariant: inv.name,
+                kind: inv.kind,
+                message,
+                step,
+                time: sim.now(),
+            })
+        })
     }
 }
 

@@ -41,6 +41,8 @@ pub struct GhostState {
     next_creator: u64,
     /// Every placeholder a tab acquired, by record id (I5, I6, L2).
     pub placeholder_owners: BTreeMap<u64, PlaceholderOwner>,
+    /// How many of them are abandoned (the footprint reads the clocks only then).
+    abandoned_placeholders: usize,
     /// Skills whose install committed its record update, by record id (I7).
     pub committed_skills: BTreeMap<u64, BTreeSet<u32>>,
     /// Rule breaks seen inside mutations, by invariant name; the first one only.
@@ -168,7 +170,15 @@ impl Ghost {
     /// `placeholder`.
     pub fn acquired_placeholder(&self, placeholder: u64, tab: u32, life: u32) {
         let owner = PlaceholderOwner { tab, life, abandoned_at: None };
-        self.0.borrow_mut().placeholder_owners.insert(placeholder, owner);
+        let mut g = self.0.borrow_mut();
+        if g.placeholder_owners.insert(placeholder, owner).is_some_and(|old| old.abandoned_at.is_some()) {
+            g.abandoned_placeholders -= 1;
+        }
+    }
+
+    /// Whether some placeholder's holder ended without handing it off.
+    pub fn any_abandoned_placeholder(&self) -> bool {
+        self.0.borrow().abandoned_placeholders > 0
     }
 
     /// The tab that acquired `placeholder`, if a tab did.
@@ -178,8 +188,10 @@ impl Ghost {
 
     /// Marks `placeholder` as abandoned at `now` by the activity that held it.
     pub fn abandoned_placeholder(&self, placeholder: u64, now: sim::SimTime) {
-        if let Some(o) = self.0.borrow_mut().placeholder_owners.get_mut(&placeholder) {
-            o.abandoned_at.get_or_insert(now);
+        let mut g = self.0.borrow_mut();
+        if let Some(o) = g.placeholder_owners.get_mut(&placeholder).filter(|o| o.abandoned_at.is_none()) {
+            o.abandoned_at = Some(now);
+            g.abandoned_placeholders += 1;
         }
     }
 

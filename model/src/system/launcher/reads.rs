@@ -16,9 +16,10 @@ pub const STORE: u64 = 1 << 1;
 pub const PROVIDER: u64 = 1 << 2;
 /// Every tab's state, and whether its node is up (and in which life).
 pub const TABS: u64 = 1 << 3;
-/// The time and the store's clock (two parts), once a placeholder's holder has ended:
-/// L2's check compares against them only then; before, both stay 0.
-pub const CLOCKS_AFTER_ABANDON: u64 = 1 << 4 | 1 << 5;
+/// The time and the store's clock (two parts), once a placeholder's holder ended more
+/// than the liveness bound ago: L2's check fails only for such a holder, so before
+/// that it passes whatever the time, and both parts stay 0.
+pub const CLOCKS_AFTER_BOUND: u64 = 1 << 4 | 1 << 5;
 
 /// Writes the parts in the order of their bits.
 pub fn footprint(w: &LauncherWorld, sim: &Sim, r: &mut Reads) {
@@ -26,8 +27,11 @@ pub fn footprint(w: &LauncherWorld, sim: &Sim, r: &mut Reads) {
     r.word(l.ghost.writes()).word(l.store.table_writes()).word(l.provider.writes());
     // Each term only grows, so the sum changes whenever one of them does.
     r.word(w.tabs.iter().map(|t| t.state.writes() + node_word(sim, t.node)).sum());
-    let abandoned = l.ghost.borrow().placeholder_owners.values().any(|o| o.abandoned_at.is_some());
-    if abandoned {
+    let late = l.ghost.any_abandoned_placeholder() && {
+        let (g, now, bound_ms) = (l.ghost.borrow(), sim.now(), l.params.liveness_bound_ms);
+        g.placeholder_owners.values().filter_map(|o| o.abandoned_at).any(|since| now.ms_since(since) > bound_ms)
+    };
+    if late {
         r.word(sim.now().as_ms()).word(sim.node_now(l.store.node).as_ms());
     } else {
         r.word(0).word(0);
