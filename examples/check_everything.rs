@@ -11,6 +11,7 @@ use std::time::Instant;
 use scenarios::{all, RunOptions};
 use sim::ChoiceSource;
 
+#[allow(clippy::disallowed_methods)] // Wall time for the speed columns only, never for runs.
 fn main() {
     let seeds: u64 = std::env::args().nth(1).map_or(1000, |s| s.parse().expect("SEEDS is a number"));
     let mut differ = 0;
