@@ -313,8 +313,9 @@ fn drive<W>(
 struct Memo<'i, W> {
     safety: Vec<&'i Invariant<W>>,
     footprint: Option<Footprint<W>>,
-    before: Reads,
-    now: Reads,
+    /// The footprints after the last two steps; `reads[now]` is the latest.
+    reads: [Reads; 2],
+    now: usize,
     /// For each footprint part, the invariants that read it.
     readers: [u64; 64],
     /// The invariants checked after every step.
@@ -339,17 +340,19 @@ impl<'i, W> Memo<'i, W> {
             }
         }
         let dirty = if safety.len() >= 64 { u64::MAX } else { (1 << safety.len()) - 1 };
-        Memo { safety, footprint, before: Reads::default(), now: Reads::default(), readers, always, dirty }
+        Memo { safety, footprint, reads: [Reads::default(), Reads::default()], now: 0, readers, always, dirty }
     }
 
     /// The first safety invariant that does not hold after `step`.
     #[inline(never)]
     fn first_unsafe(&mut self, world: &W, sim: &Sim, step: u64) -> Option<Violation> {
         if let Some(footprint) = self.footprint {
-            self.now.clear();
-            footprint(world, sim, &mut self.now);
-            let mut changed = self.now.changed_since(&self.before);
-            std::mem::swap(&mut self.now, &mut self.before);
+            self.now ^= 1;
+            let [a, b] = &mut self.reads;
+            let (now, before) = if self.now == 0 { (a, &*b) } else { (b, &*a) };
+            now.clear();
+            footprint(world, sim, now);
+            let mut changed = now.changed_since(before);
             while changed != 0 {
                 self.dirty |= self.readers[changed.trailing_zeros() as usize];
                 changed &= changed - 1;

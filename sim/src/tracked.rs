@@ -58,19 +58,30 @@ impl<T> Tracked<T> {
 }
 
 /// A model's footprint after a step: one word per part of its state (the ghost, a
-/// store, the tabs…), each a counter that changes whenever that part may have
-/// changed. Word `i` is part `i`; an invariant reads the parts of its mask
-/// ([`crate::Invariant::reading`], bit `i` for part `i`, every part past 63 on bit 63).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// store, the tabs…), each changing whenever that part may have changed. Word `i` is
+/// part `i`, read by the invariants whose mask ([`crate::Invariant::reading`]) has bit
+/// `i`; a footprint of more than 64 parts changes after every step.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reads {
-    words: Vec<u64>,
+    words: [u64; 64],
+    len: usize,
+}
+
+impl Default for Reads {
+    fn default() -> Reads {
+        Reads { words: [0; 64], len: 0 }
+    }
 }
 
 impl Reads {
-    /// Records the next part.
+    /// Records the next part. Past the 64th, parts are not kept and the footprint
+    /// counts as changed after every step (every invariant is checked: still exact).
     #[inline]
     pub fn word(&mut self, w: u64) -> &mut Reads {
-        self.words.push(w);
+        if let Some(slot) = self.words.get_mut(self.len) {
+            *slot = w;
+        }
+        self.len += 1;
         self
     }
 
@@ -81,20 +92,18 @@ impl Reads {
     }
 
     pub(crate) fn clear(&mut self) {
-        self.words.clear();
+        self.len = 0;
     }
 
     /// The parts that differ between `self` and `before`, as a mask; all of them if
     /// the two have different lengths.
     pub(crate) fn changed_since(&self, before: &Reads) -> u64 {
-        if self.words.len() != before.words.len() {
+        if self.len != before.len || self.len > 64 {
             return u64::MAX;
         }
         let mut mask = 0;
-        for (i, (a, b)) in self.words.iter().zip(&before.words).enumerate() {
-            if a != b {
-                mask |= 1 << i.min(63);
-            }
+        for (i, (a, b)) in self.words[..self.len].iter().zip(&before.words[..self.len]).enumerate() {
+            mask |= u64::from(a != b) << i;
         }
         mask
     }

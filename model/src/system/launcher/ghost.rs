@@ -41,8 +41,9 @@ pub struct GhostState {
     next_creator: u64,
     /// Every placeholder a tab acquired, by record id (I5, I6, L2).
     pub placeholder_owners: BTreeMap<u64, PlaceholderOwner>,
-    /// How many of them are abandoned (the footprint reads the clocks only then).
-    abandoned_placeholders: usize,
+    /// When the earliest of them still recorded as abandoned was abandoned (the
+    /// footprint reads the clocks only once that is older than the liveness bound).
+    earliest_abandoned: Option<sim::SimTime>,
     /// Skills whose install committed its record update, by record id (I7).
     pub committed_skills: BTreeMap<u64, BTreeSet<u32>>,
     /// Rule breaks seen inside mutations, by invariant name; the first one only.
@@ -172,13 +173,13 @@ impl Ghost {
         let owner = PlaceholderOwner { tab, life, abandoned_at: None };
         let mut g = self.0.borrow_mut();
         if g.placeholder_owners.insert(placeholder, owner).is_some_and(|old| old.abandoned_at.is_some()) {
-            g.abandoned_placeholders -= 1;
+            g.earliest_abandoned = g.placeholder_owners.values().filter_map(|o| o.abandoned_at).min();
         }
     }
 
-    /// Whether some placeholder's holder ended without handing it off.
-    pub fn any_abandoned_placeholder(&self) -> bool {
-        self.0.borrow().abandoned_placeholders > 0
+    /// When the earliest recorded abandonment of a placeholder happened, if any.
+    pub fn earliest_abandoned(&self) -> Option<sim::SimTime> {
+        self.0.borrow().earliest_abandoned
     }
 
     /// The tab that acquired `placeholder`, if a tab did.
@@ -191,7 +192,7 @@ impl Ghost {
         let mut g = self.0.borrow_mut();
         if let Some(o) = g.placeholder_owners.get_mut(&placeholder).filter(|o| o.abandoned_at.is_none()) {
             o.abandoned_at = Some(now);
-            g.abandoned_placeholders += 1;
+            g.earliest_abandoned = Some(g.earliest_abandoned.map_or(now, |t| t.min(now)));
         }
     }
 

@@ -27,11 +27,8 @@ pub fn footprint(w: &LauncherWorld, sim: &Sim, r: &mut Reads) {
     r.word(l.ghost.writes()).word(l.store.table_writes()).word(l.provider.writes());
     // Each term only grows, so the sum changes whenever one of them does.
     r.word(w.tabs.iter().map(|t| t.state.writes() + node_word(sim, t.node)).sum());
-    let late = l.ghost.any_abandoned_placeholder() && {
-        let (g, now, bound_ms) = (l.ghost.borrow(), sim.now(), l.params.liveness_bound_ms);
-        g.placeholder_owners.values().filter_map(|o| o.abandoned_at).any(|since| now.ms_since(since) > bound_ms)
-    };
-    if late {
+    let bound_ms = l.params.liveness_bound_ms;
+    if l.ghost.earliest_abandoned().is_some_and(|since| sim.now().ms_since(since) > bound_ms) {
         r.word(sim.now().as_ms()).word(sim.node_now(l.store.node).as_ms());
     } else {
         r.word(0).word(0);
