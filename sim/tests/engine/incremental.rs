@@ -77,3 +77,31 @@ fn a_violation_is_found_at_the_same_step_either_way() {
         other => panic!("expected a violation, got {other:?}"),
     }
 }
+
+/// More than 64 words: no mask can name the parts past the 64th, so the footprint
+/// counts as changed after every step and every invariant is checked, as before.
+fn wide_footprint(w: &Rc<World>, _: &Sim, r: &mut Reads) {
+    for _ in 0..70 {
+        r.word(0);
+    }
+    r.cell(&w.counter);
+}
+
+#[test]
+fn a_footprint_past_64_parts_checks_after_every_step() {
+    let world = Rc::new(World { counter: Tracked::new(0), checks: Cell::new(0) });
+    let w = world.clone();
+    let setup = move |sim: &Sim| {
+        let s = sim.clone();
+        sim.spawn(NodeId::SYSTEM, "idler", async move {
+            for _ in 0..20 {
+                s.sleep_ms(1).await;
+            }
+        });
+        w
+    };
+    let result =
+        sim::run_with_footprint(ChoiceSource::Seed(0), &RunConfig::default(), setup, INVARIANTS, Some(wide_footprint));
+    assert!(result.outcome.is_pass());
+    assert_eq!(u64::from(world.checks.get()), result.steps + 1);
+}
