@@ -39,7 +39,7 @@ const fn safety(
     doc: &'static str,
     check: fn(&CreateLockWorld, &sim::Sim) -> Result<(), String>,
 ) -> Invariant<CreateLockWorld> {
-    Invariant { name, kind: InvariantKind::Safety, doc, check }
+    Invariant::new(name, InvariantKind::Safety, doc, check)
 }
 
 const INVARIANTS: &[Invariant<CreateLockWorld>] = &[
@@ -59,18 +59,18 @@ const INVARIANTS: &[Invariant<CreateLockWorld>] = &[
         inv::record_before_running,
     ),
     safety("single-sandbox", "I2: at most one healthy sandbox and one real record", inv::single_sandbox),
-    Invariant {
-        name: "no-orphan",
-        kind: InvariantKind::Liveness,
-        doc: "I3 (quiescent; a crashed creator's orphan): every healthy sandbox has exactly one record",
-        check: inv::no_orphan,
-    },
-    Invariant {
-        name: "every-tab-runs",
-        kind: InvariantKind::Liveness,
-        doc: "quiescent: every tab that did not crash runs a session (a design that never creates fails it)",
-        check: inv::every_tab_runs,
-    },
+    Invariant::new(
+        "no-orphan",
+        InvariantKind::Liveness,
+        "I3 (quiescent; a crashed creator's orphan): every healthy sandbox has exactly one record",
+        inv::no_orphan,
+    ),
+    Invariant::new(
+        "every-tab-runs",
+        InvariantKind::Liveness,
+        "quiescent: every tab that did not crash runs a session (a design that never creates fails it)",
+        inv::every_tab_runs,
+    ),
 ];
 
 pub const TABS: ParamInfo = ParamInfo::number("tabs", "tabs", 2, "tabs of the one user (issue 15: 2-4)");

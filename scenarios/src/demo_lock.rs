@@ -28,12 +28,14 @@ const INVARIANTS: &[Invariant<DemoLockWorld>] = &[
         kind: InvariantKind::Safety,
         doc: "I1 MUTEX: at most one client is inside the critical section",
         check: demo_lock::check_mutual_exclusion,
+        reads: 0,
     },
     Invariant {
         name: "all-clients-finish",
         kind: InvariantKind::Liveness,
         doc: "every client completes its rounds within the quiet phase",
         check: demo_lock::check_all_clients_finish,
+        reads: 0,
     },
 ];
 

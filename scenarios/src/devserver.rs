@@ -10,6 +10,7 @@
 
 use model::system::devserver::invariants as inv;
 use model::system::devserver::params::{DevParams, DoubleCheck, LockHold, Loser, Release, Variant, WebPortTaken};
+use model::system::devserver::reads;
 use model::system::devserver::sandbox::{App, PROCESS_CRASH, PROCESS_HANG};
 use model::system::devserver::world::{self, DevWorld};
 use sim::fault::points::{CLOCK_JUMP, NET_REPLY_LOST, NET_REQUEST_LOST, NODE_CRASH};
@@ -160,7 +161,7 @@ const fn safety(
     doc: &'static str,
     check: fn(&DevWorld, &sim::Sim) -> Result<(), String>,
 ) -> Invariant<DevWorld> {
-    Invariant { name, kind: InvariantKind::Safety, doc, check }
+    Invariant::new(name, InvariantKind::Safety, doc, check)
 }
 
 const fn at_end(
@@ -168,29 +169,36 @@ const fn at_end(
     doc: &'static str,
     check: fn(&DevWorld, &sim::Sim) -> Result<(), String>,
 ) -> Invariant<DevWorld> {
-    Invariant { name, kind: InvariantKind::Liveness, doc, check }
+    Invariant::new(name, InvariantKind::Liveness, doc, check)
 }
 
 const INVARIANTS: &[Invariant<DevWorld>] = &[
-    safety("single-dev-server", "I2: at most one dev-server process per sandbox and app type", inv::single_dev_server),
-    safety("distinct-sessions", "I10: web and mobile never share a session", inv::distinct_sessions),
+    safety("single-dev-server", "I2: at most one dev-server process per sandbox and app type", inv::single_dev_server)
+        .reading(reads::SANDBOX),
+    safety("distinct-sessions", "I10: web and mobile never share a session", inv::distinct_sessions)
+        .reading(reads::SANDBOX),
     safety(
         "no-redundant-start",
         "I15: no start over a non-stopped status or a start in flight (per tab), nor over a live dev server",
         inv::no_redundant_start,
-    ),
-    safety("ui-status-latest", "I8: a status response never overwrites a newer observation", inv::ui_status_latest),
-    safety("owner-only-release", "I5: a lock is released only by its owner", inv::owner_only_release),
+    )
+    .reading(reads::GHOST),
+    safety("ui-status-latest", "I8: a status response never overwrites a newer observation", inv::ui_status_latest)
+        .reading(reads::GHOST),
+    safety("owner-only-release", "I5: a lock is released only by its owner", inv::owner_only_release)
+        .reading(reads::RELEASES),
     safety(
         "one-poller-per-hook",
         "L6: at most one poller and one pending auto-start timer per hook instance",
         inv::one_poller_per_hook,
-    ),
+    )
+    .reading(reads::TIMERS | reads::HOOKS),
     safety(
         "timers-cleared-on-unmount",
         "L6 (the text's claim): an unmounted hook leaves no timer behind",
         inv::timers_cleared_on_unmount,
-    ),
+    )
+    .reading(reads::TIMERS | reads::HOOKS),
     at_end("dev-server-up", "L7: every mounted hook's app has a dev server listening", inv::dev_server_up),
     at_end(
         "no-orphan-process",
@@ -250,6 +258,7 @@ impl Scenario for RedisLock {
             });
             world
         };
-        sim::run(source, &options.run_config(600_000, 1_200_000, 300_000), setup, INVARIANTS)
+        let config = options.run_config(600_000, 1_200_000, 300_000);
+        sim::run_with_footprint(source, &config, setup, INVARIANTS, Some(reads::footprint))
     }
 }

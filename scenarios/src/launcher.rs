@@ -10,6 +10,7 @@
 use model::substrate::docstore::STORE_FAULT_POINTS;
 use model::substrate::sandbox_provider::PROVIDER_FAULT_POINTS;
 use model::system::launcher::invariants as inv;
+use model::system::launcher::reads;
 use model::system::launcher::tab::TAB_AUTH_SLOW;
 use model::system::launcher::version::{by_name, Version, DESIGNS, VERSIONS};
 use model::system::launcher::world::{self, LauncherParams, LauncherWorld};
@@ -57,7 +58,7 @@ const fn safety(
     doc: &'static str,
     check: fn(&LauncherWorld, &sim::Sim) -> Result<(), String>,
 ) -> Invariant<LauncherWorld> {
-    Invariant { name, kind: InvariantKind::Safety, doc, check }
+    Invariant::new(name, InvariantKind::Safety, doc, check)
 }
 
 const fn at_end(
@@ -65,7 +66,7 @@ const fn at_end(
     doc: &'static str,
     check: fn(&LauncherWorld, &sim::Sim) -> Result<(), String>,
 ) -> Invariant<LauncherWorld> {
-    Invariant { name, kind: InvariantKind::Liveness, doc, check }
+    Invariant::new(name, InvariantKind::Liveness, doc, check)
 }
 
 const INVARIANTS: &[Invariant<LauncherWorld>] = &[
@@ -73,47 +74,60 @@ const INVARIANTS: &[Invariant<LauncherWorld>] = &[
         "one-creator-per-user",
         "I1: at most one tab creates the user's sandbox at a time",
         inv::one_creator_per_user,
-    ),
-    safety("single-sandbox", "I2: at most one live sandbox and one real record per user", inv::single_sandbox),
-    safety("no-dangling-record", "I4: every real record points at a live sandbox", inv::no_dangling),
+    )
+    .reading(reads::GHOST),
+    safety("single-sandbox", "I2: at most one live sandbox and one real record per user", inv::single_sandbox)
+        .reading(reads::STORE | reads::PROVIDER),
+    safety("no-dangling-record", "I4: every real record points at a live sandbox", inv::no_dangling)
+        .reading(reads::STORE | reads::PROVIDER),
     safety(
         "one-launch-per-tab",
         "I1 per tab: a tab runs at most one handleLaunch activity at a time",
         inv::one_launch_per_tab,
-    ),
+    )
+    .reading(reads::TABS),
     safety(
         "owner-only-publish",
         "I5: a creator publishes and releases only under the lock it still holds",
         inv::owner_only_publish,
-    ),
-    safety("no-premature-reclaim", "I6: no create lock is reclaimed from a live creator", inv::no_premature_reclaim),
-    safety("no-lost-skill", "I7: a recorded install never disappears from installedSkills", inv::no_lost_skill),
+    )
+    .reading(reads::GHOST),
+    safety("no-premature-reclaim", "I6: no create lock is reclaimed from a live creator", inv::no_premature_reclaim)
+        .reading(reads::GHOST),
+    safety("no-lost-skill", "I7: a recorded install never disappears from installedSkills", inv::no_lost_skill)
+        .reading(reads::GHOST | reads::STORE),
     safety(
         "session-runs-tab-config",
         "I9, I11: a session starts on its tab's config, from one version of the files",
         inv::session_runs_tab_config,
-    ),
+    )
+    .reading(reads::PROVIDER),
     safety(
         "no-session-on-partial-skill",
         "I14: sessions start only on complete, singly uploaded skills",
         inv::no_session_on_partial_skill,
-    ),
+    )
+    .reading(reads::PROVIDER),
     safety(
         "ui-truthful",
         "I12: a settled page is running for real, or shows progress or an error with Retry",
         inv::ui_truthful,
-    ),
-    safety("no-spin", "L3: no launch chain hammers the store without observing a change", inv::no_spin),
+    )
+    .reading(reads::TABS | reads::STORE | reads::PROVIDER),
+    safety("no-spin", "L3: no launch chain hammers the store without observing a change", inv::no_spin)
+        .reading(reads::GHOST),
     safety(
         "parallel-progress",
         "L6: no launch waits on a lock held for another skill's install",
         inv::parallel_progress,
-    ),
+    )
+    .reading(reads::GHOST),
     safety(
         "config-hash-truthful",
         "I8 (safety form): with no config write in flight, a record's configHash names the files' config",
         inv::config_hash_truthful,
-    ),
+    )
+    .reading(reads::GHOST | reads::STORE | reads::PROVIDER),
     at_end("no-orphan", "I3 (quiescent): every live sandbox is tracked by exactly one record", inv::no_orphan),
     at_end(
         "derived-state-coherent",
@@ -124,7 +138,8 @@ const INVARIANTS: &[Invariant<LauncherWorld>] = &[
         "bounded-reclaim",
         "L2: a dead or failed creator's lock stops blocking launches within the liveness bound",
         inv::bounded_reclaim,
-    ),
+    )
+    .reading(reads::GHOST | reads::STORE | reads::CLOCKS_AFTER_BOUND),
     at_end(
         "waiting-tabs-progress",
         "L1 (bounded): no open tab shows progress for longer than the liveness bound",
@@ -204,7 +219,7 @@ fn run_version(version: Version, source: ChoiceSource, options: &RunOptions, par
         sim.spawn_nemesis(nemesis(&world, &params));
         world
     };
-    sim::run(source, &run_config(options), setup, INVARIANTS)
+    sim::run_with_footprint(source, &run_config(options), setup, INVARIANTS, Some(reads::footprint))
 }
 
 /// Who each fault of the nemesis strikes: tabs crash (a reload restarts them) and

@@ -31,12 +31,14 @@ const INVARIANTS: &[Invariant<std::rc::Rc<LeaseWorld>>] = &[
         kind: InvariantKind::Safety,
         doc: "accepted writes are in grant order (no write under an older grant after a newer one)",
         check: |w, sim| lease::check_no_stale_write(w, sim),
+        reads: 0,
     },
     Invariant {
         name: "lease-held-at-write",
         kind: InvariantKind::Safety,
         doc: "no write lands after its lease expired (stricter; fencing alone does not give it)",
         check: |w, sim| lease::check_lease_held_at_write(w, sim),
+        reads: 0,
     },
 ];
 

@@ -17,6 +17,7 @@ use model::system::prewarm::faults::{
     FS_SERVER_CRASH, HOST_RESTART, PROCESS_KILL, PROCESS_KILL_AT_STEP, PROCESS_UNREAPED,
 };
 use model::system::prewarm::invariants as inv;
+use model::system::prewarm::reads;
 use model::system::prewarm::version::{by_name, Version};
 use model::system::prewarm::world::{build, PrewarmParams, World};
 use model::system::prewarm::{actor, chaos};
@@ -209,33 +210,39 @@ const fn safety(
     doc: &'static str,
     check: fn(&World, &sim::Sim) -> Result<(), String>,
 ) -> Invariant<World> {
-    Invariant { name, kind: InvariantKind::Safety, doc, check }
+    Invariant::new(name, InvariantKind::Safety, doc, check)
 }
 
 const INVARIANTS: &[Invariant<World>] = &[
-    safety("mutex", "I1: at most one prewarm per template at a time", inv::mutex),
-    safety("owner-only-release", "I5: a release removes only the releaser's own lock", inv::owner_only_release),
-    safety("no-premature-reclaim", "I6: no lock is reclaimed from a live holder", inv::no_premature_reclaim),
+    safety("mutex", "I1: at most one prewarm per template at a time", inv::mutex).reading(reads::GHOST),
+    safety("owner-only-release", "I5: a release removes only the releaser's own lock", inv::owner_only_release)
+        .reading(reads::GHOST),
+    safety("no-premature-reclaim", "I6: no lock is reclaimed from a live holder", inv::no_premature_reclaim)
+        .reading(reads::GHOST),
     safety(
         "artifact-integrity",
         "I14: nobody uses a template while a prewarm of it runs or before one completed",
         inv::artifact_integrity,
-    ),
+    )
+    .reading(reads::GHOST),
     safety(
         "bounded-reclaim",
         "L2: a dead holder's lock is freed within ~one poll (same host, pid on record) or the stale window",
         inv::bounded_reclaim,
-    ),
+    )
+    .reading(reads::GHOST | reads::CLOCK_WHILE_HOLDER_DEAD | reads::HOST_NAMESPACES),
     safety(
         "no-spurious-timeout",
         "L5: a waiter times out only while a live holder holds the lock",
         inv::no_spurious_timeout,
-    ),
+    )
+    .reading(reads::GHOST),
     safety(
         "stale-below-timeout",
         "P2: every lock a waiter judges by mtime goes stale before that waiter's deadline",
         inv::stale_below_timeout,
-    ),
+    )
+    .reading(reads::GHOST),
 ];
 
 /// The model's parameters for one run: the user's values, then the full profile's
@@ -379,5 +386,6 @@ fn run_version(version: Version, source: ChoiceSource, options: &RunOptions, pro
         chaos::start(sim, &world);
         world
     };
-    sim::run(source, &options.run_config(2_700_000, 3_600_000, 400_000), setup, INVARIANTS)
+    let config = options.run_config(2_700_000, 3_600_000, 400_000);
+    sim::run_with_footprint(source, &config, setup, INVARIANTS, Some(reads::footprint))
 }

@@ -11,6 +11,7 @@
 use model::substrate::provisioner::{ProvisionerParams, PROVISIONER_FAULT_POINTS};
 use model::system::restart::cycle::CYCLE_PANIC;
 use model::system::restart::invariants as inv;
+use model::system::restart::reads;
 use model::system::restart::version::Version;
 use model::system::restart::world::{self, RestartParams, RestartWorld, Workload};
 use sim::fault::points::NODE_CRASH;
@@ -168,7 +169,7 @@ const fn safety(
     doc: &'static str,
     check: fn(&RestartWorld, &sim::Sim) -> Result<(), String>,
 ) -> Invariant<RestartWorld> {
-    Invariant { name, kind: InvariantKind::Safety, doc, check }
+    Invariant::new(name, InvariantKind::Safety, doc, check)
 }
 
 const fn at_end(
@@ -176,7 +177,7 @@ const fn at_end(
     doc: &'static str,
     check: fn(&RestartWorld, &sim::Sim) -> Result<(), String>,
 ) -> Invariant<RestartWorld> {
-    Invariant { name, kind: InvariantKind::Liveness, doc, check }
+    Invariant::new(name, InvariantKind::Liveness, doc, check)
 }
 
 const INVARIANTS: &[Invariant<RestartWorld>] = &[
@@ -184,22 +185,26 @@ const INVARIANTS: &[Invariant<RestartWorld>] = &[
         "one-cycle-per-workspace",
         "I1: at most one restart cycle per workspace at a time",
         inv::one_cycle_per_workspace,
-    ),
+    )
+    .reading(reads::HISTORY),
     safety(
         "one-container-per-workspace",
         "I2: at most one container (created or running) per workspace",
         inv::one_container_per_workspace,
-    ),
+    )
+    .reading(reads::CONTAINERS),
     safety(
         "no-unrequested-cycle",
         "contract: a cycle begins only after a request since the previous cycle began",
         inv::no_unrequested_cycle,
-    ),
+    )
+    .reading(reads::HISTORY),
     safety(
         "workspaces-isolated",
         "contract, I16: no restart waits on another workspace's lock; no wait-for cycle",
         inv::workspaces_isolated,
-    ),
+    )
+    .reading(reads::LOCKS),
     at_end(
         "container-env-fresh",
         "I11 (quiescent): the running container's env is the latest committed secrets and model",
@@ -304,6 +309,6 @@ impl Scenario for Restart {
             });
             world
         };
-        sim::run(source, &run_config(options), setup, INVARIANTS)
+        sim::run_with_footprint(source, &run_config(options), setup, INVARIANTS, Some(reads::footprint))
     }
 }

@@ -68,6 +68,9 @@ pub struct RunOptions {
     /// The fault points a campaign narrowed its swarm to (`--faults`); empty allows
     /// every point the scenario declares.
     pub fault_filter: sim::FaultFilter,
+    /// Check every safety invariant after every step instead of only those whose reads
+    /// a step changed: the reference the incremental checks must agree with.
+    pub check_everything: bool,
 }
 
 impl RunOptions {
@@ -96,6 +99,7 @@ impl RunOptions {
             trace: self.trace,
             focus: self.focus,
             fault_filter: self.fault_filter.clone(),
+            check_everything: self.check_everything,
         }
     }
 
@@ -107,6 +111,11 @@ impl RunOptions {
     /// Runs with only the fault points `filter` allows.
     pub fn with_fault_filter(self, fault_filter: sim::FaultFilter) -> RunOptions {
         RunOptions { fault_filter, ..self }
+    }
+
+    /// Check every invariant after every step (see [`RunOptions::check_everything`]).
+    pub fn check_everything(self) -> RunOptions {
+        RunOptions { check_everything: true, ..self }
     }
 
     /// Keep every event, for timelines and reports.
@@ -124,6 +133,7 @@ impl Default for RunOptions {
             step_limit: None,
             params: Params::defaults(),
             fault_filter: sim::FaultFilter::default(),
+            check_everything: false,
         }
     }
 }

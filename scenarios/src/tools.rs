@@ -11,6 +11,7 @@ pub mod bugs;
 
 use model::system::tools::backend::{ToolsParams, AGENT_SLOW, MIGRATE_FAIL, SPAWN_FAIL, STREAM_ABORT};
 use model::system::tools::invariants as inv;
+use model::system::tools::reads;
 use model::system::tools::version::{by_name, Version, DESIGNS, VERSIONS};
 use model::system::tools::world::{self, ToolsWorld};
 use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, RunConfig, RunResult};
@@ -101,7 +102,7 @@ const fn safety(
     doc: &'static str,
     check: fn(&ToolsWorld, &sim::Sim) -> Result<(), String>,
 ) -> Invariant<ToolsWorld> {
-    Invariant { name, kind: InvariantKind::Safety, doc, check }
+    Invariant::new(name, InvariantKind::Safety, doc, check)
 }
 
 const INVARIANTS: &[Invariant<ToolsWorld>] = &[
@@ -109,34 +110,42 @@ const INVARIANTS: &[Invariant<ToolsWorld>] = &[
         "one-rmw-per-file",
         "I1: one read-modify-write of a config file or insert target at a time",
         inv::one_rmw_per_file,
-    ),
-    safety("no-lost-update", "I7: inserts accumulate and every config mutation persists", inv::no_lost_update),
+    )
+    .reading(reads::GHOST),
+    safety("no-lost-update", "I7: inserts accumulate and every config mutation persists", inv::no_lost_update)
+        .reading(reads::GHOST),
     safety(
         "fork-snapshot-atomic",
         "I9: a fork copies the checkout as it was at one instant",
         inv::fork_snapshot_atomic,
-    ),
+    )
+    .reading(reads::GHOST),
     safety(
         "unique-process-ids",
         "I10: in-flight and registered processes have distinct IDs and dirs",
         inv::unique_process_ids,
-    ),
+    )
+    .reading(reads::GHOST),
     safety(
         "abort-safety",
         "I13: no call that had not begun by the abort has a side effect after it",
         inv::abort_safety,
-    ),
-    safety("no-deadlock", "I16: the wait-for graph is acyclic; no lock is re-acquired by its holder", inv::no_deadlock),
+    )
+    .reading(reads::GHOST),
+    safety("no-deadlock", "I16: the wait-for graph is acyclic; no lock is re-acquired by its holder", inv::no_deadlock)
+        .reading(reads::LOCKS),
     safety(
         "parallel-progress",
         "L6: no sibling waits on a lock held across another sibling's unrelated work",
         inv::parallel_progress,
-    ),
+    )
+    .reading(reads::GHOST),
     Invariant {
         name: "calls-finish",
         kind: InvariantKind::Liveness,
         doc: "every sibling call returns by the end of the run",
         check: inv::calls_finish,
+        reads: 0,
     },
 ];
 
@@ -205,5 +214,5 @@ fn run_version(version: Version, source: ChoiceSource, options: &RunOptions) -> 
         faults.install(sim, FAULTS);
         world::build(sim, version, params)
     };
-    sim::run(source, &run_config(options), setup, INVARIANTS)
+    sim::run_with_footprint(source, &run_config(options), setup, INVARIANTS, Some(reads::footprint))
 }

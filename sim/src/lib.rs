@@ -29,6 +29,7 @@ mod tape;
 mod time;
 mod timers;
 mod trace;
+pub mod tracked;
 
 pub use align::{Fit, Misfit};
 pub use choices::{ChoiceSource, Choices, Ratio, SCHEDULE_SITE};
@@ -40,8 +41,12 @@ pub use net::{NetConfig, NetError};
 pub use node::NodeId;
 pub use notify::{notified_any, Notify};
 pub use pct::PctConfig;
-pub use runner::{run, stop_livelocked, Invariant, InvariantKind, Outcome, RunConfig, RunResult, Violation};
+pub use runner::{
+    run, run_with_footprint, stop_livelocked, Footprint, Invariant, InvariantKind, Outcome, RunConfig, RunResult,
+    Violation,
+};
 pub use state_hash::StateHasher;
 pub use tape::{Choice, ChoiceKind, Site, Tape};
 pub use time::{SimTime, Sleep};
 pub use trace::{Event, EventKind, Trace, TraceMode};
+pub use tracked::{node_word, Reads, Tracked};

@@ -2,6 +2,11 @@
 //! after every step, then a quiet phase at whose deadline liveness invariants must
 //! hold (TigerBeetle's VOPR: faults stop, then the system must reach its goals).
 //!
+//! Safety checks are incremental: an invariant that declares what it reads
+//! ([`Invariant::reads`]) is skipped after a step that left its reads as they were at
+//! its last passing check ([`crate::tracked`] says why that is exact);
+//! [`RunConfig::check_everything`] checks every invariant after every step instead.
+//!
 //! A panic in model code is caught and reported as an outcome with the run's tape;
 //! it never takes the harness down.
 
@@ -19,6 +24,7 @@ use crate::goal::GoalHit;
 use crate::tape::Tape;
 use crate::time::SimTime;
 use crate::trace::{Event, TraceMode};
+use crate::tracked::Reads;
 
 /// Safety holds after every step; liveness holds by the end of the quiet phase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -44,6 +50,28 @@ pub struct Invariant<W> {
     pub doc: &'static str,
     /// `Err` says what is wrong, in a sentence a reader of the timeline understands.
     pub check: fn(&W, &Sim) -> Result<(), String>,
+    /// The parts of the model's footprint (see [`run_with_footprint`]) `check` reads,
+    /// bit `i` for part `i`: the runner re-checks it only after a step that changed
+    /// one of them. `0` checks after every step.
+    pub reads: u64,
+}
+
+impl<W> Invariant<W> {
+    /// An invariant checked after every step.
+    pub const fn new(
+        name: &'static str,
+        kind: InvariantKind,
+        doc: &'static str,
+        check: fn(&W, &Sim) -> Result<(), String>,
+    ) -> Invariant<W> {
+        Invariant { name, kind, doc, check, reads: 0 }
+    }
+
+    /// This invariant, re-checked only after steps that change a footprint part in
+    /// `parts` (a bit mask).
+    pub const fn reading(self, parts: u64) -> Invariant<W> {
+        Invariant { reads: parts, ..self }
+    }
 }
 
 /// The phases and bounds of a run.
@@ -61,6 +89,9 @@ pub struct RunConfig {
     pub focus: Option<&'static str>,
     /// The fault points this run may use (`--faults`); empty allows every one.
     pub fault_filter: FaultFilter,
+    /// Check every safety invariant after every step, ignoring [`Invariant::reads`]:
+    /// the reference the incremental checks are compared with.
+    pub check_everything: bool,
 }
 
 impl Default for RunConfig {
@@ -72,6 +103,7 @@ impl Default for RunConfig {
             trace: TraceMode::HashOnly,
             focus: None,
             fault_filter: FaultFilter::default(),
+            check_everything: false,
         }
     }
 }
@@ -160,13 +192,30 @@ pub fn run<W>(
     setup: impl FnOnce(&Sim) -> W,
     invariants: &[Invariant<W>],
 ) -> RunResult {
+    run_with_footprint(source, config, setup, invariants, None)
+}
+
+/// What a model's footprint function does: writes one word per part of the world's
+/// state, each changing whenever that part may have changed ([`crate::tracked`]).
+pub type Footprint<W> = fn(&W, &Sim, &mut Reads);
+
+/// [`run`], with the model's footprint: after each step the runner computes it once
+/// and checks only the safety invariants that read a part it changed (or that failed
+/// to pass before, or that read nothing declared: `reads == 0`).
+pub fn run_with_footprint<W>(
+    source: ChoiceSource,
+    config: &RunConfig,
+    setup: impl FnOnce(&Sim) -> W,
+    invariants: &[Invariant<W>],
+    footprint: Option<Footprint<W>>,
+) -> RunResult {
     install_quiet_panic_hook();
     LIVELOCK.with(|l| l.borrow_mut().take());
     let sim = Sim::new(source, config.trace);
     sim.set_fault_filter(config.fault_filter.clone());
     let steps = Cell::new(0u64);
     let outer = IN_RUN.with(|f| f.replace(true));
-    let caught = catch_unwind(AssertUnwindSafe(|| drive(&sim, config, setup, invariants, &steps)));
+    let caught = catch_unwind(AssertUnwindSafe(|| drive(&sim, config, setup, invariants, footprint, &steps)));
     let outcome = caught.unwrap_or_else(|payload| Outcome::Panic {
         message: panic_message(payload.as_ref()),
         // The step that panicked had not been counted yet.
@@ -212,12 +261,15 @@ fn drive<W>(
     config: &RunConfig,
     setup: impl FnOnce(&Sim) -> W,
     invariants: &[Invariant<W>],
+    footprint: Option<Footprint<W>>,
     steps: &Cell<u64>,
 ) -> Outcome {
     let world = setup(sim);
     let focused: Vec<&Invariant<W>> =
         invariants.iter().filter(|i| config.focus.is_none_or(|name| i.name == name)).collect();
     let invariants = focused.as_slice();
+    let footprint = footprint.filter(|_| !config.check_everything);
+    let mut memo = Memo::new(invariants, footprint);
     let fault_end = SimTime(config.fault_phase_ms);
     let end = fault_end.plus_ms(config.liveness_deadline_ms);
     let mut faulting = true;
@@ -245,7 +297,7 @@ fn drive<W>(
         let step = steps.get() + 1;
         steps.set(step);
         sim.set_steps(step);
-        if let Some(v) = first_violation(&world, sim, invariants, InvariantKind::Safety, step) {
+        if let Some(v) = memo.first_unsafe(&world, sim, step) {
             return Outcome::Violation(v);
         }
         if let Some(reason) = LIVELOCK.with(|l| l.borrow_mut().take()) {
@@ -265,6 +317,81 @@ fn drive<W>(
     violation.map_or(Outcome::Pass, Outcome::Violation)
 }
 
+/// Which safety invariants must be checked after the next step, as a bit mask over
+/// the run's safety invariants in order: an invariant leaves it when its check passes
+/// and comes back when a step changes a footprint part it reads. Invariants past the
+/// 64th, and those that declare no reads, are checked after every step.
+struct Memo<'i, W> {
+    safety: Vec<&'i Invariant<W>>,
+    footprint: Option<Footprint<W>>,
+    /// The footprints after the last two steps; `reads[now]` is the latest.
+    reads: [Reads; 2],
+    now: usize,
+    /// For each footprint part, the invariants that read it.
+    readers: [u64; 64],
+    /// The invariants checked after every step.
+    always: u64,
+    dirty: u64,
+}
+
+impl<'i, W> Memo<'i, W> {
+    fn new(invariants: &[&'i Invariant<W>], footprint: Option<Footprint<W>>) -> Memo<'i, W> {
+        let safety: Vec<&Invariant<W>> =
+            invariants.iter().copied().filter(|i| i.kind == InvariantKind::Safety).collect();
+        let (mut readers, mut always) = ([0u64; 64], 0u64);
+        for (j, inv) in safety.iter().enumerate().take(64) {
+            let bit = 1u64 << j;
+            if inv.reads == 0 || footprint.is_none() {
+                always |= bit;
+            }
+            for (part, readers) in readers.iter_mut().enumerate() {
+                if inv.reads & (1 << part) != 0 {
+                    *readers |= bit;
+                }
+            }
+        }
+        let dirty = if safety.len() >= 64 { u64::MAX } else { (1 << safety.len()) - 1 };
+        Memo { safety, footprint, reads: [Reads::default(), Reads::default()], now: 0, readers, always, dirty }
+    }
+
+    /// The first safety invariant that does not hold after `step`.
+    #[inline(never)]
+    fn first_unsafe(&mut self, world: &W, sim: &Sim, step: u64) -> Option<Violation> {
+        if let Some(footprint) = self.footprint {
+            self.now ^= 1;
+            let [a, b] = &mut self.reads;
+            let (now, before) = if self.now == 0 { (a, &*b) } else { (b, &*a) };
+            now.clear();
+            footprint(world, sim, now);
+            let mut changed = now.changed_since(before);
+            while changed != 0 {
+                self.dirty |= self.readers[changed.trailing_zeros() as usize];
+                changed &= changed - 1;
+            }
+        }
+        self.dirty |= self.always;
+        // The dirty ones in order, then those past the 64th, checked every step.
+        while self.dirty != 0 {
+            let j = self.dirty.trailing_zeros() as usize;
+            let Some(inv) = self.safety.get(j) else { break };
+            if let Err(message) = (inv.check)(world, sim) {
+                return Some(Violation { invariant: inv.name, kind: inv.kind, message, step, time: sim.now() });
+            }
+            self.dirty &= self.dirty - 1;
+        }
+        self.safety.iter().skip(64).find_map(|inv| {
+            (inv.check)(world, sim).err().map(|message| Violation {
+                invariant: inv.name,
+                kind: inv.kind,
+                message,
+                step,
+                time: sim.now(),
+            })
+        })
+    }
+}
+
+#[inline(never)]
 fn first_violation<W>(
     world: &W,
     sim: &Sim,

@@ -83,6 +83,9 @@ pub struct DocStoreParams {
 
 pub(crate) struct StoreState<S> {
     tables: S,
+    /// Writes that changed the tables (or may have: [`DocStore::peek_mut`], and every
+    /// mutation under `rerun_on_every_write`), for what an invariant reads.
+    table_writes: u64,
     queries: BTreeMap<SubscriptionId, Box<dyn LiveQuery<S>>>,
     next_subscription: u64,
 }
@@ -115,7 +118,7 @@ impl<S: 'static> Clone for DocStore<S> {
 impl<S: Clone + PartialEq + 'static> DocStore<S> {
     /// Adds the store as a node named `name`, holding `tables`.
     pub fn new(sim: &Sim, name: &str, tables: S, params: DocStoreParams) -> DocStore<S> {
-        let state = StoreState { tables, queries: BTreeMap::new(), next_subscription: 0 };
+        let state = StoreState { tables, table_writes: 0, queries: BTreeMap::new(), next_subscription: 0 };
         let store = DocStore { node: sim.add_node(name), params, state: Rc::new(RefCell::new(state)) };
         if params.requery_on_time_ms.is_some() {
             store.start_requery_ticker(sim);
@@ -155,6 +158,7 @@ impl<S: Clone + PartialEq + 'static> DocStore<S> {
                 let before = (!params.rerun_on_every_write).then(|| state.tables.clone());
                 let result = mutation(&mut state.tables, sim.node_now(store));
                 if before.is_none_or(|b| b != state.tables) {
+                    state.table_writes += 1;
                     state.rerun_all(sim, store);
                 }
                 if sim.fault(&STORE_MUTATION_AMBIGUOUS) {
@@ -202,7 +206,14 @@ impl<S: Clone + PartialEq + 'static> DocStore<S> {
 
     /// Setup only, before a run starts: writes the tables directly (initial data).
     pub fn peek_mut<R>(&self, write: impl FnOnce(&mut S) -> R) -> R {
-        write(&mut self.state.borrow_mut().tables)
+        let mut state = self.state.borrow_mut();
+        state.table_writes += 1;
+        write(&mut state.tables)
+    }
+
+    /// How many writes changed the tables so far: unchanged, the tables are as they were.
+    pub fn table_writes(&self) -> u64 {
+        self.state.borrow().table_writes
     }
 
     /// How many subscriptions the store is serving now.

@@ -16,7 +16,6 @@
 
 mod container;
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -99,7 +98,7 @@ struct Daemon {
 pub struct Provisioner {
     pub node: NodeId,
     params: ProvisionerParams,
-    daemon: Rc<RefCell<Daemon>>,
+    daemon: Rc<sim::Tracked<Daemon>>,
 }
 
 impl Provisioner {
@@ -117,6 +116,16 @@ impl Provisioner {
     }
 
     /// The live containers of `ws`, read from outside (invariants, tests).
+    /// How many times the daemon's state (its containers) was written.
+    pub fn writes(&self) -> u64 {
+        self.daemon.writes()
+    }
+
+    /// How many containers of `ws` exist: [`Provisioner::live`]'s length, without copies.
+    pub fn live_count(&self, ws: u32) -> usize {
+        self.daemon.borrow().containers.values().filter(|c| c.ws == ws).count()
+    }
+
     pub fn live(&self, ws: u32) -> Vec<Container> {
         self.daemon.borrow().containers.values().filter(|c| c.ws == ws).cloned().collect()
     }

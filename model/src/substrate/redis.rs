@@ -109,6 +109,16 @@ impl Redis {
     }
 
     /// Every `DEL` so far that removed another holder's lock.
+    /// How many foreign releases happened: the log only grows.
+    pub fn foreign_release_count(&self) -> usize {
+        self.foreign_releases.borrow().len()
+    }
+
+    /// Whether any foreign release happened, without copying them.
+    pub fn any_foreign_release(&self) -> bool {
+        !self.foreign_releases.borrow().is_empty()
+    }
+
     pub fn foreign_releases(&self) -> Vec<ForeignRelease> {
         self.foreign_releases.borrow().clone()
     }

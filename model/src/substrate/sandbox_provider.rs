@@ -24,11 +24,10 @@
 
 mod sandbox;
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use sim::{ChoiceKind, FaultPoint, NetError, NodeId, Ratio, Sim};
+use sim::{ChoiceKind, FaultPoint, NetError, NodeId, Ratio, Sim, Tracked};
 use thiserror::Error;
 
 use crate::substrate::remote_job::call_job;
@@ -142,7 +141,7 @@ struct ProviderState {
     next_sandbox: SandboxId,
 }
 
-type State = Rc<RefCell<ProviderState>>;
+type State = Rc<Tracked<ProviderState>>;
 
 /// A handle on the provider. Clones share the same provider.
 #[derive(Clone)]
@@ -446,6 +445,22 @@ impl SandboxProvider {
         self.state.borrow().sandboxes.get(&id).cloned()
     }
 
+    /// Reads one sandbox as it is now, without copying it.
+    pub fn with_sandbox<R>(&self, id: SandboxId, read: impl FnOnce(Option<&Sandbox>) -> R) -> R {
+        read(self.state.borrow().sandboxes.get(&id))
+    }
+
+    /// Whether sandbox `id` exists and is not destroyed.
+    pub fn is_live(&self, id: SandboxId) -> bool {
+        self.with_sandbox(id, |s| s.is_some_and(Sandbox::is_live))
+    }
+
+    /// How many times the provider's state (sandboxes, files, sessions) was written:
+    /// unchanged, nothing an observer reads changed.
+    pub fn writes(&self) -> u64 {
+        self.state.writes()
+    }
+
     /// Reads every sandbox (by id) without copying them.
     pub fn with_sandboxes<R>(&self, read: impl FnOnce(&BTreeMap<SandboxId, Sandbox>) -> R) -> R {
         read(&self.state.borrow().sandboxes)
@@ -459,6 +474,11 @@ impl SandboxProvider {
     /// Every session started so far, in start order.
     pub fn sessions(&self) -> Vec<Session> {
         self.state.borrow().sessions.clone()
+    }
+
+    /// Reads every session started so far, in start order, without copying them.
+    pub fn with_sessions<R>(&self, read: impl FnOnce(&[Session]) -> R) -> R {
+        read(&self.state.borrow().sessions)
     }
 }
 

@@ -129,6 +129,7 @@ mod tests {
                     let row = db.peek(1);
                     (row.version == 2 && row.env.len() == 2).then_some(()).ok_or(format!("{row:?}"))
                 },
+                reads: 0,
             }],
         );
         assert!(result.outcome.is_pass(), "{:?}", result.outcome);

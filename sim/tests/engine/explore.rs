@@ -19,7 +19,8 @@ fn two_deviation_bug(source: ChoiceSource) -> RunResult {
             Ok(())
         }
     }
-    const INV: &[Invariant<W>] = &[Invariant { name: "not-both-3", kind: InvariantKind::Safety, doc: "", check }];
+    const INV: &[Invariant<W>] =
+        &[Invariant { name: "not-both-3", kind: InvariantKind::Safety, doc: "", check, reads: 0 }];
     sim::run(
         source,
         &RunConfig::default(),

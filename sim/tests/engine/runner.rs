@@ -12,12 +12,14 @@ fn counter_invariants() -> [Invariant<Rc<Cell<u32>>>; 2] {
             kind: InvariantKind::Safety,
             doc: "the counter never reaches 3",
             check: |c, _| if c.get() < 3 { Ok(()) } else { Err(format!("counter is {}", c.get())) },
+            reads: 0,
         },
         Invariant {
             name: "reaches-two",
             kind: InvariantKind::Liveness,
             doc: "the counter reaches 2 by the deadline",
             check: |c, _| if c.get() >= 2 { Ok(()) } else { Err(format!("counter is only {}", c.get())) },
+            reads: 0,
         },
     ]
 }

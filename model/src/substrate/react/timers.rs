@@ -7,7 +7,7 @@
 //! component instance that set it and a label, so invariants can count pollers and
 //! pending timers per instance (SYSTEMS.md L6).
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -34,13 +34,13 @@ pub struct TimerInfo {
 /// Every live timer of a world's tabs. Clones share the table.
 #[derive(Clone, Default)]
 pub struct Timers {
-    live: Rc<RefCell<BTreeMap<TimerId, TimerInfo>>>,
+    live: Rc<sim::Tracked<BTreeMap<TimerId, TimerInfo>>>,
     next: Rc<Cell<u64>>,
 }
 
 /// Removes a timer from the table when its task ends or dies with its tab.
 struct Registered {
-    live: Rc<RefCell<BTreeMap<TimerId, TimerInfo>>>,
+    live: Rc<sim::Tracked<BTreeMap<TimerId, TimerInfo>>>,
     id: TimerId,
 }
 
@@ -115,6 +115,16 @@ impl Timers {
     /// How many live timers `owner` has with `label`.
     pub fn count(&self, owner: u64, label: &'static str) -> usize {
         self.live.borrow().values().filter(|t| t.owner == owner && t.label == label).count()
+    }
+
+    /// How many times the set of live timers was written (set or cleared).
+    pub fn writes(&self) -> u64 {
+        self.live.writes()
+    }
+
+    /// Whether `owner` has a live timer, without copying them.
+    pub fn has_any(&self, owner: u64) -> bool {
+        self.live.borrow().values().any(|t| t.owner == owner)
     }
 
     /// Every live timer of `owner`.

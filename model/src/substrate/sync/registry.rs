@@ -5,7 +5,6 @@
 //! An owner waiting for a lock it already holds (a non-reentrant lock taken twice) is
 //! a cycle of one. Owners are labels: two tasks that share a label are one vertex.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 use std::rc::Rc;
@@ -36,13 +35,13 @@ impl Registry {
 /// The per-run registry of locks. Clones share it.
 #[derive(Clone)]
 pub struct Locks {
-    reg: Rc<RefCell<Registry>>,
+    reg: Rc<sim::Tracked<Registry>>,
 }
 
 impl Locks {
     pub fn new(sim: &Sim) -> Locks {
         let reg = Registry { sim: sim.clone(), locks: BTreeMap::new(), next_id: 0, next_ticket: 0 };
-        Locks { reg: Rc::new(RefCell::new(reg)) }
+        Locks { reg: Rc::new(sim::Tracked::new(reg)) }
     }
 
     /// Registers a new lock and returns the reference its handles share.
@@ -77,6 +76,25 @@ impl Locks {
     pub fn waiting(&self) -> Vec<(Owner, String)> {
         let reg = self.reg.borrow();
         reg.locks.values().flat_map(|l| l.waiters.iter().map(|w| (w.owner.clone(), l.name.clone()))).collect()
+    }
+
+    /// The first waiter, in registry order, for which `matches(owner, lock name)`:
+    /// what [`Registry::waiting`] finds, without copying every waiter.
+    pub fn find_waiting(&self, matches: impl Fn(&str, &str) -> bool) -> Option<(Owner, String)> {
+        let reg = self.reg.borrow();
+        reg.locks.values().find_map(|l| {
+            l.waiters.iter().find(|w| matches(&w.owner, &l.name)).map(|w| (w.owner.clone(), l.name.clone()))
+        })
+    }
+
+    /// How many times the registry (locks, holders, waiters) was written.
+    pub fn writes(&self) -> u64 {
+        self.reg.writes()
+    }
+
+    /// Whether anyone waits for a lock (without one, there is no wait-for cycle).
+    pub fn anyone_waits(&self) -> bool {
+        self.reg.borrow().locks.values().any(|l| !l.waiters.is_empty())
     }
 
     /// Who holds which lock, by lock name, in registry order.

@@ -8,7 +8,6 @@
 //! that was granted the lock but whose task died before it ran releases it from its
 //! destructor, and so does every guard: nothing a dead task held stays held.
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -114,7 +113,7 @@ impl LockState {
 /// A reference to one lock in the registry. The lock's state lives as long as some
 /// handle, waiter or guard refers to it.
 pub(crate) struct LockRef {
-    pub reg: Rc<RefCell<Registry>>,
+    pub reg: Rc<sim::Tracked<Registry>>,
     pub id: u64,
 }
 

@@ -132,7 +132,7 @@ async fn publish(tab: &Tab, placeholder: u64, sandbox: SandboxId) {
         let fails = tab.insert_fails();
         let answer = tab
             .mutate("publishSandbox", move |t, now| {
-                (!fails).then(|| lease::publish_created(t, placeholder, holder, c, now))
+                (!fails).then(|| lease::publish_created(t, placeholder, holder, c, now, true))
             })
             .await;
         match answer {

@@ -13,5 +13,6 @@ pub mod backend;
 pub mod hook;
 pub mod invariants;
 pub mod params;
+pub mod reads;
 pub mod sandbox;
 pub mod world;

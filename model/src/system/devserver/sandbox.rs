@@ -11,7 +11,6 @@
 //! Ghost state for invariants: every process ever launched, and which app types ran
 //! in each session (SYSTEMS.md I10).
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
@@ -152,7 +151,7 @@ impl SandboxState {
 #[derive(Clone)]
 pub struct Sandbox {
     pub node: NodeId,
-    pub state: Rc<RefCell<SandboxState>>,
+    pub state: Rc<sim::Tracked<SandboxState>>,
     params: Rc<DevParams>,
 }
 

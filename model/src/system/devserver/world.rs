@@ -61,9 +61,11 @@ pub struct Shared {
     pub sandbox: Sandbox,
     pub backends: Vec<NodeId>,
     pub timers: Timers,
-    pub ghost: Rc<RefCell<Ghost>>,
+    pub ghost: Rc<sim::Tracked<Ghost>>,
     /// Every hook instance ever mounted.
     pub hooks: RefCell<Vec<Hook>>,
+    /// Ghost, for the footprint: how many hooks were unmounted so far.
+    pub unmounts: Cell<u64>,
     pub sandbox_ready: Cell<bool>,
     next_token: Cell<u64>,
     next_hook: Cell<u64>,
@@ -169,6 +171,7 @@ pub fn build(sim: &Sim, variant: Variant, params: DevParams) -> DevWorld {
         timers: Timers::default(),
         ghost: Rc::default(),
         hooks: RefCell::default(),
+        unmounts: Cell::new(0),
         sandbox_ready: Cell::new(false),
         next_token: Cell::new(0),
         next_hook: Cell::new(0),
@@ -241,6 +244,7 @@ async fn user(sim: &Sim, shared: &Rc<Shared>, node: NodeId, plan: TabPlan) {
             Action::Remount(after_ms) => {
                 let preview = hook.component().state().preview_active;
                 hook.component().unmount(sim);
+                shared.unmounts.set(shared.unmounts.get() + 1);
                 sim.sleep_ms(after_ms).await;
                 hook = hook::mount(shared, sim, node, plan.app, preview);
             }

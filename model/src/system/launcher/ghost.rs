@@ -5,7 +5,6 @@
 //! holder's lock reclaimed, a result published under a lock no longer held), which
 //! leave no trace in the tables once the mutation is over.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
@@ -42,6 +41,9 @@ pub struct GhostState {
     next_creator: u64,
     /// Every placeholder a tab acquired, by record id (I5, I6, L2).
     pub placeholder_owners: BTreeMap<u64, PlaceholderOwner>,
+    /// When the earliest of them still recorded as abandoned was abandoned (the
+    /// footprint reads the clocks only once that is older than the liveness bound).
+    earliest_abandoned: Option<sim::SimTime>,
     /// Skills whose install committed its record update, by record id (I7).
     pub committed_skills: BTreeMap<u64, BTreeSet<u32>>,
     /// Rule breaks seen inside mutations, by invariant name; the first one only.
@@ -100,7 +102,7 @@ pub struct ConfigWrite {
 
 /// Shared ghost state. Clones share it.
 #[derive(Clone, Default)]
-pub struct Ghost(Rc<RefCell<GhostState>>);
+pub struct Ghost(Rc<sim::Tracked<GhostState>>);
 
 impl Ghost {
     pub fn borrow(&self) -> std::cell::Ref<'_, GhostState> {
@@ -109,6 +111,11 @@ impl Ghost {
 
     pub fn borrow_mut(&self) -> std::cell::RefMut<'_, GhostState> {
         self.0.borrow_mut()
+    }
+
+    /// The ghost state's write count, for what an invariant reads.
+    pub fn writes(&self) -> u64 {
+        self.0.writes()
     }
 
     /// Records that `invariant` was broken, keeping the first explanation.
@@ -164,7 +171,15 @@ impl Ghost {
     /// `placeholder`.
     pub fn acquired_placeholder(&self, placeholder: u64, tab: u32, life: u32) {
         let owner = PlaceholderOwner { tab, life, abandoned_at: None };
-        self.0.borrow_mut().placeholder_owners.insert(placeholder, owner);
+        let mut g = self.0.borrow_mut();
+        if g.placeholder_owners.insert(placeholder, owner).is_some_and(|old| old.abandoned_at.is_some()) {
+            g.earliest_abandoned = g.placeholder_owners.values().filter_map(|o| o.abandoned_at).min();
+        }
+    }
+
+    /// When the earliest recorded abandonment of a placeholder happened, if any.
+    pub fn earliest_abandoned(&self) -> Option<sim::SimTime> {
+        self.0.borrow().earliest_abandoned
     }
 
     /// The tab that acquired `placeholder`, if a tab did.
@@ -174,8 +189,10 @@ impl Ghost {
 
     /// Marks `placeholder` as abandoned at `now` by the activity that held it.
     pub fn abandoned_placeholder(&self, placeholder: u64, now: sim::SimTime) {
-        if let Some(o) = self.0.borrow_mut().placeholder_owners.get_mut(&placeholder) {
-            o.abandoned_at.get_or_insert(now);
+        let mut g = self.0.borrow_mut();
+        if let Some(o) = g.placeholder_owners.get_mut(&placeholder).filter(|o| o.abandoned_at.is_none()) {
+            o.abandoned_at = Some(now);
+            g.earliest_abandoned = Some(g.earliest_abandoned.map_or(now, |t| t.min(now)));
         }
     }
 

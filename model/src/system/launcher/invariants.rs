@@ -18,17 +18,19 @@ fn broken(w: &LauncherWorld, name: &str) -> Result<(), String> {
 /// I1: at most one tab of a user is inside a create.
 pub fn one_creator_per_user(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
     let ghost = w.launcher.ghost.borrow();
-    let creators: Vec<String> = ghost.creators.values().map(|c| format!("tab{}", c.tab)).collect();
-    if creators.len() <= 1 {
+    if ghost.creators.len() <= 1 {
         return Ok(());
     }
+    let creators: Vec<String> = ghost.creators.values().map(|c| format!("tab{}", c.tab)).collect();
     Err(format!("{} are creating sandboxes at once", creators.join(" and ")))
 }
 
 /// I2: at most one live sandbox and one real active record per user.
 pub fn single_sandbox(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
-    let live = w.launcher.provider.live_sandboxes(w.user);
-    if live.len() > 1 {
+    let user = w.user;
+    let live = w.launcher.provider.with_sandboxes(|all| all.values().filter(|s| s.user == user && s.is_live()).count());
+    if live > 1 {
+        let live = w.launcher.provider.live_sandboxes(w.user);
         return Err(format!("the user has {} live sandboxes: {live:?}", live.len()));
     }
     let records = w.launcher.store.peek(|t| t.of_user(w.user).filter(|r| r.is_real()).count());
@@ -58,7 +60,7 @@ pub fn no_dangling(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
             .values()
             .filter(|r| r.pool_state != PoolState::Stopped)
             .filter_map(|r| r.real_sandbox().map(|s| (r.id, s)))
-            .find(|(_, s)| !w.launcher.provider.sandbox(*s).is_some_and(|sb| sb.is_live()))
+            .find(|(_, s)| !w.launcher.provider.is_live(*s))
     });
     dangling.map_or(Ok(()), |(id, s)| Err(format!("record {id} points at sandbox {s}, which is gone")))
 }
@@ -121,26 +123,26 @@ pub fn derived_state_coherent(w: &LauncherWorld, _: &Sim) -> Result<(), String> 
 /// whether it wrote the files (S000-C12: it did not).
 pub fn config_hash_truthful(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
     let ghost = w.launcher.ghost.borrow();
-    let records: Vec<(u64, u64, u64)> = w
-        .launcher
-        .store
-        .peek(|t| t.sandboxes.values().filter_map(|r| r.real_sandbox().map(|s| (r.id, s, r.config_hash))).collect());
-    for (id, sandbox, hash) in records {
-        if hash == CONFIG_UNKNOWN || ghost.config_writers.values().any(|s| *s == sandbox) {
-            continue;
+    let provider = &w.launcher.provider;
+    w.launcher.store.peek(|t| {
+        for r in t.sandboxes.values() {
+            let (Some(sandbox), id, hash) = (r.real_sandbox(), r.id, r.config_hash) else { continue };
+            if hash == CONFIG_UNKNOWN || ghost.config_writers.values().any(|s| *s == sandbox) {
+                continue;
+            }
+            provider.with_sandbox(sandbox, |sb| match sb.filter(|s| s.is_live()) {
+                Some(sb) if sb.config_writes == 0 && sb.config_hash() != Some(hash) => Err(format!(
+                    "record {id} says config {hash}, no config write is in flight, and sandbox {sandbox} holds .env \
+                     {:?}, config.yaml {:?}: {}",
+                    sb.env,
+                    sb.config_yaml,
+                    hash_untrue_because(&ghost, id, sandbox)
+                )),
+                _ => Ok(()),
+            })?;
         }
-        let Some(sb) = w.launcher.provider.sandbox(sandbox).filter(|s| s.is_live()) else { continue };
-        if sb.config_writes == 0 && sb.config_hash() != Some(hash) {
-            return Err(format!(
-                "record {id} says config {hash}, no config write is in flight, and sandbox {sandbox} holds .env {:?}, \
-                 config.yaml {:?}: {}",
-                sb.env,
-                sb.config_yaml,
-                hash_untrue_because(&ghost, id, sandbox)
-            ));
-        }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// The event that made a record's hash untrue: the later of the last hash publish on
@@ -175,27 +177,34 @@ fn hash_untrue_because(ghost: &GhostState, record: u64, sandbox: u64) -> String 
 
 /// I9 and I11: a session starts on config files of one version, its own tab's.
 pub fn session_runs_tab_config(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
-    for s in w.launcher.provider.sessions() {
-        let Some(tab) = w.tabs.iter().find(|t| t.id == s.tab) else { continue };
-        let wanted = (Some(tab.config), Some(tab.config));
-        if s.config_seen != wanted {
-            return Err(format!(
-                "session {} of tab{} (config {}) started on .env {:?}, config.yaml {:?}",
-                s.id, s.tab, tab.config, s.config_seen.0, s.config_seen.1
-            ));
+    w.launcher.provider.with_sessions(|sessions| {
+        for s in sessions {
+            let Some(tab) = w.tabs.iter().find(|t| t.id == s.tab) else { continue };
+            let wanted = (Some(tab.config), Some(tab.config));
+            if s.config_seen != wanted {
+                return Err(format!(
+                    "session {} of tab{} (config {}) started on .env {:?}, config.yaml {:?}",
+                    s.id, s.tab, tab.config, s.config_seen.0, s.config_seen.1
+                ));
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// I14: a session starts only on a completely, singly uploaded skill directory.
 pub fn no_session_on_partial_skill(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
-    for s in w.launcher.provider.sessions() {
-        if !(s.skill_dir_at_start.state == UploadState::Complete && s.skill_dir_at_start.is_intact()) {
-            return Err(format!("session {} started on skill {} in state {:?}", s.id, s.skill, s.skill_dir_at_start));
+    w.launcher.provider.with_sessions(|sessions| {
+        for s in sessions {
+            if !(s.skill_dir_at_start.state == UploadState::Complete && s.skill_dir_at_start.is_intact()) {
+                return Err(format!(
+                    "session {} started on skill {} in state {:?}",
+                    s.id, s.skill, s.skill_dir_at_start
+                ));
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// I12: a settled page tells the truth: `running` only with a session on a live,
@@ -213,7 +222,7 @@ pub fn ui_truthful(w: &LauncherWorld, sim: &Sim) -> Result<(), String> {
             let Some((sandbox, _)) = st.session else {
                 return Err(format!("tab{} is running without a session", tab.id));
             };
-            let live = w.launcher.provider.sandbox(sandbox).is_some_and(|s| s.is_live());
+            let live = w.launcher.provider.is_live(sandbox);
             let recorded = w.launcher.store.peek(|t| t.tracking(sandbox).is_some());
             if !(live && recorded) {
                 return Err(format!(

@@ -15,6 +15,7 @@ pub mod launch;
 pub mod lease;
 pub mod lease_keeper;
 pub mod leased_install;
+pub mod reads;
 pub mod retry;
 pub mod sandbox_records;
 pub mod server;

@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use sim::{notified_any, ChoiceKind, FaultPoint, NodeId, Notify, Sim, SimTime};
+use sim::{notified_any, ChoiceKind, FaultPoint, NodeId, Notify, Sim, SimTime, Tracked};
 
 use crate::substrate::docstore::Subscription;
 use crate::substrate::sandbox_provider::SandboxId;
@@ -125,7 +125,7 @@ pub struct Tab {
     pub user: u32,
     pub skill: u32,
     pub config: u64,
-    pub state: Rc<RefCell<TabState>>,
+    pub state: Rc<Tracked<TabState>>,
     pub rerender: Notify,
     pub subscription: Rc<RefCell<Option<Subscription<UserSandbox>>>>,
     /// Whether the user has opened the tab yet: a reload only reloads an open tab.
@@ -145,7 +145,7 @@ impl Tab {
             user,
             skill,
             config,
-            state: Rc::new(RefCell::new(TabState::fresh(true, launcher.version.launch_after_auth, SimTime::ZERO))),
+            state: Rc::new(Tracked::new(TabState::fresh(true, launcher.version.launch_after_auth, SimTime::ZERO))),
             rerender: Notify::new(),
             subscription: Rc::default(),
             opened: Rc::default(),

@@ -18,5 +18,6 @@ pub mod ghost;
 pub mod invariants;
 pub mod lock;
 pub mod owner;
+pub mod reads;
 pub mod version;
 pub mod world;

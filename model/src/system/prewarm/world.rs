@@ -3,7 +3,7 @@
 //! network file system on a file server shared by every host), the eve processes,
 //! and the ghost that judges them.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use sim::{ChoiceKind, NodeId, Ratio, Sim};
@@ -92,7 +92,7 @@ pub struct PrewarmWorld {
     pub hosts: Vec<Host>,
     pub slots: Vec<Slot>,
     pub templates: usize,
-    pub ghost: RefCell<Ghost>,
+    pub ghost: sim::Tracked<Ghost>,
 }
 
 pub type World = Rc<PrewarmWorld>;
@@ -166,5 +166,5 @@ pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
             });
         }
     }
-    Rc::new(PrewarmWorld { version, params, fs, hosts, slots, templates, ghost: RefCell::new(Ghost::default()) })
+    Rc::new(PrewarmWorld { version, params, fs, hosts, slots, templates, ghost: sim::Tracked::new(Ghost::default()) })
 }

@@ -8,7 +8,6 @@
 //! open cycle; if the goroutine holding it dies (a crash, a recovered panic) the
 //! cycle ends as aborted.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use sim::SimTime;
@@ -76,7 +75,7 @@ pub struct History {
     pub cycles: Vec<Cycle>,
 }
 
-pub type HistoryRef = Rc<RefCell<History>>;
+pub type HistoryRef = Rc<sim::Tracked<History>>;
 
 impl History {
     fn next_seq(&mut self) -> u64 {

@@ -14,6 +14,7 @@ pub mod coalescer;
 pub mod cycle;
 pub mod history;
 pub mod invariants;
+pub mod reads;
 pub mod server;
 pub mod version;
 pub mod world;

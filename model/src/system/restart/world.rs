@@ -4,7 +4,6 @@
 //! Every workspace starts with an empty row (version 0) and a running container
 //! created from it.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use sim::{NodeId, Sim};
@@ -113,7 +112,7 @@ pub fn build(sim: &Sim, version: Version, mut params: RestartParams) -> RestartW
     for &ws in &workspaces {
         docker.seed_running(ws, named.then(|| format!("ws-{ws}")), Snapshot::default());
     }
-    let history: HistoryRef = Rc::new(RefCell::new(History::default()));
+    let history: HistoryRef = Rc::new(sim::Tracked::new(History::default()));
     let locks = Locks::new(sim);
     let params = Rc::new(params);
     let servers: Vec<Rc<Server>> = (0..params.replicas.max(1))

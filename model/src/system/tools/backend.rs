@@ -109,13 +109,13 @@ pub struct Backend {
     pub reserved_ids: RefCell<BTreeSet<String>>,
     aborted: Cell<bool>,
     pub abort_signal: Notify,
-    pub ghost: Rc<RefCell<Ghost>>,
+    pub ghost: Rc<sim::Tracked<Ghost>>,
 }
 
 /// A lock held by an actor: releases the substrate's guard and tells the ghost.
 pub struct Held {
     _guard: Box<dyn std::any::Any>,
-    ghost: Rc<RefCell<Ghost>>,
+    ghost: Rc<sim::Tracked<Ghost>>,
     owner: String,
     lock: String,
 }
@@ -128,7 +128,7 @@ impl Drop for Held {
 
 /// Tells the ghost a wait ended without the lock if the waiting task is dropped.
 struct WaitMark<'a> {
-    ghost: &'a Rc<RefCell<Ghost>>,
+    ghost: &'a Rc<sim::Tracked<Ghost>>,
     owner: &'a str,
     lock: &'a str,
     done: bool,
@@ -164,7 +164,7 @@ impl Backend {
             reserved_ids: RefCell::new(BTreeSet::new()),
             aborted: Cell::new(false),
             abort_signal: Notify::new(),
-            ghost: Rc::new(RefCell::new(Ghost::default())),
+            ghost: Rc::new(sim::Tracked::new(Ghost::default())),
         }
     }
 

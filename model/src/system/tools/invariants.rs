@@ -5,7 +5,7 @@ use sim::Sim;
 use crate::system::tools::world::ToolsWorld;
 
 fn first(found: &Option<String>) -> Result<(), String> {
-    found.clone().map_or(Ok(()), Err)
+    found.as_ref().map_or(Ok(()), |why| Err(why.clone()))
 }
 
 /// I1: at most one read-modify-write of a config file or the insert target at a time.
@@ -35,6 +35,9 @@ pub fn abort_safety(w: &ToolsWorld, _: &Sim) -> Result<(), String> {
 
 /// I16: the wait-for graph is acyclic and no holder waits on its own lock.
 pub fn no_deadlock(w: &ToolsWorld, _: &Sim) -> Result<(), String> {
+    if !w.backend.locks.anyone_waits() {
+        return Ok(());
+    }
     match w.backend.locks.wait_for_cycle() {
         Some(cycle) => Err(format!("wait-for cycle: {}", cycle.join(" -> "))),
         None => Ok(()),

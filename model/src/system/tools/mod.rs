@@ -19,6 +19,7 @@ pub mod file_tools;
 pub mod ghost;
 pub mod invariants;
 pub mod provider_service;
+pub mod reads;
 pub mod stream;
 pub mod task_tool;
 pub mod version;

@@ -1,0 +1,26 @@
+//! The prewarm model's footprint: the parts of its state its safety invariants read,
+//! so the runner re-checks an invariant only after a step that changed a part it
+//! reads ([`sim::tracked`]). The version, parameters and host list never change.
+
+use sim::{Reads, Sim};
+
+use crate::system::prewarm::world::World;
+
+/// The ghost: procs, lock instances, who is in a critical section, rule breaks.
+pub const GHOST: u64 = 1 << 0;
+/// The time, while some template's current lock holder is dead (L2 compares against
+/// it only then; otherwise this part stays 0).
+pub const CLOCK_WHILE_HOLDER_DEAD: u64 = 1 << 1;
+/// Each host's pid namespace, one word per host from part 2 on.
+pub const HOST_NAMESPACES: u64 = !0 << 2;
+
+/// Writes the parts in the order of their bits.
+pub fn footprint(w: &World, sim: &Sim, r: &mut Reads) {
+    r.cell(&w.ghost);
+    let g = w.ghost.borrow();
+    let holder_dead = g.current.values().any(|&inst| g.procs[g.instances[inst].owner].died_at.is_some());
+    r.word(if holder_dead { sim.now().as_ms() } else { 0 });
+    for host in &w.hosts {
+        r.word(u64::from(host.ns.get()));
+    }
+}

@@ -1,0 +1,17 @@
+//! The tool-calls model's footprint: the parts of its state its safety invariants
+//! read, one word each, so the runner re-checks an invariant only after a step that
+//! changed a part it reads ([`sim::tracked`]).
+
+use sim::{Reads, Sim};
+
+use crate::system::tools::world::ToolsWorld;
+
+/// The ghost: rule breaks, calls, holders and waits.
+pub const GHOST: u64 = 1 << 0;
+/// The lock registry: holders and waiters.
+pub const LOCKS: u64 = 1 << 1;
+
+/// Writes the parts in the order of their bits.
+pub fn footprint(w: &ToolsWorld, _: &Sim, r: &mut Reads) {
+    r.cell(&w.backend.ghost).word(w.backend.locks.writes());
+}

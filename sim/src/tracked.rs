@@ -1,0 +1,117 @@
+//! What an invariant reads, so the runner can skip it after a step that changed none
+//! of it.
+//!
+//! Checking every invariant after every step is the simplest way to be exact, and it
+//! cost half of a launcher run. A [`Tracked`] cell counts the mutable borrows of its
+//! value. After each step a model's footprint function writes one word per part of
+//! its state into [`Reads`] (a write count, a sum of them, whether nodes are up, the
+//! time where a check compares against it), once for all invariants; each invariant
+//! names the parts its check reads as a bit mask. An invariant stays clean from a
+//! passing check until a step changes one of its parts: while clean, its check is a
+//! pure function of unchanged inputs and would pass again, so it is skipped.
+//! [`crate::RunConfig::check_everything`] turns the skipping off, and a test compares
+//! both modes run for run.
+
+use std::cell::{Cell, Ref, RefCell, RefMut};
+
+/// A `RefCell` that counts its mutable borrows: every `borrow_mut` may write, so it
+/// counts as a write whether or not the value changed.
+#[derive(Default)]
+pub struct Tracked<T> {
+    value: RefCell<T>,
+    writes: Cell<u64>,
+}
+
+impl<T> Tracked<T> {
+    pub const fn new(value: T) -> Tracked<T> {
+        Tracked { value: RefCell::new(value), writes: Cell::new(0) }
+    }
+
+    pub fn borrow(&self) -> Ref<'_, T> {
+        self.value.borrow()
+    }
+
+    /// Borrows the value to change it, counting one write.
+    pub fn borrow_mut(&self) -> RefMut<'_, T> {
+        self.writes.set(self.writes.get() + 1);
+        self.value.borrow_mut()
+    }
+
+    /// Borrows the value to change it unless it is borrowed already (a destructor
+    /// that runs while the value is in use); counts one write when it succeeds.
+    pub fn try_borrow_mut(&self) -> Result<RefMut<'_, T>, std::cell::BorrowMutError> {
+        let borrowed = self.value.try_borrow_mut()?;
+        self.writes.set(self.writes.get() + 1);
+        Ok(borrowed)
+    }
+
+    /// How many times the value was borrowed mutably: unchanged means unwritten.
+    #[inline]
+    pub fn writes(&self) -> u64 {
+        self.writes.get()
+    }
+
+    /// Counts a write made through other means (interior mutability inside `T`).
+    pub fn touch(&self) {
+        self.writes.set(self.writes.get() + 1);
+    }
+}
+
+/// A model's footprint after a step: one word per part of its state (the ghost, a
+/// store, the tabs…), each changing whenever that part may have changed. Word `i` is
+/// part `i`, read by the invariants whose mask ([`crate::Invariant::reading`]) has bit
+/// `i`; a footprint of more than 64 parts changes after every step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reads {
+    words: [u64; 64],
+    len: usize,
+}
+
+impl Default for Reads {
+    fn default() -> Reads {
+        Reads { words: [0; 64], len: 0 }
+    }
+}
+
+impl Reads {
+    /// Records the next part. Past the 64th, parts are not kept and the footprint
+    /// counts as changed after every step (every invariant is checked: still exact).
+    #[inline]
+    pub fn word(&mut self, w: u64) -> &mut Reads {
+        if let Some(slot) = self.words.get_mut(self.len) {
+            *slot = w;
+        }
+        self.len += 1;
+        self
+    }
+
+    /// Records the write count of a tracked cell as the next part.
+    #[inline]
+    pub fn cell<T>(&mut self, cell: &Tracked<T>) -> &mut Reads {
+        self.word(cell.writes())
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// The parts that differ between `self` and `before`, as a mask; all of them if
+    /// the two have different lengths.
+    pub(crate) fn changed_since(&self, before: &Reads) -> u64 {
+        if self.len != before.len || self.len > 64 {
+            return u64::MAX;
+        }
+        let mut mask = 0;
+        for (i, (a, b)) in self.words[..self.len].iter().zip(&before.words[..self.len]).enumerate() {
+            mask |= u64::from(a != b) << i;
+        }
+        mask
+    }
+}
+
+/// A monotone word for whether `node` is up and in which life: it grows at every crash
+/// and every restart, so a sum of them over several nodes changes whenever one does.
+#[inline]
+pub fn node_word(sim: &crate::Sim, node: crate::NodeId) -> u64 {
+    2 * u64::from(sim.incarnation(node)) + u64::from(sim.is_up(node))
+}
