@@ -1,5 +1,5 @@
 //! The detection table of issue 15: for each bug of the full launcher
-//! (`launcher/multi-tab`, one row per recorded case in `tests/regressions/`, with the
+//! (`launcher/multi-tab`, one row per recorded case in `tests/regressions/launcher/`, with the
 //! case's variant, invariant, parameters and faults) and of `launcher/create-lock`
 //! (its five bugs, `scenarios::create_lock::BUGS`), and for each strategy: the runs and
 //! the wall time to the first detection, median over 10 campaign seeds, and the length
@@ -22,6 +22,7 @@ use std::time::Instant;
 use corpus::{minimize, Case, ShrinkConfig};
 use scenarios::create_lock::BUGS;
 use scenarios::{find, RunOptions, Scenario};
+use sim::cover::{CoverConfig, CoverPlan, CoverRun};
 use sim::exhaustive::{explore, ExhaustiveConfig};
 use sim::{ChoiceKind, ChoiceSource, PctConfig, RunResult, Tape};
 
@@ -96,6 +97,42 @@ impl Campaign for PctCampaign {
     }
 }
 
+/// `--strategy cover`: random runs, and runs branched from the first witness of each
+/// rare `sometimes` goal ([`sim::cover::CoverPlan`]).
+struct Cover;
+
+struct CoverCampaign {
+    plan: CoverPlan,
+    /// The run handed out last, for the plan to learn from its result.
+    last: Option<CoverRun>,
+}
+
+impl Strategy for Cover {
+    fn name(&self) -> String {
+        "cover".to_string()
+    }
+
+    fn campaign(&self, seed: u64, _: u64) -> Box<dyn Campaign> {
+        let config = CoverConfig { first_seed: seed << 32, ..CoverConfig::default() };
+        Box::new(CoverCampaign { plan: CoverPlan::new(config), last: None })
+    }
+}
+
+impl Campaign for CoverCampaign {
+    fn next_source(&mut self) -> ChoiceSource {
+        let run = self.plan.next();
+        let source = run.source.clone();
+        self.last = Some(run);
+        source
+    }
+
+    fn observe(&mut self, result: &RunResult) {
+        if let Some(run) = self.last.take() {
+            self.plan.observe(&run, result);
+        }
+    }
+}
+
 /// One row: a bug, where to look for it, and how to say so.
 struct Bug {
     scenario: &'static dyn Scenario,
@@ -115,7 +152,8 @@ impl Bug {
 }
 
 fn multi_tab_bugs() -> Vec<Bug> {
-    let cases = corpus::load_dir(std::path::Path::new("tests/regressions")).expect("tests/regressions is readable");
+    let cases = corpus::load_dir(std::path::Path::new("tests/regressions/launcher"))
+        .expect("tests/regressions/launcher is readable");
     cases
         .into_iter()
         .filter(|(_, c)| c.scenario == "launcher/multi-tab")
@@ -265,7 +303,7 @@ fn exhaustive_rows(bugs: &[Bug], a: &Args) {
 fn main() {
     let a = args();
     let strategies: Vec<Box<dyn Strategy>> =
-        vec![Box::new(Random), Box::new(Pct { depth: 2 }), Box::new(Pct { depth: 3 })];
+        vec![Box::new(Random), Box::new(Pct { depth: 2 }), Box::new(Pct { depth: 3 }), Box::new(Cover)];
     let mut sections: Vec<(&str, Vec<Bug>)> = Vec::new();
     if a.only.as_deref().is_none_or(|o| o == "create-lock") {
         sections.push(("launcher/create-lock", create_lock_bugs(a.tabs)));

@@ -99,6 +99,10 @@ pub fn create_lock_params(variant: Variant, options: &RunOptions) -> CreateLockP
 }
 
 impl Scenario for CreateLock {
+    fn goals(&self) -> &'static [crate::GoalInfo] {
+        crate::goals::CREATE_LOCK
+    }
+
     fn name(&self) -> &'static str {
         "launcher/create-lock"
     }

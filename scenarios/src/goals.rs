@@ -29,6 +29,12 @@ pub const LAUNCHER: &[GoalInfo] = &[
     goal("insert-failed", "the creator's createSandboxRecord failed (C11, C13)"),
 ];
 
+pub const CREATE_LOCK: &[GoalInfo] = &[
+    goal("tab-waits-on-create", "a tab opened on another tab's fresh placeholder and waits (C09's waiter)"),
+    goal("lock-taken-over-after-ttl", "acquireCreateLock replaced a placeholder older than the TTL (C10, slow create)"),
+    goal("insert-failed", "the creator's createSandboxRecord failed (C11)"),
+];
+
 pub const DEVSERVER: &[GoalInfo] = &[goal(
     "lock-lost-while-start-runs",
     "a start path ended its locked section no longer holding the Redis lock (expired, or taken by another)",

@@ -19,7 +19,7 @@ fn coins(source: ChoiceSource, fail_at: u64) -> RunResult {
             Ok(())
         }
     }
-    const INV: &[Invariant<W>] = &[Invariant { name: "sum-below", kind: InvariantKind::Safety, doc: "", check }];
+    const INV: &[Invariant<W>] = &[Invariant::new("sum-below", InvariantKind::Safety, "", check)];
     sim::run(
         source,
         &RunConfig::default(),

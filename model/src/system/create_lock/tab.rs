@@ -55,6 +55,7 @@ impl Tab {
         if fails {
             self.w.ghost.use_fault();
         }
+        self.sim.sometimes_if(fails, "insert-failed");
         fails
     }
 
@@ -143,6 +144,7 @@ pub async fn run(tab: Tab) {
                 return;
             }
             UserSandbox::Creating => {
+                tab.sim.sometimes("tab-waits-on-create");
                 tab.set(TabStep::Waiting);
                 if tab.crashes() {
                     return;
@@ -176,11 +178,13 @@ pub async fn run(tab: Tab) {
 async fn acquire(tab: &Tab) -> Result<LockAnswer, StoreError> {
     let (shared, id) = (tab.w.clone(), tab.id);
     let version = shared.version;
+    let sim = tab.sim.clone();
     tab.mutate("acquireCreateLock", move |t, now| {
         let stale = t.pending_record(USER).map(|p| p.id);
         let answer = server::acquire_create_lock(t, USER, now, u64::from(id) + 1, &version);
         if let LockAnswer::Acquired { placeholder } = answer {
             if let Some(old) = stale {
+                sim.sometimes("lock-taken-over-after-ttl");
                 shared.ghost.reclaimed(id, old);
             }
             shared.ghost.acquired(id, placeholder);
