@@ -19,7 +19,7 @@ use model::system::create_lock::world::{self, CreateLockParams, CreateLockWorld,
 use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, RunResult};
 
 use crate::params::ParamInfo;
-use crate::scenario::{InvariantInfo, RunOptions, Scenario, VariantInfo};
+use crate::scenario::{describe_scenario, RunOptions, Scenario, VariantInfo};
 
 pub struct CreateLock;
 
@@ -99,32 +99,14 @@ pub fn create_lock_params(variant: Variant, options: &RunOptions) -> CreateLockP
 }
 
 impl Scenario for CreateLock {
-    fn goals(&self) -> &'static [crate::GoalInfo] {
-        crate::goals::CREATE_LOCK
-    }
-
-    fn name(&self) -> &'static str {
-        "launcher/create-lock"
-    }
-
-    fn doc(&self) -> &'static str {
-        "S000's create lock alone, at the abstraction of the stateright and shuttle peers"
-    }
-
-    fn variants(&self) -> &'static [VariantInfo] {
-        VARIANTS
-    }
-
-    fn invariants(&self) -> Vec<InvariantInfo> {
-        INVARIANTS.iter().map(InvariantInfo::from).collect()
-    }
-
-    fn fault_points(&self) -> &'static [FaultPoint] {
-        FAULTS
-    }
-
-    fn params(&self) -> &'static [ParamInfo] {
-        PARAMS
+    describe_scenario! {
+        name: "launcher/create-lock",
+        doc: "S000's create lock alone, at the abstraction of the stateright and shuttle peers",
+        variants: VARIANTS,
+        invariants: INVARIANTS,
+        faults: FAULTS,
+        params: PARAMS,
+        goals: crate::goals::CREATE_LOCK,
     }
 
     fn run(&self, variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult {

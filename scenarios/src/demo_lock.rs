@@ -6,7 +6,7 @@ use model::system::demo_lock::{self, Acquire, DemoLockParams, DemoLockWorld};
 use sim::fault::points::{NET_REPLY_LOST, NET_REQUEST_LOST, NODE_CRASH};
 use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, RunConfig, RunResult};
 
-use crate::scenario::{InvariantInfo, RunOptions, Scenario, VariantInfo};
+use crate::scenario::{describe_scenario, RunOptions, Scenario, VariantInfo};
 
 pub struct DemoLock;
 
@@ -45,28 +45,13 @@ fn run_config(options: &RunOptions) -> RunConfig {
 }
 
 impl Scenario for DemoLock {
-    fn goals(&self) -> &'static [crate::GoalInfo] {
-        crate::goals::DEMO_LOCK
-    }
-
-    fn name(&self) -> &'static str {
-        "demo/lock"
-    }
-
-    fn doc(&self) -> &'static str {
-        "three clients take a TTL lock on a key-value server for a slow critical section"
-    }
-
-    fn variants(&self) -> &'static [VariantInfo] {
-        VARIANTS
-    }
-
-    fn invariants(&self) -> Vec<InvariantInfo> {
-        INVARIANTS.iter().map(InvariantInfo::from).collect()
-    }
-
-    fn fault_points(&self) -> &'static [FaultPoint] {
-        FAULTS
+    describe_scenario! {
+        name: "demo/lock",
+        doc: "three clients take a TTL lock on a key-value server for a slow critical section",
+        variants: VARIANTS,
+        invariants: INVARIANTS,
+        faults: FAULTS,
+        goals: crate::goals::DEMO_LOCK,
     }
 
     fn run(&self, variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult {

@@ -17,7 +17,7 @@ use sim::fault::points::{CLOCK_JUMP, NET_REPLY_LOST, NET_REQUEST_LOST, NODE_CRAS
 use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, RunResult};
 
 use crate::params::{ParamInfo, Params};
-use crate::scenario::{InvariantInfo, RunOptions, Scenario, VariantInfo};
+use crate::scenario::{describe_scenario, RunOptions, Scenario, VariantInfo};
 
 pub struct RedisLock;
 
@@ -208,32 +208,14 @@ const INVARIANTS: &[Invariant<DevWorld>] = &[
 ];
 
 impl Scenario for RedisLock {
-    fn goals(&self) -> &'static [crate::GoalInfo] {
-        crate::goals::DEVSERVER
-    }
-
-    fn name(&self) -> &'static str {
-        "devserver/redis-lock"
-    }
-
-    fn doc(&self) -> &'static str {
-        "dev-server starts behind a Redis SET NX EX lock, polled by React hooks in tabs (SYSTEMS.md S001)"
-    }
-
-    fn variants(&self) -> &'static [VariantInfo] {
-        VARIANTS
-    }
-
-    fn invariants(&self) -> Vec<InvariantInfo> {
-        INVARIANTS.iter().map(InvariantInfo::from).collect()
-    }
-
-    fn fault_points(&self) -> &'static [FaultPoint] {
-        FAULTS
-    }
-
-    fn params(&self) -> &'static [ParamInfo] {
-        PARAMS
+    describe_scenario! {
+        name: "devserver/redis-lock",
+        doc: "dev-server starts behind a Redis SET NX EX lock, polled by React hooks in tabs (SYSTEMS.md S001)",
+        variants: VARIANTS,
+        invariants: INVARIANTS,
+        faults: FAULTS,
+        params: PARAMS,
+        goals: crate::goals::DEVSERVER,
     }
 
     fn run(&self, variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult {

@@ -11,9 +11,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use sim::{ChoiceKind, ChoiceSource, FaultPoint, Invariant, InvariantKind, RunConfig, RunResult, Sim};
+use sim::{ChoiceKind, ChoiceSource, Invariant, InvariantKind, RunConfig, RunResult, Sim};
 
-use crate::scenario::{InvariantInfo, RunOptions, Scenario, VariantInfo};
+use crate::scenario::{describe_scenario, RunOptions, Scenario, VariantInfo};
 
 pub struct Harness;
 
@@ -61,24 +61,12 @@ fn build(sim: &Sim, variant: &'static str) {
 }
 
 impl Scenario for Harness {
-    fn name(&self) -> &'static str {
-        "fixture/harness"
-    }
-
-    fn doc(&self) -> &'static str {
-        "test-only models that break the harness's promises on purpose"
-    }
-
-    fn variants(&self) -> &'static [VariantInfo] {
-        VARIANTS
-    }
-
-    fn invariants(&self) -> Vec<InvariantInfo> {
-        INVARIANTS.iter().map(InvariantInfo::from).collect()
-    }
-
-    fn fault_points(&self) -> &'static [FaultPoint] {
-        &[]
+    describe_scenario! {
+        name: "fixture/harness",
+        doc: "test-only models that break the harness's promises on purpose",
+        variants: VARIANTS,
+        invariants: INVARIANTS,
+        faults: &[],
     }
 
     fn run(&self, variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult {
@@ -135,24 +123,12 @@ fn build_slow(sim: &Sim) -> Sum {
 }
 
 impl Scenario for SlowShrink {
-    fn name(&self) -> &'static str {
-        "fixture/slow-shrink"
-    }
-
-    fn doc(&self) -> &'static str {
-        "a test-only failure whose shrink takes seconds"
-    }
-
-    fn variants(&self) -> &'static [VariantInfo] {
-        SLOW_VARIANTS
-    }
-
-    fn invariants(&self) -> Vec<InvariantInfo> {
-        SLOW_INVARIANTS.iter().map(InvariantInfo::from).collect()
-    }
-
-    fn fault_points(&self) -> &'static [FaultPoint] {
-        &[]
+    describe_scenario! {
+        name: "fixture/slow-shrink",
+        doc: "a test-only failure whose shrink takes seconds",
+        variants: SLOW_VARIANTS,
+        invariants: SLOW_INVARIANTS,
+        faults: &[],
     }
 
     fn run(&self, _variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult {

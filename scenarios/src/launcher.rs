@@ -18,8 +18,7 @@ use sim::fault::points::{CLOCK_DRIFT, CLOCK_JUMP, NET_DELAY_LONG, NET_REPLY_LOST
 use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, NetConfig, RunConfig, RunResult};
 
 use crate::launcher_params::{launcher_params, PARAMS};
-use crate::params::ParamInfo;
-use crate::scenario::{InvariantInfo, RunOptions, Scenario, VariantInfo};
+use crate::scenario::{describe_scenario, RunOptions, Scenario, VariantInfo};
 
 pub struct MultiTab;
 
@@ -157,32 +156,14 @@ fn run_config(options: &RunOptions) -> RunConfig {
 }
 
 impl Scenario for MultiTab {
-    fn goals(&self) -> &'static [crate::GoalInfo] {
-        crate::goals::LAUNCHER
-    }
-
-    fn name(&self) -> &'static str {
-        "launcher/multi-tab"
-    }
-
-    fn doc(&self) -> &'static str {
-        "browser tabs of one user launch skills on a shared sandbox (SYSTEMS.md S000)"
-    }
-
-    fn variants(&self) -> &'static [VariantInfo] {
-        VARIANTS
-    }
-
-    fn invariants(&self) -> Vec<InvariantInfo> {
-        INVARIANTS.iter().map(InvariantInfo::from).collect()
-    }
-
-    fn fault_points(&self) -> &'static [FaultPoint] {
-        FAULTS
-    }
-
-    fn params(&self) -> &'static [ParamInfo] {
-        PARAMS
+    describe_scenario! {
+        name: "launcher/multi-tab",
+        doc: "browser tabs of one user launch skills on a shared sandbox (SYSTEMS.md S000)",
+        variants: VARIANTS,
+        invariants: INVARIANTS,
+        faults: FAULTS,
+        params: PARAMS,
+        goals: crate::goals::LAUNCHER,
     }
 
     fn run(&self, variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult {

@@ -13,7 +13,7 @@ use sim::fault::points::{
 use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, RunResult};
 
 use crate::params::ParamInfo;
-use crate::scenario::{InvariantInfo, RunOptions, Scenario, VariantInfo};
+use crate::scenario::{describe_scenario, RunOptions, Scenario, VariantInfo};
 
 pub struct LeaseStorage;
 
@@ -66,32 +66,14 @@ const PARAMS: &[ParamInfo] =
     &[CLIENTS, ROUNDS_MAX, LEASE_TTL_MS, WORK_MIN_MS, WORK_MAX_MS, RETRY_MS, THINK_MAX_MS, CHECK_BEFORE_WRITE];
 
 impl Scenario for LeaseStorage {
-    fn goals(&self) -> &'static [crate::GoalInfo] {
-        crate::goals::LEASE
-    }
-
-    fn name(&self) -> &'static str {
-        "lease/storage"
-    }
-
-    fn doc(&self) -> &'static str {
-        "clients write to storage under a TTL lease from a kv server (the GC-pause hazard)"
-    }
-
-    fn variants(&self) -> &'static [VariantInfo] {
-        VARIANTS
-    }
-
-    fn invariants(&self) -> Vec<InvariantInfo> {
-        INVARIANTS.iter().map(InvariantInfo::from).collect()
-    }
-
-    fn fault_points(&self) -> &'static [FaultPoint] {
-        FAULTS
-    }
-
-    fn params(&self) -> &'static [ParamInfo] {
-        PARAMS
+    describe_scenario! {
+        name: "lease/storage",
+        doc: "clients write to storage under a TTL lease from a kv server (the GC-pause hazard)",
+        variants: VARIANTS,
+        invariants: INVARIANTS,
+        faults: FAULTS,
+        params: PARAMS,
+        goals: crate::goals::LEASE,
     }
 
     fn run(&self, variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult {

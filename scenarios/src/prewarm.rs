@@ -25,7 +25,7 @@ use sim::fault::points::CLOCK_JUMP;
 use sim::{ChoiceKind, ChoiceSource, FaultPoint, Invariant, InvariantKind, Ratio, RunResult};
 
 use crate::params::{ParamInfo, Params};
-use crate::scenario::{InvariantInfo, RunOptions, Scenario, VariantInfo};
+use crate::scenario::{describe_scenario, RunOptions, Scenario, VariantInfo};
 
 pub struct MkdirLock;
 
@@ -288,32 +288,14 @@ fn model_params(sim: &sim::Sim, p: &Params, full: bool) -> PrewarmParams {
 }
 
 impl Scenario for MkdirLock {
-    fn goals(&self) -> &'static [crate::GoalInfo] {
-        crate::goals::PREWARM
-    }
-
-    fn name(&self) -> &'static str {
-        "prewarm/mkdir-lock"
-    }
-
-    fn doc(&self) -> &'static str {
-        "eve processes prewarm sandbox templates under a mkdir lock with pid-liveness reclaim (SYSTEMS.md S002)"
-    }
-
-    fn variants(&self) -> &'static [VariantInfo] {
-        VARIANTS
-    }
-
-    fn invariants(&self) -> Vec<InvariantInfo> {
-        INVARIANTS.iter().map(InvariantInfo::from).collect()
-    }
-
-    fn fault_points(&self) -> &'static [FaultPoint] {
-        FULL_FAULTS
-    }
-
-    fn params(&self) -> &'static [ParamInfo] {
-        PARAMS
+    describe_scenario! {
+        name: "prewarm/mkdir-lock",
+        doc: "eve processes prewarm sandbox templates under a mkdir lock with pid-liveness reclaim (SYSTEMS.md S002)",
+        variants: VARIANTS,
+        invariants: INVARIANTS,
+        faults: FULL_FAULTS,
+        params: PARAMS,
+        goals: crate::goals::PREWARM,
     }
 
     fn run(&self, variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult {
@@ -323,32 +305,14 @@ impl Scenario for MkdirLock {
 }
 
 impl Scenario for MkdirLockFull {
-    fn goals(&self) -> &'static [crate::GoalInfo] {
-        crate::goals::PREWARM
-    }
-
-    fn name(&self) -> &'static str {
-        "prewarm/mkdir-lock-full"
-    }
-
-    fn doc(&self) -> &'static str {
-        "prewarm/mkdir-lock under profile=full: pid reuse, zombies, restarts, shared dirs, skewed clocks"
-    }
-
-    fn variants(&self) -> &'static [VariantInfo] {
-        VARIANTS
-    }
-
-    fn invariants(&self) -> Vec<InvariantInfo> {
-        INVARIANTS.iter().map(InvariantInfo::from).collect()
-    }
-
-    fn fault_points(&self) -> &'static [FaultPoint] {
-        FULL_FAULTS
-    }
-
-    fn params(&self) -> &'static [ParamInfo] {
-        PARAMS_FULL
+    describe_scenario! {
+        name: "prewarm/mkdir-lock-full",
+        doc: "prewarm/mkdir-lock under profile=full: pid reuse, zombies, restarts, shared dirs, skewed clocks",
+        variants: VARIANTS,
+        invariants: INVARIANTS,
+        faults: FULL_FAULTS,
+        params: PARAMS_FULL,
+        goals: crate::goals::PREWARM,
     }
 
     fn run(&self, variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult {

@@ -18,7 +18,7 @@ use sim::fault::points::NODE_CRASH;
 use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, RunConfig, RunResult};
 
 use crate::params::{ParamInfo, Params};
-use crate::scenario::{FaultMode, InvariantInfo, RunOptions, Scenario, VariantInfo};
+use crate::scenario::{describe_scenario, FaultMode, RunOptions, Scenario, VariantInfo};
 
 /// One of the restart scenarios: the full fault profile or none, on the mixed
 /// workload or on the contract workloads.
@@ -261,10 +261,6 @@ pub fn restart_params(params: &Params) -> RestartParams {
 }
 
 impl Scenario for Restart {
-    fn goals(&self) -> &'static [crate::GoalInfo] {
-        crate::goals::RESTART
-    }
-
     fn name(&self) -> &'static str {
         self.name
     }
@@ -273,20 +269,12 @@ impl Scenario for Restart {
         self.doc
     }
 
-    fn variants(&self) -> &'static [VariantInfo] {
-        VARIANTS
-    }
-
-    fn invariants(&self) -> Vec<InvariantInfo> {
-        INVARIANTS.iter().map(InvariantInfo::from).collect()
-    }
-
-    fn fault_points(&self) -> &'static [FaultPoint] {
-        FAULTS
-    }
-
-    fn params(&self) -> &'static [ParamInfo] {
-        PARAMS
+    describe_scenario! {
+        variants: VARIANTS,
+        invariants: INVARIANTS,
+        faults: FAULTS,
+        params: PARAMS,
+        goals: crate::goals::RESTART,
     }
 
     fn run(&self, variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult {

@@ -138,6 +138,61 @@ impl Default for RunOptions {
     }
 }
 
+/// The descriptive half of a [`Scenario`] impl, from its tables: `name`, `doc`,
+/// `variants`, `invariants` (from a `&[Invariant<W>]`), `fault_points`, and optionally
+/// `params` and `goals` (`name` and `doc` may be left to the impl when they depend on
+/// `self`). Every scenario lists the same seven things the same way; the
+/// macro keeps each impl to what differs (its tables and its `run`).
+macro_rules! describe_scenario {
+    (
+        $(name: $name:expr,)?
+        $(doc: $doc:expr,)?
+        variants: $variants:expr,
+        invariants: $invariants:expr,
+        faults: $faults:expr
+        $(, params: $params:expr)?
+        $(, goals: $goals:expr)?
+        $(,)?
+    ) => {
+        $(
+            fn name(&self) -> &'static str {
+                $name
+            }
+        )?
+
+        $(
+            fn doc(&self) -> &'static str {
+                $doc
+            }
+        )?
+
+        fn variants(&self) -> &'static [$crate::VariantInfo] {
+            $variants
+        }
+
+        fn invariants(&self) -> Vec<$crate::InvariantInfo> {
+            $invariants.iter().map($crate::InvariantInfo::from).collect()
+        }
+
+        fn fault_points(&self) -> &'static [sim::FaultPoint] {
+            $faults
+        }
+
+        $(
+            fn params(&self) -> &'static [$crate::ParamInfo] {
+                $params
+            }
+        )?
+
+        $(
+            fn goals(&self) -> &'static [$crate::GoalInfo] {
+                $goals
+            }
+        )?
+    };
+}
+pub(crate) use describe_scenario;
+
 /// A runnable experiment. Implementations are stateless: everything a run does comes
 /// from its variant and its choice source.
 pub trait Scenario: Sync {

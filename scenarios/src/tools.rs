@@ -17,7 +17,7 @@ use model::system::tools::world::{self, ToolsWorld};
 use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, RunConfig, RunResult};
 
 use crate::params::{ParamInfo, Params};
-use crate::scenario::{InvariantInfo, RunOptions, Scenario, VariantInfo};
+use crate::scenario::{describe_scenario, RunOptions, Scenario, VariantInfo};
 
 pub struct Siblings;
 
@@ -172,32 +172,14 @@ pub fn tools_params(params: &Params) -> ToolsParams {
 }
 
 impl Scenario for Siblings {
-    fn goals(&self) -> &'static [crate::GoalInfo] {
-        crate::goals::TOOLS
-    }
-
-    fn name(&self) -> &'static str {
-        "tools/siblings"
-    }
-
-    fn doc(&self) -> &'static str {
-        "parallel sibling tool calls, per-resource locks, config writers and aborts (SYSTEMS.md S004)"
-    }
-
-    fn variants(&self) -> &'static [VariantInfo] {
-        VARIANTS
-    }
-
-    fn invariants(&self) -> Vec<InvariantInfo> {
-        INVARIANTS.iter().map(InvariantInfo::from).collect()
-    }
-
-    fn fault_points(&self) -> &'static [FaultPoint] {
-        FAULTS
-    }
-
-    fn params(&self) -> &'static [ParamInfo] {
-        PARAMS
+    describe_scenario! {
+        name: "tools/siblings",
+        doc: "parallel sibling tool calls, per-resource locks, config writers and aborts (SYSTEMS.md S004)",
+        variants: VARIANTS,
+        invariants: INVARIANTS,
+        faults: FAULTS,
+        params: PARAMS,
+        goals: crate::goals::TOOLS,
     }
 
     fn run(&self, variant: &str, source: ChoiceSource, options: &RunOptions) -> RunResult {
