@@ -118,6 +118,11 @@ pub struct RunArgs {
     /// if any differ.
     #[arg(long)]
     pub check_determinism: bool,
+    /// Check every safety invariant after every step, not only those whose state the
+    /// step changed (the reference the incremental checks must agree with; slower).
+    /// For a model whose footprint masks are in doubt.
+    #[arg(long)]
+    pub check_everything: bool,
     /// Report failures as found, without shrinking them.
     #[arg(long)]
     pub no_shrink: bool,

@@ -176,3 +176,19 @@ fn bench_prints_one_scenario_the_jobs_table_and_memory() {
         assert_eq!(String::from_utf8_lossy(&o.stderr).trim().lines().count(), 1, "{bad:?}: {}", text(&o));
     }
 }
+
+#[test]
+fn check_everything_finds_what_the_incremental_checks_find() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = ["run", "restart/coalescer", "--variant", "v1", "--runs", "150", "--keep-going", "--no-shrink"];
+    for (extra, out) in [(None, "incremental"), (Some("--check-everything"), "everything")] {
+        let mut args: Vec<&str> = [&base[..], &["--no-corpus", "--format", "json", "--report", out]].concat();
+        args.extend(extra);
+        let o = lockstep_in(d, &args);
+        assert_eq!(o.status.code(), Some(1), "restart v1 fails within 150 runs: {}", text(&o));
+    }
+    let (fast, every) = (report(&d.join("incremental")), report(&d.join("everything")));
+    assert!(fast["violating_runs"].as_u64() > Some(0), "{fast}");
+    assert_eq!(fast, every, "the incremental checks must report what checking everything reports");
+}

@@ -79,7 +79,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |j| j as usize);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().context("cannot start the job pool")?;
     let stop = stop_on_signals();
-    let options = tuned(scenario, &args.tuning, RunOptions { focus, ..RunOptions::default() })?;
+    let options = tuned(
+        scenario,
+        &args.tuning,
+        RunOptions { focus, check_everything: args.check_everything, ..RunOptions::default() },
+    )?;
     let flags = tuning_flags(scenario, &options) + &args.strategy.replay_flags();
     if args.strategy.strategy == StrategyName::Exhaustive {
         let max_runs = args.runs.unwrap_or(ExhaustiveConfig::default().max_runs);
