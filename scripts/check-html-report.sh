@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders sample HTML reports (real, shrunk failures of demo/lock and
 # launcher/multi-tab) in a real headless Chromium, offline, and checks that each
-# screenshot shows a rendered page with its SVG diagrams.
+# screenshot shows a rendered page with its SVG diagrams (the window is tall enough
+# for the summary tables, fault points and goals above the first diagram).
 #
 # usage: scripts/check-html-report.sh [OUT_DIR]   (default target/html-report-check)
 # The screenshots stay in OUT_DIR/*.png for a person to look at.
@@ -32,7 +33,7 @@ for page in demo-lock launcher-multi-tab; do
   profile="$(mktemp -d)"
   if ! timeout 180 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars \
-    --user-data-dir="$profile" --virtual-time-budget=5000 --screenshot="$png" --window-size=1400,2000 \
+    --user-data-dir="$profile" --virtual-time-budget=5000 --screenshot="$png" --window-size=1400,3600 \
     "file://$html" >"$out/$page.chromium.log" 2>&1; then
     cat "$out/$page.chromium.log"
     echo "check-html-report: chromium failed on $html"
