@@ -27,7 +27,7 @@ use crate::node::{NodeId, NodeState};
 use crate::tape::{ChoiceKind, Site, Tape};
 use crate::time::{SimTime, Sleep};
 use crate::timers::{TimerKey, TimerQueue};
-use crate::trace::{Event, EventKind, Trace, TraceMode};
+use crate::trace::{EventKind, Trace, TraceMode};
 
 /// A task: its slot in the task table and the generation that distinguishes it
 /// from earlier tasks in the same slot.
@@ -733,7 +733,7 @@ impl Sim {
     }
 
     fn record_task(&self, node: NodeId, task: Option<TaskId>, kind: EventKind) {
-        self.k.trace.borrow_mut().record(Event { time: self.now(), node, task, kind });
+        self.k.trace.borrow_mut().record(self.now(), node, task, kind);
     }
 
     pub(crate) fn take_trace(&self) -> Trace {

@@ -112,15 +112,18 @@ impl Trace {
         Trace { mode, hash: SEED, events: Vec::new(), count: 0, model_steps: 0, workload: Vec::new() }
     }
 
-    pub(crate) fn record(&mut self, event: Event) {
-        self.hash = fold(self.hash, event_hash(&event));
+    /// Folds one event into the hash; keeps it only in [`TraceMode::Full`]. Takes the
+    /// event in parts so that a hash-only run never builds (and moves) an [`Event`].
+    #[inline]
+    pub(crate) fn record(&mut self, time: SimTime, node: NodeId, task: Option<TaskId>, kind: EventKind) {
+        self.hash = fold(self.hash, event_hash(time, node, task, &kind));
         self.count += 1;
-        self.model_steps += u64::from(event.kind.is_model_step());
-        if let EventKind::Note { text } = &event.kind {
-            tracing::debug!(target: "lockstep::trace", sim_ms = event.time.as_ms(), node = event.node.0, "{text}");
+        self.model_steps += u64::from(kind.is_model_step());
+        if let EventKind::Note { text } = &kind {
+            tracing::debug!(target: "lockstep::trace", sim_ms = time.as_ms(), node = node.0, "{text}");
         }
         if self.mode == TraceMode::Full {
-            self.events.push(event);
+            self.events.push(Event { time, node, task, kind });
         }
     }
 
@@ -166,6 +169,7 @@ const SEED: u64 = 0x6c6f_636b_7374_6570; // "lockstep"
 /// Folds one word into the running hash (a multiply-xorshift mix, as in wyhash): a
 /// fixed, documented function, so trace hashes are stable across platforms and
 /// releases of every dependency.
+#[inline]
 fn fold(state: u64, word: u64) -> u64 {
     let m = u128::from(state ^ word) * 0x9e37_79b9_7f4a_7c15u128;
     (m as u64) ^ ((m >> 64) as u64)
@@ -176,10 +180,11 @@ fn text(bytes: &str) -> u64 {
 }
 
 /// One word per event: its time, node, task and what happened.
-fn event_hash(e: &Event) -> u64 {
-    let mut h = fold(e.time.as_ms(), u64::from(e.node.0));
-    h = fold(h, e.task.map_or(u64::MAX, TaskId::to_bits));
-    let (tag, a, b): (u64, u64, u64) = match &e.kind {
+#[inline]
+fn event_hash(time: SimTime, node: NodeId, task: Option<TaskId>, kind: &EventKind) -> u64 {
+    let mut h = fold(time.as_ms(), u64::from(node.0));
+    h = fold(h, task.map_or(u64::MAX, TaskId::to_bits));
+    let (tag, a, b): (u64, u64, u64) = match kind {
         EventKind::Spawn { name } => (0, text(name), 0),
         EventKind::Poll => (1, 0, 0),
         EventKind::Send { to, label } => (3, u64::from(to.0), text(label)),
