@@ -43,7 +43,7 @@ pub async fn handle_launch(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>, 
         return fenced_create::launch(tab, sim, captured).await;
     }
     match captured {
-        Some(UserSandbox::Found(record)) => install(tab, sim, record).await,
+        Some(UserSandbox::Found(record)) => install(tab, sim, std::rc::Rc::unwrap_or_clone(record)).await,
         // `page.tsx:175-179`: stay in `launching`; "the query will auto-update".
         Some(UserSandbox::Creating) => {
             sim.sometimes("tab-waits-on-create");

@@ -14,6 +14,7 @@ mod record_mut;
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use sim::SimTime;
 
@@ -93,9 +94,11 @@ pub struct NewSandboxRecord {
 /// Write-tracking: every write goes through a method that bumps [`SandboxTables::revision`]
 /// exactly when it changed the tables, so the store tells a real write from a no-op
 /// without cloning and comparing the tables (M2). Equality ignores the revision.
+/// Records are shared (`Rc`, copied on write), so a query result that holds the
+/// user's record ([`SandboxTables::shared`]) costs no deep copy.
 #[derive(Clone, Debug, Default)]
 pub struct SandboxTables {
-    sandboxes: BTreeMap<u64, SandboxRecord>,
+    sandboxes: BTreeMap<u64, Rc<SandboxRecord>>,
     next_id: u64,
     /// `proposed`: the highest request number admitted from each tab (a client-session
     /// table), so a delayed request that a later one overtook, of the same life of
@@ -155,13 +158,13 @@ impl SandboxTables {
             created_at,
             leases: Vec::new(),
         };
-        self.sandboxes.insert(id, record);
+        self.sandboxes.insert(id, Rc::new(record));
         id
     }
 
     /// Every record, in id order.
     pub fn records(&self) -> impl Iterator<Item = &SandboxRecord> + '_ {
-        self.sandboxes.values()
+        self.sandboxes.values().map(Rc::as_ref)
     }
 
     /// Every record, in id order, for writing.
@@ -171,7 +174,12 @@ impl SandboxTables {
     }
 
     pub fn get(&self, id: u64) -> Option<&SandboxRecord> {
-        self.sandboxes.get(&id)
+        self.sandboxes.get(&id).map(Rc::as_ref)
+    }
+
+    /// The record `id`, shared with the tables (a snapshot: later writes copy it first).
+    pub fn shared(&self, id: u64) -> Option<Rc<SandboxRecord>> {
+        self.sandboxes.get(&id).cloned()
     }
 
     /// The record `id`, for writing through [`RecordMut`]'s tracked setters.
@@ -195,7 +203,7 @@ impl SandboxTables {
     }
 
     /// Deletes a record; the deleted record, or `None` if it was already gone.
-    pub fn remove(&mut self, id: u64) -> Option<SandboxRecord> {
+    pub fn remove(&mut self, id: u64) -> Option<Rc<SandboxRecord>> {
         let removed = self.sandboxes.remove(&id);
         if removed.is_some() {
             self.bump();
@@ -205,7 +213,7 @@ impl SandboxTables {
 
     /// The user's records, oldest first.
     pub fn of_user(&self, user: u32) -> impl Iterator<Item = &SandboxRecord> + '_ {
-        self.sandboxes.values().filter(move |r| r.user == user)
+        self.records().filter(move |r| r.user == user)
     }
 
     /// The user's oldest record that points at a real sandbox, in any pool state.
@@ -235,7 +243,7 @@ impl SandboxTables {
 
     /// The record that tracks sandbox `sandbox_id`, if any (I3, I4).
     pub fn tracking(&self, sandbox_id: u64) -> Option<&SandboxRecord> {
-        self.sandboxes.values().find(|r| r.sandbox == SandboxRef::Real(sandbox_id))
+        self.records().find(|r| r.sandbox == SandboxRef::Real(sandbox_id))
     }
 }
 

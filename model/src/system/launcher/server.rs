@@ -5,6 +5,7 @@
 //! server semantics testable without a simulation.
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use sim::SimTime;
 
@@ -20,14 +21,15 @@ pub const STOPPED_RETENTION_MS: u64 = 2 * 24 * 3600 * 1000;
 pub enum UserSandbox {
     Null,
     Creating,
-    Found(SandboxRecord),
+    /// The user's record, shared with the tables as they were when the query ran.
+    Found(Rc<SandboxRecord>),
 }
 
 /// `getSandbox` (`sandboxes.ts:144-152`): a real active record, else a pending one
 /// (any pool state; V2+ only while younger than the TTL), else null.
 pub fn get_sandbox(t: &SandboxTables, user: u32, now: SimTime, v: &Version) -> UserSandbox {
-    if let Some(found) = t.active_real_record(user) {
-        return UserSandbox::Found(found.clone());
+    if let Some(found) = t.active_real_record(user).and_then(|r| t.shared(r.id)) {
+        return UserSandbox::Found(found);
     }
     let pending = match v.placeholder_ttl_ms {
         None => t.pending_record(user),
