@@ -281,6 +281,29 @@ mod tests {
     }
 
     #[test]
+    fn the_revision_counts_exactly_the_writes_that_change_the_tables() {
+        let mut t = SandboxTables::new();
+        let id = t.insert(record(7, SandboxRef::Real(40), SimTime::ZERO));
+        let shared = t.shared(id).expect("just inserted");
+        let mut r = t.get_mut(id).expect("just inserted");
+        let before = (*shared).clone();
+        r.set_pool_state(PoolState::Creating);
+        r.set_config_hash(0);
+        r.retain_leases(|_| true);
+        assert!(!r.extend_lease(1, SimTime::from_secs(5)), "no lease to extend");
+        assert_eq!(t.revision(), 1, "only the insert changed the tables");
+        let mut r = t.get_mut(id).expect("still there");
+        assert!(r.insert_skill(3));
+        assert!(!r.insert_skill(3), "a second insert is a no-op");
+        assert_eq!(t.revision(), 2);
+        assert_eq!(*shared, before, "a shared snapshot is copied, not written");
+        assert!(t.admit(1, 5) && !t.admit(1, 4));
+        assert_eq!(t.revision(), 3, "a refused request leaves the tables as they were");
+        assert!(t.remove(99).is_none());
+        assert_eq!(t.revision(), 3);
+    }
+
+    #[test]
     fn a_placeholder_is_fresh_only_within_its_ttl() {
         let mut t = SandboxTables::new();
         t.insert(record(1, SandboxRef::Pending(9), SimTime::from_secs(100)));
