@@ -17,7 +17,9 @@
 //!   nothing to clean) re-runs nothing, as in Convex. Whether a re-run happens matters
 //!   because a query may read the clock (`getSandbox`'s TTL): a re-run after an
 //!   unrelated write would re-evaluate it on time. [`DocStoreParams::rerun_on_every_write`]
-//!   restores that over-approximation for comparison.
+//!   restores that over-approximation for comparison. The tables tell a change from a
+//!   no-op themselves ([`TrackedTables`]), so a mutation costs no clone of the tables;
+//!   debug builds still clone and compare, and panic if the two answers differ.
 //! - **Time.** Queries and mutations see `sim.node_now(store)`, so a clock jump on the
 //!   store moves their TTL checks. Queries re-run on time passing only when
 //!   [`DocStoreParams::requery_on_time_ms`] says so (Convex does not).
@@ -81,6 +83,29 @@ pub struct DocStoreParams {
     pub rerun_on_every_write: bool,
 }
 
+/// Tables that know whether a mutation changed them, so the store needs no clone of
+/// them to tell a real write from a no-op (M2). `changed_since(&mark())` must be true
+/// exactly when the tables differ (by `==`) from when the mark was taken.
+pub trait TrackedTables {
+    /// What the store keeps from before a mutation: a revision number, or the value.
+    type Mark;
+    fn mark(&self) -> Self::Mark;
+    fn changed_since(&self, mark: &Self::Mark) -> bool;
+}
+
+/// A plain value (tests' tables) is its own mark.
+impl TrackedTables for u64 {
+    type Mark = u64;
+
+    fn mark(&self) -> u64 {
+        *self
+    }
+
+    fn changed_since(&self, mark: &u64) -> bool {
+        self != mark
+    }
+}
+
 pub(crate) struct StoreState<S> {
     tables: S,
     /// Writes that changed the tables (or may have: [`DocStore::peek_mut`], and every
@@ -115,7 +140,7 @@ impl<S: 'static> Clone for DocStore<S> {
     }
 }
 
-impl<S: Clone + PartialEq + 'static> DocStore<S> {
+impl<S: TrackedTables + Clone + PartialEq + 'static> DocStore<S> {
     /// Adds the store as a node named `name`, holding `tables`.
     pub fn new(sim: &Sim, name: &str, tables: S, params: DocStoreParams) -> DocStore<S> {
         let state = StoreState { tables, table_writes: 0, queries: BTreeMap::new(), next_subscription: 0 };
@@ -155,9 +180,17 @@ impl<S: Clone + PartialEq + 'static> DocStore<S> {
                     return Err(StoreError::Failed);
                 }
                 let mut state = state.borrow_mut();
-                let before = (!params.rerun_on_every_write).then(|| state.tables.clone());
+                let mark = (!params.rerun_on_every_write).then(|| state.tables.mark());
+                #[cfg(debug_assertions)]
+                let before = state.tables.clone();
                 let result = mutation(&mut state.tables, sim.node_now(store));
-                if before.is_none_or(|b| b != state.tables) {
+                let changed = mark.as_ref().is_none_or(|m| state.tables.changed_since(m));
+                #[cfg(debug_assertions)]
+                assert!(
+                    mark.is_none() || changed == (before != state.tables),
+                    "{label}: the tables' write tracking disagrees with comparing them"
+                );
+                if changed {
                     state.table_writes += 1;
                     state.rerun_all(sim, store);
                 }

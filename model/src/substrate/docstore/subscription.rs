@@ -20,7 +20,7 @@ use std::rc::Rc;
 
 use sim::{NodeId, Notify, Sim, SimTime};
 
-use super::{DocStore, StoreState};
+use super::{DocStore, StoreState, TrackedTables};
 
 /// Names one subscription at the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -199,7 +199,7 @@ impl<T: Clone + PartialEq + 'static> Subscription<T> {
 }
 
 /// Opens a subscription of `from` to `query` on `store` (see [`DocStore::subscribe`]).
-pub(super) fn open<S: Clone + PartialEq + 'static, T: Clone + PartialEq + 'static>(
+pub(super) fn open<S: TrackedTables + Clone + PartialEq + 'static, T: Clone + PartialEq + 'static>(
     store: &DocStore<S>,
     sim: &Sim,
     from: NodeId,

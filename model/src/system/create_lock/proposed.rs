@@ -36,7 +36,7 @@ pub async fn run(tab: Tab) {
         let Ok(answer) = acquire(&tab).await else { return tab.set(TabStep::Error) };
         tab.sim.note(tab.node, format!("acquireCreateLease -> {answer:?}"));
         match answer {
-            CreateLease::Exists(record) => view = UserSandbox::Found(record),
+            CreateLease::Exists(record) => view = UserSandbox::Found(std::rc::Rc::new(record)),
             CreateLease::Acquired { placeholder } => return create(&tab, placeholder).await,
             CreateLease::Held { until } => {
                 tab.set(TabStep::Waiting);

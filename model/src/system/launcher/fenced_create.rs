@@ -40,7 +40,7 @@ pub async fn launch(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>) {
     let mut view = captured;
     for _ in 0..LEASE_ASKS_MAX {
         if let Some(UserSandbox::Found(record)) = view {
-            return leased_install::install(tab, sim, &mut pacing, record).await;
+            return leased_install::install(tab, sim, &mut pacing, std::rc::Rc::unwrap_or_clone(record)).await;
         }
         let seen = tab.user_sandbox();
         let (user, ghost) = (tab.user, l.ghost.clone());
@@ -64,7 +64,7 @@ pub async fn launch(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>) {
         match answer {
             CreateLease::Exists(record) => {
                 pacing.news();
-                view = Some(UserSandbox::Found(record));
+                view = Some(UserSandbox::Found(std::rc::Rc::new(record)));
             }
             CreateLease::Acquired { placeholder } => {
                 return create(tab, sim, &mut pacing, placeholder, sent).await;

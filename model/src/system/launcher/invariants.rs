@@ -43,8 +43,7 @@ pub fn single_sandbox(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
 /// I3 (quiescent): every live sandbox is tracked by exactly one record.
 pub fn no_orphan(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
     for sandbox in w.launcher.provider.live_sandboxes(w.user) {
-        let tracking =
-            w.launcher.store.peek(|t| t.sandboxes.values().filter(|r| r.real_sandbox() == Some(sandbox)).count());
+        let tracking = w.launcher.store.peek(|t| t.records().filter(|r| r.real_sandbox() == Some(sandbox)).count());
         if tracking != 1 {
             return Err(format!("live sandbox {sandbox} is tracked by {tracking} records"));
         }
@@ -56,8 +55,7 @@ pub fn no_orphan(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
 /// outlive its sandbox: the cron keeps it two days).
 pub fn no_dangling(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
     let dangling = w.launcher.store.peek(|t| {
-        t.sandboxes
-            .values()
+        t.records()
             .filter(|r| r.pool_state != PoolState::Stopped)
             .filter_map(|r| r.real_sandbox().map(|s| (r.id, s)))
             .find(|(_, s)| !w.launcher.provider.is_live(*s))
@@ -92,7 +90,7 @@ pub fn no_lost_skill(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
 
 /// I8 (quiescent): a record's `configHash` and `installedSkills` describe its sandbox.
 pub fn derived_state_coherent(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
-    let records: Vec<_> = w.launcher.store.peek(|t| t.sandboxes.values().filter(|r| r.is_real()).cloned().collect());
+    let records: Vec<_> = w.launcher.store.peek(|t| t.records().filter(|r| r.is_real()).cloned().collect());
     for r in records {
         let Some(sb) = r.real_sandbox().and_then(|s| w.launcher.provider.sandbox(s)).filter(|s| s.is_live()) else {
             continue;
@@ -125,7 +123,7 @@ pub fn config_hash_truthful(w: &LauncherWorld, _: &Sim) -> Result<(), String> {
     let ghost = w.launcher.ghost.borrow();
     let provider = &w.launcher.provider;
     w.launcher.store.peek(|t| {
-        for r in t.sandboxes.values() {
+        for r in t.records() {
             let (Some(sandbox), id, hash) = (r.real_sandbox(), r.id, r.config_hash) else { continue };
             if hash == CONFIG_UNKNOWN || ghost.config_writers.values().any(|s| *s == sandbox) {
                 continue;

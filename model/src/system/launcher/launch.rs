@@ -43,7 +43,7 @@ pub async fn handle_launch(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>, 
         return fenced_create::launch(tab, sim, captured).await;
     }
     match captured {
-        Some(UserSandbox::Found(record)) => install(tab, sim, record).await,
+        Some(UserSandbox::Found(record)) => install(tab, sim, std::rc::Rc::unwrap_or_clone(record)).await,
         // `page.tsx:175-179`: stay in `launching`; "the query will auto-update".
         Some(UserSandbox::Creating) => {
             sim.sometimes("tab-waits-on-create");
@@ -331,10 +331,10 @@ async fn install_under_mutex(tab: &Tab, sim: &Sim, record: SandboxRecord) {
     }
     let (id, skill, hash, ghost, tab_id) = (record.id, tab.skill, tab.config, l.ghost.clone(), tab.id);
     let released = mutate(tab, sim, "updatePoolState", move |t, _| {
-        if let Some(r) = t.get_mut(id) {
-            r.pool_state = crate::system::launcher::sandbox_records::PoolState::Active;
-            r.installed_skills.insert(skill);
-            r.config_hash = hash;
+        if let Some(mut r) = t.get_mut(id) {
+            r.set_pool_state(crate::system::launcher::sandbox_records::PoolState::Active);
+            r.insert_skill(skill);
+            r.set_config_hash(hash);
             ghost.borrow_mut().committed_skills.entry(id).or_default().insert(skill);
             ghost.published_hash(id, tab_id, true, hash);
         }

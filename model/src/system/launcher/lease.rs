@@ -54,8 +54,8 @@ pub fn acquire_create_lease(
     let pending: Vec<(u64, SandboxRef, SimTime)> =
         t.of_user(user).filter(|r| r.is_pending()).map(|r| (r.id, r.sandbox, r.created_at)).collect();
     if let Some(&(id, ..)) = pending.iter().find(|(_, s, _)| *s == SandboxRef::Pending(holder)) {
-        if let Some(mine) = t.get_mut(id) {
-            mine.created_at = now;
+        if let Some(mut mine) = t.get_mut(id) {
+            mine.set_created_at(now);
         }
         return (CreateLease::Acquired { placeholder: id }, Vec::new());
     }
@@ -136,8 +136,9 @@ pub fn publish_created(
 /// the placeholder is no longer the holder's.
 pub fn renew_create_lease(t: &mut SandboxTables, placeholder: u64, holder: u64, now: SimTime) -> bool {
     match t.get_mut(placeholder).filter(|p| p.sandbox == SandboxRef::Pending(holder)) {
-        Some(mine) => {
-            mine.created_at = mine.created_at.max(now);
+        Some(mut mine) => {
+            let renewed = mine.created_at.max(now);
+            mine.set_created_at(renewed);
             true
         }
         None => false,
@@ -147,14 +148,8 @@ pub fn renew_create_lease(t: &mut SandboxTables, placeholder: u64, holder: u64, 
 /// `renewInstallLease`: the holder's lease on `record` binds until `ttl_ms` from now;
 /// false if the lease is no longer on the record (released, or taken over).
 pub fn renew_install_lease(t: &mut SandboxTables, record: u64, holder: u64, now: SimTime, ttl_ms: u64) -> bool {
-    let Some(r) = t.get_mut(record) else { return false };
-    match r.leases.iter_mut().find(|l| l.holder == holder) {
-        Some(l) => {
-            l.expires_at = l.expires_at.max(now.plus_ms(ttl_ms));
-            true
-        }
-        None => false,
-    }
+    let Some(mut r) = t.get_mut(record) else { return false };
+    r.extend_lease(holder, now.plus_ms(ttl_ms))
 }
 
 /// `releaseCreateLease`: deletes the placeholder if it is still the holder's.
@@ -197,10 +192,10 @@ pub fn acquire_install_lease(
     ttl_ms: u64,
 ) -> (InstallLeaseAnswer, Vec<u64>) {
     let (skill, config) = want;
-    let Some(r) = t.get_mut(record).filter(|r| r.is_real()) else { return (InstallLeaseAnswer::Gone, Vec::new()) };
+    let Some(mut r) = t.get_mut(record).filter(|r| r.is_real()) else { return (InstallLeaseAnswer::Gone, Vec::new()) };
     let expired: Vec<u64> =
         r.leases.iter().filter(|l| !l.live_at(now) && l.holder != holder).map(|l| l.holder).collect();
-    r.leases.retain(|l| l.live_at(now) && l.holder != holder);
+    r.retain_leases(|l| l.live_at(now) && l.holder != holder);
     let grant =
         InstallGrant { upload_skill: !r.installed_skills.contains(&skill), write_config: r.config_hash != config };
     let mode = |write: bool| if write { LeaseMode::Exclusive } else { LeaseMode::Shared };
@@ -210,9 +205,9 @@ pub fn acquire_install_lease(
         return (InstallLeaseAnswer::Busy { until }, expired);
     }
     if grant.write_config {
-        r.config_hash = CONFIG_UNKNOWN;
+        r.set_config_hash(CONFIG_UNKNOWN);
     }
-    r.leases.push(InstallLease { holder, claims, expires_at: now.plus_ms(ttl_ms) });
+    r.push_lease(InstallLease { holder, claims, expires_at: now.plus_ms(ttl_ms) });
     (InstallLeaseAnswer::Granted(grant), expired)
 }
 
@@ -220,23 +215,23 @@ pub fn acquire_install_lease(
 /// record (an expired lease still on it was not taken over: any later grant would have
 /// removed it). Returns false when fenced.
 pub fn publish_install(t: &mut SandboxTables, record: u64, holder: u64, skill: Option<u32>, hash: Option<u64>) -> bool {
-    let Some(r) = t.get_mut(record) else { return false };
+    let Some(mut r) = t.get_mut(record) else { return false };
     if !r.leases.iter().any(|l| l.holder == holder) {
         return false;
     }
     if let Some(skill) = skill {
-        r.installed_skills.insert(skill);
+        r.insert_skill(skill);
     }
     if let Some(hash) = hash {
-        r.config_hash = hash;
+        r.set_config_hash(hash);
     }
     true
 }
 
 /// `releaseInstallLease`: idempotent.
 pub fn release_install_lease(t: &mut SandboxTables, record: u64, holder: u64) {
-    if let Some(r) = t.get_mut(record) {
-        r.leases.retain(|l| l.holder != holder);
+    if let Some(mut r) = t.get_mut(record) {
+        r.retain_leases(|l| l.holder != holder);
     }
 }
 

@@ -10,12 +10,16 @@
 //! never grant one, so for them the list stays empty.
 
 mod lease;
+mod record_mut;
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use sim::SimTime;
 
 pub use lease::{InstallLease, LeaseMode, Resource};
+pub use record_mut::RecordMut;
 
 /// What a record points at: a Daytona sandbox, or the create lock's placeholder
 /// (`"pending-<nonce>"`).
@@ -86,14 +90,42 @@ pub struct NewSandboxRecord {
 }
 
 /// The launcher's tables: the tables type `S` of its `DocStore<S>`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// Write-tracking: every write goes through a method that bumps [`SandboxTables::revision`]
+/// exactly when it changed the tables, so the store tells a real write from a no-op
+/// without cloning and comparing the tables (M2). Equality ignores the revision.
+/// Records are shared (`Rc`, copied on write), so a query result that holds the
+/// user's record ([`SandboxTables::shared`]) costs no deep copy.
+#[derive(Clone, Debug, Default)]
 pub struct SandboxTables {
-    pub sandboxes: BTreeMap<u64, SandboxRecord>,
+    sandboxes: BTreeMap<u64, Rc<SandboxRecord>>,
     next_id: u64,
     /// `proposed`: the highest request number admitted from each tab (a client-session
     /// table), so a delayed request that a later one overtook, of the same life of
     /// the tab or a later one, is refused instead of applied out of order.
-    pub admitted: BTreeMap<u64, u64>,
+    admitted: BTreeMap<u64, u64>,
+    /// How many effective changes the tables have seen.
+    revision: Cell<u64>,
+}
+
+impl PartialEq for SandboxTables {
+    fn eq(&self, other: &SandboxTables) -> bool {
+        self.sandboxes == other.sandboxes && self.next_id == other.next_id && self.admitted == other.admitted
+    }
+}
+
+impl Eq for SandboxTables {}
+
+impl crate::substrate::docstore::TrackedTables for SandboxTables {
+    type Mark = u64;
+
+    fn mark(&self) -> u64 {
+        self.revision.get()
+    }
+
+    fn changed_since(&self, mark: &u64) -> bool {
+        self.revision.get() != *mark
+    }
 }
 
 impl SandboxTables {
@@ -101,9 +133,19 @@ impl SandboxTables {
         SandboxTables::default()
     }
 
+    /// How many effective changes the tables have seen: unchanged, so are the tables.
+    pub fn revision(&self) -> u64 {
+        self.revision.get()
+    }
+
+    fn bump(&self) {
+        self.revision.set(self.revision.get() + 1);
+    }
+
     /// Inserts `record` under a fresh id and returns the id.
     pub fn insert(&mut self, record: NewSandboxRecord) -> u64 {
         self.next_id += 1;
+        self.bump();
         let id = self.next_id;
         let NewSandboxRecord { user, sandbox, pool_state, installed_skills, config_hash, created_at } = record;
         let record = SandboxRecord {
@@ -116,35 +158,62 @@ impl SandboxTables {
             created_at,
             leases: Vec::new(),
         };
-        self.sandboxes.insert(id, record);
+        self.sandboxes.insert(id, Rc::new(record));
         id
     }
 
-    pub fn get(&self, id: u64) -> Option<&SandboxRecord> {
-        self.sandboxes.get(&id)
+    /// Every record, in id order.
+    pub fn records(&self) -> impl Iterator<Item = &SandboxRecord> + '_ {
+        self.sandboxes.values().map(Rc::as_ref)
     }
 
-    pub fn get_mut(&mut self, id: u64) -> Option<&mut SandboxRecord> {
-        self.sandboxes.get_mut(&id)
+    /// Every record, in id order, for writing.
+    pub fn records_mut(&mut self) -> impl Iterator<Item = RecordMut<'_>> + '_ {
+        let revision = &self.revision;
+        self.sandboxes.values_mut().map(move |record| RecordMut::new(record, revision))
+    }
+
+    pub fn get(&self, id: u64) -> Option<&SandboxRecord> {
+        self.sandboxes.get(&id).map(Rc::as_ref)
+    }
+
+    /// The record `id`, shared with the tables (a snapshot: later writes copy it first).
+    pub fn shared(&self, id: u64) -> Option<Rc<SandboxRecord>> {
+        self.sandboxes.get(&id).cloned()
+    }
+
+    /// The record `id`, for writing through [`RecordMut`]'s tracked setters.
+    pub fn get_mut(&mut self, id: u64) -> Option<RecordMut<'_>> {
+        let revision = &self.revision;
+        self.sandboxes.get_mut(&id).map(|record| RecordMut::new(record, revision))
     }
 
     /// `proposed`: admits request `seq` of `sender` if no later request of that sender
     /// was admitted before it (requests of one sender are numbered in sending order).
     pub fn admit(&mut self, sender: u64, seq: u64) -> bool {
+        let mut changed = !self.admitted.contains_key(&sender);
         let last = self.admitted.entry(sender).or_insert(0);
         let fresh = seq > *last;
+        changed |= fresh;
         *last = (*last).max(seq);
+        if changed {
+            self.bump();
+        }
         fresh
     }
 
     /// Deletes a record; the deleted record, or `None` if it was already gone.
-    pub fn remove(&mut self, id: u64) -> Option<SandboxRecord> {
-        self.sandboxes.remove(&id)
+    pub fn remove(&mut self, id: u64) -> Option<Rc<SandboxRecord>> {
+        let removed = self.sandboxes.remove(&id);
+        if removed.is_some() {
+            self.bump();
+        }
+        removed
     }
 
     /// The user's records, oldest first.
     pub fn of_user(&self, user: u32) -> impl Iterator<Item = &SandboxRecord> + '_ {
-        self.sandboxes.values().filter(move |r| r.user == user)
+        self.records().filter(move |r| r.user == user)
     }
 
     /// The user's oldest record that points at a real sandbox, in any pool state.
@@ -174,7 +243,7 @@ impl SandboxTables {
 
     /// The record that tracks sandbox `sandbox_id`, if any (I3, I4).
     pub fn tracking(&self, sandbox_id: u64) -> Option<&SandboxRecord> {
-        self.sandboxes.values().find(|r| r.sandbox == SandboxRef::Real(sandbox_id))
+        self.records().find(|r| r.sandbox == SandboxRef::Real(sandbox_id))
     }
 }
 
@@ -209,6 +278,29 @@ mod tests {
         t.remove(p);
         let again = t.insert(record(7, SandboxRef::Pending(2), SimTime::ZERO));
         assert!(again > r2, "ids are never reused");
+    }
+
+    #[test]
+    fn the_revision_counts_exactly_the_writes_that_change_the_tables() {
+        let mut t = SandboxTables::new();
+        let id = t.insert(record(7, SandboxRef::Real(40), SimTime::ZERO));
+        let shared = t.shared(id).expect("just inserted");
+        let mut r = t.get_mut(id).expect("just inserted");
+        let before = (*shared).clone();
+        r.set_pool_state(PoolState::Creating);
+        r.set_config_hash(0);
+        r.retain_leases(|_| true);
+        assert!(!r.extend_lease(1, SimTime::from_secs(5)), "no lease to extend");
+        assert_eq!(t.revision(), 1, "only the insert changed the tables");
+        let mut r = t.get_mut(id).expect("still there");
+        assert!(r.insert_skill(3));
+        assert!(!r.insert_skill(3), "a second insert is a no-op");
+        assert_eq!(t.revision(), 2);
+        assert_eq!(*shared, before, "a shared snapshot is copied, not written");
+        assert!(t.admit(1, 5) && !t.admit(1, 4));
+        assert_eq!(t.revision(), 3, "a refused request leaves the tables as they were");
+        assert!(t.remove(99).is_none());
+        assert_eq!(t.revision(), 3);
     }
 
     #[test]

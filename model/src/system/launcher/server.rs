@@ -5,6 +5,7 @@
 //! server semantics testable without a simulation.
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use sim::SimTime;
 
@@ -20,14 +21,15 @@ pub const STOPPED_RETENTION_MS: u64 = 2 * 24 * 3600 * 1000;
 pub enum UserSandbox {
     Null,
     Creating,
-    Found(SandboxRecord),
+    /// The user's record, shared with the tables as they were when the query ran.
+    Found(Rc<SandboxRecord>),
 }
 
 /// `getSandbox` (`sandboxes.ts:144-152`): a real active record, else a pending one
 /// (any pool state; V2+ only while younger than the TTL), else null.
 pub fn get_sandbox(t: &SandboxTables, user: u32, now: SimTime, v: &Version) -> UserSandbox {
-    if let Some(found) = t.active_real_record(user) {
-        return UserSandbox::Found(found.clone());
+    if let Some(found) = t.active_real_record(user).and_then(|r| t.shared(r.id)) {
+        return UserSandbox::Found(found);
     }
     let pending = match v.placeholder_ttl_ms {
         None => t.pending_record(user),
@@ -110,19 +112,19 @@ pub fn delete_placeholder_by(t: &mut SandboxTables, user: u32, placeholder: u64,
 /// `updatePoolState` (`sandboxes.ts:271-284`): overwrites the given fields;
 /// `installedSkills` is replaced whole. False if the record is gone.
 pub fn update_pool_state(t: &mut SandboxTables, id: u64, skills: Option<BTreeSet<u32>>, hash: Option<u64>) -> bool {
-    let Some(r) = t.get_mut(id) else { return false };
+    let Some(mut r) = t.get_mut(id) else { return false };
     if let Some(skills) = skills {
-        r.installed_skills = skills;
+        r.set_installed_skills(skills);
     }
     if let Some(hash) = hash {
-        r.config_hash = hash;
+        r.set_config_hash(hash);
     }
     true
 }
 
 /// `addInstalledSkill` (V4+): reads the current document and appends, atomically.
 pub fn add_installed_skill(t: &mut SandboxTables, id: u64, skill: u32) -> bool {
-    t.get_mut(id).map(|r| r.installed_skills.insert(skill)).is_some()
+    t.get_mut(id).map(|mut r| r.insert_skill(skill)).is_some()
 }
 
 /// The cleanup cron (`crons.ts:30-39`): `creating` records become `stopped`;
@@ -131,11 +133,11 @@ pub fn add_installed_skill(t: &mut SandboxTables, id: u64, skill: u32) -> bool {
 /// Returns how many records it deleted. A run with nothing to change writes nothing.
 pub fn cleanup(t: &mut SandboxTables, now: SimTime, gone: &[u64]) -> usize {
     let mut doomed = Vec::new();
-    for r in t.sandboxes.values_mut() {
+    for mut r in t.records_mut() {
         let dead = r.real_sandbox().is_some_and(|sb| gone.contains(&sb));
         match r.pool_state {
-            PoolState::Creating => r.pool_state = PoolState::Stopped,
-            PoolState::Active | PoolState::Installing if dead => r.pool_state = PoolState::Stopped,
+            PoolState::Creating => r.set_pool_state(PoolState::Stopped),
+            PoolState::Active | PoolState::Installing if dead => r.set_pool_state(PoolState::Stopped),
             PoolState::Stopped if r.age_ms(now) >= STOPPED_RETENTION_MS => doomed.push(r.id),
             _ => {}
         }
@@ -157,12 +159,12 @@ pub enum Claimed {
 /// V0 `claimSandbox`: the whole-sandbox `installing` mutex.
 pub fn claim_sandbox(t: &mut SandboxTables, user: u32) -> Claimed {
     let Some(id) = t.real_record(user).map(|r| r.id) else { return Claimed::None };
-    let Some(r) = t.get_mut(id) else { return Claimed::None };
+    let Some(mut r) = t.get_mut(id) else { return Claimed::None };
     match r.pool_state {
         PoolState::Installing => Claimed::Busy,
         _ => {
-            r.pool_state = PoolState::Installing;
-            Claimed::Record(r.clone())
+            r.set_pool_state(PoolState::Installing);
+            Claimed::Record(SandboxRecord::clone(&r))
         }
     }
 }

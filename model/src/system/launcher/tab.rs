@@ -165,8 +165,8 @@ impl Tab {
         (u64::from(self.id) << 32) | u64::from(sim.incarnation(self.node))
     }
 
-    pub fn note(&self, sim: &Sim, text: impl std::fmt::Display) {
-        sim.note(self.node, text.to_string());
+    pub fn note(&self, sim: &Sim, text: impl Into<String>) {
+        sim.note(self.node, text);
     }
 
     /// The current `userSandbox` (`None`: undefined, loading or skipped).

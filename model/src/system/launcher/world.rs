@@ -264,7 +264,7 @@ fn start_cron(sim: &Sim, l: &Rc<Launcher>) {
             // as a webhook would report it, read when the cron runs.
             let gone: Vec<u64> = if l.params.stop_dead_records {
                 l.store
-                    .peek(|t| t.sandboxes.values().filter_map(|r| r.real_sandbox()).collect::<Vec<u64>>())
+                    .peek(|t| t.records().filter_map(|r| r.real_sandbox()).collect::<Vec<u64>>())
                     .into_iter()
                     .filter(|sb| !l.provider.sandbox(*sb).is_some_and(|s| s.is_live()))
                     .collect()
