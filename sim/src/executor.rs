@@ -606,7 +606,7 @@ impl Sim {
         if at > horizon {
             return Step::Horizon;
         }
-        if at > self.now() {
+        if at > self.now() && self.hashes_states() {
             drop(timers);
             self.record_state_hash();
             timers = self.k.timers.borrow_mut();

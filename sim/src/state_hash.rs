@@ -33,6 +33,11 @@ impl Sim {
         self.k().state_hashes.borrow_mut().hasher = Some(Rc::new(hasher));
     }
 
+    /// Whether the model offered a hasher: only then does a time advance stop to hash.
+    pub(crate) fn hashes_states(&self) -> bool {
+        self.k().state_hashes.borrow().hasher.is_some()
+    }
+
     /// Records the state's hash if the model offered a hasher: the engine calls this
     /// when nothing is ready and time is about to advance.
     pub(crate) fn record_state_hash(&self) {

@@ -128,7 +128,7 @@ impl Runner<'_> {
                 })
                 .collect()
         });
-        slices.into_iter().flatten().filter(|s| s.last_seed.is_some() || s.notable.is_some()).collect()
+        slices.into_iter().flatten().filter(|s| s.last_seed.is_some()).collect()
     }
 
     /// The next `COVER_BATCH` runs of `plan` (fewer at the end of the seed plan, run
