@@ -6,11 +6,15 @@
 # --jobs 1` (the runs/s that command prints: wall time of the runs, without the time
 # spent replaying the failures it reports), run old, new, old, new; the best of the two
 # of each binary is kept, so a burst of load from elsewhere on the machine costs one
-# sample, not the cell. Both binaries run the same seeds 0..N.
+# sample, not the cell (ROUNDS, default 2, sets how many of each). Both binaries run
+# the same seeds 0..N.
 #
 # N is RUNS if given; otherwise each cell is calibrated: a probe of PROBE runs of the
 # old binary, and N the runs it makes in about CELL_SECONDS (default 1) seconds.
 # FILTER (an extended regex over "scenario variant") narrows the cells.
+# IR_RUNS=M adds instructions per run, which the machine's load does not change:
+# callgrind's count of a campaign of 2M runs less one of M, over M (so the process's
+# start and most first-failure reports cancel out). Slow: use it with FILTER.
 # Not run in CI: it measures the machine as much as the code. The table is Markdown
 # on stdout; progress goes to stderr.
 #
@@ -27,7 +31,9 @@ new=$2
 fixed_runs=${3:-}
 cell_seconds=${CELL_SECONDS:-1}
 probe=${PROBE:-200}
+rounds=${ROUNDS:-2}
 filter=${FILTER:-.}
+ir_runs=${IR_RUNS:-}
 for bin in "$old" "$new"; do
   [ -x "$bin" ] || { echo "$bin is not an executable" >&2; exit 2; }
 done
@@ -52,8 +58,27 @@ rate() {
     --no-shrink --jobs 1 2>/dev/null || true) | sed -n 's/^[0-9]* runs, [0-9]* with violations, \([0-9.]*\) runs\/s.*/\1/p'
 }
 
+# The highest of the rates given (empty if none).
 best() {
-  awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { m = (a + 0 > b + 0) ? a : b; if (m + 0 > 0) print m }'
+  printf '%s\n' "$@" | awk '$1 + 0 > m { m = $1 + 0 } END { if (m > 0) print m }'
+}
+
+# Instructions per run of runs M..2M (see IR_RUNS above).
+ir_per_run() {
+  local bin=$1 scenario=$2 variant=$3 m=$4 one two
+  count() {
+    (cd "$workdir" && valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" run "$scenario" \
+      --variant "$variant" --runs "$1" --keep-going --no-corpus --no-shrink --jobs 1 2>&1 >/dev/null || true) |
+      sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' | tr -d ,
+  }
+  one=$(count "$m")
+  two=$(count $((2 * m)))
+  [ -n "$one" ] && [ -n "$two" ] && echo $(((two - one) / m))
+}
+
+# new over old, to two places; a dash if either is missing.
+ratio() {
+  if [ -n "$1" ] && [ -n "$2" ]; then awk -v o="$1" -v n="$2" 'BEGIN { printf "%.2f", n / o }'; else echo "—"; fi
 }
 
 # A campaign may write files (a report folder set by the environment, a corpus): it
@@ -71,9 +96,16 @@ if [ -z "$cells" ]; then
   exit 2
 fi
 
-echo "| scenario | variant | old runs/s | new runs/s | x |"
-echo "|---|---|---:|---:|---:|"
+if [ -n "$ir_runs" ]; then
+  command -v valgrind >/dev/null || { echo "IR_RUNS needs valgrind" >&2; exit 2; }
+  echo "| scenario | variant | old runs/s | new runs/s | x | old instructions/run | new instructions/run | x |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|"
+else
+  echo "| scenario | variant | old runs/s | new runs/s | x |"
+  echo "|---|---|---:|---:|---:|"
+fi
 ratios=()
+ir_ratios=()
 min_runs=
 max_runs=
 while read -r scenario variant; do
@@ -86,31 +118,41 @@ while read -r scenario variant; do
   fi
   min_runs=$(( ${min_runs:-runs} < runs ? ${min_runs:-runs} : runs ))
   max_runs=$(( ${max_runs:-0} > runs ? ${max_runs:-0} : runs ))
-  echo "$scenario --variant $variant: $runs runs, old/new alternated twice" >&2
-  o1=$(rate "$old" "$scenario" "$variant" "$runs")
-  n1=$(rate "$new" "$scenario" "$variant" "$runs")
-  o2=$(rate "$old" "$scenario" "$variant" "$runs")
-  n2=$(rate "$new" "$scenario" "$variant" "$runs")
-  o=$(best "$o1" "$o2")
-  n=$(best "$n1" "$n2")
-  if [ -n "$o" ] && [ -n "$n" ]; then
-    x=$(awk -v o="$o" -v n="$n" 'BEGIN { printf "%.2f", n / o }')
-    ratios+=("$x")
-  else
-    x="—"
+  echo "$scenario --variant $variant: $runs runs, old and new alternated $rounds times" >&2
+  olds=()
+  news=()
+  for _ in $(seq "$rounds"); do
+    olds+=("$(rate "$old" "$scenario" "$variant" "$runs")")
+    news+=("$(rate "$new" "$scenario" "$variant" "$runs")")
+  done
+  o=$(best "${olds[@]}")
+  n=$(best "${news[@]}")
+  x=$(ratio "$o" "$n")
+  [ "$x" = "—" ] || ratios+=("$x")
+  row="| $scenario | $variant | ${o:-failed} | ${n:-failed} | $x |"
+  if [ -n "$ir_runs" ]; then
+    oi=$(ir_per_run "$old" "$scenario" "$variant" "$ir_runs")
+    ni=$(ir_per_run "$new" "$scenario" "$variant" "$ir_runs")
+    # Fewer instructions is faster: old over new.
+    xi=$(ratio "$ni" "$oi")
+    [ "$xi" = "—" ] || ir_ratios+=("$xi")
+    row+=" ${oi:-failed} | ${ni:-failed} | $xi |"
   fi
-  echo "| $scenario | $variant | ${o:-failed} | ${n:-failed} | $x |"
+  echo "$row"
 done <<< "$cells"
 
 echo
-if [ ${#ratios[@]} -gt 0 ]; then
-  printf '%s\n' "${ratios[@]}" | awk '{ s += log($1); n++ } END { printf "Geometric mean of x over %d cells: %.2f. ", n, exp(s / n) }'
-fi
+geomean() {
+  printf '%s\n' "$@" | awk -v what="$what" '{ s += log($1); n++ } END { printf "Geometric mean of %s x over %d cells: %.2f. ", what, n, exp(s / n) }'
+}
+[ ${#ratios[@]} -eq 0 ] || what="runs/s" geomean "${ratios[@]}"
+[ ${#ir_ratios[@]} -eq 0 ] || what="instructions/run" geomean "${ir_ratios[@]}"
 if [ -n "$fixed_runs" ]; then
   echo "Runs per cell: $fixed_runs."
 else
   echo "Runs per cell: $min_runs to $max_runs (about ${cell_seconds}s of the old binary each)."
 fi
-echo "Each cell: \`BIN run S --variant V --runs N --keep-going --no-corpus --no-shrink --jobs 1\`, old, new, old, new; best of two each."
+echo "Each cell: \`BIN run S --variant V --runs N --keep-going --no-corpus --no-shrink --jobs 1\`, old then new, $rounds times; the best of each."
+[ -z "$ir_runs" ] || echo "Instructions per run: callgrind, (runs 0..$((2 * ir_runs)) less runs 0..$ir_runs) / $ir_runs."
 [ -z "$only_old" ] || echo "Only the old binary knows: $only_old."
 [ -z "$only_new" ] || echo "Only the new binary knows: $only_new."
