@@ -11,7 +11,7 @@
 # - runs per CPU second: N over the process's user + system time. On a machine shared
 #   with other work, wall time measures the others too; CPU time much less so.
 #
-# N is RUNS if given; otherwise each cell is calibrated: a probe of PROBE (200) runs
+# N is RUNS if given; otherwise each cell is calibrated: a probe of PROBE (500) runs
 # of the old binary, and N the runs it makes in about CELL_SECONDS (1) CPU seconds.
 # FILTER (an extended regex over "scenario variant") narrows the cells.
 # IR_RUNS=M adds instructions per run, which no load changes: callgrind's count of a
@@ -32,7 +32,7 @@ old=$1
 new=$2
 fixed_runs=${3:-}
 cell_seconds=${CELL_SECONDS:-1}
-probe=${PROBE:-200}
+probe=${PROBE:-500}
 rounds=${ROUNDS:-2}
 filter=${FILTER:-.}
 ir_runs=${IR_RUNS:-}
