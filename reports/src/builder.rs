@@ -125,15 +125,32 @@ impl CampaignBuilder {
         self
     }
 
-    /// Counts runs that a worker tallied ([`RunTally`]); their outcomes are not
-    /// looked at, so only passing runs belong here.
-    pub fn record_tally(&mut self, tally: &RunTally) {
-        self.runs += tally.runs;
-        for (name, t) in &tally.faults {
-            add_fault_tally(self.faults.entry((*name).to_string()).or_default(), t);
+    /// Counts runs that a worker tallied ([`RunTally`]): their fault points, goals and
+    /// violations. The first seed of a goal comes only from [`CampaignBuilder::record_run`].
+    pub fn record_tally(&mut self, runs: &RunTally) {
+        self.runs += runs.runs;
+        for (name, t) in &runs.faults {
+            // Looked up before inserting: no name is allocated for a point already met.
+            match self.faults.get_mut(*name) {
+                Some(mine) => add_fault_tally(mine, t),
+                None => add_fault_tally(self.faults.entry((*name).to_string()).or_default(), t),
+            }
         }
-        for (name, reached) in &tally.goals {
+        for (name, reached) in &runs.goals {
             self.goal(name).runs_reached += reached;
+        }
+        for (key, v) in &runs.violations {
+            self.violating_runs += v.runs;
+            let t = match self.invariants.iter_mut().position(|t| t.name == *key) {
+                Some(i) => &mut self.invariants[i],
+                None => {
+                    // An invariant the scenario did not list: tallied all the same.
+                    self.invariants.push(tally(key, &v.kind, ""));
+                    self.invariants.last_mut().expect("just pushed")
+                }
+            };
+            t.violating_runs += v.runs;
+            t.first_seed = lowest(t.first_seed, v.first_seed);
         }
     }
 
@@ -162,28 +179,12 @@ impl CampaignBuilder {
 
     fn record(&mut self, seed: Option<u64>, result: &RunResult) {
         let mut one = RunTally::default();
-        one.add(result);
+        one.add_run(seed, result);
         self.record_tally(&one);
         for hit in &result.goals {
             let t = self.goal(hit.goal);
-            t.first_seed = seed.map_or(t.first_seed, |s| Some(t.first_seed.map_or(s, |f| f.min(s))));
+            t.first_seed = lowest(t.first_seed, seed);
         }
-        let Some(key) = result.outcome.key() else { return };
-        self.violating_runs += 1;
-        let t = match self.invariants.iter_mut().position(|t| t.name == key) {
-            Some(i) => &mut self.invariants[i],
-            None => {
-                // An invariant the scenario did not list: tallied all the same.
-                let kind = match &result.outcome {
-                    sim::Outcome::Violation(v) => v.kind.to_string(),
-                    _ => HARNESS_KIND.to_string(),
-                };
-                self.invariants.push(tally(key, &kind, ""));
-                self.invariants.last_mut().expect("just pushed")
-            }
-        };
-        t.violating_runs += 1;
-        t.first_seed = seed.map_or(t.first_seed, |seed| Some(t.first_seed.map_or(seed, |s| s.min(seed))));
     }
 
     /// Whether a failure of `invariant` at `seed` would be kept: callers can skip
@@ -238,18 +239,32 @@ impl CampaignBuilder {
 }
 
 /// The counts of many runs that [`CampaignBuilder::record_tally`] adds at once: how
-/// many, and which fault points they enabled and fired. Sums only, so a worker
-/// thread tallies its runs and the campaign merges the tallies in any grouping.
+/// many, which fault points they enabled and fired, which goals they reached and which
+/// invariants they violated. Sums and minimums only, so a worker thread tallies its
+/// runs and the campaign merges the tallies in any grouping.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunTally {
     pub runs: u64,
     pub faults: BTreeMap<&'static str, FaultTally>,
     /// Per `sometimes` goal, the runs that reached it.
     pub goals: BTreeMap<&'static str, u64>,
+    /// Per outcome key (an invariant, `panic`, `no-progress`), the runs that failed it.
+    pub violations: BTreeMap<&'static str, ViolationTally>,
+}
+
+/// The runs of a [`RunTally`] that failed one invariant.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ViolationTally {
+    pub runs: u64,
+    /// The lowest seed among them (`None` if only `cover` branch runs failed it).
+    pub first_seed: Option<u64>,
+    /// The invariant's kind, for a report that must list an invariant the scenario
+    /// did not declare.
+    pub kind: String,
 }
 
 impl RunTally {
-    /// Counts one run's fault points (not its outcome).
+    /// Counts one run's fault points and goals (not its outcome: a passing run's).
     pub fn add(&mut self, result: &RunResult) {
         self.runs += 1;
         for (name, _) in &result.fault_profile {
@@ -265,6 +280,26 @@ impl RunTally {
         }
     }
 
+    /// Counts one run of `seed` (`None`: a `cover` branch run) with its outcome.
+    pub fn add_run(&mut self, seed: Option<u64>, result: &RunResult) {
+        self.add(result);
+        let Some(key) = result.outcome.key() else { return };
+        let v = self.violations.entry(key).or_insert_with(|| ViolationTally {
+            kind: match &result.outcome {
+                sim::Outcome::Violation(v) => v.kind.to_string(),
+                _ => HARNESS_KIND.to_string(),
+            },
+            ..ViolationTally::default()
+        });
+        v.runs += 1;
+        v.first_seed = lowest(v.first_seed, seed);
+    }
+
+    /// The runs counted that violated an invariant.
+    pub fn violating_runs(&self) -> u64 {
+        self.violations.values().map(|v| v.runs).sum()
+    }
+
     /// Adds `other`'s counts to these.
     pub fn merge(&mut self, other: &RunTally) {
         self.runs += other.runs;
@@ -274,6 +309,22 @@ impl RunTally {
         for (name, reached) in &other.goals {
             *self.goals.entry(name).or_default() += reached;
         }
+        for (key, v) in &other.violations {
+            let mine = self
+                .violations
+                .entry(key)
+                .or_insert_with(|| ViolationTally { kind: v.kind.clone(), ..Default::default() });
+            mine.runs += v.runs;
+            mine.first_seed = lowest(mine.first_seed, v.first_seed);
+        }
+    }
+}
+
+/// The lower of two optional seeds; a seed beats none.
+fn lowest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        _ => a.or(b),
     }
 }
 

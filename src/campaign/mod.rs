@@ -5,15 +5,27 @@
 //! violations a campaign finds, which one is "first", and what it writes are the
 //! same for `--jobs 1` and `--jobs 8`; only the wall time differs.
 //!
-//! The workers tally the runs that pass themselves ([`RunTally`]) and drop their
-//! results where they were made; the campaign's thread only merges one tally per
-//! stretch of passing runs and looks at the runs that failed. Tallying every run on
-//! the campaign's thread kept `--jobs 2` no faster than `--jobs 1`.
+//! The workers tally runs themselves ([`RunTally`]) and drop their results where they
+//! were made; the campaign's thread only merges one tally per stretch of runs and
+//! looks at the few runs it must see one by one: per slice of a chunk, the first run
+//! to fail each invariant not yet reported and the first to reach each goal, and any
+//! run that ran two ways. Tallying every run on the campaign's thread kept `--jobs 2` no faster than
+//! `--jobs 1`; handing it every failing run made a variant whose runs mostly fail
+//! (launcher v8) pay for moving, recording and dropping each one there.
+//!
+//! What the campaign's thread sees is enough for the same reports: it reports (saves,
+//! shrinks, prints) only the first failure of each invariant, and a tally keeps the
+//! counts and the lowest seed of the others. A failure of an invariant already
+//! reported by an earlier chunk, or after an earlier one in its slice, is never that
+//! first failure nor the campaign's first violation; and without `--keep-going` the
+//! campaign stops at the earlier one, before a tally that holds it is read. Which runs
+//! are looked at depends only on the seeds and the chunks before, never on `--jobs`.
 
 pub mod plan;
 pub mod progress;
 pub mod strategy;
 
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
@@ -56,18 +68,13 @@ impl SeedRun {
     pub fn nondeterministic(&self) -> bool {
         self.replayed_hash.is_some_and(|h| h != self.result.trace_hash)
     }
-
-    /// Whether the campaign must look at this run itself: it failed, or ran two ways.
-    pub fn notable(&self) -> bool {
-        !self.result.outcome.is_pass() || self.nondeterministic()
-    }
 }
 
-/// Consecutive runs of a chunk, in seed order: the tally of those that passed, then
-/// the run that ended the stretch if the campaign must look at it.
+/// Consecutive runs of a chunk, in seed order: the tally of those the campaign need
+/// not look at one by one, then the run that ended the stretch if it must.
 #[derive(Default)]
 pub struct Stretch {
-    pub passed: RunTally,
+    pub tallied: RunTally,
     /// The seed of the last run in the stretch (`None`: no run, e.g. after a stop).
     pub last_seed: Option<u64>,
     pub notable: Option<SeedRun>,
@@ -78,7 +85,7 @@ impl Stretch {
     /// every one). A branch run has no plain seed to resume from.
     pub fn of(run: SeedRun) -> Stretch {
         let last_seed = run.cover.as_ref().map_or(Some(run.seed), |c| c.seed());
-        Stretch { passed: RunTally::default(), last_seed, notable: Some(run) }
+        Stretch { tallied: RunTally::default(), last_seed, notable: Some(run) }
     }
 }
 
@@ -96,18 +103,21 @@ pub struct Runner<'a> {
 
 impl Runner<'_> {
     /// Runs `CHUNK` runs from run index `first` on, in parallel; returns them in seed
-    /// order as stretches of passing runs, each ended by a run the campaign must look
-    /// at. Runs not started when `stop` is raised are skipped.
-    pub fn chunk(&self, first: u64, stop: &AtomicBool) -> Vec<Stretch> {
+    /// order as stretches of tallied runs, each ended by a run the campaign must look
+    /// at. Failures of the invariants in `reported` (reported already) are only
+    /// tallied. Runs not started when `stop` is raised are skipped.
+    pub fn chunk(&self, first: u64, stop: &AtomicBool, reported: &BTreeSet<String>) -> Vec<Stretch> {
         let indices: Vec<u64> = (first..first + CHUNK).take_while(|&i| self.plan.seed(i).is_some()).collect();
         let slices: Vec<Vec<Stretch>> = self.pool.install(|| {
             indices
                 .par_chunks(SLICE)
                 .map(|slice| {
                     let mut stretches = vec![Stretch::default()];
-                    // The first run of the slice to reach each goal is looked at too:
-                    // the campaign keeps the earliest as the goal's witness and seed.
-                    let mut goals_seen = std::collections::BTreeSet::new();
+                    // The first run of the slice to fail each invariant, and the first to
+                    // reach each goal, are looked at: the campaign reports the earliest
+                    // failure and keeps the earliest goal witness and seed.
+                    let mut keys_seen = BTreeSet::new();
+                    let mut goals_seen = BTreeSet::new();
                     for &i in slice {
                         if stop.load(Ordering::Relaxed) {
                             break;
@@ -117,11 +127,16 @@ impl Runner<'_> {
                         let open = stretches.last_mut().expect("never empty");
                         open.last_seed = Some(seed);
                         let new_goals = run.result.goals.iter().filter(|hit| goals_seen.insert(hit.goal)).count();
-                        if run.notable() || new_goals > 0 {
+                        let new_key = run
+                            .result
+                            .outcome
+                            .key()
+                            .is_some_and(|key| !reported.contains(key) && keys_seen.insert(key));
+                        if run.nondeterministic() || new_key || new_goals > 0 {
                             open.notable = Some(run);
                             stretches.push(Stretch::default());
                         } else {
-                            open.passed.add(&run.result);
+                            open.tallied.add_run(Some(seed), &run.result);
                         }
                     }
                     stretches

@@ -68,14 +68,17 @@ fn campaign(
     };
     let stop = AtomicBool::new(false);
     let mut total = RunTally::default();
+    // As in a campaign, only the first failure of each invariant is looked at alone.
+    let mut reported = std::collections::BTreeSet::new();
     let (cpu_before, mine_before) = (cpu_secs(), thread_cpu_secs());
     let started = Instant::now();
     let mut next = 0;
     while !runner.exhausted(next) {
-        for stretch in runner.chunk(next, &stop) {
-            total.merge(&stretch.passed);
+        for stretch in runner.chunk(next, &stop, &reported) {
+            total.merge(&stretch.tallied);
             if let Some(run) = stretch.notable {
                 total.add(&run.result);
+                reported.extend(run.result.outcome.key().map(str::to_string));
             }
         }
         next += CHUNK;

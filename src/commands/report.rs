@@ -51,10 +51,16 @@ pub fn write(report: &CampaignReport, args: &ReportArgs, formats: &[Format]) -> 
 /// that a job killed at any moment leaves a valid report of what it found so far.
 /// Atomic, like every report file; an error is printed and the campaign goes on.
 pub fn checkpoint(report: &CampaignReport, args: &ReportArgs, formats: &[Format]) {
-    let (Some(dir), true) = (&args.report, formats.contains(&Format::Json)) else { return };
+    let (Some(dir), true) = (&args.report, checkpoints(args, formats)) else { return };
     if let Err(e) = write_report(report, dir, &[Format::Json]) {
         eprintln!("error: {e}");
     }
+}
+
+/// Whether [`checkpoint`] writes anything: callers skip building a partial report
+/// that would not be written.
+pub fn checkpoints(args: &ReportArgs, formats: &[Format]) -> bool {
+    args.report.is_some() && formats.contains(&Format::Json)
 }
 
 /// Checks before a campaign starts that the report folder can be written, so a typo

@@ -152,6 +152,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         found.builder.focus(f);
     }
     let snapshot = |found: &Found, runs: u64| {
+        if !report::checkpoints(&args.report, &formats) {
+            return;
+        }
         let mut partial =
             found.builder.clone().finish(Timing::new(jobs as u32, progress.elapsed().as_secs_f64(), runs));
         partial.seeds = seeds(&plan, &base, found.last_seed);
@@ -175,12 +178,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         }
         let chunk = match cover.as_mut() {
             Some(plan) => runner.cover_chunk(plan, next, &stop).into_iter().map(Stretch::of).collect(),
-            None => runner.chunk(next, &stop),
+            None => runner.chunk(next, &stop, &found.reported),
         };
         next += if cover.is_some() { COVER_BATCH } else { CHUNK };
         for stretch in chunk {
-            found.builder.record_tally(&stretch.passed);
-            runs += stretch.passed.runs;
+            found.builder.record_tally(&stretch.tallied);
+            runs += stretch.tallied.runs;
+            violating += stretch.tallied.violating_runs();
             if stretch.last_seed.is_some() {
                 found.last_seed = stretch.last_seed;
             }

@@ -9,4 +9,5 @@ mod json;
 mod junit;
 mod markdown;
 mod merge;
+mod tally;
 mod write;
