@@ -129,7 +129,8 @@ fn a_campaign_killed_with_sigkill_keeps_its_case_files() {
     }
 }
 
-/// Workers tally the runs that pass and the campaign merges their tallies: the report
+/// Workers tally the runs the campaign need not look at (passing ones, and failures
+/// of an invariant after its first) and the campaign merges their tallies: the report
 /// (runs, fault tallies, invariants, failures) is that of tallying every run in seed
 /// order, whatever the number of jobs, and a campaign that stops at its first
 /// violation counts exactly the runs up to it.
