@@ -80,6 +80,12 @@ ratio() {
   if [ -n "$1" ] && [ -n "$2" ]; then awk -v o="$1" -v n="$2" 'BEGIN { printf "%.2f", n / o }'; else echo "—"; fi
 }
 
+# A CPU rate as the table shows it: none with a wall rate means the campaign took
+# less than one 10 ms tick of CPU time.
+cpu_cell() {
+  if [ -n "$1" ]; then echo "$1"; elif [ -n "$2" ]; then echo "too short"; else echo "failed"; fi
+}
+
 # Instructions per run of runs M..2M (see IR_RUNS above).
 ir_count() {
   (cd "$workdir" && valgrind --tool=callgrind --callgrind-out-file=/dev/null "$1" run "$2" --variant "$3" \
@@ -142,7 +148,7 @@ while read -r scenario variant; do
   xw=$(ratio "$ow" "$nw") && xc=$(ratio "$oc" "$nc")
   [ "$xw" = "—" ] || wall_ratios+=("$xw")
   [ "$xc" = "—" ] || cpu_ratios+=("$xc")
-  row="| $scenario | $variant | ${ow:-failed} | ${nw:-failed} | $xw | ${oc:-failed} | ${nc:-failed} | $xc |"
+  row="| $scenario | $variant | ${ow:-failed} | ${nw:-failed} | $xw | $(cpu_cell "$oc" "$ow") | $(cpu_cell "$nc" "$nw") | $xc |"
   if [ -n "$ir_runs" ]; then
     oi=$(ir_per_run "$old" "$scenario" "$variant" "$ir_runs")
     ni=$(ir_per_run "$new" "$scenario" "$variant" "$ir_runs")
