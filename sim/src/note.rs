@@ -3,11 +3,13 @@
 //!
 //! A note is part of the trace hash through the xxh3 of its text. `sim.note(node,
 //! format!(..))` allocates and fills a `String` for every note, and a campaign's
-//! hash-only run drops it right after hashing it. xxh3's streaming hasher gives the
-//! digest the one-shot `xxh3_64` gives over the same bytes, however they are split,
-//! so formatting straight into it ([`fmt::Write`]) yields the same trace hash with no
-//! allocation. The text is still built when the trace keeps its events
-//! ([`crate::TraceMode::Full`]: reports, `repro`) or when `tracing` shows notes.
+//! hash-only run drops it right after hashing it. Here the formatted pieces are
+//! gathered in a buffer on the stack and hashed with the one-shot `xxh3_64`; a text
+//! too long for the buffer goes through xxh3's streaming hasher, which gives the same
+//! digest however the bytes are split. Either way the trace hash is the one the
+//! `String` would give, with no allocation. The text is still built when the trace
+//! keeps its events ([`crate::TraceMode::Full`]: reports, `repro`) or when `tracing`
+//! shows notes.
 
 use std::fmt;
 
@@ -40,17 +42,39 @@ pub(crate) fn text_hash(text: fmt::Arguments<'_>) -> u64 {
     if let Some(literal) = text.as_str() {
         return xxh3_64(literal.as_bytes());
     }
-    let mut hasher = TextHasher(Xxh3Default::new());
+    let mut hasher = TextHasher { short: [0; SHORT], len: 0, long: None };
     fmt::write(&mut hasher, text).expect("a Display implementation returned an error unexpectedly");
-    hasher.0.digest()
+    match hasher.long {
+        None => xxh3_64(&hasher.short[..hasher.len]),
+        Some(long) => long.digest(),
+    }
 }
 
+/// Most notes are shorter than this: they are gathered on the stack and hashed in one
+/// go; a longer one goes through the streaming hasher.
+const SHORT: usize = 128;
+
 /// Formatted text, fed to the hasher piece by piece.
-struct TextHasher(Xxh3Default);
+struct TextHasher {
+    short: [u8; SHORT],
+    len: usize,
+    long: Option<Box<Xxh3Default>>,
+}
 
 impl fmt::Write for TextHasher {
     fn write_str(&mut self, piece: &str) -> fmt::Result {
-        self.0.update(piece.as_bytes());
+        let piece = piece.as_bytes();
+        if let Some(long) = &mut self.long {
+            long.update(piece);
+        } else if let Some(room) = self.short.get_mut(self.len..self.len + piece.len()) {
+            room.copy_from_slice(piece);
+            self.len += piece.len();
+        } else {
+            let mut long = Box::new(Xxh3Default::new());
+            long.update(&self.short[..self.len]);
+            long.update(piece);
+            self.long = Some(long);
+        }
         Ok(())
     }
 }
