@@ -298,8 +298,8 @@ async fn claim_and_launch(tab: &Tab, sim: &Sim) {
         };
         match claimed {
             Claimed::Busy => {
-                let holders: Vec<(u32, u32)> = l.ghost.borrow().installing.iter().map(|(t, s)| (*t, *s)).collect();
-                if let Some((holder, skill)) = holders.into_iter().find(|(_, s)| *s != tab.skill) {
+                let other = l.ghost.borrow().installing.iter().map(|(t, s)| (*t, *s)).find(|(_, s)| *s != tab.skill);
+                if let Some((holder, skill)) = other {
                     l.ghost.broke(
                         "parallel-progress",
                         format!("tab{} (skill {}) waits for tab{holder}'s install of skill {skill}", tab.id, tab.skill),

@@ -195,15 +195,21 @@ impl Tab {
             }
             self.run_effects(sim);
             self.track_page(sim);
-            let mut sources = vec![self.rerender.clone()];
-            if let Some(sub) = self.subscription.borrow().as_ref() {
-                sources.push(sub.notify());
-            }
+            // The tab's own state, then the subscription if there is one: no Vec per render.
+            let subscribed = self.subscription.borrow().as_ref().map(Subscription::notify);
+            let both;
+            let sources: &[Notify] = match subscribed {
+                Some(sub) => {
+                    both = [self.rerender.clone(), sub];
+                    &both
+                }
+                None => std::slice::from_ref(&self.rerender),
+            };
             match auth_at {
                 Some(t) => {
-                    sim.timeout_ms(t.ms_since(sim.now()), notified_any(&sources)).await;
+                    sim.timeout_ms(t.ms_since(sim.now()), notified_any(sources)).await;
                 }
-                None => notified_any(&sources).await,
+                None => notified_any(sources).await,
             }
         }
     }
