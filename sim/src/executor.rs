@@ -122,10 +122,10 @@ pub(crate) struct Kernel {
     restart_hooks: RefCell<BTreeMap<NodeId, RestartHook>>,
     pub(crate) faults: RefCell<FaultTable>,
     pub(crate) net: RefCell<NetState>,
-    trace: RefCell<Trace>,
+    pub(crate) trace: RefCell<Trace>,
     /// The task being polled, if any, and the node on whose behalf code runs now
     /// (a task's node, or a message's destination while its handler runs).
-    current_task: Cell<Option<TaskId>>,
+    pub(crate) current_task: Cell<Option<TaskId>>,
     current_node: Cell<NodeId>,
     /// The node draws are labelled with: a task's node, or the node whose code
     /// scheduled the engine action running now (see [`Sim::acting_for`]).

@@ -19,6 +19,7 @@ mod label_counts;
 mod nemesis;
 mod net;
 mod node;
+mod note;
 mod notify;
 mod pause;
 mod pct;

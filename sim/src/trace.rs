@@ -5,6 +5,8 @@
 //! Model notes and faults are also emitted through `tracing`, stamped with simulated
 //! time, so `RUST_LOG=lockstep=debug` shows a run as it happens.
 
+use std::fmt::Arguments;
+
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -125,6 +127,22 @@ impl Trace {
         if self.mode == TraceMode::Full {
             self.events.push(Event { time, node, task, kind });
         }
+    }
+
+    /// Records a [`EventKind::Note`] whose text is `text` formatted, with the hash
+    /// [`Trace::record`] gives it; builds the text only if this trace keeps events or
+    /// `tracing` shows notes, and otherwise streams it into the hash (see `note.rs`).
+    /// The prefix of the event's word is [`event_hash`]'s, written out so the common
+    /// path never allocates: `note::tests` checks that both give the same hash.
+    pub(crate) fn record_note(&mut self, time: SimTime, node: NodeId, task: Option<TaskId>, text: Arguments<'_>) {
+        if self.mode == TraceMode::Full || tracing::enabled!(target: "lockstep::trace", tracing::Level::DEBUG) {
+            return self.record(time, node, task, EventKind::Note { text: std::fmt::format(text) });
+        }
+        let mut h = fold(time.as_ms(), u64::from(node.0));
+        h = fold(h, task.map_or(u64::MAX, TaskId::to_bits));
+        self.hash = fold(self.hash, fold(fold(fold(h, 12), crate::note::text_hash(text)), 0));
+        self.count += 1;
+        self.model_steps += 1;
     }
 
     /// The hash of every event so far.

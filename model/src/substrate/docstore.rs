@@ -31,7 +31,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use sim::{FaultPoint, NetError, NodeId, Sim, SimTime};
+use sim::{note, FaultPoint, NetError, NodeId, Sim, SimTime};
 use thiserror::Error;
 
 pub use subscription::Subscription;
@@ -176,7 +176,7 @@ impl<S: TrackedTables + Clone + PartialEq + 'static> DocStore<S> {
         let outcome = sim
             .call(from, store, label, move |sim| {
                 if sim.fault(&STORE_MUTATION_FAIL) {
-                    sim.note(store, format!("rejects {label}: a transient failure, not applied"));
+                    note!(sim, store, "rejects {label}: a transient failure, not applied");
                     return Err(StoreError::Failed);
                 }
                 let mut state = state.borrow_mut();
@@ -195,7 +195,7 @@ impl<S: TrackedTables + Clone + PartialEq + 'static> DocStore<S> {
                     state.rerun_all(sim, store);
                 }
                 if sim.fault(&STORE_MUTATION_AMBIGUOUS) {
-                    sim.note(store, format!("applies {label}, yet answers with an error (ambiguous)"));
+                    note!(sim, store, "applies {label}, yet answers with an error (ambiguous)");
                     return Err(StoreError::Ambiguous);
                 }
                 Ok(result)

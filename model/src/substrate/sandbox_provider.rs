@@ -27,7 +27,7 @@ mod sandbox;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use sim::{ChoiceKind, FaultPoint, NetError, NodeId, Ratio, Sim, Tracked};
+use sim::{note, ChoiceKind, FaultPoint, NetError, NodeId, Ratio, Sim, Tracked};
 use thiserror::Error;
 
 use crate::substrate::remote_job::call_job;
@@ -271,7 +271,7 @@ async fn create_job(
     let set_status = |status| state.borrow_mut().sandboxes.get_mut(&id).map(|s| s.status = status);
     if sim.fault(&PROVIDER_CREATE_FAIL) {
         set_status(SandboxStatus::Destroyed);
-        sim.note(node, format!("create of sandbox {id} failed; sandbox destroyed"));
+        note!(sim, node, "create of sandbox {id} failed; sandbox destroyed");
         return Err(ProviderError::Failed);
     }
     sim.sleep_ms(draw_ms(&sim, p.health_wait_min_ms, p.health_wait_max_ms)).await;
@@ -279,7 +279,7 @@ async fn create_job(
         return Err(ProviderError::Gone);
     }
     set_status(SandboxStatus::Healthy);
-    sim.note(node, format!("sandbox {id} healthy"));
+    note!(sim, node, "sandbox {id} healthy");
     write_config_job(sim.clone(), state.clone(), p, id, hash).await?;
     upload_skill_job(sim, state, p, id, skill).await?;
     Ok(id)

@@ -7,7 +7,7 @@
 //!
 //! The server side is the launcher's own ([`crate::system::launcher::lease`]).
 
-use sim::SimTime;
+use sim::{note, SimTime};
 
 use crate::substrate::sandbox_provider::SandboxId;
 use crate::system::create_lock::ghost::TabStep;
@@ -34,7 +34,7 @@ pub async fn run(tab: Tab) {
             return;
         }
         let Ok(answer) = acquire(&tab).await else { return tab.set(TabStep::Error) };
-        tab.sim.note(tab.node, format!("acquireCreateLease -> {answer:?}"));
+        note!(tab.sim, tab.node, "acquireCreateLease -> {answer:?}");
         match answer {
             CreateLease::Exists(record) => view = UserSandbox::Found(std::rc::Rc::new(record)),
             CreateLease::Acquired { placeholder } => return create(&tab, placeholder).await,
@@ -108,12 +108,12 @@ async fn create(tab: &Tab, placeholder: u64) {
     if w.params.ttl_ms < w.params.create_max_ms + TICK_MS {
         let holder = holder(tab);
         let _ = tab.mutate("releaseCreateLease", move |t, _| lease::release_create_lease(t, placeholder, holder)).await;
-        tab.sim.note(tab.node, "no time to create under the lease: error with Retry");
+        note!(tab.sim, tab.node, "no time to create under the lease: error with Retry");
         return tab.set(TabStep::Error);
     }
     if let Ok(orphans) = w.provider.list(&tab.sim, tab.node, USER).await {
         for sandbox in orphans {
-            tab.sim.note(tab.node, format!("destroys untracked sandbox {sandbox}"));
+            note!(tab.sim, tab.node, "destroys untracked sandbox {sandbox}");
             let _ = w.provider.destroy(&tab.sim, tab.node, sandbox).await;
         }
     }
@@ -138,11 +138,11 @@ async fn publish(tab: &Tab, placeholder: u64, sandbox: SandboxId) {
         match answer {
             Ok(Some(Publish::Published { .. })) => return tab.runs_on(sandbox),
             Ok(Some(Publish::Fenced)) => {
-                tab.sim.note(tab.node, format!("fenced: destroys its unrecorded sandbox {sandbox}"));
+                note!(tab.sim, tab.node, "fenced: destroys its unrecorded sandbox {sandbox}");
                 let _ = tab.w.provider.destroy(&tab.sim, tab.node, sandbox).await;
                 return tab.set(TabStep::Error);
             }
-            Ok(None) | Err(_) => tab.sim.note(tab.node, "publish failed: retries"),
+            Ok(None) | Err(_) => note!(tab.sim, tab.node, "publish failed: retries"),
         }
     }
     tab.set(TabStep::Error);

@@ -11,7 +11,7 @@
 
 use std::rc::Rc;
 
-use sim::{NodeId, Sim};
+use sim::{note, NodeId, Sim};
 
 use crate::substrate::docstore::{StoreError, Subscription};
 use crate::substrate::sandbox_provider::SandboxId;
@@ -94,7 +94,7 @@ impl Tab {
             Ok(sandbox) if !crashing => Some(sandbox),
             Ok(_) => None,
             Err(e) => {
-                self.sim.note(self.node, format!("create failed: {e}"));
+                note!(self.sim, self.node, "create failed: {e}");
                 self.set(TabStep::Error);
                 None
             }
@@ -107,7 +107,7 @@ impl Tab {
     }
 
     pub fn runs_on(&self, sandbox: SandboxId) {
-        self.sim.note(self.node, format!("runs a session on sandbox {sandbox}"));
+        note!(self.sim, self.node, "runs a session on sandbox {sandbox}");
         self.set(TabStep::Running(sandbox));
     }
 }
@@ -160,7 +160,7 @@ pub async fn run(tab: Tab) {
                     Ok(answer) => answer,
                     Err(_) => return tab.set(TabStep::Error),
                 };
-                sim.note(node, format!("acquireCreateLock -> {answer:?}"));
+                note!(sim, node, "acquireCreateLock -> {answer:?}");
                 if let LockAnswer::Acquired { placeholder } = answer {
                     return create(&tab, placeholder).await;
                 }

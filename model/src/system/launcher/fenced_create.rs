@@ -6,7 +6,7 @@
 //! The launch keeps the tab's one launch activity alive while it waits, so nothing
 //! else starts one; it ends running, or with an error and Retry.
 
-use sim::{Sim, SimTime};
+use sim::{note, Sim, SimTime};
 
 use crate::substrate::sandbox_provider::{ProviderError, SandboxId};
 use crate::system::launcher::ghost::Creator;
@@ -23,7 +23,7 @@ use crate::system::launcher::world::Mutant;
 const LEASE_ASKS_MAX: u32 = 1_000;
 
 pub fn fail(tab: &Tab, sim: &Sim, why: &str) {
-    tab.note(sim, format!("shows an error with Retry: {why}"));
+    note!(sim, tab.node, "shows an error with Retry: {why}");
     tab.set(|st| {
         st.session = None;
         st.phase = Phase::Launching;
@@ -60,7 +60,7 @@ pub async fn launch(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>) {
             Ok(answered) => answered,
             Err(e) => return fail(tab, sim, &format!("could not ask for the create lease: {e}")),
         };
-        tab.note(sim, format!("acquireCreateLease -> {}", describe(&answer)));
+        note!(sim, tab.node, "acquireCreateLease -> {}", Described(&answer));
         match answer {
             CreateLease::Exists(record) => {
                 pacing.news();
@@ -78,18 +78,23 @@ pub async fn launch(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>) {
     fail(tab, sim, "asked for the create lease too often")
 }
 
-fn describe(answer: &CreateLease) -> String {
-    match answer {
-        CreateLease::Exists(r) => format!("exists (record {})", r.id),
-        CreateLease::Held { until } => format!("held until {until}"),
-        CreateLease::Acquired { placeholder } => format!("acquired (placeholder {placeholder})"),
+/// How an answer to `acquireCreateLease` reads in a timeline.
+struct Described<'a>(&'a CreateLease);
+
+impl std::fmt::Display for Described<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            CreateLease::Exists(r) => write!(f, "exists (record {})", r.id),
+            CreateLease::Held { until } => write!(f, "held until {until}"),
+            CreateLease::Acquired { placeholder } => write!(f, "acquired (placeholder {placeholder})"),
+        }
     }
 }
 
 /// Parks until another holder's lease ends: the query shows the sandbox, shows no
 /// create in progress any more, or the lease expires at `until`.
 async fn wait_out(tab: &Tab, sim: &Sim, mut seen: Option<UserSandbox>, until: SimTime) -> Option<UserSandbox> {
-    tab.note(sim, format!("waits: a create is in progress until {until} at the latest"));
+    note!(sim, tab.node, "waits: a create is in progress until {until} at the latest");
     loop {
         wait_for_news(tab, sim, &seen, until).await;
         let current = tab.user_sandbox();
@@ -127,7 +132,7 @@ async fn create(tab: &Tab, sim: &Sim, pacing: &mut Pacing, placeholder: u64, sen
         drop(creating);
         return give_up(tab, sim, pacing, placeholder, &keeper, "no time left to create under the lease").await;
     }
-    tab.note(sim, format!("creates a sandbox under placeholder {placeholder}"));
+    note!(sim, tab.node, "creates a sandbox under placeholder {placeholder}");
     pacing.request(tab);
     let created = keeper.within(tab, sim, l.provider.create(sim, tab.node, tab.user, tab.config, tab.skill)).await;
     let sandbox = match created {
@@ -177,7 +182,7 @@ async fn create(tab: &Tab, sim: &Sim, pacing: &mut Pacing, placeholder: u64, sen
         Ok((Publish::Published { record, .. }, _)) => match session {
             Ok(session) => {
                 pacing.news();
-                tab.note(sim, format!("published record {record}; runs session {session} on sandbox {sandbox}"));
+                note!(sim, tab.node, "published record {record}; runs session {session} on sandbox {sandbox}");
                 tab.set(|st| {
                     st.session = Some((sandbox, session));
                     st.sandbox_ui = SandboxUi::Running;
@@ -187,7 +192,7 @@ async fn create(tab: &Tab, sim: &Sim, pacing: &mut Pacing, placeholder: u64, sen
             Err(e) => fail(tab, sim, &format!("published record {record}, but the session did not start: {e}")),
         },
         Ok((Publish::Fenced, _)) => {
-            tab.note(sim, format!("fenced: destroys its unrecorded sandbox {sandbox}"));
+            note!(sim, tab.node, "fenced: destroys its unrecorded sandbox {sandbox}");
             let _ = l.provider.destroy(sim, tab.node, sandbox).await;
             fail(tab, sim, "the create lease was taken over")
         }
@@ -213,7 +218,7 @@ async fn reap(tab: &Tab, sim: &Sim, pacing: &mut Pacing, keeper: &Keeper) -> boo
             Ok(listed) => listed,
             Err(_) => continue,
         };
-        tab.note(sim, format!("destroys orphaned sandboxes {listed:?}"));
+        note!(sim, tab.node, "destroys orphaned sandboxes {listed:?}");
         for sandbox in listed {
             if !fits(tab, sim, rpc_ms, Some(by)) {
                 return false;
@@ -241,7 +246,7 @@ async fn give_up(tab: &Tab, sim: &Sim, pacing: &mut Pacing, placeholder: u64, ke
         false
     };
     if !released {
-        tab.note(sim, "could not release the create lease; it expires");
+        note!(sim, tab.node, "could not release the create lease; it expires");
     }
     fail(tab, sim, why);
 }

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use sim::Sim;
+use sim::{note, Sim};
 
 use crate::substrate::docstore::StoreError;
 use crate::substrate::sandbox_provider::SandboxId;
@@ -48,7 +48,7 @@ pub async fn handle_launch(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>, 
         Some(UserSandbox::Creating) => {
             sim.sometimes("tab-waits-on-create");
             sim.sometimes_if(tab.launcher.ghost.borrow().creators.is_empty(), "waits-while-creator-hands-off");
-            tab.note(sim, "parks: a create is in progress")
+            note!(sim, tab.node, "parks: a create is in progress")
         }
         _ => take_create_lock(tab, sim, captured, attempt).await,
     }
@@ -68,14 +68,14 @@ pub(crate) async fn mutate<R: 'static>(
 }
 
 fn fail(tab: &Tab, sim: &Sim, why: &str) {
-    tab.note(sim, format!("shows an error: {why}"));
+    note!(sim, tab.node, "shows an error: {why}");
     tab.set(|st| st.sandbox_ui = SandboxUi::Error);
 }
 
 async fn start_session(tab: &Tab, sim: &Sim, sandbox: SandboxId) {
     match tab.launcher.provider.start_session(sim, tab.node, sandbox, tab.id, tab.skill).await {
         Ok(session) => {
-            tab.note(sim, format!("runs session {session} on sandbox {sandbox}"));
+            note!(sim, tab.node, "runs session {session} on sandbox {sandbox}");
             tab.set(|st| {
                 st.session = Some((sandbox, session));
                 st.sandbox_ui = SandboxUi::Running;
@@ -93,11 +93,11 @@ async fn install(tab: &Tab, sim: &Sim, record: SandboxRecord) {
     let same_config = record.config_hash == tab.config;
     let has_skill = record.installed_skills.contains(&tab.skill);
     if has_skill && same_config {
-        tab.note(sim, "takes the instant path");
+        note!(sim, tab.node, "takes the instant path");
         return start_session(tab, sim, sandbox).await;
     }
     let skip_config_write = v.skip_config_write_when_same && same_config;
-    tab.note(sim, format!("installs skill {} on sandbox {sandbox} (config write: {})", tab.skill, !skip_config_write));
+    note!(sim, tab.node, "installs skill {} on sandbox {sandbox} (config write: {})", tab.skill, !skip_config_write);
     if !has_skill {
         if let Err(e) = l.provider.upload_skill(sim, tab.node, sandbox, tab.skill).await {
             return fail(tab, sim, &format!("upload failed: {e}"));
@@ -187,7 +187,7 @@ async fn take_create_lock(tab: &Tab, sim: &Sim, captured: Option<UserSandbox>, a
         answer
     })
     .await;
-    tab.note(sim, format!("acquireCreateLock -> {lock:?}"));
+    note!(sim, tab.node, "acquireCreateLock -> {lock:?}");
     match lock {
         Ok(CreateLock::Acquired { placeholder }) => create(tab, sim, placeholder).await,
         Ok(CreateLock::Creating) => {}
@@ -202,7 +202,7 @@ async fn create(tab: &Tab, sim: &Sim, placeholder: u64) {
     let l = &tab.launcher;
     let creating =
         l.ghost.creating(sim, tab.id, crate::system::launcher::ghost::Creator { user: tab.user, placeholder });
-    tab.note(sim, format!("creates a sandbox under placeholder {placeholder}"));
+    note!(sim, tab.node, "creates a sandbox under placeholder {placeholder}");
     let created = l.provider.create(sim, tab.node, tab.user, tab.config, tab.skill).await;
     drop(creating);
     let sandbox = match created {
@@ -265,7 +265,7 @@ async fn create(tab: &Tab, sim: &Sim, placeholder: u64) {
                 }
             };
             if let Err(why) = handoff {
-                tab.note(sim, format!("handoff failed ({why}): destroys sandbox {sandbox}"));
+                note!(sim, tab.node, "handoff failed ({why}): destroys sandbox {sandbox}");
                 let _ = l.provider.destroy(sim, tab.node, sandbox).await;
                 tab.set(|st| {
                     st.sandbox_ui = SandboxUi::Error;
@@ -298,14 +298,14 @@ async fn claim_and_launch(tab: &Tab, sim: &Sim) {
         };
         match claimed {
             Claimed::Busy => {
-                let holders: Vec<(u32, u32)> = l.ghost.borrow().installing.iter().map(|(t, s)| (*t, *s)).collect();
-                if let Some((holder, skill)) = holders.into_iter().find(|(_, s)| *s != tab.skill) {
+                let other = l.ghost.borrow().installing.iter().map(|(t, s)| (*t, *s)).find(|(_, s)| *s != tab.skill);
+                if let Some((holder, skill)) = other {
                     l.ghost.broke(
                         "parallel-progress",
                         format!("tab{} (skill {}) waits for tab{holder}'s install of skill {skill}", tab.id, tab.skill),
                     );
                 }
-                tab.note(sim, "waits: the sandbox is installing");
+                note!(sim, tab.node, "waits: the sandbox is installing");
                 sim.sleep_ms(l.params.v0_busy_poll_ms).await;
             }
             Claimed::Record(record) => return install_under_mutex(tab, sim, record).await,
@@ -318,7 +318,7 @@ async fn install_under_mutex(tab: &Tab, sim: &Sim, record: SandboxRecord) {
     let l = &tab.launcher;
     let _holding = l.ghost.installing(tab.id, tab.skill);
     let Some(sandbox) = record.real_sandbox() else { return };
-    tab.note(sim, format!("holds the installing mutex; installs skill {}", tab.skill));
+    note!(sim, tab.node, "holds the installing mutex; installs skill {}", tab.skill);
     if !record.installed_skills.contains(&tab.skill) {
         if let Err(e) = l.provider.upload_skill(sim, tab.node, sandbox, tab.skill).await {
             return fail(tab, sim, &format!("upload failed: {e}"));
@@ -350,7 +350,7 @@ async fn install_under_mutex(tab: &Tab, sim: &Sim, record: SandboxRecord) {
 
 async fn create_without_lock(tab: &Tab, sim: &Sim) {
     let l = &tab.launcher;
-    tab.note(sim, "creates a sandbox (no create lock in V0)");
+    note!(sim, tab.node, "creates a sandbox (no create lock in V0)");
     let creating =
         l.ghost.creating(sim, tab.id, crate::system::launcher::ghost::Creator { user: tab.user, placeholder: 0 });
     let created = l.provider.create(sim, tab.node, tab.user, tab.config, tab.skill).await;

@@ -51,18 +51,19 @@ pub fn acquire_create_lease(
     if let Some(record) = t.real_record(user) {
         return (CreateLease::Exists(record.clone()), Vec::new());
     }
-    let pending: Vec<(u64, SandboxRef, SimTime)> =
-        t.of_user(user).filter(|r| r.is_pending()).map(|r| (r.id, r.sandbox, r.created_at)).collect();
-    if let Some(&(id, ..)) = pending.iter().find(|(_, s, _)| *s == SandboxRef::Pending(holder)) {
+    // The user's placeholders are read in place, twice at most: only a reclaim builds a list.
+    let mine = t.of_user(user).find(|r| r.sandbox == SandboxRef::Pending(holder)).map(|r| r.id);
+    if let Some(id) = mine {
         if let Some(mut mine) = t.get_mut(id) {
             mine.set_created_at(now);
         }
         return (CreateLease::Acquired { placeholder: id }, Vec::new());
     }
-    if let Some(&(_, _, at)) = pending.iter().find(|(_, _, at)| now.ms_since(*at) < ttl_ms) {
+    let held = t.of_user(user).find(|r| r.is_pending() && now.ms_since(r.created_at) < ttl_ms).map(|r| r.created_at);
+    if let Some(at) = held {
         return (CreateLease::Held { until: at.plus_ms(ttl_ms) }, Vec::new());
     }
-    let reclaimed: Vec<u64> = pending.iter().map(|(id, ..)| *id).collect();
+    let reclaimed: Vec<u64> = t.of_user(user).filter(|r| r.is_pending()).map(|r| r.id).collect();
     for id in &reclaimed {
         t.remove(*id);
     }

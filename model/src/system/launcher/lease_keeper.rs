@@ -21,7 +21,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use sim::{Sim, SimTime};
+use sim::{note, Sim, SimTime};
 
 use crate::system::launcher::launch::mutate;
 use crate::system::launcher::sandbox_records::SandboxTables;
@@ -88,7 +88,7 @@ impl Keeper {
         if at <= now {
             return true;
         }
-        tab.note(sim, format!("keeps its lease until t={at}, when its unanswered requests have surely landed"));
+        note!(sim, tab.node, "keeps its lease until t={at}, when its unanswered requests have surely landed");
         sim.sleep_ms(at.ms_since(now)).await;
         !self.lost() && sim.node_now(tab.node) < self.deadline()
     }

@@ -9,7 +9,7 @@
 //! holder keeps its lease until every job it never heard back from has surely ended:
 //! so a holder that dies or gives up leaves no writer behind once its lease is gone.
 
-use sim::Sim;
+use sim::{note, Sim};
 
 use crate::substrate::sandbox_provider::SandboxId;
 use crate::system::launcher::fenced_create::fail;
@@ -53,7 +53,7 @@ pub async fn install(tab: &Tab, sim: &Sim, pacing: &mut Pacing, record: SandboxR
         match answer {
             InstallLeaseAnswer::Gone => return fail(tab, sim, "the sandbox record is gone"),
             InstallLeaseAnswer::Busy { until } => {
-                tab.note(sim, format!("waits for the sandbox's install leases (until {until} at the latest)"));
+                note!(sim, tab.node, "waits for the sandbox's install leases (until {until} at the latest)");
                 wait_for_news(tab, sim, &seen, until).await;
                 pacing.news();
             }
@@ -92,7 +92,7 @@ async fn run_under_lease(tab: &Tab, sim: &Sim, pacing: &mut Pacing, lease: Held,
     drop(lease.keeper);
     match outcome {
         Ok(session) => {
-            tab.note(sim, format!("runs session {session} on sandbox {}", lease.sandbox));
+            note!(sim, tab.node, "runs session {session} on sandbox {}", lease.sandbox);
             tab.set(|st| {
                 st.session = Some((lease.sandbox, session));
                 st.sandbox_ui = SandboxUi::Running;
@@ -119,9 +119,9 @@ async fn critical_section(
     // A job lands within the longest message delay and ends within its timeout.
     let (delay_ms, keeper) = (l.params.leases.max_message_delay_ms, &lease.keeper);
     if !grant.upload_skill && !grant.write_config {
-        tab.note(sim, "takes the instant path");
+        note!(sim, tab.node, "takes the instant path");
     } else {
-        tab.note(sim, format!("installs under a lease (upload skill {}: {grant:?})", tab.skill));
+        note!(sim, tab.node, "installs under a lease (upload skill {}: {grant:?})", tab.skill);
     }
     if grant.upload_skill {
         if !fits(tab, sim, delay_ms + job_ms, Some(keeper.deadline())) {

@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use sim::{notified_any, ChoiceKind, FaultPoint, NodeId, Notify, Sim, SimTime, Tracked};
+use sim::{note, notified_any, ChoiceKind, FaultPoint, NodeId, Notify, Sim, SimTime, Tracked};
 
 use crate::substrate::docstore::Subscription;
 use crate::substrate::sandbox_provider::SandboxId;
@@ -165,10 +165,6 @@ impl Tab {
         (u64::from(self.id) << 32) | u64::from(sim.incarnation(self.node))
     }
 
-    pub fn note(&self, sim: &Sim, text: impl Into<String>) {
-        sim.note(self.node, text);
-    }
-
     /// The current `userSandbox` (`None`: undefined, loading or skipped).
     pub fn user_sandbox(&self) -> Option<UserSandbox> {
         self.subscription.borrow().as_ref().and_then(Subscription::current)
@@ -189,7 +185,7 @@ impl Tab {
         let p = &self.launcher.params;
         let auth_delay_ms =
             if sim.fault(&TAB_AUTH_SLOW) { sim.between(ChoiceKind::Delay, 1_000, p.auth_delay_max_ms) } else { 0 };
-        self.note(sim, format!("opens (skill {}, config {})", self.skill, self.config));
+        note!(sim, self.node, "opens (skill {}, config {})", self.skill, self.config);
         let mut auth_at = Some(sim.now().plus_ms(auth_delay_ms));
         loop {
             if auth_at.is_some_and(|t| sim.now() >= t) {
@@ -199,15 +195,21 @@ impl Tab {
             }
             self.run_effects(sim);
             self.track_page(sim);
-            let mut sources = vec![self.rerender.clone()];
-            if let Some(sub) = self.subscription.borrow().as_ref() {
-                sources.push(sub.notify());
-            }
+            // The tab's own state, then the subscription if there is one: no Vec per render.
+            let subscribed = self.subscription.borrow().as_ref().map(Subscription::notify);
+            let both;
+            let sources: &[Notify] = match subscribed {
+                Some(sub) => {
+                    both = [self.rerender.clone(), sub];
+                    &both
+                }
+                None => std::slice::from_ref(&self.rerender),
+            };
             match auth_at {
                 Some(t) => {
-                    sim.timeout_ms(t.ms_since(sim.now()), notified_any(&sources)).await;
+                    sim.timeout_ms(t.ms_since(sim.now()), notified_any(sources)).await;
                 }
-                None => notified_any(&sources).await,
+                None => notified_any(sources).await,
             }
         }
     }
@@ -255,11 +257,11 @@ impl Tab {
             (auto, resume)
         };
         if auto {
-            self.note(sim, "auto-launches");
+            note!(sim, self.node, "auto-launches");
             self.spawn_launch(sim, current.clone(), 0);
         }
         if resume {
-            self.note(sim, format!("resumes on {}", describe(current.as_ref())));
+            note!(sim, self.node, "resumes on {}", Described(current.as_ref()));
             self.spawn_launch(sim, current, 0);
         }
     }
@@ -281,7 +283,7 @@ impl Tab {
         loop {
             sim.sleep_ms(sim.between(ChoiceKind::Workload, p.retry_think_min_ms, p.retry_think_max_ms)).await;
             if self.state.borrow().page() == Page::ErrorWithRetry {
-                self.note(sim, "clicks Retry");
+                note!(sim, self.node, "clicks Retry");
                 self.spawn_launch(sim, self.user_sandbox(), 0);
             }
         }
@@ -302,11 +304,15 @@ impl Drop for LaunchInFlight {
 }
 
 /// How a `userSandbox` value reads in a timeline.
-pub fn describe(value: Option<&UserSandbox>) -> String {
-    match value {
-        None => "undefined".to_string(),
-        Some(UserSandbox::Null) => "null".to_string(),
-        Some(UserSandbox::Creating) => "creating".to_string(),
-        Some(UserSandbox::Found(r)) => format!("found(record {})", r.id),
+pub struct Described<'a>(pub Option<&'a UserSandbox>);
+
+impl std::fmt::Display for Described<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            None => f.write_str("undefined"),
+            Some(UserSandbox::Null) => f.write_str("null"),
+            Some(UserSandbox::Creating) => f.write_str("creating"),
+            Some(UserSandbox::Found(r)) => write!(f, "found(record {})", r.id),
+        }
     }
 }

@@ -263,11 +263,9 @@ fn start_cron(sim: &Sim, l: &Rc<Launcher>) {
             // `[A]` stop_dead_records: Daytona's view of which sandboxes are gone,
             // as a webhook would report it, read when the cron runs.
             let gone: Vec<u64> = if l.params.stop_dead_records {
-                l.store
-                    .peek(|t| t.records().filter_map(|r| r.real_sandbox()).collect::<Vec<u64>>())
-                    .into_iter()
-                    .filter(|sb| !l.provider.sandbox(*sb).is_some_and(|s| s.is_live()))
-                    .collect()
+                l.store.peek(|t| {
+                    t.records().filter_map(|r| r.real_sandbox()).filter(|sb| !l.provider.is_live(*sb)).collect()
+                })
             } else {
                 Vec::new()
             };
