@@ -263,6 +263,13 @@ impl Sim {
         tape
     }
 
+    /// The tape drawn, its actors named, moved out at the end of a run: no copy.
+    pub(crate) fn take_tape(&self) -> Tape {
+        let mut tape = self.k.choices.borrow_mut().take_tape();
+        tape.actors = self.node_names();
+        tape
+    }
+
     /// How well a labelled tape fitted this replay so far (`None` unless replaying one).
     pub fn fit(&self) -> Option<Fit> {
         self.k.choices.borrow().fit()

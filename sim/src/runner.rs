@@ -233,8 +233,8 @@ pub fn run_with_footprint<W>(
     let _ = catch_unwind(AssertUnwindSafe(|| sim.shutdown()));
     IN_RUN.with(|f| f.set(outer));
     // After shutdown: destructors may draw, and a replay must see those draws too.
-    let tape = sim.tape();
     let fit = sim.fit();
+    let tape = sim.take_tape();
     let trace = sim.take_trace();
     let goals = sim.take_goals();
     RunResult {
