@@ -283,6 +283,11 @@ impl Sim {
         let mut faults = self.k.faults.borrow_mut();
         let profile = profile.filtered(&faults.filter);
         faults.set_profile(profile);
+        assert!(
+            faults.idle_nemesis_tick_max_ms.is_none() || !faults.any_armed(&crate::nemesis::NEMESIS_POINTS),
+            "a fault profile that lets the nemesis strike was installed after spawn_nemesis, which had left the \
+             nemesis out because none of its faults could fire: install the profile first"
+        );
     }
 
     /// Draws a swarm profile over `points` from the tape and installs it. Points the

@@ -149,17 +149,32 @@ pub(crate) struct FaultTable {
     /// Whether the profile enables any point: most draws of a fault-free run ask
     /// about a point, and this answers them without a lookup.
     any_enabled: bool,
+    /// Set when the nemesis was not started because none of its faults could fire:
+    /// the longest pause between the ticks it would have made (see `crate::nemesis`).
+    pub idle_nemesis_tick_max_ms: Option<u64>,
 }
 
 impl FaultTable {
     pub fn new(profile: FaultProfile) -> FaultTable {
         let any_enabled = profile.any_enabled();
-        FaultTable { profile, filter: FaultFilter::default(), fired: FaultCounts::new(), active: true, any_enabled }
+        FaultTable {
+            profile,
+            filter: FaultFilter::default(),
+            fired: FaultCounts::new(),
+            active: true,
+            any_enabled,
+            idle_nemesis_tick_max_ms: None,
+        }
     }
 
     pub fn set_profile(&mut self, profile: FaultProfile) {
         self.any_enabled = profile.any_enabled();
         self.profile = profile;
+    }
+
+    /// Whether any of `points` can fire now.
+    pub fn any_armed(&self, points: &[FaultPoint]) -> bool {
+        points.iter().any(|p| self.armed(p).is_some())
     }
 
     /// The rate to draw with, or `None` when the point cannot fire now.

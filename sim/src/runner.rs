@@ -284,6 +284,11 @@ fn drive<W>(
                 continue;
             }
             Step::Quiescent if faulting => {
+                // An idle nemesis's pending tick would have carried time to the end of
+                // the fault phase (`crate::nemesis` says why this keeps every behaviour).
+                if sim.idle_nemesis_tick_max_ms().is_some() {
+                    sim.set_now(fault_end);
+                }
                 sim.end_fault_phase();
                 faulting = false;
                 continue;
@@ -292,7 +297,13 @@ fn drive<W>(
                 sim.set_now(end);
                 break;
             }
-            Step::Quiescent => break,
+            Step::Quiescent => {
+                // ... and then on to its last tick, at the latest `tick_max_ms` later.
+                if let Some(tick_max_ms) = sim.idle_nemesis_tick_max_ms() {
+                    sim.set_now(fault_end.plus_ms(tick_max_ms).min(end));
+                }
+                break;
+            }
         }
         let step = steps.get() + 1;
         steps.set(step);
