@@ -356,6 +356,7 @@ impl Sim {
     // ---- time ------------------------------------------------------------------
 
     /// True simulated time.
+    #[inline]
     pub fn now(&self) -> SimTime {
         self.k.now.get()
     }
@@ -437,10 +438,12 @@ impl Sim {
         self.k.nodes.borrow().iter().map(|n| n.name.clone()).collect()
     }
 
+    #[inline]
     pub fn is_up(&self, node: NodeId) -> bool {
         self.k.nodes.borrow()[node.0 as usize].up
     }
 
+    #[inline]
     pub fn incarnation(&self, node: NodeId) -> u32 {
         self.k.nodes.borrow()[node.0 as usize].incarnation
     }

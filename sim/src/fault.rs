@@ -6,6 +6,7 @@
 //! fault point of its scenario, whether it is on and at which rate. Every firing is
 //! counted, so a report shows a fault point that never fired.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use crate::choices::{Choices, Ratio};
@@ -149,6 +150,11 @@ pub(crate) struct FaultTable {
     /// Whether the profile enables any point: most draws of a fault-free run ask
     /// about a point, and this answers them without a lookup.
     any_enabled: bool,
+    /// The rate of each point name asked about so far, by the name's address and
+    /// length: callers pass the same few constants, but the profile's names may sit at
+    /// other addresses (each crate keeps its own copy of a constant's string), where
+    /// [`FaultProfile::rate`] would compare every name by content on every draw.
+    by_address: RefCell<Vec<(usize, usize, Option<Ratio>)>>,
     /// Set when the nemesis was not started because none of its faults could fire:
     /// the longest pause between the ticks it would have made (see `crate::nemesis`).
     pub idle_nemesis_tick_max_ms: Option<u64>,
@@ -163,6 +169,7 @@ impl FaultTable {
             fired: FaultCounts::new(),
             active: true,
             any_enabled,
+            by_address: RefCell::default(),
             idle_nemesis_tick_max_ms: None,
         }
     }
@@ -170,6 +177,7 @@ impl FaultTable {
     pub fn set_profile(&mut self, profile: FaultProfile) {
         self.any_enabled = profile.any_enabled();
         self.profile = profile;
+        self.by_address.get_mut().clear();
     }
 
     /// Whether any of `points` can fire now.
@@ -178,11 +186,25 @@ impl FaultTable {
     }
 
     /// The rate to draw with, or `None` when the point cannot fire now.
+    #[inline]
     pub fn armed(&self, point: &FaultPoint) -> Option<Ratio> {
         if !self.active || !self.any_enabled {
             return None;
         }
-        self.profile.rate(point.name)
+        self.rate_by_address(point.name)
+    }
+
+    /// The rate of `name`, found by its address after the first time.
+    #[inline(never)]
+    fn rate_by_address(&self, name: &'static str) -> Option<Ratio> {
+        let (address, len) = (name.as_ptr() as usize, name.len());
+        let mut known = self.by_address.borrow_mut();
+        if let Some(&(_, _, rate)) = known.iter().find(|&&(a, l, _)| a == address && l == len) {
+            return rate;
+        }
+        let rate = self.profile.rate(name);
+        known.push((address, len, rate));
+        rate
     }
 }
 

@@ -211,6 +211,7 @@ pub fn run_with_footprint<W>(
 ) -> RunResult {
     install_quiet_panic_hook();
     LIVELOCK.with(|l| l.borrow_mut().take());
+    LIVELOCKED.with(|l| l.set(false));
     let sim = Sim::new(source, config.trace);
     sim.set_fault_filter(config.fault_filter.clone());
     let steps = Cell::new(0u64);
@@ -311,7 +312,9 @@ fn drive<W>(
         if let Some(v) = memo.first_unsafe(&world, sim, step) {
             return Outcome::Violation(v);
         }
-        if let Some(reason) = LIVELOCK.with(|l| l.borrow_mut().take()) {
+        if LIVELOCKED.with(Cell::get) {
+            LIVELOCKED.with(|l| l.set(false));
+            let reason = LIVELOCK.with(|l| l.borrow_mut().take()).unwrap_or_default();
             return Outcome::NoProgress { reason, step, time: sim.now() };
         }
         if step >= config.step_limit {
@@ -428,6 +431,8 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 thread_local! {
     static IN_RUN: Cell<bool> = const { Cell::new(false) };
     static LIVELOCK: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Whether `LIVELOCK` holds a reason: the one flag every step reads.
+    static LIVELOCKED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Ends the current run as [`Outcome::NoProgress`] after the step that calls it: model
@@ -438,6 +443,7 @@ pub fn stop_livelocked(reason: impl Into<String>) {
     LIVELOCK.with(|l| {
         l.borrow_mut().get_or_insert_with(|| reason.into());
     });
+    LIVELOCKED.with(|l| l.set(true));
 }
 
 /// A panic inside a run is an outcome, reported with its seed; printing it from the
