@@ -310,12 +310,13 @@ impl Sim {
     }
 
     /// [`Sim::fault`] whose trace line names the fault's object (which message,
-    /// which record, how long); `object` runs only when the fault fires.
+    /// which record, how long); `object` runs only when the fault fires and the trace
+    /// keeps its events (the object is not hashed), so it must only describe.
     pub fn fault_on(&self, point: &FaultPoint, object: impl FnOnce() -> String) -> bool {
         let fired = self.fault_fires(point);
         if fired {
             let node = self.current_node();
-            self.record_fault(node, point, object());
+            self.record_fault_with(node, point, object);
         }
         fired
     }
@@ -336,6 +337,13 @@ impl Sim {
     /// Traces a fired fault at `node`, naming its object.
     pub(crate) fn record_fault(&self, node: NodeId, point: &FaultPoint, object: String) {
         self.record(node, EventKind::Fault { point: point.name, object });
+    }
+
+    /// [`Sim::record_fault`] that formats the object only when the trace keeps its
+    /// events: a hash-only run (every campaign run) never reads it.
+    pub(crate) fn record_fault_with(&self, node: NodeId, point: &FaultPoint, object: impl FnOnce() -> String) {
+        let object = if self.k.trace.borrow().keeps_events() { object() } else { String::new() };
+        self.record_fault(node, point, object);
     }
 
     /// Whether faults can still fire.

@@ -192,7 +192,7 @@ impl Sim {
     fn strike(&self, node: NodeId, config: &NemesisConfig, scales: &mut Scales) {
         if config.crashes().contains(&node) && self.is_up(node) && self.fault_fires(&NODE_CRASH) {
             // Traced on the nemesis's node, as it always was, so recorded traces keep their hashes.
-            self.record_fault(self.current_node(), &NODE_CRASH, self.node_name(node));
+            self.record_fault_with(self.current_node(), &NODE_CRASH, || self.node_name(node));
             self.crash(node);
             self.schedule_restart(node, config);
         }
@@ -204,17 +204,17 @@ impl Sim {
             let magnitude = self.between(ChoiceKind::Delay, 0, scale) as i64;
             let backward = self.draw(ChoiceKind::Delay, 2) == 1;
             let delta = if backward { -magnitude } else { magnitude };
-            self.record_fault(
-                self.current_node(),
-                &CLOCK_JUMP,
-                format!("{}: clock {delta:+} ms", self.node_name(node)),
-            );
+            self.record_fault_with(self.current_node(), &CLOCK_JUMP, || {
+                format!("{}: clock {delta:+} ms", self.node_name(node))
+            });
             self.jump_clock(node, delta);
         }
         if config.stops().contains(&node) && self.is_up(node) && !self.is_paused(node) && self.fault_fires(&NODE_PAUSE)
         {
             let ms = self.heavy_tail_ms(config.pause_min_ms, config.pause_max_ms);
-            self.record_fault(self.current_node(), &NODE_PAUSE, format!("{} stops for {ms} ms", self.node_name(node)));
+            self.record_fault_with(self.current_node(), &NODE_PAUSE, || {
+                format!("{} stops for {ms} ms", self.node_name(node))
+            });
             self.pause(node, ms);
         }
         if config.skews().contains(&node) && self.fault_fires(&CLOCK_DRIFT) {
@@ -225,12 +225,9 @@ impl Sim {
             let slow = self.draw(ChoiceKind::Delay, 2) == 1;
             let ppm = if slow { -magnitude } else { magnitude };
             let for_ms = self.between(ChoiceKind::Delay, config.drift_min_ms, config.drift_max_ms);
-            let name = self.node_name(node);
-            self.record_fault(
-                self.current_node(),
-                &CLOCK_DRIFT,
-                format!("{name}: clock runs {ppm:+} ppm for {for_ms} ms"),
-            );
+            self.record_fault_with(self.current_node(), &CLOCK_DRIFT, || {
+                format!("{}: clock runs {ppm:+} ppm for {for_ms} ms", self.node_name(node))
+            });
             self.drift_clock(node, ppm, for_ms);
         }
     }
