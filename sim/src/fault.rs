@@ -143,6 +143,9 @@ pub type FaultCounts = BTreeMap<&'static str, u64>;
 /// Slots of [`FaultTable`]'s cache of rates by name address (a power of two).
 const RATE_SLOTS: usize = 32;
 
+/// A name's address and length, and its rate.
+type RateSlot = (usize, usize, Option<Ratio>);
+
 /// The fault state of a running simulation.
 pub(crate) struct FaultTable {
     /// Read freely; set with [`FaultTable::set_profile`].
@@ -160,7 +163,7 @@ pub(crate) struct FaultTable {
     /// direct-mapped cache: a slot holds the last name seen at its hash (address 0:
     /// empty, as no `&str` lives there), and a miss asks the profile again. Allocated
     /// on first use: a fault-free run never asks.
-    by_address: RefCell<Box<[(usize, usize, Option<Ratio>)]>>,
+    by_address: RefCell<Box<[RateSlot]>>,
     /// Set when the nemesis was not started because none of its faults could fire:
     /// the longest pause between the ticks it would have made (see `crate::nemesis`).
     pub idle_nemesis_tick_max_ms: Option<u64>,
