@@ -87,6 +87,13 @@ impl Choices {
     /// The stream of `source`. A tape with labels replays by label; one without (a
     /// format-1 case) by position.
     pub fn new(source: ChoiceSource) -> Choices {
+        Choices::with_buffers(source, Vec::new(), LabelCounts::default())
+    }
+
+    /// [`Choices::new`] recording into `tape`, empty, and counting labels in `counts`,
+    /// cleared: buffers a finished run left (see `crate::recycle`).
+    pub(crate) fn with_buffers(source: ChoiceSource, tape: Vec<Choice>, counts: LabelCounts) -> Choices {
+        debug_assert!(tape.is_empty(), "a recycled tape must be empty");
         let stream = match source {
             ChoiceSource::Seed(seed) => Stream::Rng(Box::new(ChaCha8Rng::seed_from_u64(seed))),
             ChoiceSource::Tape(tape) if tape.is_labelled() => Stream::Aligned(Box::new(Aligned::new(tape))),
@@ -96,17 +103,8 @@ impl Choices {
                 Stream::Branch { prefix, pos: 0, rng: Box::new(ChaCha8Rng::seed_from_u64(seed)) }
             }
         };
-        Choices { stream, recorded: Tape::default(), counts: LabelCounts::default(), schedules: 0, forced: None }
-    }
-
-    /// [`Choices::new`] recording into `tape` and counting labels in `counts`, both
-    /// empty: buffers a finished run left (see `crate::recycle`).
-    pub(crate) fn with_buffers(source: ChoiceSource, tape: Vec<Choice>, counts: LabelCounts) -> Choices {
-        debug_assert!(tape.is_empty(), "a recycled tape must be empty");
-        let mut choices = Choices::new(source);
-        choices.recorded.choices = tape;
-        choices.counts = counts;
-        choices
+        let recorded = Tape { choices: tape, actors: Vec::new() };
+        Choices { stream, recorded, counts, schedules: 0, forced: None }
     }
 
     /// Takes the tape buffer and the label counts out, for the next run to reuse.
@@ -198,6 +196,13 @@ impl Choices {
     /// the run names them, see [`crate::Sim::tape`]).
     pub fn tape(&self) -> &Tape {
         &self.recorded
+    }
+
+    /// Moves the tape out, leaving an empty one with room for as many decisions (the
+    /// next run on this thread records into it: see `crate::recycle`).
+    pub(crate) fn take_tape(&mut self) -> Tape {
+        let room = Vec::with_capacity(self.recorded.choices.len());
+        Tape { choices: std::mem::replace(&mut self.recorded.choices, room), actors: Vec::new() }
     }
 
     pub fn into_tape(self) -> Tape {

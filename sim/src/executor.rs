@@ -263,6 +263,13 @@ impl Sim {
         tape
     }
 
+    /// The tape drawn, its actors named, moved out at the end of a run: no copy.
+    pub(crate) fn take_tape(&self) -> Tape {
+        let mut tape = self.k.choices.borrow_mut().take_tape();
+        tape.actors = self.node_names();
+        tape
+    }
+
     /// How well a labelled tape fitted this replay so far (`None` unless replaying one).
     pub fn fit(&self) -> Option<Fit> {
         self.k.choices.borrow().fit()
@@ -276,6 +283,11 @@ impl Sim {
         let mut faults = self.k.faults.borrow_mut();
         let profile = profile.filtered(&faults.filter);
         faults.set_profile(profile);
+        assert!(
+            faults.idle_nemesis_tick_max_ms.is_none() || !faults.any_armed(&crate::nemesis::NEMESIS_POINTS),
+            "a fault profile that lets the nemesis strike was installed after spawn_nemesis, which had left the \
+             nemesis out because none of its faults could fire: install the profile first"
+        );
     }
 
     /// Draws a swarm profile over `points` from the tape and installs it. Points the
@@ -298,12 +310,13 @@ impl Sim {
     }
 
     /// [`Sim::fault`] whose trace line names the fault's object (which message,
-    /// which record, how long); `object` runs only when the fault fires.
+    /// which record, how long); `object` runs only when the fault fires and the trace
+    /// keeps its events (the object is not hashed), so it must only describe.
     pub fn fault_on(&self, point: &FaultPoint, object: impl FnOnce() -> String) -> bool {
         let fired = self.fault_fires(point);
         if fired {
             let node = self.current_node();
-            self.record_fault(node, point, object());
+            self.record_fault_with(node, point, object);
         }
         fired
     }
@@ -326,6 +339,13 @@ impl Sim {
         self.record(node, EventKind::Fault { point: point.name, object });
     }
 
+    /// [`Sim::record_fault`] that formats the object only when the trace keeps its
+    /// events: a hash-only run (every campaign run) never reads it.
+    pub(crate) fn record_fault_with(&self, node: NodeId, point: &FaultPoint, object: impl FnOnce() -> String) {
+        let object = if self.k.trace.borrow().keeps_events() { object() } else { String::new() };
+        self.record_fault(node, point, object);
+    }
+
     /// Whether faults can still fire.
     pub fn faults_active(&self) -> bool {
         self.k.faults.borrow().active
@@ -344,6 +364,7 @@ impl Sim {
     // ---- time ------------------------------------------------------------------
 
     /// True simulated time.
+    #[inline]
     pub fn now(&self) -> SimTime {
         self.k.now.get()
     }
@@ -425,10 +446,12 @@ impl Sim {
         self.k.nodes.borrow().iter().map(|n| n.name.clone()).collect()
     }
 
+    #[inline]
     pub fn is_up(&self, node: NodeId) -> bool {
         self.k.nodes.borrow()[node.0 as usize].up
     }
 
+    #[inline]
     pub fn incarnation(&self, node: NodeId) -> u32 {
         self.k.nodes.borrow()[node.0 as usize].incarnation
     }

@@ -6,6 +6,7 @@
 //! fault point of its scenario, whether it is on and at which rate. Every firing is
 //! counted, so a report shows a fault point that never fired.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use crate::choices::{Choices, Ratio};
@@ -139,6 +140,12 @@ fn sorted_names(points: &[FaultPoint]) -> Vec<&'static str> {
 /// How often each fault point fired in a run, by name.
 pub type FaultCounts = BTreeMap<&'static str, u64>;
 
+/// Slots of [`FaultTable`]'s cache of rates by name address (a power of two).
+const RATE_SLOTS: usize = 32;
+
+/// A name's address and length, and its rate.
+type RateSlot = (usize, usize, Option<Ratio>);
+
 /// The fault state of a running simulation.
 pub(crate) struct FaultTable {
     /// Read freely; set with [`FaultTable::set_profile`].
@@ -149,25 +156,69 @@ pub(crate) struct FaultTable {
     /// Whether the profile enables any point: most draws of a fault-free run ask
     /// about a point, and this answers them without a lookup.
     any_enabled: bool,
+    /// The rate of each point name asked about so far, by the name's address and
+    /// length: callers pass the same few constants, but the profile's names may sit at
+    /// other addresses (each crate keeps its own copy of a constant's string), where
+    /// [`FaultProfile::rate`] would compare every name by content on every draw. A
+    /// direct-mapped cache: a slot holds the last name seen at its hash (address 0:
+    /// empty, as no `&str` lives there), and a miss asks the profile again. Allocated
+    /// on first use: a fault-free run never asks.
+    by_address: RefCell<Box<[RateSlot]>>,
+    /// Set when the nemesis was not started because none of its faults could fire:
+    /// the longest pause between the ticks it would have made (see `crate::nemesis`).
+    pub idle_nemesis_tick_max_ms: Option<u64>,
 }
 
 impl FaultTable {
     pub fn new(profile: FaultProfile) -> FaultTable {
         let any_enabled = profile.any_enabled();
-        FaultTable { profile, filter: FaultFilter::default(), fired: FaultCounts::new(), active: true, any_enabled }
+        FaultTable {
+            profile,
+            filter: FaultFilter::default(),
+            fired: FaultCounts::new(),
+            active: true,
+            any_enabled,
+            by_address: RefCell::default(),
+            idle_nemesis_tick_max_ms: None,
+        }
     }
 
     pub fn set_profile(&mut self, profile: FaultProfile) {
         self.any_enabled = profile.any_enabled();
         self.profile = profile;
+        self.by_address.get_mut().fill((0, 0, None));
+    }
+
+    /// Whether any of `points` can fire now.
+    pub fn any_armed(&self, points: &[FaultPoint]) -> bool {
+        points.iter().any(|p| self.armed(p).is_some())
     }
 
     /// The rate to draw with, or `None` when the point cannot fire now.
+    #[inline]
     pub fn armed(&self, point: &FaultPoint) -> Option<Ratio> {
         if !self.active || !self.any_enabled {
             return None;
         }
-        self.profile.rate(point.name)
+        self.rate_by_address(point.name)
+    }
+
+    /// The rate of `name`, found by its address after the first time.
+    fn rate_by_address(&self, name: &'static str) -> Option<Ratio> {
+        let (address, len) = (name.as_ptr() as usize, name.len());
+        let line =
+            ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RATE_SLOTS.trailing_zeros())) as usize;
+        let mut known = self.by_address.borrow_mut();
+        if known.is_empty() {
+            *known = vec![(0, 0, None); RATE_SLOTS].into_boxed_slice();
+        }
+        let slot = &mut known[line];
+        if slot.0 == address && slot.1 == len {
+            return slot.2;
+        }
+        let rate = self.profile.rate(name);
+        *slot = (address, len, rate);
+        rate
     }
 }
 

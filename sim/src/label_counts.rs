@@ -2,16 +2,18 @@
 //! the next draw there. Asked on every non-schedule draw, so it must be cheap.
 //!
 //! Sites are `&'static str` compared by content, but nearly every draw at a site
-//! passes the very same pointer. A hash map keyed by the pointer finds the counter
-//! in a few instructions; only a pointer not seen before in this run is matched by
-//! content (a site string duplicated across codegen units, or interned from a case
-//! file), once, and then joins the fast map. Both maps are only looked up, never
-//! iterated, so their order cannot reach a run.
+//! passes the very same pointer. Each label gets a small id the first time it is
+//! seen: a hash map keyed by the pointer finds it, and only a pointer not seen
+//! before is matched by content (a site string duplicated across codegen units, or
+//! interned from a case file), once, and then joins the fast map. In front of that
+//! map sits a direct-mapped cache: one slot per hash of the key, holding the last key
+//! seen there and its id. A hit is a multiply and one compare.
 //!
-//! In front of the hash map sits a small direct-mapped cache: one slot per hash of
-//! the key, holding the last key seen there and its counter. A hit is a multiply and
-//! one compare; a miss asks the map and fills the slot. Either way the same counter
-//! is found, so the cache changes how fast a draw is labelled, never its label.
+//! Which label has which id never changes a count, so the ids, both maps and the cache
+//! outlive a run: the counter behind each id carries the number of the run that last
+//! counted it, and a counter of an earlier run reads as 0. Starting a run is one
+//! increment, and the labels a thread's earlier runs met are found at once. The maps
+//! are only looked up, never iterated, so their order cannot reach a run.
 
 use std::collections::BTreeMap;
 
@@ -23,66 +25,112 @@ use crate::tape::{ChoiceKind, Site};
 type PointerKey = (ChoiceKind, usize, usize, u32);
 
 /// Slots of the direct-mapped cache (a power of two).
-const CACHE_SLOTS: usize = 32;
+const CACHE_SLOTS: usize = 256;
 
-#[derive(Default)]
+/// Labels kept across runs before the table starts afresh: a thread meets a few
+/// hundred (sites × actors); the bound only keeps a pathological model from growing
+/// the table without end.
+const LABELS_KEPT_MAX: usize = 1 << 16;
+
+/// A cache slot: a key and its id. No `&str` lives at address 0, so that marks an
+/// empty slot.
+#[derive(Clone, Copy)]
+struct Slot {
+    key: PointerKey,
+    id: u32,
+}
+
+const EMPTY: Slot = Slot { key: (ChoiceKind::Schedule, 0, 0, 0), id: 0 };
+
+/// The draws of one label in the run numbered `run`.
+#[derive(Clone, Copy)]
+struct Count {
+    run: u32,
+    n: u32,
+}
+
 pub(crate) struct LabelCounts {
-    /// Boxed, so that moving the counts (into and out of the recycler) stays cheap.
-    cache: Box<[Option<(PointerKey, usize)>; CACHE_SLOTS]>,
-    by_pointer: FxHashMap<PointerKey, usize>,
-    by_content: BTreeMap<(ChoiceKind, Site, u32), usize>,
-    counts: Vec<u32>,
+    /// `CACHE_SLOTS` slots, allocated on the first draw: a default (the placeholder a
+    /// run leaves when its counts go to the recycler) allocates nothing.
+    cache: Box<[Slot]>,
+    by_pointer: FxHashMap<PointerKey, u32>,
+    by_content: BTreeMap<(ChoiceKind, Site, u32), u32>,
+    counts: Vec<Count>,
+    /// The number of the current run; never 0, so a fresh counter reads as stale.
+    run: u32,
+}
+
+impl Default for LabelCounts {
+    fn default() -> LabelCounts {
+        LabelCounts {
+            cache: Box::default(),
+            by_pointer: FxHashMap::default(),
+            by_content: BTreeMap::new(),
+            counts: Vec::new(),
+            run: 1,
+        }
+    }
 }
 
 impl LabelCounts {
     /// The occurrence number of this draw at `(kind, site, actor)`, counting it.
+    #[inline]
     pub fn next(&mut self, kind: ChoiceKind, site: Site, actor: u32) -> u32 {
         let key = (kind, site.0.as_ptr() as usize, site.0.len(), actor);
-        let line = cache_line(&key);
-        let index = match self.cache[line] {
-            Some((cached, i)) if cached == key => i,
-            _ => {
-                let i = self.lookup(key, site);
-                self.cache[line] = Some((key, i));
-                i
-            }
+        if self.cache.is_empty() {
+            self.cache = vec![EMPTY; CACHE_SLOTS].into_boxed_slice();
+        }
+        let slot = &mut self.cache[cache_line(&key)];
+        let id = if slot.key == key {
+            slot.id
+        } else {
+            let id = lookup(&mut self.by_pointer, &mut self.by_content, &mut self.counts, key, site);
+            *slot = Slot { key, id };
+            id
         };
-        let n = self.counts[index];
-        self.counts[index] = n + 1;
+        let count = &mut self.counts[id as usize];
+        let n = if count.run == self.run { count.n } else { 0 };
+        *count = Count { run: self.run, n: n + 1 };
         n
     }
 
-    /// The counter of a label the cache did not hold.
-    fn lookup(&mut self, key: PointerKey, site: Site) -> usize {
-        let (kind, _, _, actor) = key;
-        match self.by_pointer.get(&key) {
-            Some(&i) => i,
-            None => {
-                let fresh = self.counts.len();
-                let i = *self.by_content.entry((kind, site, actor)).or_insert(fresh);
-                if i == fresh {
-                    self.counts.push(0);
-                }
-                self.by_pointer.insert(key, i);
-                i
-            }
-        }
-    }
-
-    /// Forgets every count, keeping the memory (a recycled run starts from zero).
+    /// Starts a new run: every count reads as 0 again. The ids and the cache stay.
     pub fn clear(&mut self) {
-        self.cache.fill(None);
-        self.by_pointer.clear();
-        self.by_content.clear();
-        self.counts.clear();
+        self.run = self.run.wrapping_add(1);
+        if self.run == 0 || self.counts.len() > LABELS_KEPT_MAX {
+            *self = LabelCounts::default();
+        }
     }
 }
 
+/// The id of a label the cache did not hold, given one if it is new.
+#[cold]
+fn lookup(
+    by_pointer: &mut FxHashMap<PointerKey, u32>,
+    by_content: &mut BTreeMap<(ChoiceKind, Site, u32), u32>,
+    counts: &mut Vec<Count>,
+    key: PointerKey,
+    site: Site,
+) -> u32 {
+    let (kind, _, _, actor) = key;
+    if let Some(&id) = by_pointer.get(&key) {
+        return id;
+    }
+    let fresh = counts.len() as u32;
+    let id = *by_content.entry((kind, site, actor)).or_insert(fresh);
+    if id == fresh {
+        counts.push(Count { run: 0, n: 0 });
+    }
+    by_pointer.insert(key, id);
+    id
+}
+
 /// The cache slot of a key: a multiplicative hash of its address, actor and kind.
+#[inline]
 fn cache_line(key: &PointerKey) -> usize {
     let (kind, address, _, actor) = *key;
-    let mixed = (address as u64 ^ (u64::from(actor) << 8) ^ kind as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    (mixed >> 59) as usize % CACHE_SLOTS
+    let mixed = (address as u64 ^ (u64::from(actor) << 40) ^ ((kind as u64) << 56)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (mixed >> (64 - CACHE_SLOTS.trailing_zeros())) as usize
 }
 
 #[cfg(test)]
@@ -114,5 +162,21 @@ mod tests {
                 assert_eq!(c.next(ChoiceKind::Delay, Site(site), actor), round, "actor {actor}");
             }
         }
+    }
+
+    #[test]
+    fn a_new_run_counts_every_label_from_zero_whichever_labels_the_last_run_met() {
+        let (a, b): (&'static str, &'static str) = ("a", "b");
+        let mut c = LabelCounts::default();
+        for _ in 0..3 {
+            c.next(ChoiceKind::Delay, Site(a), 0);
+        }
+        c.clear();
+        assert_eq!(c.next(ChoiceKind::Delay, Site(b), 0), 0, "a label new to this thread");
+        assert_eq!(c.next(ChoiceKind::Delay, Site(a), 0), 0, "a label the last run counted to 3");
+        assert_eq!(c.next(ChoiceKind::Delay, Site(a), 0), 1);
+        c.run = u32::MAX;
+        c.clear();
+        assert_eq!(c.next(ChoiceKind::Delay, Site(a), 0), 0, "after the run number wraps");
     }
 }

@@ -12,6 +12,20 @@
 //! drawn once, on the first strike, from scales smallest first, so a shrunk tape of
 //! zeros keeps the smallest. Pause lengths are heavy-tailed (a decade, then a value in
 //! it), so most pauses are short and a few outlast any lease.
+//!
+//! In a run where none of its faults can fire (a fault-free run, or a swarm profile
+//! without crashes, pauses, jumps or drift) the nemesis is not started at all. Its
+//! ticks would draw delays and schedule picks and wake at drawn times, and do nothing
+//! else: a schedule with them is a schedule without them, the model's own steps
+//! interleaved with steps that touch no state. What its pending tick did do is keep
+//! time running: the fault phase then always lasted to its end, and a run whose model
+//! went quiet ran on to the nemesis's last tick, up to `tick_max_ms` past the fault
+//! phase. The runner keeps exactly that for an idle nemesis
+//! ([`Sim::idle_nemesis_tick_max_ms`]): a quiet model's fault phase ends at its end,
+//! and its run at the latest time that last tick could fall, so a check that reads the
+//! clock (a lock held past its bound) is judged no earlier than before. Only the
+//! instants a tick sampled in between are gone; the model changes nothing in them, and
+//! the next step of its own, or the end of the run, sees the same state later.
 
 use crate::executor::Sim;
 use crate::fault::points::{CLOCK_DRIFT, CLOCK_JUMP, NODE_CRASH, NODE_PAUSE};
@@ -122,7 +136,7 @@ impl NemesisConfig {
 }
 
 /// Every fault point a strike asks about.
-const NEMESIS_POINTS: [FaultPoint; 4] = [NODE_CRASH, CLOCK_JUMP, NODE_PAUSE, CLOCK_DRIFT];
+pub(crate) const NEMESIS_POINTS: [FaultPoint; 4] = [NODE_CRASH, CLOCK_JUMP, NODE_PAUSE, CLOCK_DRIFT];
 
 /// The per-run scales the nemesis draws on first use.
 #[derive(Default)]
@@ -133,9 +147,16 @@ struct Scales {
 
 impl Sim {
     /// Starts the nemesis on the engine's node. It stops when the fault phase ends.
+    /// Install the run's fault profile first: when none of the nemesis's faults can
+    /// fire, it is not started (see the module's doc).
     pub fn spawn_nemesis(&self, config: NemesisConfig) {
         let nodes = config.all_targets();
         if nodes.is_empty() {
+            return;
+        }
+        if !self.fault_table().any_armed(&NEMESIS_POINTS) {
+            self.check_crash_targets(&config);
+            self.k().faults.borrow_mut().idle_nemesis_tick_max_ms = Some(config.tick_max_ms);
             return;
         }
         let sim = self.clone();
@@ -149,8 +170,8 @@ impl Sim {
                     return;
                 }
                 // A strike draws nothing for a point that cannot fire: skipping the
-                // targets when none can (a fault-free run) changes nothing but time.
-                if !NEMESIS_POINTS.iter().any(|p| sim.fault_table().armed(p).is_some()) {
+                // targets when none can changes nothing but time.
+                if !sim.fault_table().any_armed(&NEMESIS_POINTS) {
                     continue;
                 }
                 for &node in &nodes {
@@ -161,11 +182,17 @@ impl Sim {
         });
     }
 
+    /// The longest pause between ticks of a nemesis that was not started because none
+    /// of its faults could fire; `None` if it runs, or there is none.
+    pub(crate) fn idle_nemesis_tick_max_ms(&self) -> Option<u64> {
+        self.fault_table().idle_nemesis_tick_max_ms
+    }
+
     /// One tick's faults on one node, in a fixed order: crash, jump, pause, drift.
     fn strike(&self, node: NodeId, config: &NemesisConfig, scales: &mut Scales) {
         if config.crashes().contains(&node) && self.is_up(node) && self.fault_fires(&NODE_CRASH) {
             // Traced on the nemesis's node, as it always was, so recorded traces keep their hashes.
-            self.record_fault(self.current_node(), &NODE_CRASH, self.node_name(node));
+            self.record_fault_with(self.current_node(), &NODE_CRASH, || self.node_name(node));
             self.crash(node);
             self.schedule_restart(node, config);
         }
@@ -177,17 +204,17 @@ impl Sim {
             let magnitude = self.between(ChoiceKind::Delay, 0, scale) as i64;
             let backward = self.draw(ChoiceKind::Delay, 2) == 1;
             let delta = if backward { -magnitude } else { magnitude };
-            self.record_fault(
-                self.current_node(),
-                &CLOCK_JUMP,
-                format!("{}: clock {delta:+} ms", self.node_name(node)),
-            );
+            self.record_fault_with(self.current_node(), &CLOCK_JUMP, || {
+                format!("{}: clock {delta:+} ms", self.node_name(node))
+            });
             self.jump_clock(node, delta);
         }
         if config.stops().contains(&node) && self.is_up(node) && !self.is_paused(node) && self.fault_fires(&NODE_PAUSE)
         {
             let ms = self.heavy_tail_ms(config.pause_min_ms, config.pause_max_ms);
-            self.record_fault(self.current_node(), &NODE_PAUSE, format!("{} stops for {ms} ms", self.node_name(node)));
+            self.record_fault_with(self.current_node(), &NODE_PAUSE, || {
+                format!("{} stops for {ms} ms", self.node_name(node))
+            });
             self.pause(node, ms);
         }
         if config.skews().contains(&node) && self.fault_fires(&CLOCK_DRIFT) {
@@ -198,12 +225,9 @@ impl Sim {
             let slow = self.draw(ChoiceKind::Delay, 2) == 1;
             let ppm = if slow { -magnitude } else { magnitude };
             let for_ms = self.between(ChoiceKind::Delay, config.drift_min_ms, config.drift_max_ms);
-            let name = self.node_name(node);
-            self.record_fault(
-                self.current_node(),
-                &CLOCK_DRIFT,
-                format!("{name}: clock runs {ppm:+} ppm for {for_ms} ms"),
-            );
+            self.record_fault_with(self.current_node(), &CLOCK_DRIFT, || {
+                format!("{}: clock runs {ppm:+} ppm for {for_ms} ms", self.node_name(node))
+            });
             self.drift_clock(node, ppm, for_ms);
         }
     }

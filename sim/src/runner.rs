@@ -211,6 +211,7 @@ pub fn run_with_footprint<W>(
 ) -> RunResult {
     install_quiet_panic_hook();
     LIVELOCK.with(|l| l.borrow_mut().take());
+    LIVELOCKED.with(|l| l.set(false));
     let sim = Sim::new(source, config.trace);
     sim.set_fault_filter(config.fault_filter.clone());
     let steps = Cell::new(0u64);
@@ -233,8 +234,8 @@ pub fn run_with_footprint<W>(
     let _ = catch_unwind(AssertUnwindSafe(|| sim.shutdown()));
     IN_RUN.with(|f| f.set(outer));
     // After shutdown: destructors may draw, and a replay must see those draws too.
-    let tape = sim.tape();
     let fit = sim.fit();
+    let tape = sim.take_tape();
     let trace = sim.take_trace();
     let goals = sim.take_goals();
     RunResult {
@@ -284,6 +285,11 @@ fn drive<W>(
                 continue;
             }
             Step::Quiescent if faulting => {
+                // An idle nemesis's pending tick would have carried time to the end of
+                // the fault phase (`crate::nemesis` says why this keeps every behaviour).
+                if sim.idle_nemesis_tick_max_ms().is_some() {
+                    sim.set_now(fault_end);
+                }
                 sim.end_fault_phase();
                 faulting = false;
                 continue;
@@ -292,7 +298,13 @@ fn drive<W>(
                 sim.set_now(end);
                 break;
             }
-            Step::Quiescent => break,
+            Step::Quiescent => {
+                // ... and then on to its last tick, at the latest `tick_max_ms` later.
+                if let Some(tick_max_ms) = sim.idle_nemesis_tick_max_ms() {
+                    sim.set_now(fault_end.plus_ms(tick_max_ms).min(end));
+                }
+                break;
+            }
         }
         let step = steps.get() + 1;
         steps.set(step);
@@ -300,7 +312,9 @@ fn drive<W>(
         if let Some(v) = memo.first_unsafe(&world, sim, step) {
             return Outcome::Violation(v);
         }
-        if let Some(reason) = LIVELOCK.with(|l| l.borrow_mut().take()) {
+        if LIVELOCKED.with(Cell::get) {
+            LIVELOCKED.with(|l| l.set(false));
+            let reason = LIVELOCK.with(|l| l.borrow_mut().take()).unwrap_or_default();
             return Outcome::NoProgress { reason, step, time: sim.now() };
         }
         if step >= config.step_limit {
@@ -417,6 +431,8 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 thread_local! {
     static IN_RUN: Cell<bool> = const { Cell::new(false) };
     static LIVELOCK: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Whether `LIVELOCK` holds a reason: the one flag every step reads.
+    static LIVELOCKED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Ends the current run as [`Outcome::NoProgress`] after the step that calls it: model
@@ -427,6 +443,7 @@ pub fn stop_livelocked(reason: impl Into<String>) {
     LIVELOCK.with(|l| {
         l.borrow_mut().get_or_insert_with(|| reason.into());
     });
+    LIVELOCKED.with(|l| l.set(true));
 }
 
 /// A panic inside a run is an outcome, reported with its seed; printing it from the

@@ -159,6 +159,12 @@ impl Trace {
         self.count == 0
     }
 
+    /// Whether this trace keeps its events ([`TraceMode::Full`]), so that what only
+    /// describes an event (a fault's object) is worth formatting.
+    pub(crate) fn keeps_events(&self) -> bool {
+        self.mode == TraceMode::Full
+    }
+
     /// How many recorded events were model steps ([`EventKind::is_model_step`]).
     pub fn model_steps(&self) -> u64 {
         self.model_steps

@@ -3,6 +3,7 @@
 mod crash;
 mod explore;
 mod faults;
+mod idle_nemesis;
 mod incremental;
 mod net;
 mod prune;
