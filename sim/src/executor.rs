@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use slab::Slab;
 
 use crate::align::Fit;
+use crate::call::Leg;
 use crate::choices::{ChoiceSource, Choices, Ratio, SCHEDULE_SITE};
 use crate::fault::{FaultPoint, FaultProfile, FaultTable};
 use crate::net::NetState;
@@ -99,12 +100,32 @@ pub(crate) enum Timer {
     Wake(Waker),
     /// Run an engine action on the engine's node.
     Act(Action),
+    /// A call's request reaches its destination: a step, like an action.
+    Request(Rc<dyn Leg>),
+    /// A call's reply reaches its caller: settled as time advances, like a wake.
+    Reply(Rc<dyn Leg>),
+    /// A call's deadline passes: settled as time advances, like a wake.
+    Timeout(Rc<dyn Leg>),
 }
 
 /// Something that can run in the next step.
 pub(crate) enum Runnable {
     Task(TaskId),
     Act(Action),
+    /// A request arriving (see `call.rs`).
+    Request(Rc<dyn Leg>),
+    /// A request that waited for its paused destination and is delivered now.
+    HeldRequest(Rc<dyn Leg>),
+}
+
+impl Runnable {
+    /// The task, if this is one (everything else runs on the engine's node).
+    fn task(&self) -> Option<TaskId> {
+        match self {
+            Runnable::Task(id) => Some(*id),
+            _ => None,
+        }
+    }
 }
 
 pub(crate) struct Kernel {
@@ -129,7 +150,7 @@ pub(crate) struct Kernel {
     current_node: Cell<NodeId>,
     /// The node draws are labelled with: a task's node, or the node whose code
     /// scheduled the engine action running now (see [`Sim::acting_for`]).
-    actor: Cell<NodeId>,
+    pub(crate) actor: Cell<NodeId>,
     /// The `sometimes` goals reached so far, and the steps completed (see `goal.rs`).
     goals: RefCell<crate::goal::Goals>,
     steps: Cell<u64>,
@@ -396,7 +417,12 @@ impl Sim {
             let _for = sim.acting_for(actor);
             action(sim);
         };
-        self.k.timers.borrow_mut().insert(at.max(self.now()), Timer::Act(Box::new(action)));
+        self.schedule(at, Timer::Act(Box::new(action)));
+    }
+
+    /// Puts `timer` on the queue for time `at` (now, if `at` has passed).
+    pub(crate) fn schedule(&self, at: SimTime, timer: Timer) {
+        self.k.timers.borrow_mut().insert(at.max(self.now()), timer);
     }
 
     pub(crate) fn cancel_timer(&self, key: TimerKey) {
@@ -461,10 +487,7 @@ impl Sim {
             let doomed: Vec<usize> = tasks.iter().filter(|(_, t)| t.node == node).map(|(i, _)| i).collect();
             doomed.into_iter().filter_map(|i| tasks.remove(i).future).collect()
         };
-        self.k.ready.borrow_mut().retain(|r| match r {
-            Runnable::Task(id) => self.task_live(*id),
-            Runnable::Act(_) => true,
-        });
+        self.k.ready.borrow_mut().retain(|r| r.task().is_none_or(|id| self.task_live(id)));
         self.record(node, EventKind::Crash);
         // A stopped process can still be killed: its pause ends with it.
         self.end_pause_on_crash(node);
@@ -579,6 +602,8 @@ impl Sim {
         match next {
             Runnable::Task(id) => self.poll_task(id),
             Runnable::Act(action) => action(self),
+            Runnable::Request(call) => call.deliver(self, false),
+            Runnable::HeldRequest(call) => call.deliver(self, true),
         }
         Step::Polled
     }
@@ -591,36 +616,44 @@ impl Sim {
             .ready
             .borrow()
             .iter()
-            .map(|r| match r {
-                Runnable::Task(id) => tasks.get(id.slot as usize).map_or(NodeId::SYSTEM, |t| t.node),
-                Runnable::Act(_) => NodeId::SYSTEM,
-            })
+            .map(|r| r.task().and_then(|id| tasks.get(id.slot as usize)).map_or(NodeId::SYSTEM, |t| t.node))
             .collect()
     }
 
     fn advance(&self, horizon: SimTime) -> Step {
-        let mut timers = self.k.timers.borrow_mut();
-        let Some(at) = timers.next_due() else {
+        let Some(at) = self.k.timers.borrow_mut().next_due() else {
             return Step::Quiescent;
         };
         if at > horizon {
             return Step::Horizon;
         }
         if at > self.now() && self.hashes_states() {
-            drop(timers);
             self.record_state_hash();
-            timers = self.k.timers.borrow_mut();
         }
         self.k.now.set(at);
         // Everything due now becomes ready in the order it was scheduled, tasks and
-        // actions alike, so a tape value of 0 always means "the oldest ready".
-        while let Some(timer) = timers.pop_due(at) {
+        // actions alike, so a tape value of 0 always means "the oldest ready". A
+        // reply or a timeout settles its call here and wakes the caller in its place
+        // (see `call.rs`); it may schedule more for now, which this loop then takes.
+        loop {
+            let Some(timer) = self.k.timers.borrow_mut().pop_due(at) else {
+                break;
+            };
             match timer {
+                Timer::Act(action) => self.k.ready.borrow_mut().push(Runnable::Act(action)),
+                Timer::Request(call) => self.k.ready.borrow_mut().push(Runnable::Request(call)),
                 Timer::Wake(waker) => {
                     waker.wake();
                     self.collect_woken();
                 }
-                Timer::Act(action) => self.k.ready.borrow_mut().push(Runnable::Act(action)),
+                Timer::Reply(call) => {
+                    call.reply_arrives(self);
+                    self.collect_woken();
+                }
+                Timer::Timeout(call) => {
+                    call.time_out();
+                    self.collect_woken();
+                }
             }
         }
         Step::Advanced

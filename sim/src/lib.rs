@@ -8,6 +8,7 @@
 //! step, and records a [`Trace`] whose hash proves a replay was identical.
 
 mod align;
+mod call;
 mod choices;
 mod clock;
 pub mod cover;
