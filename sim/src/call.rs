@@ -27,7 +27,7 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use crate::executor::{Runnable, Sim, Timer};
 use crate::fault::points::NET_REPLY_LOST;
@@ -35,6 +35,7 @@ use crate::net::NetError;
 use crate::node::NodeId;
 use crate::time::SimTime;
 use crate::trace::EventKind;
+use crate::wakeup::Wakeup;
 
 /// What the engine does with a call in flight; implemented by [`Call`] for each
 /// handler and reply type.
@@ -45,7 +46,7 @@ pub(crate) trait Leg {
     /// The reply reaches the caller, as time advances to its arrival.
     fn reply_arrives(self: Rc<Self>, sim: &Sim);
     /// The caller's deadline passes, as time advances to it.
-    fn time_out(&self);
+    fn time_out(&self, sim: &Sim);
 }
 
 /// A call in flight. Shared by the caller's [`Reply`] and the timer queue.
@@ -71,7 +72,7 @@ struct Slot<R> {
     in_flight: Option<R>,
     /// What the caller gets.
     value: Option<Result<R, NetError>>,
-    waker: Option<Waker>,
+    waker: Option<Wakeup>,
     /// Filled once: a reply after the timeout, or a second timeout, changes nothing.
     done: bool,
 }
@@ -101,7 +102,7 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Call<F, R> {
             sim.schedule(deadline, Timer::Timeout(call.clone()));
         }
         sim.schedule(sim.now().plus_ms(delay_ms), Timer::Request(call.clone()));
-        Reply { call }
+        Reply { call, sim: sim.clone() }
     }
 
     /// The caller can no longer see a reply: it has one, or nobody awaits it.
@@ -117,7 +118,7 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Call<F, R> {
         }
     }
 
-    fn fill(&self, value: Result<R, NetError>) {
+    fn fill(&self, sim: &Sim, value: Result<R, NetError>) {
         let waker = {
             let mut s = self.slot.borrow_mut();
             if s.done {
@@ -128,7 +129,7 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Call<F, R> {
             s.waker.take()
         };
         if let Some(w) = waker {
-            w.wake();
+            sim.wake_up(w);
         }
     }
 }
@@ -169,17 +170,18 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Leg for Call<F, R> {
             return self.lost_until_deadline(sim);
         }
         sim.record(from, EventKind::Reply { to: from, label });
-        self.fill(Ok(reply));
+        self.fill(sim, Ok(reply));
     }
 
-    fn time_out(&self) {
-        self.fill(Err(NetError::Timeout));
+    fn time_out(&self, sim: &Sim) {
+        self.fill(sim, Err(NetError::Timeout));
     }
 }
 
 /// The caller's side of a call: completes with the reply or the timeout.
 pub(crate) struct Reply<F, R> {
     call: Rc<Call<F, R>>,
+    sim: Sim,
 }
 
 impl<F, R> Future for Reply<F, R> {
@@ -190,8 +192,8 @@ impl<F, R> Future for Reply<F, R> {
         match s.value.take() {
             Some(v) => Poll::Ready(v),
             None => {
-                if !s.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                    s.waker = Some(cx.waker().clone());
+                if !s.waker.as_ref().is_some_and(|w| w.will_wake(&self.sim, cx.waker())) {
+                    s.waker = Some(self.sim.wakeup_for(cx.waker()));
                 }
                 Poll::Pending
             }

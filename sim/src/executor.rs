@@ -21,6 +21,7 @@ use slab::Slab;
 
 use crate::align::Fit;
 use crate::call::Leg;
+use crate::wakeup::{Polling, Wakeup};
 use crate::choices::{ChoiceSource, Choices, Ratio, SCHEDULE_SITE};
 use crate::fault::{FaultPoint, FaultProfile, FaultTable};
 use crate::net::NetState;
@@ -97,7 +98,7 @@ pub(crate) type Action = Box<dyn FnOnce(&Sim)>;
 /// What a timer does when it is due.
 pub(crate) enum Timer {
     /// Wake a sleeping task.
-    Wake(Waker),
+    Wake(Wakeup),
     /// Run an engine action on the engine's node.
     Act(Action),
     /// A call's request reaches its destination: a step, like an action.
@@ -147,6 +148,8 @@ pub(crate) struct Kernel {
     /// The task being polled, if any, and the node on whose behalf code runs now
     /// (a task's node, or a message's destination while its handler runs).
     current_task: Cell<Option<TaskId>>,
+    /// The task being polled and the waker it was lent (see `wakeup.rs`).
+    pub(crate) polling: Cell<Option<Polling>>,
     current_node: Cell<NodeId>,
     /// The node draws are labelled with: a task's node, or the node whose code
     /// scheduled the engine action running now (see [`Sim::acting_for`]).
@@ -210,6 +213,7 @@ impl Sim {
             net: RefCell::new(NetState::default()),
             trace: RefCell::new(Trace::new(trace)),
             current_task: Cell::new(None),
+            polling: Cell::new(None),
             current_node: Cell::new(NodeId::SYSTEM),
             actor: Cell::new(NodeId::SYSTEM),
             goals: RefCell::new(crate::goal::Goals::default()),
@@ -404,8 +408,10 @@ impl Sim {
         .await
     }
 
-    pub(crate) fn add_timer(&self, deadline: SimTime, waker: Waker) -> TimerKey {
-        self.k.timers.borrow_mut().insert(deadline, Timer::Wake(waker))
+    /// Wakes whatever `waker` wakes at `deadline`.
+    pub(crate) fn add_timer(&self, deadline: SimTime, waker: &Waker) -> TimerKey {
+        let wakeup = self.wakeup_for(waker);
+        self.k.timers.borrow_mut().insert(deadline, Timer::Wake(wakeup))
     }
 
     /// Runs `action` on the engine's node at simulated time `at`. When several things
@@ -556,32 +562,39 @@ impl Sim {
     }
 
     /// Moves woken tasks onto the ready list, once each, in the order they woke.
-    fn collect_woken(&self) {
+    pub(crate) fn collect_woken(&self) {
         WOKEN.with(|w| {
             let mut woken = w.borrow_mut();
             if woken.is_empty() {
                 return;
             }
-            let mut tasks = self.k.tasks.borrow_mut();
-            let mut ready = self.k.ready.borrow_mut();
-            let mut pauses = self.k.pauses.borrow_mut();
             // Wakes of another simulation on this thread (a nested run) stay queued.
             woken.retain(|&(sim, id)| {
                 if sim != self.k.sim_id {
                     return true;
                 }
-                if let Some(t) = tasks.get_mut(id.slot as usize) {
-                    if t.generation == id.generation && !t.scheduled {
-                        t.scheduled = true;
-                        // A paused node's tasks wait, woken, until it resumes.
-                        if !pauses.hold(t.node, id) {
-                            ready.push(Runnable::Task(id));
-                        }
-                    }
-                }
+                self.make_task_ready(id);
                 false
             });
         });
+    }
+
+    /// Puts task `id` on the ready list unless it is there already or gone. A paused
+    /// node's tasks wait, woken, until it resumes.
+    pub(crate) fn make_task_ready(&self, id: TaskId) {
+        let mut tasks = self.k.tasks.borrow_mut();
+        let Some(t) = tasks.get_mut(id.slot as usize) else {
+            return;
+        };
+        if t.generation != id.generation || t.scheduled {
+            return;
+        }
+        t.scheduled = true;
+        let node = t.node;
+        drop(tasks);
+        if !self.k.pauses.borrow_mut().hold(node, id) {
+            self.k.ready.borrow_mut().push(Runnable::Task(id));
+        }
     }
 
     /// Runs one step: polls one ready task, or advances time to the next timer if it
@@ -642,18 +655,9 @@ impl Sim {
             match timer {
                 Timer::Act(action) => self.k.ready.borrow_mut().push(Runnable::Act(action)),
                 Timer::Request(call) => self.k.ready.borrow_mut().push(Runnable::Request(call)),
-                Timer::Wake(waker) => {
-                    waker.wake();
-                    self.collect_woken();
-                }
-                Timer::Reply(call) => {
-                    call.reply_arrives(self);
-                    self.collect_woken();
-                }
-                Timer::Timeout(call) => {
-                    call.time_out();
-                    self.collect_woken();
-                }
+                Timer::Wake(wakeup) => self.wake_up(wakeup),
+                Timer::Reply(call) => call.reply_arrives(self),
+                Timer::Timeout(call) => call.time_out(self),
             }
         }
         Step::Advanced
@@ -698,7 +702,9 @@ impl Sim {
         self.k.current_node.set(node);
         self.k.actor.set(node);
         self.record_task(node, Some(id), EventKind::Poll);
+        self.k.polling.set(Some(Polling::new(id, &waker)));
         let result = future.as_mut().poll(&mut Context::from_waker(&waker));
+        self.k.polling.set(None);
         self.k.current_task.set(None);
         self.k.current_node.set(NodeId::SYSTEM);
         self.k.actor.set(NodeId::SYSTEM);

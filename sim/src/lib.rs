@@ -30,6 +30,7 @@ mod tape;
 mod time;
 mod timers;
 mod trace;
+mod wakeup;
 pub mod tracked;
 
 pub use align::{Fit, Misfit};

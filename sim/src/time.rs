@@ -66,7 +66,7 @@ impl Future for Sleep {
             return Poll::Ready(());
         }
         if self.timer.is_none() {
-            let key = self.sim.add_timer(self.deadline, cx.waker().clone());
+            let key = self.sim.add_timer(self.deadline, cx.waker());
             self.timer = Some(key);
         }
         Poll::Pending
