@@ -3,9 +3,10 @@
 //!
 //! The vocabulary mirrors turmoil's (`partition`, `repair`). A message in flight is an
 //! engine action on a timer, not a task of its sender, so it still arrives when its
-//! sender crashes after sending. The handler runs atomically at the destination at delivery time; a
-//! lost reply means the request was applied but the caller sees an error after its
-//! timeout: the ambiguous outcome that create locks and record inserts must survive.
+//! sender crashes after sending (a call in flight is one allocation: `call.rs`). The
+//! handler runs atomically at the destination at delivery time; a lost reply means the
+//! request was applied but the caller sees an error after its timeout: the ambiguous
+//! outcome that create locks and record inserts must survive.
 
 use std::collections::BTreeSet;
 
@@ -158,8 +159,8 @@ impl Sim {
 
     /// Whether a reply can come later than the caller's timeout in this run: when a
     /// long delay or a pause can hold a message up. Only then does every call get its
-    /// own deadline timer; in other runs a reply always beats the timeout, and runs
-    /// recorded before these faults existed keep their exact schedule.
+    /// own deadline timer at once; in other runs a reply always beats the timeout, so
+    /// only a lost message arms it.
     pub(crate) fn calls_can_outlive_timeout(&self) -> bool {
         let faults = self.fault_table();
         // `armed` answers at once when the profile enables no point (a fault-free run).
