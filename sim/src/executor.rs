@@ -50,8 +50,9 @@ type BoxFuture = Pin<Box<dyn Future<Output = ()>>>;
 pub(crate) struct TaskSlot {
     generation: u32,
     pub(crate) node: NodeId,
-    future: Option<BoxFuture>,
-    waker: Waker,
+    /// The task's future and its waker; out of the slot while the task is polled (the
+    /// waker lent to the poll, so no clone per poll).
+    body: Option<(BoxFuture, Waker)>,
     scheduled: bool,
 }
 
@@ -491,7 +492,7 @@ impl Sim {
         let dropped: Vec<BoxFuture> = {
             let mut tasks = self.k.tasks.borrow_mut();
             let doomed: Vec<usize> = tasks.iter().filter(|(_, t)| t.node == node).map(|(i, _)| i).collect();
-            doomed.into_iter().filter_map(|i| tasks.remove(i).future).collect()
+            doomed.into_iter().filter_map(|i| tasks.remove(i).body.map(|(future, _)| future)).collect()
         };
         self.k.ready.borrow_mut().retain(|r| r.task().is_none_or(|id| self.task_live(id)));
         self.record(node, EventKind::Crash);
@@ -544,7 +545,7 @@ impl Sim {
             let entry = tasks.vacant_entry();
             let id = TaskId { slot: entry.key() as u32, generation };
             let waker = Waker::from(Arc::new(TaskWaker { sim: self.k.sim_id, id }));
-            entry.insert(TaskSlot { generation, node, future: Some(Box::pin(fut)), waker, scheduled: true });
+            entry.insert(TaskSlot { generation, node, body: Some((Box::pin(fut), waker)), scheduled: true });
             id
         };
         self.make_ready(node, id);
@@ -685,18 +686,16 @@ impl Sim {
     }
 
     fn poll_task(&self, id: TaskId) {
-        let (future, waker, node) = {
+        let (mut future, waker, node) = {
             let mut tasks = self.k.tasks.borrow_mut();
             let Some(slot) = tasks.get_mut(id.slot as usize).filter(|t| t.generation == id.generation) else {
                 return;
             };
             slot.scheduled = false;
-            // Lent to the poll and put back after it: no waker clone per poll.
-            (slot.future.take(), std::mem::replace(&mut slot.waker, Waker::noop().clone()), slot.node)
-        };
-        let Some(mut future) = future else {
-            self.k.tasks.borrow_mut()[id.slot as usize].waker = waker;
-            return;
+            let Some((future, waker)) = slot.body.take() else {
+                return;
+            };
+            (future, waker, slot.node)
         };
         self.k.current_task.set(Some(id));
         self.k.current_node.set(node);
@@ -713,9 +712,7 @@ impl Sim {
             let live = tasks.get(id.slot as usize).is_some_and(|t| t.generation == id.generation);
             match (result, live) {
                 (Poll::Pending, true) => {
-                    let slot = &mut tasks[id.slot as usize];
-                    slot.future = Some(future);
-                    slot.waker = waker;
+                    tasks[id.slot as usize].body = Some((future, waker));
                     None
                 }
                 (Poll::Ready(()), true) => {
@@ -790,7 +787,7 @@ impl Sim {
         for _ in 0..ROUNDS_MAX {
             let all: Vec<BoxFuture> = {
                 let mut tasks = self.k.tasks.borrow_mut();
-                tasks.drain().filter_map(|t| t.future).collect()
+                tasks.drain().filter_map(|t| t.body.map(|(future, _)| future)).collect()
             };
             let ready = std::mem::take(&mut *self.k.ready.borrow_mut());
             let timers = self.k.timers.borrow_mut().drain();
