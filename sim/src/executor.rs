@@ -21,7 +21,6 @@ use slab::Slab;
 
 use crate::align::Fit;
 use crate::call::Leg;
-use crate::wakeup::{Polling, Wakeup};
 use crate::choices::{ChoiceSource, Choices, Ratio, SCHEDULE_SITE};
 use crate::fault::{FaultPoint, FaultProfile, FaultTable};
 use crate::net::NetState;
@@ -30,6 +29,7 @@ use crate::tape::{ChoiceKind, Site, Tape};
 use crate::time::{SimTime, Sleep};
 use crate::timers::{TimerKey, TimerQueue};
 use crate::trace::{EventKind, Trace, TraceMode};
+use crate::wakeup::{Polling, Wakeup};
 
 /// A task: its slot in the task table and the generation that distinguishes it
 /// from earlier tasks in the same slot.

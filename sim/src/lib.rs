@@ -30,8 +30,8 @@ mod tape;
 mod time;
 mod timers;
 mod trace;
-mod wakeup;
 pub mod tracked;
+mod wakeup;
 
 pub use align::{Fit, Misfit};
 pub use choices::{ChoiceSource, Choices, Ratio, SCHEDULE_SITE};

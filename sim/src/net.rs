@@ -145,7 +145,13 @@ impl Sim {
     }
 
     /// Applies a message that reached `to`, or drops it; `None` if it was lost.
-    pub(crate) fn arrive<R>(&self, from: NodeId, to: NodeId, label: &'static str, handler: impl FnOnce(&Sim) -> R) -> Option<R> {
+    pub(crate) fn arrive<R>(
+        &self,
+        from: NodeId,
+        to: NodeId,
+        label: &'static str,
+        handler: impl FnOnce(&Sim) -> R,
+    ) -> Option<R> {
         let why = self
             .link_down_reason(from, to)
             .or_else(|| self.lost(&NET_REQUEST_LOST, from, to, ("", label)).then_some("request lost"));

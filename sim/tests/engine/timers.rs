@@ -92,9 +92,8 @@ fn a_sleep_polled_with_a_foreign_waker_wakes_that_waker() {
             let mut sleep = std::pin::pin!(s.sleep_ms(700));
             let mut relay = None;
             std::future::poll_fn(|cx| {
-                let relay = relay.get_or_insert_with(|| {
-                    std::sync::Arc::new(Relay { wakes: 0.into(), inner: cx.waker().clone() })
-                });
+                let relay = relay
+                    .get_or_insert_with(|| std::sync::Arc::new(Relay { wakes: 0.into(), inner: cx.waker().clone() }));
                 let waker = std::task::Waker::from(relay.clone());
                 sleep.as_mut().poll(&mut std::task::Context::from_waker(&waker))
             })
