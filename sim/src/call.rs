@@ -15,13 +15,16 @@
 //! caller is invisible to every actor but the caller, and the caller sees it only when
 //! it is next polled, which is itself a step the tape orders among everything due at
 //! that instant, as before. What the reply's step could still observe is the state of
-//! the link at its own position among the steps of that instant. A crash of the caller
-//! at that instant drops the caller's task either way. A partition, or the caller's
-//! timeout, at exactly the instant the reply lands was a race the tape could decide
-//! either way; now the reply lands first. Each removed outcome (a reply lost to a cut
-//! made at the same millisecond, a timeout winning a tie with its reply) is the
-//! outcome of the run whose reply took one millisecond longer, with every actor seeing
-//! the same: a lost reply is never observed, only its absence.
+//! the link at its own position among the steps of that instant:
+//! - a crash or restart of the caller at that instant: the caller's task never takes
+//!   the reply either way;
+//! - a partition made at that very millisecond: the reply now lands first. The lost
+//!   outcome is the run whose reply took one millisecond longer, and every actor sees
+//!   the same in both (a lost reply is never observed, only its absence);
+//! - the caller's deadline at that very millisecond (only when pauses or long delays
+//!   are armed): timers due together settle in the order they were set, so the
+//!   deadline, set first, wins. The reply's win is the run whose reply took one
+//!   millisecond less: the caller takes the same reply, one millisecond earlier.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
