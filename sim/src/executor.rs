@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use slab::Slab;
 
 use crate::align::Fit;
+use crate::call::Leg;
 use crate::choices::{ChoiceSource, Choices, Ratio, SCHEDULE_SITE};
 use crate::fault::{FaultPoint, FaultProfile, FaultTable};
 use crate::net::NetState;
@@ -28,6 +29,7 @@ use crate::tape::{ChoiceKind, Site, Tape};
 use crate::time::{SimTime, Sleep};
 use crate::timers::{TimerKey, TimerQueue};
 use crate::trace::{EventKind, Trace, TraceMode};
+use crate::wakeup::{Polling, Wakeup};
 
 /// A task: its slot in the task table and the generation that distinguishes it
 /// from earlier tasks in the same slot.
@@ -48,8 +50,9 @@ type BoxFuture = Pin<Box<dyn Future<Output = ()>>>;
 pub(crate) struct TaskSlot {
     generation: u32,
     pub(crate) node: NodeId,
-    future: Option<BoxFuture>,
-    waker: Waker,
+    /// The task's future and its waker; out of the slot while the task is polled (the
+    /// waker lent to the poll, so no clone per poll).
+    body: Option<(BoxFuture, Waker)>,
     scheduled: bool,
 }
 
@@ -96,15 +99,35 @@ pub(crate) type Action = Box<dyn FnOnce(&Sim)>;
 /// What a timer does when it is due.
 pub(crate) enum Timer {
     /// Wake a sleeping task.
-    Wake(Waker),
+    Wake(Wakeup),
     /// Run an engine action on the engine's node.
     Act(Action),
+    /// A call's request reaches its destination: a step, like an action.
+    Request(Rc<dyn Leg>),
+    /// A call's reply reaches its caller: settled as time advances, like a wake.
+    Reply(Rc<dyn Leg>),
+    /// A call's deadline passes: settled as time advances, like a wake.
+    Timeout(Rc<dyn Leg>),
 }
 
 /// Something that can run in the next step.
 pub(crate) enum Runnable {
     Task(TaskId),
     Act(Action),
+    /// A request arriving (see `call.rs`).
+    Request(Rc<dyn Leg>),
+    /// A request that waited for its paused destination and is delivered now.
+    HeldRequest(Rc<dyn Leg>),
+}
+
+impl Runnable {
+    /// The task, if this is one (everything else runs on the engine's node).
+    fn task(&self) -> Option<TaskId> {
+        match self {
+            Runnable::Task(id) => Some(*id),
+            _ => None,
+        }
+    }
 }
 
 pub(crate) struct Kernel {
@@ -126,10 +149,12 @@ pub(crate) struct Kernel {
     /// The task being polled, if any, and the node on whose behalf code runs now
     /// (a task's node, or a message's destination while its handler runs).
     pub(crate) current_task: Cell<Option<TaskId>>,
+    /// The task being polled and the waker it was lent (see `wakeup.rs`).
+    pub(crate) polling: Cell<Option<Polling>>,
     current_node: Cell<NodeId>,
     /// The node draws are labelled with: a task's node, or the node whose code
     /// scheduled the engine action running now (see [`Sim::acting_for`]).
-    actor: Cell<NodeId>,
+    pub(crate) actor: Cell<NodeId>,
     /// The `sometimes` goals reached so far, and the steps completed (see `goal.rs`).
     goals: RefCell<crate::goal::Goals>,
     steps: Cell<u64>,
@@ -189,6 +214,7 @@ impl Sim {
             net: RefCell::new(NetState::default()),
             trace: RefCell::new(Trace::new(trace)),
             current_task: Cell::new(None),
+            polling: Cell::new(None),
             current_node: Cell::new(NodeId::SYSTEM),
             actor: Cell::new(NodeId::SYSTEM),
             goals: RefCell::new(crate::goal::Goals::default()),
@@ -404,8 +430,10 @@ impl Sim {
         .await
     }
 
-    pub(crate) fn add_timer(&self, deadline: SimTime, waker: Waker) -> TimerKey {
-        self.k.timers.borrow_mut().insert(deadline, Timer::Wake(waker))
+    /// Wakes whatever `waker` wakes at `deadline`.
+    pub(crate) fn add_timer(&self, deadline: SimTime, waker: &Waker) -> TimerKey {
+        let wakeup = self.wakeup_for(waker);
+        self.k.timers.borrow_mut().insert(deadline, Timer::Wake(wakeup))
     }
 
     /// Runs `action` on the engine's node at simulated time `at`. When several things
@@ -417,7 +445,12 @@ impl Sim {
             let _for = sim.acting_for(actor);
             action(sim);
         };
-        self.k.timers.borrow_mut().insert(at.max(self.now()), Timer::Act(Box::new(action)));
+        self.schedule(at, Timer::Act(Box::new(action)));
+    }
+
+    /// Puts `timer` on the queue for time `at` (now, if `at` has passed).
+    pub(crate) fn schedule(&self, at: SimTime, timer: Timer) {
+        self.k.timers.borrow_mut().insert(at.max(self.now()), timer);
     }
 
     pub(crate) fn cancel_timer(&self, key: TimerKey) {
@@ -482,12 +515,9 @@ impl Sim {
         let dropped: Vec<BoxFuture> = {
             let mut tasks = self.k.tasks.borrow_mut();
             let doomed: Vec<usize> = tasks.iter().filter(|(_, t)| t.node == node).map(|(i, _)| i).collect();
-            doomed.into_iter().filter_map(|i| tasks.remove(i).future).collect()
+            doomed.into_iter().filter_map(|i| tasks.remove(i).body.map(|(future, _)| future)).collect()
         };
-        self.k.ready.borrow_mut().retain(|r| match r {
-            Runnable::Task(id) => self.task_live(*id),
-            Runnable::Act(_) => true,
-        });
+        self.k.ready.borrow_mut().retain(|r| r.task().is_none_or(|id| self.task_live(id)));
         self.record(node, EventKind::Crash);
         // A stopped process can still be killed: its pause ends with it.
         self.end_pause_on_crash(node);
@@ -538,7 +568,7 @@ impl Sim {
             let entry = tasks.vacant_entry();
             let id = TaskId { slot: entry.key() as u32, generation };
             let waker = Waker::from(Arc::new(TaskWaker { sim: self.k.sim_id, id }));
-            entry.insert(TaskSlot { generation, node, future: Some(Box::pin(fut)), waker, scheduled: true });
+            entry.insert(TaskSlot { generation, node, body: Some((Box::pin(fut), waker)), scheduled: true });
             id
         };
         self.make_ready(node, id);
@@ -556,32 +586,39 @@ impl Sim {
     }
 
     /// Moves woken tasks onto the ready list, once each, in the order they woke.
-    fn collect_woken(&self) {
+    pub(crate) fn collect_woken(&self) {
         WOKEN.with(|w| {
             let mut woken = w.borrow_mut();
             if woken.is_empty() {
                 return;
             }
-            let mut tasks = self.k.tasks.borrow_mut();
-            let mut ready = self.k.ready.borrow_mut();
-            let mut pauses = self.k.pauses.borrow_mut();
             // Wakes of another simulation on this thread (a nested run) stay queued.
             woken.retain(|&(sim, id)| {
                 if sim != self.k.sim_id {
                     return true;
                 }
-                if let Some(t) = tasks.get_mut(id.slot as usize) {
-                    if t.generation == id.generation && !t.scheduled {
-                        t.scheduled = true;
-                        // A paused node's tasks wait, woken, until it resumes.
-                        if !pauses.hold(t.node, id) {
-                            ready.push(Runnable::Task(id));
-                        }
-                    }
-                }
+                self.make_task_ready(id);
                 false
             });
         });
+    }
+
+    /// Puts task `id` on the ready list unless it is there already or gone. A paused
+    /// node's tasks wait, woken, until it resumes.
+    pub(crate) fn make_task_ready(&self, id: TaskId) {
+        let mut tasks = self.k.tasks.borrow_mut();
+        let Some(t) = tasks.get_mut(id.slot as usize) else {
+            return;
+        };
+        if t.generation != id.generation || t.scheduled {
+            return;
+        }
+        t.scheduled = true;
+        let node = t.node;
+        drop(tasks);
+        if !self.k.pauses.borrow_mut().hold(node, id) {
+            self.k.ready.borrow_mut().push(Runnable::Task(id));
+        }
     }
 
     /// Runs one step: polls one ready task, or advances time to the next timer if it
@@ -602,6 +639,8 @@ impl Sim {
         match next {
             Runnable::Task(id) => self.poll_task(id),
             Runnable::Act(action) => action(self),
+            Runnable::Request(call) => call.deliver(self, false),
+            Runnable::HeldRequest(call) => call.deliver(self, true),
         }
         Step::Polled
     }
@@ -614,36 +653,35 @@ impl Sim {
             .ready
             .borrow()
             .iter()
-            .map(|r| match r {
-                Runnable::Task(id) => tasks.get(id.slot as usize).map_or(NodeId::SYSTEM, |t| t.node),
-                Runnable::Act(_) => NodeId::SYSTEM,
-            })
+            .map(|r| r.task().and_then(|id| tasks.get(id.slot as usize)).map_or(NodeId::SYSTEM, |t| t.node))
             .collect()
     }
 
     fn advance(&self, horizon: SimTime) -> Step {
-        let mut timers = self.k.timers.borrow_mut();
-        let Some(at) = timers.next_due() else {
+        let Some(at) = self.k.timers.borrow_mut().next_due() else {
             return Step::Quiescent;
         };
         if at > horizon {
             return Step::Horizon;
         }
         if at > self.now() && self.hashes_states() {
-            drop(timers);
             self.record_state_hash();
-            timers = self.k.timers.borrow_mut();
         }
         self.k.now.set(at);
         // Everything due now becomes ready in the order it was scheduled, tasks and
-        // actions alike, so a tape value of 0 always means "the oldest ready".
-        while let Some(timer) = timers.pop_due(at) {
+        // actions alike, so a tape value of 0 always means "the oldest ready". A
+        // reply or a timeout settles its call here and wakes the caller in its place
+        // (see `call.rs`); it may schedule more for now, which this loop then takes.
+        loop {
+            let Some(timer) = self.k.timers.borrow_mut().pop_due(at) else {
+                break;
+            };
             match timer {
-                Timer::Wake(waker) => {
-                    waker.wake();
-                    self.collect_woken();
-                }
                 Timer::Act(action) => self.k.ready.borrow_mut().push(Runnable::Act(action)),
+                Timer::Request(call) => self.k.ready.borrow_mut().push(Runnable::Request(call)),
+                Timer::Wake(wakeup) => self.wake_up(wakeup),
+                Timer::Reply(call) => call.reply_arrives(self),
+                Timer::Timeout(call) => call.time_out(self),
             }
         }
         Step::Advanced
@@ -671,24 +709,24 @@ impl Sim {
     }
 
     fn poll_task(&self, id: TaskId) {
-        let (future, waker, node) = {
+        let (mut future, waker, node) = {
             let mut tasks = self.k.tasks.borrow_mut();
             let Some(slot) = tasks.get_mut(id.slot as usize).filter(|t| t.generation == id.generation) else {
                 return;
             };
             slot.scheduled = false;
-            // Lent to the poll and put back after it: no waker clone per poll.
-            (slot.future.take(), std::mem::replace(&mut slot.waker, Waker::noop().clone()), slot.node)
-        };
-        let Some(mut future) = future else {
-            self.k.tasks.borrow_mut()[id.slot as usize].waker = waker;
-            return;
+            let Some((future, waker)) = slot.body.take() else {
+                return;
+            };
+            (future, waker, slot.node)
         };
         self.k.current_task.set(Some(id));
         self.k.current_node.set(node);
         self.k.actor.set(node);
         self.record_task(node, Some(id), EventKind::Poll);
+        self.k.polling.set(Some(Polling::new(id, &waker)));
         let result = future.as_mut().poll(&mut Context::from_waker(&waker));
+        self.k.polling.set(None);
         self.k.current_task.set(None);
         self.k.current_node.set(NodeId::SYSTEM);
         self.k.actor.set(NodeId::SYSTEM);
@@ -697,9 +735,7 @@ impl Sim {
             let live = tasks.get(id.slot as usize).is_some_and(|t| t.generation == id.generation);
             match (result, live) {
                 (Poll::Pending, true) => {
-                    let slot = &mut tasks[id.slot as usize];
-                    slot.future = Some(future);
-                    slot.waker = waker;
+                    tasks[id.slot as usize].body = Some((future, waker));
                     None
                 }
                 (Poll::Ready(()), true) => {
@@ -774,7 +810,7 @@ impl Sim {
         for _ in 0..ROUNDS_MAX {
             let all: Vec<BoxFuture> = {
                 let mut tasks = self.k.tasks.borrow_mut();
-                tasks.drain().filter_map(|t| t.future).collect()
+                tasks.drain().filter_map(|t| t.body.map(|(future, _)| future)).collect()
             };
             let ready = std::mem::take(&mut *self.k.ready.borrow_mut());
             let timers = self.k.timers.borrow_mut().drain();

@@ -8,6 +8,7 @@
 //! step, and records a [`Trace`] whose hash proves a replay was identical.
 
 mod align;
+mod call;
 mod choices;
 mod clock;
 pub mod cover;
@@ -31,6 +32,7 @@ mod time;
 mod timers;
 mod trace;
 pub mod tracked;
+mod wakeup;
 
 pub use align::{Fit, Misfit};
 pub use choices::{ChoiceSource, Choices, Ratio, SCHEDULE_SITE};

@@ -3,24 +3,20 @@
 //!
 //! The vocabulary mirrors turmoil's (`partition`, `repair`). A message in flight is an
 //! engine action on a timer, not a task of its sender, so it still arrives when its
-//! sender crashes after sending. The handler runs atomically at the destination at delivery time; a
-//! lost reply means the request was applied but the caller sees an error after its
-//! timeout: the ambiguous outcome that create locks and record inserts must survive.
+//! sender crashes after sending (a call in flight is one allocation: `call.rs`). The
+//! handler runs atomically at the destination at delivery time; a lost reply means the
+//! request was applied but the caller sees an error after its timeout: the ambiguous
+//! outcome that create locks and record inserts must survive.
 
-use std::cell::RefCell;
 use std::collections::BTreeSet;
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
 
 use thiserror::Error;
 
+use crate::call::Call;
 use crate::executor::Sim;
-use crate::fault::points::{NET_DELAY_LONG, NET_REPLY_LOST, NET_REQUEST_LOST, NODE_PAUSE};
+use crate::fault::points::{NET_DELAY_LONG, NET_REQUEST_LOST, NODE_PAUSE};
 use crate::node::NodeId;
 use crate::tape::ChoiceKind;
-use crate::time::SimTime;
 use crate::trace::EventKind;
 
 /// Latency and timeout of the network, in milliseconds.
@@ -85,7 +81,7 @@ impl Sim {
         self.k().net.borrow_mut().partitions.remove(&pair(a, b));
     }
 
-    fn link_down_reason(&self, from: NodeId, to: NodeId) -> Option<&'static str> {
+    pub(crate) fn link_down_reason(&self, from: NodeId, to: NodeId) -> Option<&'static str> {
         if !self.is_up(to) {
             Some("destination down")
         } else if self.k().net.borrow().partitions.contains(&pair(from, to)) {
@@ -97,7 +93,7 @@ impl Sim {
 
     /// The delay of one message `what` from `from` to `to`: drawn from the normal
     /// range, unless `net.delay.long` fires and makes it seconds to minutes.
-    fn net_delay_ms(&self, from: NodeId, to: NodeId, what: &'static str) -> u64 {
+    pub(crate) fn net_delay_ms(&self, from: NodeId, to: NodeId, what: &'static str) -> u64 {
         let c = self.net_config();
         let normal = self.between_at(ChoiceKind::Delay, "net.delay", c.delay_min_ms, c.delay_max_ms);
         if !self.fault_fires(&NET_DELAY_LONG) {
@@ -111,7 +107,7 @@ impl Sim {
 
     /// Whether a loss fault `point` drops message `what` from `from` to `to`; `what`
     /// is a prefix and a label, formatted only when the fault fires.
-    fn lost(&self, point: &crate::FaultPoint, from: NodeId, to: NodeId, what: (&str, &str)) -> bool {
+    pub(crate) fn lost(&self, point: &crate::FaultPoint, from: NodeId, to: NodeId, what: (&str, &str)) -> bool {
         let fired = self.fault_fires(point);
         if fired {
             let (prefix, label) = what;
@@ -124,7 +120,8 @@ impl Sim {
     /// Sends a request from `from` to `to` and waits for the reply. `handler` runs
     /// atomically on `to` when the request arrives; its result travels back. Fails
     /// with [`NetError::Timeout`] when the request or the reply is lost, the
-    /// destination is down, or the nodes are partitioned.
+    /// destination is down, or the nodes are partitioned. One allocation per call
+    /// (see `call.rs`).
     pub async fn call<R: 'static>(
         &self,
         from: NodeId,
@@ -132,40 +129,7 @@ impl Sim {
         label: &'static str,
         handler: impl FnOnce(&Sim) -> R + 'static,
     ) -> Result<R, NetError> {
-        let deadline = self.now().plus_ms(self.net_config().timeout_ms);
-        let slot: Slot<R> = Rc::default();
-        let caller_life = self.incarnation(from);
-        self.record(from, EventKind::Send { to, label });
-        let reply_slot = slot.clone();
-        let delay_ms = self.net_delay_ms(from, to, label);
-        if self.calls_can_outlive_timeout() {
-            self.time_out_at(deadline, slot.clone());
-        }
-        // A paused destination takes the request when it resumes.
-        self.act_at(self.now().plus_ms(delay_ms), move |sim| {
-            sim.when_running(to, move |sim| {
-                let Some(reply) = sim.arrive(from, to, label, handler) else {
-                    return sim.time_out_at(deadline, reply_slot);
-                };
-                if sim.lost(&NET_REPLY_LOST, to, from, ("reply to ", label)) {
-                    sim.record(to, EventKind::Lost { to: from, label, why: "reply lost" });
-                    return sim.time_out_at(deadline, reply_slot);
-                }
-                sim.act_at(sim.now().plus_ms(sim.net_delay_ms(to, from, "reply")), move |sim| {
-                    let why = sim
-                        .link_down_reason(to, from)
-                        .or_else(|| (sim.incarnation(from) != caller_life).then_some("caller restarted"))
-                        .or_else(|| reply_slot.borrow().done.then_some("caller timed out"));
-                    if let Some(why) = why {
-                        sim.record(to, EventKind::Lost { to: from, label, why });
-                        return sim.time_out_at(deadline, reply_slot);
-                    }
-                    sim.record(from, EventKind::Reply { to: from, label });
-                    fill(&reply_slot, Ok(reply));
-                });
-            })
-        });
-        Reply { slot }.await
+        Call::start(self, from, to, label, handler).await
     }
 
     /// Sends a one-way message: `handler` runs on `to` when it arrives, unless the
@@ -181,7 +145,13 @@ impl Sim {
     }
 
     /// Applies a message that reached `to`, or drops it; `None` if it was lost.
-    fn arrive<R>(&self, from: NodeId, to: NodeId, label: &'static str, handler: impl FnOnce(&Sim) -> R) -> Option<R> {
+    pub(crate) fn arrive<R>(
+        &self,
+        from: NodeId,
+        to: NodeId,
+        label: &'static str,
+        handler: impl FnOnce(&Sim) -> R,
+    ) -> Option<R> {
         let why = self
             .link_down_reason(from, to)
             .or_else(|| self.lost(&NET_REQUEST_LOST, from, to, ("", label)).then_some("request lost"));
@@ -195,67 +165,11 @@ impl Sim {
 
     /// Whether a reply can come later than the caller's timeout in this run: when a
     /// long delay or a pause can hold a message up. Only then does every call get its
-    /// own deadline timer; in other runs a reply always beats the timeout, and runs
-    /// recorded before these faults existed keep their exact schedule.
-    fn calls_can_outlive_timeout(&self) -> bool {
+    /// own deadline timer at once; in other runs a reply always beats the timeout, so
+    /// only a lost message arms it.
+    pub(crate) fn calls_can_outlive_timeout(&self) -> bool {
         let faults = self.fault_table();
         // `armed` answers at once when the profile enables no point (a fault-free run).
         self.any_paused() || faults.armed(&NODE_PAUSE).is_some() || faults.armed(&NET_DELAY_LONG).is_some()
-    }
-
-    /// A lost message: the caller learns of it only when its timeout expires.
-    fn time_out_at<R: 'static>(&self, deadline: SimTime, slot: Slot<R>) {
-        self.act_at(deadline, move |_| fill(&slot, Err(NetError::Timeout)));
-    }
-}
-
-/// Where a reply lands: filled by the network, awaited by the caller. A crashed
-/// caller's task is gone, so filling its slot wakes nothing.
-struct ReplySlot<R> {
-    value: Option<Result<R, NetError>>,
-    waker: Option<Waker>,
-    /// Filled once: a reply after the timeout, or a second timeout, changes nothing.
-    done: bool,
-}
-
-impl<R> Default for ReplySlot<R> {
-    fn default() -> Self {
-        ReplySlot { value: None, waker: None, done: false }
-    }
-}
-
-type Slot<R> = Rc<RefCell<ReplySlot<R>>>;
-
-fn fill<R>(slot: &Slot<R>, value: Result<R, NetError>) {
-    let waker = {
-        let mut s = slot.borrow_mut();
-        if s.done {
-            return;
-        }
-        s.done = true;
-        s.value = Some(value);
-        s.waker.take()
-    };
-    if let Some(w) = waker {
-        w.wake();
-    }
-}
-
-struct Reply<R> {
-    slot: Slot<R>,
-}
-
-impl<R> Future for Reply<R> {
-    type Output = Result<R, NetError>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut s = self.slot.borrow_mut();
-        match s.value.take() {
-            Some(v) => Poll::Ready(v),
-            None => {
-                s.waker = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
     }
 }

@@ -7,7 +7,7 @@
 //! The engine does this at any await point, so a model author never has to predict
 //! where a pause would hurt.
 
-use crate::executor::{Action, Runnable, Sim, TaskId};
+use crate::executor::{Runnable, Sim, TaskId};
 use crate::node::NodeId;
 use crate::time::SimTime;
 use crate::trace::EventKind;
@@ -20,7 +20,7 @@ pub(crate) struct Pauses {
     /// Tasks of paused nodes that are ready to run, in the order they became ready.
     held: Vec<(NodeId, TaskId)>,
     /// Deliveries to paused nodes, in arrival order.
-    deferred: Vec<(NodeId, Action)>,
+    deferred: Vec<(NodeId, Runnable)>,
 }
 
 impl Pauses {
@@ -38,7 +38,7 @@ impl Pauses {
     }
 
     /// Takes the node off the paused list; its held tasks and deliveries, in order.
-    fn release(&mut self, node: NodeId) -> (Vec<TaskId>, Vec<Action>) {
+    fn release(&mut self, node: NodeId) -> (Vec<TaskId>, Vec<Runnable>) {
         self.paused.retain(|(n, _, _)| *n != node);
         let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held).into_iter().partition(|(n, _)| *n == node);
         self.held = rest;
@@ -49,7 +49,7 @@ impl Pauses {
     }
 
     /// Everything still waiting, to drop at shutdown.
-    pub(crate) fn drain(&mut self) -> Vec<Action> {
+    pub(crate) fn drain(&mut self) -> Vec<Runnable> {
         self.paused.clear();
         self.held.clear();
         std::mem::take(&mut self.deferred).into_iter().map(|(_, a)| a).collect()
@@ -108,7 +108,7 @@ impl Sim {
         let (tasks, acts) = self.k().pauses.borrow_mut().release(node);
         let mut ready = self.k().ready.borrow_mut();
         ready.extend(tasks.into_iter().filter(|id| self.task_live(*id)).map(Runnable::Task));
-        ready.extend(acts.into_iter().map(Runnable::Act));
+        ready.extend(acts);
     }
 
     /// A crash ends a pause: the held tasks are gone, and the waiting deliveries find
@@ -129,9 +129,14 @@ impl Sim {
     /// Runs `action` (a delivery to `node`) now, or when the node resumes.
     pub(crate) fn when_running(&self, node: NodeId, action: impl FnOnce(&Sim) + 'static) {
         if self.is_paused(node) {
-            self.k().pauses.borrow_mut().deferred.push((node, Box::new(action)));
+            self.hold_delivery(node, Runnable::Act(Box::new(action)));
         } else {
             action(self);
         }
+    }
+
+    /// Keeps `delivery` for paused `node` until it resumes.
+    pub(crate) fn hold_delivery(&self, node: NodeId, delivery: Runnable) {
+        self.k().pauses.borrow_mut().deferred.push((node, delivery));
     }
 }

@@ -82,13 +82,12 @@ impl Future for Sleep {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         if self.sim.now() >= self.deadline {
-            if let Some(key) = self.timer.take() {
-                self.sim.cancel_timer(key);
-            }
+            // Its timer, if any, has fired: time never passes a pending timer.
+            self.timer = None;
             return Poll::Ready(());
         }
         if self.timer.is_none() {
-            let key = self.sim.add_timer(self.deadline, cx.waker().clone());
+            let key = self.sim.add_timer(self.deadline, cx.waker());
             self.timer = Some(key);
         }
         Poll::Pending

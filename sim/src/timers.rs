@@ -106,8 +106,54 @@ mod tests {
         assert_eq!(q.next_due(), Some(SimTime(3)));
         assert_eq!(q.pop_due(SimTime(3)), Some("b"));
         assert_eq!(q.pop_due(SimTime(3)), None);
+        assert_eq!(q.next_due(), Some(SimTime(5)));
         assert_eq!(q.pop_due(SimTime(5)), Some("c"));
         assert_eq!(q.pop_due(SimTime(5)), Some("d"));
         assert_eq!(q.next_due(), None);
+    }
+
+    /// The same random inserts, cancels and pops on the queue and on a plain sorted
+    /// list of (time, insertion) agree at every pop, over short and long delays and ties.
+    #[test]
+    fn agrees_with_a_sorted_list_over_a_long_random_run() {
+        let mut q = TimerQueue::new();
+        let mut model: Vec<(SimTime, u64, TimerKey)> = Vec::new();
+        let mut now = SimTime::ZERO;
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |bound: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % bound
+        };
+        let (mut seq, mut popped) = (0u64, 0);
+        for _ in 0..20_000 {
+            match next(10) {
+                0..=4 => {
+                    let delay = [0, 1, 7, 100, 1023, 1024, 1025, 5_000][next(8) as usize] + next(3);
+                    let at = now.plus_ms(delay);
+                    let key = q.insert(at, seq);
+                    model.push((at, seq, key));
+                    seq += 1;
+                }
+                5 if !model.is_empty() => {
+                    let (_, _, key) = model.remove(next(model.len() as u64) as usize);
+                    assert!(q.cancel(key).is_some());
+                }
+                _ => {
+                    model.sort_by_key(|&(at, s, _)| (at, s));
+                    assert_eq!(q.next_due(), model.first().map(|m| m.0));
+                    let Some(&(at, s, _)) = model.first() else { continue };
+                    now = at;
+                    assert_eq!(q.pop_due(at), Some(s));
+                    model.remove(0);
+                    popped += 1;
+                    let mut expect: Vec<SimTime> = model.iter().map(|m| m.0).collect();
+                    expect.sort_unstable();
+                    assert_eq!(q.deadlines(), expect);
+                }
+            }
+        }
+        assert!(popped > 5_000, "the run popped {popped} timers");
     }
 }

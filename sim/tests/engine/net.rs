@@ -1,6 +1,6 @@
 //! The network: delays from the tape, partitions, and the ambiguous outcome.
 
-use sim::fault::points::NET_REPLY_LOST;
+use sim::fault::points::{NET_REPLY_LOST, NODE_PAUSE};
 use sim::{FaultProfile, NetError, NodeId, Ratio};
 
 use crate::{log_line, run_logged};
@@ -72,4 +72,50 @@ fn a_handler_runs_as_its_destination_node() {
     assert_eq!(log.len(), 1);
     let (seen, b) = log[0].split_once(' ').expect("two fields");
     assert_eq!(seen, format!("Ok({b})"));
+}
+
+/// A reply that lands while its caller is paused is the caller's when it resumes,
+/// even after the caller's deadline passed meanwhile: it landed first.
+#[test]
+fn a_reply_that_lands_during_the_callers_pause_is_delivered_when_it_resumes() {
+    let (_, log) = run_logged(5, |sim, log| {
+        // An armed pause fault (nothing strikes here) gives every call its deadline.
+        sim.set_fault_profile(FaultProfile::uniform(&[NODE_PAUSE], Ratio::ALWAYS));
+        let (server, client) = (sim.add_node("server"), sim.add_node("client"));
+        let (s, l) = (sim.clone(), log.clone());
+        sim.spawn(client, "caller", async move {
+            let reply = s.call(client, server, "GET", |_| 7).await;
+            log_line(&l, format!("{reply:?} at {}", s.now().as_ms()));
+        });
+        let s = sim.clone();
+        sim.spawn(NodeId::SYSTEM, "stopper", async move {
+            s.sleep_ms(1).await;
+            s.pause(client, 20_000);
+        });
+    });
+    assert_eq!(log, ["Ok(7) at 20001"]);
+}
+
+/// A call's trace reads send, delivery, reply, then the caller's poll that takes it.
+#[test]
+fn a_call_is_traced_as_send_deliver_reply_then_the_callers_poll() {
+    let (result, _) = run_logged(8, |sim, _| {
+        let b = sim.add_node("b");
+        let s = sim.clone();
+        sim.spawn(NodeId::SYSTEM, "caller", async move {
+            let _ = s.call(NodeId::SYSTEM, b, "X", |_| ()).await;
+        });
+    });
+    let kinds: Vec<&str> = result
+        .trace
+        .iter()
+        .filter_map(|e| match e.kind {
+            sim::EventKind::Send { .. } => Some("send"),
+            sim::EventKind::Deliver { .. } => Some("deliver"),
+            sim::EventKind::Reply { .. } => Some("reply"),
+            sim::EventKind::Poll => Some("poll"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kinds, ["poll", "send", "deliver", "reply", "poll"]);
 }

@@ -2,6 +2,7 @@
 //! tape decides which task runs first.
 
 use std::collections::BTreeSet;
+use std::future::Future;
 
 use crate::{log_line, run_logged};
 
@@ -66,4 +67,40 @@ fn tasks_and_messages_due_together_are_ready_in_scheduling_order() {
     };
     sim::run(sim::ChoiceSource::Tape(sim::Tape::default()), &config, setup, &[] as &[sim::Invariant<()>]);
     assert_eq!(*log.borrow(), ["task woke", "message arrived"]);
+}
+
+/// A waker that counts its wakes and passes each on to the task's own.
+struct Relay {
+    wakes: std::sync::atomic::AtomicUsize,
+    inner: std::task::Waker,
+}
+
+impl std::task::Wake for Relay {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wakes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.wake_by_ref();
+    }
+}
+
+/// A sleep polled through a combinator's own waker (not its task's) wakes that waker
+/// at its deadline, and the task runs on at the right time.
+#[test]
+fn a_sleep_polled_with_a_foreign_waker_wakes_that_waker() {
+    let (_, log) = run_logged(1, |sim, log| {
+        let (s, l) = (sim.clone(), log.clone());
+        sim.spawn(sim::NodeId::SYSTEM, "relayed", async move {
+            let mut sleep = std::pin::pin!(s.sleep_ms(700));
+            let mut relay = None;
+            std::future::poll_fn(|cx| {
+                let relay = relay
+                    .get_or_insert_with(|| std::sync::Arc::new(Relay { wakes: 0.into(), inner: cx.waker().clone() }));
+                let waker = std::task::Waker::from(relay.clone());
+                sleep.as_mut().poll(&mut std::task::Context::from_waker(&waker))
+            })
+            .await;
+            let wakes = relay.map_or(0, |r| r.wakes.load(std::sync::atomic::Ordering::Relaxed));
+            log_line(&l, format!("{} after {wakes} relayed wake", s.now().as_ms()));
+        });
+    });
+    assert_eq!(log, ["700 after 1 relayed wake"]);
 }

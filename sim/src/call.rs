@@ -1,0 +1,205 @@
+//! One request/response call in flight, in one allocation: the request on its way to
+//! the destination, the reply on its way back, and the caller's deadline.
+//!
+//! A call used to be three allocations and five steps (the reply slot, a boxed
+//! delivery, a boxed reply; advance, deliver, advance, reply, poll the caller). Now the
+//! [`Call`] is one `Rc` shared by the caller's [`Reply`] future and the timer queue:
+//! - the request's arrival is still a step of its own, ordered by the tape among the
+//!   other work due at the same instant, because its handler runs model code at the
+//!   destination;
+//! - the reply's arrival, and the caller's timeout, are not steps: when time reaches
+//!   them the engine checks the reply's fate and fills the caller's slot on the spot,
+//!   as it wakes a sleeping task (see `Timer::Reply` in `executor.rs`).
+//!
+//! Why dropping the reply's step drops no behaviour: filling the slot and waking the
+//! caller is invisible to every actor but the caller, and the caller sees it only when
+//! it is next polled, which is itself a step the tape orders among everything due at
+//! that instant, as before. What the reply's step could still observe is the state of
+//! the link at its own position among the steps of that instant:
+//! - a crash or restart of the caller at that instant: the caller's task never takes
+//!   the reply either way;
+//! - a partition made at that very millisecond: the reply now lands first. The lost
+//!   outcome is the run whose reply took one millisecond longer, and every actor sees
+//!   the same in both (a lost reply is never observed, only its absence);
+//! - the caller's deadline at that very millisecond (only when pauses or long delays
+//!   are armed): timers due together settle in the order they were set, so the
+//!   deadline, set first, wins. The reply's win is the run whose reply took one
+//!   millisecond less: the caller takes the same reply, one millisecond earlier.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use crate::executor::{Runnable, Sim, Timer};
+use crate::fault::points::NET_REPLY_LOST;
+use crate::net::NetError;
+use crate::node::NodeId;
+use crate::time::SimTime;
+use crate::trace::EventKind;
+use crate::wakeup::Wakeup;
+
+/// What the engine does with a call in flight; implemented by [`Call`] for each
+/// handler and reply type.
+pub(crate) trait Leg {
+    /// The request reaches its destination: a step. A paused destination takes it
+    /// when it resumes (`held` says it was held already and runs now).
+    fn deliver(self: Rc<Self>, sim: &Sim, held: bool);
+    /// The reply reaches the caller, as time advances to its arrival.
+    fn reply_arrives(self: Rc<Self>, sim: &Sim);
+    /// The caller's deadline passes, as time advances to it.
+    fn time_out(&self, sim: &Sim);
+}
+
+/// A call in flight. Shared by the caller's [`Reply`] and the timer queue.
+pub(crate) struct Call<F, R> {
+    from: NodeId,
+    to: NodeId,
+    label: &'static str,
+    /// The node the caller's draws were labelled with; the request's draws are too.
+    actor: NodeId,
+    deadline: SimTime,
+    /// Whether a timeout at `deadline` is on the timer queue already.
+    deadline_armed: Cell<bool>,
+    /// The caller's incarnation: a reply to an earlier life is dropped.
+    caller_life: u32,
+    handler: Cell<Option<F>>,
+    slot: RefCell<Slot<R>>,
+}
+
+/// Where the reply travels and lands. A crashed caller's task is gone, so filling its
+/// slot wakes nothing.
+struct Slot<R> {
+    /// The handler's result, on its way back.
+    in_flight: Option<R>,
+    /// What the caller gets.
+    value: Option<Result<R, NetError>>,
+    waker: Option<Wakeup>,
+    /// Filled once: a reply after the timeout, or a second timeout, changes nothing.
+    done: bool,
+}
+
+impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Call<F, R> {
+    /// Sends the request, after a delay drawn from the tape. The caller's deadline is
+    /// armed now only when a reply may outlive it (see `calls_can_outlive_timeout`);
+    /// otherwise only a lost message arms it.
+    pub(crate) fn start(sim: &Sim, from: NodeId, to: NodeId, label: &'static str, handler: F) -> Reply<F, R> {
+        let k = sim.k();
+        let deadline = sim.now().plus_ms(sim.net_config().timeout_ms);
+        let call = Rc::new(Call {
+            from,
+            to,
+            label,
+            actor: k.actor.get(),
+            deadline,
+            deadline_armed: Cell::new(false),
+            caller_life: sim.incarnation(from),
+            handler: Cell::new(Some(handler)),
+            slot: RefCell::new(Slot { in_flight: None, value: None, waker: None, done: false }),
+        });
+        sim.record(from, EventKind::Send { to, label });
+        let delay_ms = sim.net_delay_ms(from, to, label);
+        if sim.calls_can_outlive_timeout() {
+            call.deadline_armed.set(true);
+            sim.schedule(deadline, Timer::Timeout(call.clone()));
+        }
+        sim.schedule(sim.now().plus_ms(delay_ms), Timer::Request(call.clone()));
+        Reply { call, sim: sim.clone() }
+    }
+
+    /// The caller can no longer see a reply: it has one, or nobody awaits it.
+    fn settled(self: &Rc<Self>) -> bool {
+        self.slot.borrow().done || Rc::strong_count(self) == 1
+    }
+
+    /// A lost request or reply: the caller learns of it only when its deadline passes.
+    fn lost_until_deadline(self: Rc<Self>, sim: &Sim) {
+        if !self.deadline_armed.get() && !self.settled() {
+            self.deadline_armed.set(true);
+            sim.schedule(self.deadline, Timer::Timeout(self));
+        }
+    }
+
+    fn fill(&self, sim: &Sim, value: Result<R, NetError>) {
+        let waker = {
+            let mut s = self.slot.borrow_mut();
+            if s.done {
+                return;
+            }
+            s.done = true;
+            s.value = Some(value);
+            s.waker.take()
+        };
+        if let Some(w) = waker {
+            sim.wake_up(w);
+        }
+    }
+}
+
+impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Leg for Call<F, R> {
+    fn deliver(self: Rc<Self>, sim: &Sim, held: bool) {
+        if !held && sim.is_paused(self.to) {
+            return sim.hold_delivery(self.to, Runnable::HeldRequest(self));
+        }
+        let outer = sim.k().actor.replace(self.actor);
+        let (from, to, label) = (self.from, self.to, self.label);
+        let handler = self.handler.take().expect("a request is delivered once");
+        match sim.arrive(from, to, label, handler) {
+            None => self.lost_until_deadline(sim),
+            Some(_) if sim.lost(&NET_REPLY_LOST, to, from, ("reply to ", label)) => {
+                sim.record(to, EventKind::Lost { to: from, label, why: "reply lost" });
+                self.lost_until_deadline(sim);
+            }
+            Some(reply) => {
+                let delay_ms = sim.net_delay_ms(to, from, "reply");
+                self.slot.borrow_mut().in_flight = Some(reply);
+                sim.schedule(sim.now().plus_ms(delay_ms), Timer::Reply(self));
+            }
+        }
+        sim.k().actor.set(outer);
+    }
+
+    fn reply_arrives(self: Rc<Self>, sim: &Sim) {
+        let (from, to, label) = (self.from, self.to, self.label);
+        let why = sim
+            .link_down_reason(to, from)
+            .or_else(|| (sim.incarnation(from) != self.caller_life).then_some("caller restarted"))
+            .or_else(|| self.slot.borrow().done.then_some("caller timed out"));
+        let reply = self.slot.borrow_mut().in_flight.take().expect("a reply in flight");
+        if let Some(why) = why {
+            sim.record(to, EventKind::Lost { to: from, label, why });
+            drop(reply);
+            return self.lost_until_deadline(sim);
+        }
+        sim.record(from, EventKind::Reply { to: from, label });
+        self.fill(sim, Ok(reply));
+    }
+
+    fn time_out(&self, sim: &Sim) {
+        self.fill(sim, Err(NetError::Timeout));
+    }
+}
+
+/// The caller's side of a call: completes with the reply or the timeout.
+pub(crate) struct Reply<F, R> {
+    call: Rc<Call<F, R>>,
+    sim: Sim,
+}
+
+impl<F, R> Future for Reply<F, R> {
+    type Output = Result<R, NetError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut s = self.call.slot.borrow_mut();
+        match s.value.take() {
+            Some(v) => Poll::Ready(v),
+            None => {
+                if !s.waker.as_ref().is_some_and(|w| w.will_wake(&self.sim, cx.waker())) {
+                    s.waker = Some(self.sim.wakeup_for(cx.waker()));
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
