@@ -188,3 +188,28 @@ fn a_crash_loses_unsynced_data_only_when_asked_to() {
         assert_eq!(g.is_empty(), durability == Durability::LoseUnsynced);
     }
 }
+
+#[test]
+fn a_listing_holds_direct_children_only_beside_look_alike_siblings() {
+    in_run(0, Durability::Immediate, |_, fs| async move {
+        // `-`, `.` sort before `/` and `0` after it: the siblings around `/t/a/...`.
+        for dir in ["/t/a/g1/deep", "/t/a-x", "/t/a.y", "/t/a0", "/t/a/g0"] {
+            fs.mkdir_p(dir).unwrap();
+        }
+        for file in ["/t/a/f", "/t/a-x/f", "/t/a0/f", "/t/a/g1/deep/f"] {
+            fs.write(file, "1").unwrap();
+        }
+        let names = |d: &str| fs.list(d).unwrap();
+        assert_eq!(names("/t/a"), ["f", "g0", "g1"]);
+        assert_eq!(names("/t"), ["a", "a-x", "a.y", "a0"]);
+        assert_eq!(names("/"), ["t"]);
+        assert_eq!(names("/t/a/g0"), Vec::<String>::new());
+        assert_eq!(fs.list("/t/a/f"), Err(FsError::NotDir));
+        assert_eq!(fs.list("/t/b"), Err(FsError::NotFound));
+        assert_eq!(fs.rmdir("/t/a/g1"), Err(FsError::NotEmpty));
+        assert_eq!(fs.rmdir("/t/a/g0"), Ok(()));
+        assert_eq!(fs.rmdir("/t/a.y"), Ok(()), "an empty directory whose name sorts before its look-alikes");
+        assert_eq!(fs.rename("/t/a-x", "/t/a0"), Err(FsError::NotEmpty));
+        assert_eq!(fs.read_with("/t/a/f", str::len), Ok(1));
+    });
+}

@@ -7,18 +7,20 @@
 
 use crate::substrate::process::{Kill0, Pid, ProcessTable};
 
-/// The fields of `owner.json`. `ns` and `start` are the proposed design's.
+/// The fields of `owner.json`. `ns` and `start` are the proposed design's. The
+/// hostname borrows from the text it was parsed from (or the host it was written
+/// for): a waiter parses the file on every poll and keeps nothing of it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OwnerRecord {
+pub struct OwnerRecord<'a> {
     pub pid: i64,
-    pub hostname: Option<String>,
+    pub hostname: Option<&'a str>,
     /// Pid namespace id (proposed).
     pub ns: Option<u64>,
     /// Process start token (proposed).
     pub start: Option<u64>,
 }
 
-impl OwnerRecord {
+impl<'a> OwnerRecord<'a> {
     pub fn to_json(&self) -> String {
         let mut s = format!("{{\"pid\":{}", self.pid);
         if let Some(h) = &self.hostname {
@@ -35,7 +37,7 @@ impl OwnerRecord {
     }
 
     /// Parses a whole record; `None` for a missing field, a torn or empty file.
-    pub fn parse(text: &str) -> Option<OwnerRecord> {
+    pub fn parse(text: &'a str) -> Option<OwnerRecord<'a>> {
         let body = text.strip_prefix('{')?.strip_suffix('}')?;
         let mut rec = OwnerRecord::default();
         let mut has_pid = false;
@@ -46,7 +48,7 @@ impl OwnerRecord {
                     rec.pid = value.parse().ok()?;
                     has_pid = true;
                 }
-                "hostname" => rec.hostname = Some(value.strip_prefix('"')?.strip_suffix('"')?.to_string()),
+                "hostname" => rec.hostname = Some(value.strip_prefix('"')?.strip_suffix('"')?),
                 "ns" => rec.ns = Some(value.parse().ok()?),
                 "start" => rec.start = Some(value.parse().ok()?),
                 _ => return None,
@@ -68,7 +70,7 @@ pub enum Verdict {
 /// hostname, probe `kill(pid, 0)` in the waiter's own pid namespace.
 pub fn classify(record: Option<&OwnerRecord>, host_gate: bool, procs: &ProcessTable, user: &str) -> Verdict {
     let Some(o) = record else { return Verdict::Unknown };
-    if host_gate && o.hostname.as_deref() != Some(procs.hostname()) {
+    if host_gate && o.hostname != Some(procs.hostname()) {
         return Verdict::Unknown;
     }
     if o.pid <= 0 || o.pid > i64::from(u32::MAX) {
@@ -86,7 +88,7 @@ mod tests {
 
     #[test]
     fn a_record_round_trips_and_torn_text_does_not_parse() {
-        let r = OwnerRecord { pid: 512, hostname: Some("a".into()), ns: Some(3), start: Some(9) };
+        let r = OwnerRecord { pid: 512, hostname: Some("a"), ns: Some(3), start: Some(9) };
         let json = r.to_json();
         assert_eq!(OwnerRecord::parse(&json), Some(r));
         for cut in 0..json.len() {
