@@ -213,3 +213,16 @@ fn a_listing_holds_direct_children_only_beside_look_alike_siblings() {
         assert_eq!(fs.read_with("/t/a/f", str::len), Ok(1));
     });
 }
+
+#[test]
+fn only_clean_absolute_paths_are_accepted() {
+    in_run(0, Durability::Immediate, |_, fs| async move {
+        for bad in ["", "a", "a/b", "/a/", "//a", "/a//b", "/a/./b", "/./a", "/a/b//"] {
+            assert_eq!(fs.mkdir_p(bad), Err(FsError::BadPath), "{bad:?}");
+        }
+        for good in ["/a", "/a/.b", "/a/b.", "/a/..c"] {
+            assert_eq!(fs.mkdir_p(good), Ok(()), "{good:?}");
+        }
+        assert!(fs.is_dir("/a/b."));
+    });
+}

@@ -80,8 +80,11 @@ pub fn join(dir: &str, name: &str) -> String {
 }
 
 pub(super) fn check(path: &str) -> Result<(), FsError> {
-    let valid =
-        path == "/" || (path.starts_with('/') && !path.ends_with('/') && !path.contains("//") && !path.contains("/./"));
+    // Byte windows, not `str::contains`: every call checks its path, and a substring
+    // searcher costs more to set up than these short paths cost to scan.
+    let b = path.as_bytes();
+    let clean = !b.windows(2).any(|w| w == b"//") && !b.windows(3).any(|w| w == b"/./");
+    let valid = path == "/" || (b.first() == Some(&b'/') && b.last() != Some(&b'/') && clean);
     if valid {
         Ok(())
     } else {
