@@ -148,6 +148,9 @@ fn rename_replaces_its_target_and_moves_a_subtree() {
         fs.mkdir("/y").unwrap();
         assert_eq!(fs.rename("/y", "/z"), Err(FsError::NotEmpty));
         assert_eq!(fs.rename("/nope", "/q"), Err(FsError::NotFound));
+        assert_eq!(fs.rename("/z", "/z/b/c"), Err(FsError::BadPath), "a directory into its own subtree");
+        assert_eq!(fs.rename("/z/b", "/z/b-c"), Ok(()), "a sibling whose name only starts alike");
+        assert_eq!(fs.read("/z/b-c/f").as_deref(), Ok("2"));
     });
 }
 

@@ -206,7 +206,7 @@ impl Tree {
         if from == to {
             return Ok(());
         }
-        if to.starts_with(&format!("{from}/")) {
+        if to.len() > from.len() && to.starts_with(from) && to.as_bytes()[from.len()] == b'/' {
             return Err(FsError::BadPath);
         }
         if let Some(target) = self.get(to) {
@@ -219,7 +219,9 @@ impl Tree {
             self.entries.remove(to);
         }
         let mut moved = vec![from.to_string()];
-        moved.extend(self.descendants(from));
+        if from_is_dir {
+            moved.extend(self.descendants(from));
+        }
         for old in moved {
             if let Some(e) = self.entries.remove(&old) {
                 let new = format!("{to}{}", &old[from.len()..]);
