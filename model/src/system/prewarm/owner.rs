@@ -41,9 +41,12 @@ impl<'a> OwnerRecord<'a> {
         let body = text.strip_prefix('{')?.strip_suffix('}')?;
         let mut rec = OwnerRecord::default();
         let mut has_pid = false;
-        for field in body.split(',') {
-            let (key, value) = field.split_once(':')?;
-            match key.trim_matches('"') {
+        let mut rest = Some(body);
+        while let Some(text) = rest {
+            let (field, next) = split_at_byte(text, b',').map_or((text, None), |(f, n)| (f, Some(n)));
+            rest = next;
+            let (key, value) = split_at_byte(field, b':')?;
+            match trim_quotes(key) {
                 "pid" => {
                     rec.pid = value.parse().ok()?;
                     has_pid = true;
@@ -56,6 +59,22 @@ impl<'a> OwnerRecord<'a> {
         }
         has_pid.then_some(rec)
     }
+}
+
+/// `s` split around its first `sep`, an ASCII byte (so both halves are whole UTF-8),
+/// by a plain byte scan: a waiter parses the record on every poll, and the standard
+/// library's pattern searchers cost more to set up than these few bytes cost to scan.
+fn split_at_byte(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == sep)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
+/// `s` without the `"`s at either end (`str::trim_matches('"')`).
+fn trim_quotes(s: &str) -> &str {
+    let b = s.as_bytes();
+    let start = b.iter().position(|&c| c != b'"').unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| c != b'"').map_or(start, |i| i + 1);
+    &s[start..end]
 }
 
 /// The waiter's verdict on a holder.
@@ -95,5 +114,13 @@ mod tests {
             assert_eq!(OwnerRecord::parse(&json[..cut]), None, "{}", &json[..cut]);
         }
         assert_eq!(OwnerRecord::parse("{\"pid\":7}").map(|r| r.hostname), Some(None));
+        let parsed = |t: &'static str| OwnerRecord::parse(t);
+        assert_eq!(parsed("{\"pid\":7,}"), None, "an empty field has no colon");
+        assert_eq!(parsed("{\"pid\":7,\"x\":1}"), None, "an unknown key");
+        assert_eq!(parsed("{\"\"pid\"\":-7}").map(|r| r.pid), Some(-7), "quotes trimmed as trim_matches does");
+        assert_eq!(parsed("{pid:+7,\"hostname\":\"h:1\"}").map(|r| (r.pid, r.hostname)), Some((7, Some("h:1"))));
+        assert_eq!(parsed("{\"hostname\":\"h\"}"), None, "no pid");
+        assert_eq!(parsed("{\"pid\":7,\"hostname\":\"}"), None, "a lone quote is no string");
+        assert_eq!(parsed("{\"\":7}"), None);
     }
 }
