@@ -31,14 +31,14 @@ const INVARIANTS: &[Invariant<std::rc::Rc<LeaseWorld>>] = &[
         kind: InvariantKind::Safety,
         doc: "accepted writes are in grant order (no write under an older grant after a newer one)",
         check: |w, sim| lease::check_no_stale_write(w, sim),
-        reads: 0,
+        reads: lease::ACCEPTED,
     },
     Invariant {
         name: "lease-held-at-write",
         kind: InvariantKind::Safety,
         doc: "no write lands after its lease expired (stricter; fencing alone does not give it)",
         check: |w, sim| lease::check_lease_held_at_write(w, sim),
-        reads: 0,
+        reads: lease::ACCEPTED,
     },
 ];
 
@@ -104,6 +104,12 @@ impl Scenario for LeaseStorage {
             world
         };
         // Two minutes of faults, then ten quiet minutes.
-        sim::run(source, &options.run_config(120_000, 600_000, 100_000), setup, INVARIANTS)
+        sim::run_with_footprint(
+            source,
+            &options.run_config(120_000, 600_000, 100_000),
+            setup,
+            INVARIANTS,
+            Some(lease::footprint),
+        )
     }
 }

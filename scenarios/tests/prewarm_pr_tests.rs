@@ -109,7 +109,7 @@ fn wait_against(version: Version, lock: Lock, window_ms: u64) -> Seen {
                 let owner = host.procs.spawn(USER, "eve");
                 let dir = lock_dir(0);
                 w2.fs.mkdir(&dir).expect("the lock directory is new");
-                let hostname = lock.hostname.then(|| host.procs.hostname().to_string());
+                let hostname = lock.hostname.then(|| host.procs.hostname());
                 let record = OwnerRecord { pid: i64::from(owner.0), hostname, ..OwnerRecord::default() };
                 w2.fs.write(&format!("{dir}/owner.json"), &record.to_json()).expect("the directory exists");
                 w2.fs.set_mtime(&dir, SimTime(ARRIVAL_MS - lock.mtime_age_ms));

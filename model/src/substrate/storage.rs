@@ -95,6 +95,11 @@ impl StorageServer {
         self.state.borrow().accepted.clone()
     }
 
+    /// What `f` makes of every accepted write, in order, without copying them.
+    pub fn with_accepted<T>(&self, f: impl FnOnce(&[Write]) -> T) -> T {
+        f(&self.state.borrow().accepted)
+    }
+
     /// How many accepted writes there are, without copying them.
     pub fn accepted_len(&self) -> usize {
         self.state.borrow().accepted.len()

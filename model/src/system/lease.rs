@@ -15,7 +15,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use sim::{ChoiceKind, NodeId, Sim};
+use sim::{ChoiceKind, NodeId, Reads, Sim};
 
 use crate::substrate::kv::KvServer;
 use crate::substrate::storage::StorageServer;
@@ -56,17 +56,28 @@ pub struct LeaseWorld {
     pub unheld: RefCell<Option<String>>,
 }
 
+/// The footprint's one part: the storage's accepted writes. Both safety invariants
+/// judge only them, and the log only grows, so its length changes exactly when
+/// there is something new to judge ([`sim::tracked`]).
+pub const ACCEPTED: u64 = 1 << 0;
+
+/// Writes the footprint: the number of accepted writes.
+pub fn footprint(world: &Rc<LeaseWorld>, _: &Sim, r: &mut Reads) {
+    r.word(world.storage.accepted_len() as u64);
+}
+
 /// `no-stale-write`: accepted writes carry non-decreasing grant revisions.
 pub fn check_no_stale_write(world: &LeaseWorld, sim: &Sim) -> Result<(), String> {
-    let writes = world.storage.accepted();
-    match writes.windows(2).find(|w| w[1].value < w[0].value) {
+    let found =
+        world.storage.with_accepted(|writes| writes.windows(2).find(|w| w[1].value < w[0].value).map(|w| (w[0], w[1])));
+    match found {
         None => Ok(()),
-        Some(w) => Err(format!(
+        Some((before, after)) => Err(format!(
             "storage accepted {}'s write under grant {} after {}'s write under grant {}",
-            sim.node_name(w[1].writer),
-            w[1].value,
-            sim.node_name(w[0].writer),
-            w[0].value
+            sim.node_name(after.writer),
+            after.value,
+            sim.node_name(before.writer),
+            before.value
         )),
     }
 }

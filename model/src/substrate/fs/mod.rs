@@ -195,10 +195,16 @@ impl FileSystem {
 
     /// A file's contents as readers see them now.
     pub fn read(&self, path: &str) -> Result<String, FsError> {
+        self.read_with(path, str::to_string)
+    }
+
+    /// What `f` makes of a file's contents as readers see them now, without copying
+    /// them: for a poller that only parses the file.
+    pub fn read_with<T>(&self, path: &str, f: impl FnOnce(&str) -> T) -> Result<T, FsError> {
         match self.tree.borrow().get(path) {
             None => Err(FsError::NotFound),
             Some(Entry { kind: Kind::Dir, .. }) => Err(FsError::IsDir),
-            Some(Entry { kind: Kind::File(f), .. }) => Ok(f.contents.clone()),
+            Some(Entry { kind: Kind::File(file), .. }) => Ok(f(&file.contents)),
         }
     }
 
@@ -209,7 +215,8 @@ impl FileSystem {
         match t.entries.get_mut(path) {
             Some(Entry { kind: Kind::Dir, .. }) => Err(FsError::IsDir),
             Some(Entry { kind: Kind::File(f), mtime }) => {
-                f.contents = contents.to_string();
+                f.contents.clear();
+                f.contents.push_str(contents);
                 *mtime = now;
                 Ok(())
             }
@@ -263,7 +270,7 @@ impl FileSystem {
             *c += 1;
             *c
         };
-        let temp = join(&dir, &format!(".{}.tmp-{n}", file_name(path)));
+        let temp = join(dir, &format!(".{}.tmp-{n}", file_name(path)));
         self.write(&temp, contents)?;
         self.sync(&temp)?;
         yield_now().await;
@@ -283,11 +290,22 @@ impl FileSystem {
 
     /// The names in a directory, sorted.
     pub fn list(&self, dir: &str) -> Result<Vec<String>, FsError> {
+        let mut names = Vec::new();
+        self.for_each_name(dir, |n| names.push(n.to_string()))?;
+        Ok(names)
+    }
+
+    /// Calls `f` with each name in a directory, in sorted order, without copying the
+    /// names: [`FileSystem::list`] for a poller that only looks for one of them.
+    pub fn for_each_name(&self, dir: &str, f: impl FnMut(&str)) -> Result<(), FsError> {
         let t = self.tree.borrow();
         match t.get(dir) {
             None => Err(FsError::NotFound),
             Some(Entry { kind: Kind::File(_), .. }) => Err(FsError::NotDir),
-            Some(_) => Ok(t.children(dir)),
+            Some(_) => {
+                t.for_each_child(dir, f);
+                Ok(())
+            }
         }
     }
 

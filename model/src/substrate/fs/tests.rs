@@ -148,6 +148,9 @@ fn rename_replaces_its_target_and_moves_a_subtree() {
         fs.mkdir("/y").unwrap();
         assert_eq!(fs.rename("/y", "/z"), Err(FsError::NotEmpty));
         assert_eq!(fs.rename("/nope", "/q"), Err(FsError::NotFound));
+        assert_eq!(fs.rename("/z", "/z/b/c"), Err(FsError::BadPath), "a directory into its own subtree");
+        assert_eq!(fs.rename("/z/b", "/z/b-c"), Ok(()), "a sibling whose name only starts alike");
+        assert_eq!(fs.read("/z/b-c/f").as_deref(), Ok("2"));
     });
 }
 
@@ -187,4 +190,42 @@ fn a_crash_loses_unsynced_data_only_when_asked_to() {
         assert_eq!(f, expect);
         assert_eq!(g.is_empty(), durability == Durability::LoseUnsynced);
     }
+}
+
+#[test]
+fn a_listing_holds_direct_children_only_beside_look_alike_siblings() {
+    in_run(0, Durability::Immediate, |_, fs| async move {
+        // `-`, `.` sort before `/` and `0` after it: the siblings around `/t/a/...`.
+        for dir in ["/t/a/g1/deep", "/t/a-x", "/t/a.y", "/t/a0", "/t/a/g0"] {
+            fs.mkdir_p(dir).unwrap();
+        }
+        for file in ["/t/a/f", "/t/a-x/f", "/t/a0/f", "/t/a/g1/deep/f"] {
+            fs.write(file, "1").unwrap();
+        }
+        let names = |d: &str| fs.list(d).unwrap();
+        assert_eq!(names("/t/a"), ["f", "g0", "g1"]);
+        assert_eq!(names("/t"), ["a", "a-x", "a.y", "a0"]);
+        assert_eq!(names("/"), ["t"]);
+        assert_eq!(names("/t/a/g0"), Vec::<String>::new());
+        assert_eq!(fs.list("/t/a/f"), Err(FsError::NotDir));
+        assert_eq!(fs.list("/t/b"), Err(FsError::NotFound));
+        assert_eq!(fs.rmdir("/t/a/g1"), Err(FsError::NotEmpty));
+        assert_eq!(fs.rmdir("/t/a/g0"), Ok(()));
+        assert_eq!(fs.rmdir("/t/a.y"), Ok(()), "an empty directory whose name sorts before its look-alikes");
+        assert_eq!(fs.rename("/t/a-x", "/t/a0"), Err(FsError::NotEmpty));
+        assert_eq!(fs.read_with("/t/a/f", str::len), Ok(1));
+    });
+}
+
+#[test]
+fn only_clean_absolute_paths_are_accepted() {
+    in_run(0, Durability::Immediate, |_, fs| async move {
+        for bad in ["", "a", "a/b", "/a/", "//a", "/a//b", "/a/./b", "/./a", "/a/b//"] {
+            assert_eq!(fs.mkdir_p(bad), Err(FsError::BadPath), "{bad:?}");
+        }
+        for good in ["/a", "/a/.b", "/a/b.", "/a/..c"] {
+            assert_eq!(fs.mkdir_p(good), Ok(()), "{good:?}");
+        }
+        assert!(fs.is_dir("/a/b."));
+    });
 }

@@ -8,6 +8,7 @@
 //! step and moves a directory's whole subtree.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 use sim::SimTime;
 use thiserror::Error;
@@ -79,8 +80,11 @@ pub fn join(dir: &str, name: &str) -> String {
 }
 
 pub(super) fn check(path: &str) -> Result<(), FsError> {
-    let valid =
-        path == "/" || (path.starts_with('/') && !path.ends_with('/') && !path.contains("//") && !path.contains("/./"));
+    // Byte windows, not `str::contains`: every call checks its path, and a substring
+    // searcher costs more to set up than these short paths cost to scan.
+    let b = path.as_bytes();
+    let clean = !b.windows(2).any(|w| w == b"//") && !b.windows(3).any(|w| w == b"/./");
+    let valid = path == "/" || (b.first() == Some(&b'/') && b.last() != Some(&b'/') && clean);
     if valid {
         Ok(())
     } else {
@@ -104,13 +108,13 @@ impl Tree {
     }
 
     /// The parent directory of `path`, which must exist and be a directory.
-    pub fn parent_dir(&self, path: &str) -> Result<String, FsError> {
+    pub fn parent_dir<'p>(&self, path: &'p str) -> Result<&'p str, FsError> {
         check(path)?;
         let parent = parent(path).ok_or(FsError::Exists)?;
         match self.get(parent) {
             None => Err(FsError::NotFound),
             Some(Entry { kind: Kind::File(_), .. }) => Err(FsError::NotDir),
-            Some(_) => Ok(parent.to_string()),
+            Some(_) => Ok(parent),
         }
     }
 
@@ -127,7 +131,7 @@ impl Tree {
             return Err(FsError::Exists);
         }
         self.entries.insert(path.to_string(), Entry { kind, mtime: now });
-        self.touch(&parent, now);
+        self.touch(parent, now);
         Ok(())
     }
 
@@ -141,13 +145,35 @@ impl Tree {
             .collect()
     }
 
-    /// The names of `dir`'s direct children, sorted.
-    pub fn children(&self, dir: &str) -> Vec<String> {
-        self.descendants(dir)
-            .into_iter()
-            .filter(|p| parent(p) == Some(dir))
-            .map(|p| file_name(&p).to_string())
-            .collect()
+    /// The paths strictly below `dir` (not `/`), in path order, without copying them:
+    /// the range from `dir` to the first path that sorts after every `dir/...`.
+    fn below<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let after = |p: &str| p.as_bytes().get(dir.len()).copied();
+        self.entries
+            .range::<str, _>((Bound::Excluded(dir), Bound::Unbounded))
+            .map(|(p, _)| p.as_str())
+            .take_while(move |p| p.starts_with(dir) && after(p) <= Some(b'/'))
+            .filter(move |p| after(p) == Some(b'/'))
+    }
+
+    /// Whether the directory `dir` (not `/`) has any entry below it.
+    pub fn has_descendants(&self, dir: &str) -> bool {
+        self.below(dir).next().is_some()
+    }
+
+    /// Calls `f` with the name of each of `dir`'s direct children, in sorted order.
+    pub fn for_each_child(&self, dir: &str, mut f: impl FnMut(&str)) {
+        if dir == "/" {
+            let names = self.entries.keys().filter_map(|p| p.strip_prefix('/'));
+            names.filter(|n| !n.is_empty() && !n.contains('/')).for_each(f);
+            return;
+        }
+        for p in self.below(dir) {
+            let name = &p[dir.len() + 1..];
+            if !name.contains('/') {
+                f(name);
+            }
+        }
     }
 
     /// Removes one entry (a file, or an empty directory) and bumps its parent.
@@ -159,7 +185,7 @@ impl Tree {
         if !self.entries.contains_key(path) {
             return Err(FsError::NotFound);
         }
-        if self.is_dir(path) && !self.descendants(path).is_empty() {
+        if self.is_dir(path) && self.has_descendants(path) {
             return Err(FsError::NotEmpty);
         }
         self.entries.remove(path);
@@ -180,20 +206,22 @@ impl Tree {
         if from == to {
             return Ok(());
         }
-        if to.starts_with(&format!("{from}/")) {
+        if to.len() > from.len() && to.starts_with(from) && to.as_bytes()[from.len()] == b'/' {
             return Err(FsError::BadPath);
         }
         if let Some(target) = self.get(to) {
             match (&target.kind, from_is_dir) {
                 (Kind::Dir, false) => return Err(FsError::IsDir),
                 (Kind::File(_), true) => return Err(FsError::NotDir),
-                (Kind::Dir, true) if !self.descendants(to).is_empty() => return Err(FsError::NotEmpty),
+                (Kind::Dir, true) if self.has_descendants(to) => return Err(FsError::NotEmpty),
                 _ => {}
             }
             self.entries.remove(to);
         }
         let mut moved = vec![from.to_string()];
-        moved.extend(self.descendants(from));
+        if from_is_dir {
+            moved.extend(self.descendants(from));
+        }
         for old in moved {
             if let Some(e) = self.entries.remove(&old) {
                 let new = format!("{to}{}", &old[from.len()..]);
@@ -203,7 +231,7 @@ impl Tree {
         if let Some(p) = parent(from) {
             self.touch(p, now);
         }
-        self.touch(&to_parent, now);
+        self.touch(to_parent, now);
         Ok(())
     }
 }

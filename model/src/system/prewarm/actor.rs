@@ -43,8 +43,8 @@ impl Proc {
     }
 
     pub fn note(&self, text: impl Into<String>) {
-        let label = self.w.ghost.borrow().procs[self.id].label.clone();
-        self.sim.note(self.node(), format!("{label}: {}", text.into()));
+        let line = format!("{}: {}", self.w.ghost.borrow().procs[self.id].label, text.into());
+        self.sim.note(self.node(), line);
     }
 
     /// `Date.now()` on its host.

@@ -20,7 +20,7 @@ fn base(template: usize) -> String {
 }
 
 fn gen_dir(template: usize, generation: u64) -> String {
-    format!("{}/g{generation:06}", base(template))
+    format!("{LOCKS_DIR}/tpl{template}/g{generation:06}")
 }
 
 /// A pid namespace's id as `owner.json` records it: host and namespace incarnation
@@ -31,8 +31,11 @@ fn ns_id(p: &Proc) -> u64 {
 
 /// The highest generation of `template`, if any.
 fn top(p: &Proc, template: usize) -> Option<u64> {
-    let names = p.w.fs.list(&base(template)).unwrap_or_default();
-    names.iter().filter_map(|n| n.strip_prefix('g')).filter_map(|n| n.parse().ok()).max()
+    let mut top = None;
+    let _ = p.w.fs.for_each_name(&base(template), |n| {
+        top = top.max(n.strip_prefix('g').and_then(|n| n.parse::<u64>().ok()));
+    });
+    top
 }
 
 /// What the waiter remembers of each generation: the heartbeat it last saw, and
@@ -45,23 +48,33 @@ struct Seen {
     first_seen_ms: u64,
 }
 
+/// `path` cut back to its first `dir_len` bytes, then `name` appended.
+fn in_dir<'a>(path: &'a mut String, dir_len: usize, name: &str) -> &'a str {
+    path.truncate(dir_len);
+    path.push_str(name);
+    path
+}
+
 /// Whether `generation` is finished: released, or its holder judged dead.
 fn finished(p: &Proc, template: usize, generation: u64, seen: &mut BTreeMap<u64, Seen>) -> bool {
-    let dir = gen_dir(template, generation);
+    // One buffer for the generation's three files: this runs on every poll.
+    let mut path = gen_dir(template, generation);
+    let dir_len = path.len();
     let fs = &p.w.fs;
-    if fs.exists(&format!("{dir}/released")) {
+    if fs.exists(in_dir(&mut path, dir_len, "/released")) {
         return true;
     }
     let now = p.sim.now().as_ms();
-    let record = fs.read(&format!("{dir}/owner.json")).ok().and_then(|t| OwnerRecord::parse(&t));
-    if let Some(o) = &record {
-        if o.ns == Some(ns_id(p)) && o.pid > 0 {
-            let info = p.w.hosts[p.host].procs.get(Pid(o.pid as u32));
-            let alive = info.is_some_and(|i| i.state == ProcState::Running && Some(i.start) == o.start);
-            return !alive;
-        }
+    let same_ns = |t: &str| {
+        let o = OwnerRecord::parse(t)?;
+        (o.ns == Some(ns_id(p)) && o.pid > 0).then_some((o.pid, o.start))
+    };
+    if let Ok(Some((pid, start))) = fs.read_with(in_dir(&mut path, dir_len, "/owner.json"), same_ns) {
+        let info = p.w.hosts[p.host].procs.get(Pid(pid as u32));
+        let alive = info.is_some_and(|i| i.state == ProcState::Running && Some(i.start) == start);
+        return !alive;
     }
-    let beat = fs.read(&format!("{dir}/heartbeat")).ok().and_then(|b| b.parse().ok()).unwrap_or(0);
+    let beat = fs.read_with(in_dir(&mut path, dir_len, "/heartbeat"), |b| b.parse().ok()).ok().flatten().unwrap_or(0);
     let s = seen.entry(generation).or_insert(Seen { beat, beat_since_ms: now, first_seen_ms: now });
     if beat > s.beat {
         s.beat = beat;
@@ -150,12 +163,8 @@ pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
         let _ = fs.mkdir(&staging);
         let host = &p.w.hosts[p.host];
         let start = host.procs.get(Pid(p.pid)).map(|i| i.start);
-        let record = OwnerRecord {
-            pid: i64::from(p.pid),
-            hostname: Some(host.procs.hostname().to_string()),
-            ns: Some(ns_id(p)),
-            start,
-        };
+        let record =
+            OwnerRecord { pid: i64::from(p.pid), hostname: Some(host.procs.hostname()), ns: Some(ns_id(p)), start };
         let _ = fs.write(&format!("{staging}/owner.json"), &record.to_json());
         let _ = fs.sync(&format!("{staging}/owner.json"));
         p.step().await;

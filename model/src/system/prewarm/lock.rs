@@ -52,7 +52,7 @@ pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
 /// writes it, so readers may see no file, an empty one or a torn one.
 async fn write_owner(p: &Proc, template: usize) {
     let host = &p.w.hosts[p.host];
-    let hostname = p.version.writes_hostname.then(|| host.procs.hostname().to_string());
+    let hostname = p.version.writes_hostname.then(|| host.procs.hostname());
     let json = OwnerRecord { pid: i64::from(p.pid), hostname, ..OwnerRecord::default() }.to_json();
     let path = owner_path(template);
     p.step().await;
@@ -105,10 +105,14 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
         let verdict = match p.version.liveness {
             Liveness::MtimeOnly | Liveness::Generational => Verdict::Unknown,
             gate => {
-                let text = p.w.fs.read(&owner_path(template)).ok();
-                let record = text.as_deref().and_then(OwnerRecord::parse);
-                p.sim.sometimes_if(text.is_some() && record.is_none(), "owner-json-unreadable");
-                classify(record.as_ref(), gate == Liveness::PidHostGate, &p.w.hosts[p.host].procs, USER)
+                let procs = &p.w.hosts[p.host].procs;
+                let judge = |text: &str| {
+                    let record = OwnerRecord::parse(text);
+                    p.sim.sometimes_if(record.is_none(), "owner-json-unreadable");
+                    classify(record.as_ref(), gate == Liveness::PidHostGate, procs, USER)
+                };
+                let read = p.w.fs.read_with(&owner_path(template), judge);
+                read.unwrap_or(Verdict::Unknown)
             }
         };
         let current = p.w.ghost.borrow().current.get(&template).copied();

@@ -7,18 +7,20 @@
 
 use crate::substrate::process::{Kill0, Pid, ProcessTable};
 
-/// The fields of `owner.json`. `ns` and `start` are the proposed design's.
+/// The fields of `owner.json`. `ns` and `start` are the proposed design's. The
+/// hostname borrows from the text it was parsed from (or the host it was written
+/// for): a waiter parses the file on every poll and keeps nothing of it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OwnerRecord {
+pub struct OwnerRecord<'a> {
     pub pid: i64,
-    pub hostname: Option<String>,
+    pub hostname: Option<&'a str>,
     /// Pid namespace id (proposed).
     pub ns: Option<u64>,
     /// Process start token (proposed).
     pub start: Option<u64>,
 }
 
-impl OwnerRecord {
+impl<'a> OwnerRecord<'a> {
     pub fn to_json(&self) -> String {
         let mut s = format!("{{\"pid\":{}", self.pid);
         if let Some(h) = &self.hostname {
@@ -35,18 +37,21 @@ impl OwnerRecord {
     }
 
     /// Parses a whole record; `None` for a missing field, a torn or empty file.
-    pub fn parse(text: &str) -> Option<OwnerRecord> {
+    pub fn parse(text: &'a str) -> Option<OwnerRecord<'a>> {
         let body = text.strip_prefix('{')?.strip_suffix('}')?;
         let mut rec = OwnerRecord::default();
         let mut has_pid = false;
-        for field in body.split(',') {
-            let (key, value) = field.split_once(':')?;
-            match key.trim_matches('"') {
+        let mut rest = Some(body);
+        while let Some(text) = rest {
+            let (field, next) = split_at_byte(text, b',').map_or((text, None), |(f, n)| (f, Some(n)));
+            rest = next;
+            let (key, value) = split_at_byte(field, b':')?;
+            match trim_quotes(key) {
                 "pid" => {
                     rec.pid = value.parse().ok()?;
                     has_pid = true;
                 }
-                "hostname" => rec.hostname = Some(value.strip_prefix('"')?.strip_suffix('"')?.to_string()),
+                "hostname" => rec.hostname = Some(value.strip_prefix('"')?.strip_suffix('"')?),
                 "ns" => rec.ns = Some(value.parse().ok()?),
                 "start" => rec.start = Some(value.parse().ok()?),
                 _ => return None,
@@ -54,6 +59,22 @@ impl OwnerRecord {
         }
         has_pid.then_some(rec)
     }
+}
+
+/// `s` split around its first `sep`, an ASCII byte (so both halves are whole UTF-8),
+/// by a plain byte scan: a waiter parses the record on every poll, and the standard
+/// library's pattern searchers cost more to set up than these few bytes cost to scan.
+fn split_at_byte(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == sep)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
+/// `s` without the `"`s at either end (`str::trim_matches('"')`).
+fn trim_quotes(s: &str) -> &str {
+    let b = s.as_bytes();
+    let start = b.iter().position(|&c| c != b'"').unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| c != b'"').map_or(start, |i| i + 1);
+    &s[start..end]
 }
 
 /// The waiter's verdict on a holder.
@@ -68,7 +89,7 @@ pub enum Verdict {
 /// hostname, probe `kill(pid, 0)` in the waiter's own pid namespace.
 pub fn classify(record: Option<&OwnerRecord>, host_gate: bool, procs: &ProcessTable, user: &str) -> Verdict {
     let Some(o) = record else { return Verdict::Unknown };
-    if host_gate && o.hostname.as_deref() != Some(procs.hostname()) {
+    if host_gate && o.hostname != Some(procs.hostname()) {
         return Verdict::Unknown;
     }
     if o.pid <= 0 || o.pid > i64::from(u32::MAX) {
@@ -86,12 +107,20 @@ mod tests {
 
     #[test]
     fn a_record_round_trips_and_torn_text_does_not_parse() {
-        let r = OwnerRecord { pid: 512, hostname: Some("a".into()), ns: Some(3), start: Some(9) };
+        let r = OwnerRecord { pid: 512, hostname: Some("a"), ns: Some(3), start: Some(9) };
         let json = r.to_json();
         assert_eq!(OwnerRecord::parse(&json), Some(r));
         for cut in 0..json.len() {
             assert_eq!(OwnerRecord::parse(&json[..cut]), None, "{}", &json[..cut]);
         }
         assert_eq!(OwnerRecord::parse("{\"pid\":7}").map(|r| r.hostname), Some(None));
+        let parsed = |t: &'static str| OwnerRecord::parse(t);
+        assert_eq!(parsed("{\"pid\":7,}"), None, "an empty field has no colon");
+        assert_eq!(parsed("{\"pid\":7,\"x\":1}"), None, "an unknown key");
+        assert_eq!(parsed("{\"\"pid\"\":-7}").map(|r| r.pid), Some(-7), "quotes trimmed as trim_matches does");
+        assert_eq!(parsed("{pid:+7,\"hostname\":\"h:1\"}").map(|r| (r.pid, r.hostname)), Some((7, Some("h:1"))));
+        assert_eq!(parsed("{\"hostname\":\"h\"}"), None, "no pid");
+        assert_eq!(parsed("{\"pid\":7,\"hostname\":\"}"), None, "a lone quote is no string");
+        assert_eq!(parsed("{\"\":7}"), None);
     }
 }
