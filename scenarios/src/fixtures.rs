@@ -49,9 +49,9 @@ fn build(sim: &Sim, variant: &'static str) {
                 let value = s.between(ChoiceKind::Workload, 0, 9);
                 s.sleep_ms(s.between(ChoiceKind::Delay, 1, 20)).await;
                 match variant {
-                    "nondeterministic" => s.note(node, format!("step {step}: value {value}, run {hidden}")),
+                    "nondeterministic" => sim::note!(s, node, "step {step}: value {value}, run {hidden}"),
                     _ => {
-                        s.note(node, format!("step {step}: value {value}"));
+                        sim::note!(s, node, "step {step}: value {value}");
                         assert!(step < 2 || value < 6, "{name} drew {value} at step {step}: index out of range");
                     }
                 }
@@ -113,7 +113,7 @@ fn build_slow(sim: &Sim) -> Sum {
             for _ in 0..100 {
                 let value = s.between(ChoiceKind::Workload, 0, 99);
                 std::hint::black_box(burn(value));
-                s.note(node, format!("adds {value}"));
+                sim::note!(s, node, "adds {value}");
                 sum.set(sum.get() + value);
                 s.sleep_ms(s.between(ChoiceKind::Delay, 1, 20)).await;
             }

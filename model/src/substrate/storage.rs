@@ -73,7 +73,7 @@ impl StorageServer {
                 let highest = s.highest_fence.get(object).copied().unwrap_or(0);
                 if token < highest {
                     s.rejected += 1;
-                    sim.note(sim.current_node(), format!("rejects write of {object} with token {token} < {highest}"));
+                    sim::note!(sim, sim.current_node(), "rejects write of {object} with token {token} < {highest}");
                     return WriteOutcome::Rejected { highest };
                 }
                 s.highest_fence.insert(object, token);

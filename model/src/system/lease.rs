@@ -131,17 +131,17 @@ async fn client(sim: &Sim, me: NodeId, world: &LeaseWorld, p: &LeaseParams, left
             continue;
         };
         let until = started.plus_ms(p.lease_ttl_ms);
-        sim.note(me, format!("holds the lease under grant {grant} until {until} by its clock"));
+        sim::note!(sim, me, "holds the lease under grant {grant} until {until} by its clock");
         sim.sleep_ms(sim.between(ChoiceKind::Delay, p.work_min_ms, p.work_max_ms)).await;
         sim.sometimes_if(sim.node_now(me) >= until, "work-outlasts-lease");
         if p.check_before_write && sim.node_now(me) >= until {
-            sim.note(me, format!("sees grant {grant} expired on its clock; skips the write"));
+            sim::note!(sim, me, "sees grant {grant} expired on its clock; skips the write");
         } else {
-            sim.note(me, format!("writes {OBJECT} under grant {grant}"));
+            sim::note!(sim, me, "writes {OBJECT} under grant {grant}");
             sim.sometimes_if(sim.node_now(me) >= until, "write-after-lease-expired");
             let fence = p.fenced.then_some(grant);
             let answer = world.storage.write(sim, me, OBJECT, grant, fence).await;
-            sim.note(me, format!("write under grant {grant}: {answer:?}"));
+            sim::note!(sim, me, "write under grant {grant}: {answer:?}");
             left.set(left.get() - 1);
         }
         // A lost release is harmless: the TTL frees the lease.

@@ -64,7 +64,7 @@ async fn start_v0(
     session: &'static str,
     origin: String,
 ) -> StartReply {
-    sim.note(node, format!("starts {} in session {session} (no lock)", app.name()));
+    sim::note!(sim, node, "starts {} in session {session} (no lock)", app.name());
     launch(shared, sim, node, app, session, None, origin).await
 }
 
@@ -108,7 +108,7 @@ async fn start_locked(
     let mut acquired = shared.redis.set_nx_ex(sim, node, key, token, ttl_s).await;
     if acquired == Ok(false) && p.loser == Loser::Wait {
         for _ in 0..600 {
-            sim.note(node, format!("waits for {key}"));
+            sim::note!(sim, node, "waits for {key}");
             sim.sleep_ms(1_000).await;
             acquired = shared.redis.set_nx_ex(sim, node, key, token, ttl_s).await;
             if acquired != Ok(false) {
@@ -120,24 +120,24 @@ async fn start_locked(
         Err(_) => {
             // The exception leaves before the try: nothing releases a lock the SET
             // may have taken; its TTL does.
-            sim.note(node, format!("SET {key} NX EX {ttl_s} fails (no reply): start fails"));
+            sim::note!(sim, node, "SET {key} NX EX {ttl_s} fails (no reply): start fails");
             return StartReply::Failed;
         }
         Ok(false) => {
-            sim.note(node, format!("loses {key}"));
+            sim::note!(sim, node, "loses {key}");
             return if p.loser == Loser::Fail { StartReply::Failed } else { StartReply::AlreadyStarting };
         }
-        Ok(true) => sim.note(node, format!("holds {key} = {token} for {ttl_s} s; session {session}")),
+        Ok(true) => sim::note!(sim, node, "holds {key} = {token} for {ttl_s} s; session {session}"),
     }
     let reply = locked_section(shared, sim, node, app, session, origin).await;
     sim.sometimes_if(shared.redis.peek(sim, key) != Some(token), "lock-lost-while-start-runs");
     match p.release {
         Release::Del => {
-            sim.note(node, format!("DEL {key} (finally)"));
+            sim::note!(sim, node, "DEL {key} (finally)");
             let _ = shared.redis.del(sim, node, key, token).await;
         }
         Release::CompareAndDelete => {
-            sim.note(node, format!("compare-and-delete {key} = {token} (finally)"));
+            sim::note!(sim, node, "compare-and-delete {key} = {token} (finally)");
             let _ = shared.redis.compare_and_delete(sim, node, key, token).await;
         }
         Release::TtlOnly => {}
@@ -169,10 +169,10 @@ async fn locked_section(
     match running {
         Err(_) => return StartReply::Failed,
         Ok(true) => {
-            sim.note(node, format!("double-check: {} already running", app.name()));
+            sim::note!(sim, node, "double-check: {} already running", app.name());
             return StartReply::AlreadyRunning;
         }
-        Ok(false) => sim.note(node, format!("double-check: {} not running", app.name())),
+        Ok(false) => sim::note!(sim, node, "double-check: {} not running", app.name()),
     }
     let decided_over = shared.sandbox.state.borrow().live(app).find(|p| p.healthy()).map(|p| p.id);
     let killed =
@@ -192,7 +192,7 @@ async fn locked_section(
     match in_use {
         Err(_) => return StartReply::Failed,
         Ok(true) => {
-            sim.note(node, format!("port {port} in use: treats it as running"));
+            sim::note!(sim, node, "port {port} in use: treats it as running");
             return StartReply::AlreadyRunning;
         }
         Ok(false) => {}
@@ -203,7 +203,7 @@ async fn locked_section(
             sim.sleep_ms(2_000).await;
             let up = shared.sandbox.call(sim, node, "reachable?", move |s, _| s.state.borrow().listening(app)).await;
             if up == Ok(true) {
-                sim.note(node, format!("{} reachable", app.name()));
+                sim::note!(sim, node, "{} reachable", app.name());
                 break;
             }
         }
@@ -224,11 +224,11 @@ async fn start_proposed(shared: &Shared, sim: &Sim, node: NodeId, app: App, orig
     let ttl_s = shared.params.lock_ttl_ms / 1_000;
     match shared.redis.set_nx_ex(sim, node, key, token, ttl_s).await {
         Ok(false) => {
-            sim.note(node, format!("loses {key}: another start is under way"));
+            sim::note!(sim, node, "loses {key}: another start is under way");
             return StartReply::AlreadyStarting;
         }
-        Ok(true) => sim.note(node, format!("holds {key} = {token}")),
-        Err(_) => sim.note(node, format!("SET {key} NX: no reply; goes on (the lock is not what keeps it safe)")),
+        Ok(true) => sim::note!(sim, node, "holds {key} = {token}"),
+        Err(_) => sim::note!(sim, node, "SET {key} NX: no reply; goes on (the lock is not what keeps it safe)"),
     }
     let (ghost, hung_after_ms) = (shared.ghost.clone(), shared.params.hung_after_ms);
     let who = format!("{} for {origin}", sim.node_name(node));
@@ -261,7 +261,7 @@ async fn start_proposed(shared: &Shared, sim: &Sim, node: NodeId, app: App, orig
         })
         .await
         .unwrap_or(StartReply::Failed);
-    sim.note(node, format!("start-exclusive {}: {reply:?}", app.name()));
+    sim::note!(sim, node, "start-exclusive {}: {reply:?}", app.name());
     let _ = shared.redis.compare_and_delete(sim, node, key, token).await;
     reply
 }
@@ -277,7 +277,7 @@ pub fn spawn_pool_auto_start(shared: &std::rc::Rc<Shared>, sim: &Sim, node: Node
             Variant::V0 => {}
             Variant::V1 => {
                 let session = app.auto_session();
-                s.note(node, format!("pool auto-starts {} in session {session}", app.name()));
+                sim::note!(s, node, "pool auto-starts {} in session {session}", app.name());
                 if shared.params.auto_start_takes_lock {
                     start_locked(&shared, &s, node, app, session, "the pool".into()).await;
                 } else {
@@ -285,7 +285,7 @@ pub fn spawn_pool_auto_start(shared: &std::rc::Rc<Shared>, sim: &Sim, node: Node
                 }
             }
             Variant::Proposed => {
-                s.note(node, format!("pool auto-starts {}", app.name()));
+                sim::note!(s, node, "pool auto-starts {}", app.name());
                 start_proposed(&shared, &s, node, app, "the pool".into()).await;
             }
         }

@@ -97,7 +97,7 @@ pub fn mount(shared: &Rc<Shared>, sim: &Sim, node: NodeId, app: App, preview_act
     let c = core.clone();
     let component = Component::mount(sim, node, initial, move |r| c.render(r));
     let _ = core.component.set(component);
-    sim.note(node, format!("mounts hook h{id} ({})", app.name()));
+    sim::note!(sim, node, "mounts hook h{id} ({})", app.name());
     shared.hooks.borrow_mut().push(core.clone());
     core
 }
@@ -230,9 +230,13 @@ impl Core {
         self.component().set_state(|st| st.is_starting = true);
         let shared = &self.shared;
         let backend = shared.backends[sim.draw(ChoiceKind::Workload, shared.backends.len() as u64) as usize];
-        sim.note(
+        sim::note!(
+            sim,
             self.node,
-            format!("h{} start(): POST start {} to {}", self.id, self.app.name(), sim.node_name(backend)),
+            "h{} start(): POST start {} to {}",
+            self.id,
+            self.app.name(),
+            sim.node_name(backend)
         );
         let (c, s) = (self.clone(), sim.clone());
         sim.spawn(self.node, "start()", async move {
@@ -251,7 +255,7 @@ impl Core {
     }
 
     fn on_start_reply(&self, sim: &Sim, reply: Option<(StartReply, u64)>) {
-        sim.note(self.node, format!("h{} start() -> {:?}", self.id, reply.map(|r| r.0)));
+        sim::note!(sim, self.node, "h{} start() -> {:?}", self.id, reply.map(|r| r.0));
         let sets_running = self.shared.params.start_sets_running && self.variant() != Variant::Proposed;
         let observed = reply.filter(|(r, _)| r.ok() && sets_running).map(|(_, at)| at);
         if let Some(at) = observed {
@@ -316,7 +320,7 @@ impl Core {
         if newer {
             self.refs.borrow_mut().newest_observation = Some((at_ms, source));
         }
-        sim.note(self.node, format!("h{} status = {seen:?} ({source})", self.id));
+        sim::note!(sim, self.node, "h{} status = {seen:?} ({source})", self.id);
         self.component().set_state(|st| st.status = seen);
     }
 }

@@ -180,7 +180,7 @@ impl Sandbox {
             killed += 1;
         }
         if killed > 0 {
-            sim.note(self.node, format!("kills {killed} process(es) of session {session}"));
+            sim::note!(sim, self.node, "kills {killed} process(es) of session {session}");
         }
         killed
     }
@@ -189,7 +189,7 @@ impl Sandbox {
     pub fn kill(&self, sim: &Sim, id: u64) {
         if let Some(p) = self.state.borrow_mut().processes.iter_mut().find(|p| p.id == id && p.alive()) {
             p.state = ProcState::Exited;
-            sim.note(self.node, format!("kills hung process p{id} ({})", p.app.name()));
+            sim::note!(sim, self.node, "kills hung process p{id} ({})", p.app.name());
         }
     }
 
@@ -215,7 +215,7 @@ impl Sandbox {
             st.processes.push(Process { id, app, session, state: ProcState::Starting, hung, launched_at, origin });
             id
         };
-        sim.note(self.node, format!("session {session} runs the {} dev server: process p{id}", app.name()));
+        sim::note!(sim, self.node, "session {session} runs the {} dev server: process p{id}", app.name());
         let (sandbox, s) = (self.clone(), sim.clone());
         sim.spawn(
             self.node,
@@ -251,7 +251,7 @@ impl Sandbox {
             if st.processes[idx].state == ProcState::Starting {
                 st.processes[idx].state = ProcState::Exited;
                 drop(st);
-                sim.note(self.node, format!("p{id} has not bound in {deadline_ms} ms: killed"));
+                sim::note!(sim, self.node, "p{id} has not bound in {deadline_ms} ms: killed");
             }
             return;
         }
@@ -268,9 +268,9 @@ impl Sandbox {
             port
         };
         match port {
-            Some(p) if p == app.port() => sim.note(self.node, format!("p{id} listens on :{p}")),
-            Some(p) => sim.note(self.node, format!("p{id}: port {} in use, listens on :{p}", app.port())),
-            None => sim.note(self.node, format!("p{id} exits: EADDRINUSE :{}", app.port())),
+            Some(p) if p == app.port() => sim::note!(sim, self.node, "p{id} listens on :{p}"),
+            Some(p) => sim::note!(sim, self.node, "p{id}: port {} in use, listens on :{p}", app.port()),
+            None => sim::note!(sim, self.node, "p{id} exits: EADDRINUSE :{}", app.port()),
         }
         if port.is_some() && sim.fault(&PROCESS_CRASH) {
             sim.sleep_ms(sim.between(ChoiceKind::Delay, 1_000, 300_000)).await;
@@ -278,7 +278,7 @@ impl Sandbox {
             if st.processes[idx].alive() {
                 st.processes[idx].state = ProcState::Exited;
                 drop(st);
-                sim.note(self.node, format!("p{id} crashes"));
+                sim::note!(sim, self.node, "p{id} crashes");
             }
         }
     }

@@ -235,7 +235,7 @@ async fn user(sim: &Sim, shared: &Rc<Shared>, node: NodeId, plan: TabPlan) {
     let mut hook = hook::mount(shared, sim, node, plan.app, plan.preview);
     for (at, action) in plan.actions {
         sim.sleep_until(sim::SimTime(at)).await;
-        sim.note(node, format!("user: {action:?}"));
+        sim::note!(sim, node, "user: {action:?}");
         match action {
             Action::Rerender => hook.component().set_state(|st| st.get_token_id += 1),
             Action::Refresh => hook.check_status(sim),

@@ -42,9 +42,10 @@ impl Proc {
         self.w.slots[self.slot].node
     }
 
-    pub fn note(&self, text: impl Into<String>) {
-        let line = format!("{}: {}", self.w.ghost.borrow().procs[self.id].label, text.into());
-        self.sim.note(self.node(), line);
+    /// Notes `text` prefixed with the process's label; pass `format_args!(..)`, not
+    /// `format!(..)`, so that a hash-only run builds no text (see `sim::note!`).
+    pub fn note(&self, text: impl std::fmt::Display) {
+        sim::note!(self.sim, self.node(), "{}: {}", self.w.ghost.borrow().procs[self.id].label, text);
     }
 
     /// `Date.now()` on its host.
@@ -73,7 +74,7 @@ impl Proc {
         } else {
             self.sim.workload(5_000, p.prewarm_short_max_ms)
         };
-        self.note(format!("prewarm of template {template} starts ({} s)", ms / 1000));
+        self.note(format_args!("prewarm of template {template} starts ({} s)", ms / 1000));
         self.w.ghost.borrow_mut().enter_cs(template, self.id);
         let _ = self.w.fs.remove_file(&ready_marker(template));
         let mut left = ms;
@@ -85,7 +86,7 @@ impl Proc {
         }
         let _ = self.w.fs.write(&ready_marker(template), "ok");
         self.w.ghost.borrow_mut().leave_cs(template, self.id);
-        self.note(format!("prewarm of template {template} done"));
+        self.note(format_args!("prewarm of template {template} done"));
     }
 
     async fn with_lock(&self, template: usize) -> Result<(), LockError> {
@@ -104,19 +105,19 @@ impl Proc {
 
     fn use_template(&self, template: usize) {
         if self.w.fs.exists(&ready_marker(template)) {
-            self.note(format!("uses template {template}"));
+            self.note(format_args!("uses template {template}"));
             self.w.ghost.borrow_mut().used(template, self.id);
         } else {
-            self.note(format!("template {template} is not ready"));
+            self.note(format_args!("template {template} is not ready"));
         }
     }
 
     /// One launch: the slot's role, then use the template.
     async fn run(&self, template: usize, user_role: bool) {
         if user_role {
-            self.note(format!("waits for template {template}'s prewarm"));
+            self.note(format_args!("waits for template {template}'s prewarm"));
             if let Err(e) = self.wait_for_lock(template).await {
-                self.note(format!("error: {e}"));
+                self.note(format_args!("error: {e}"));
                 return;
             }
             self.step().await;
@@ -127,7 +128,7 @@ impl Proc {
         }
         match self.with_lock(template).await {
             Ok(()) => self.use_template(template),
-            Err(e) => self.note(format!("error: {e}")),
+            Err(e) => self.note(format_args!("error: {e}")),
         }
     }
 }
@@ -151,7 +152,7 @@ pub async fn launch(w: World, sim: Sim, slot: usize, first: bool) {
     s.pid.set(pid.0);
     let version = if legacy { V0 } else { w.version };
     let p = Proc { w: Rc::clone(&w), sim: sim.clone(), slot, id, host: s.host, pid: pid.0, version };
-    p.note(format!("starts (pid {pid}, host {}, {})", host.name, version.name));
+    p.note(format_args!("starts (pid {pid}, host {}, {})", host.name, version.name));
     p.run(s.template, s.user_role && !legacy).await;
     p.note("exits");
     host.procs.exit_reaped(pid);

@@ -57,13 +57,13 @@ fn strike(w: &World, sim: &Sim) {
         if w.slots[slot].proc.get().is_some() && sim.fault(&PROCESS_KILL) {
             let id = w.slots[slot].proc.get().unwrap_or_default();
             let label = w.ghost.borrow().procs[id].label.clone();
-            sim.note(NodeId::SYSTEM, format!("kill -9 {label}"));
+            sim::note!(sim, NodeId::SYSTEM, "kill -9 {label}");
             kill(w, sim, slot);
         }
     }
     for (h, host) in w.hosts.iter().enumerate() {
         if sim.fault(&HOST_RESTART) {
-            sim.note(NodeId::SYSTEM, format!("{} restarts: its pid namespace starts over", host.name));
+            sim::note!(sim, NodeId::SYSTEM, "{} restarts: its pid namespace starts over", host.name);
             for slot in 0..w.slots.len() {
                 if w.slots[slot].host == h {
                     kill(w, sim, slot);

@@ -103,13 +103,13 @@ async fn wait_finished(p: &Proc, template: usize) -> Result<Option<u64>, LockErr
         let now = p.sim.now().as_ms();
         let s = seen.entry(g).or_insert(Seen { beat: 0, beat_since_ms: now, first_seen_ms: now });
         if s.first_seen_ms == now {
-            p.note(format!("waits on {}", gen_dir(template, g)));
+            p.note(format_args!("waits on {}", gen_dir(template, g)));
         }
         // A timeout only while this generation shows signs of life: a holder known
         // alive, or a heartbeat seen to change within one interval and a poll.
         let fresh = now.saturating_sub(s.beat_since_ms) <= p.w.params.heartbeat_ms + p.w.params.poll_ms;
         if now.saturating_sub(s.first_seen_ms) > p.w.params.lock_timeout_ms && fresh {
-            p.note(format!("gives up on {}", gen_dir(template, g)));
+            p.note(format_args!("gives up on {}", gen_dir(template, g)));
             crate::system::prewarm::invariants::judge_timeout(p, template);
             break Err(LockError::Timeout);
         }
@@ -130,13 +130,13 @@ async fn legacy_lock(p: &Proc, template: usize, since_ms: &mut Option<u64>) -> O
     }
     let now = p.sim.now().as_ms();
     let since = *since_ms.get_or_insert_with(|| {
-        p.note(format!("waits on the pre-upgrade lock {dir}"));
+        p.note(format_args!("waits on the pre-upgrade lock {dir}"));
         now
     });
     if now.saturating_sub(since) <= p.w.params.legacy_stale_ms {
         return Some(false);
     }
-    p.note(format!("pre-upgrade lock {dir} outlived the legacy window: rm -r"));
+    p.note(format_args!("pre-upgrade lock {dir} outlived the legacy window: rm -r"));
     p.w.fs.rm_rf(&dir);
     let mut g = p.w.ghost.borrow_mut();
     if g.current.contains_key(&template) {
@@ -178,11 +178,11 @@ pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
                 let inst = g.created(template, p.id, p.sim.now());
                 g.instances[inst].names_pid = true;
                 drop(g);
-                p.note(format!("acquired {target}"));
+                p.note(format_args!("acquired {target}"));
                 break (next, inst);
             }
             Err(FsError::NotEmpty | FsError::Exists | FsError::NotDir) => {
-                p.note(format!("{target} taken by another process"));
+                p.note(format_args!("{target} taken by another process"));
                 fs.rm_rf(&staging);
             }
             Err(e) => panic!("rename onto {target}: {e}"),
@@ -200,7 +200,7 @@ pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
     // finally
     p.step().await;
     let _ = fs.write(&format!("{dir}/released"), "");
-    p.note(format!("releases {dir}"));
+    p.note(format_args!("releases {dir}"));
     let mut g = p.w.ghost.borrow_mut();
     if g.current.get(&template) == Some(&inst) {
         g.ended(template, p.id, true, p.sim.now());

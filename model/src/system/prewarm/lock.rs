@@ -29,11 +29,11 @@ pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
                 let inst = g.created(template, p.id, p.sim.now());
                 g.instances[inst].legacy = p.version != p.w.version;
                 drop(g);
-                p.note(format!("mkdir {dir}: acquired"));
+                p.note(format_args!("mkdir {dir}: acquired"));
                 break;
             }
             Err(FsError::Exists) => {
-                p.note(format!("mkdir {dir}: EEXIST"));
+                p.note(format_args!("mkdir {dir}: EEXIST"));
                 wait_for_lock(p, template).await?;
             }
             Err(e) => panic!("mkdir {dir}: {e}"),
@@ -43,7 +43,7 @@ pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
     p.prewarm(template, |_| {}).await;
     // finally
     p.step().await;
-    p.note(format!("releases {dir}"));
+    p.note(format_args!("releases {dir}"));
     remove(p, template, true).await;
     Ok(())
 }
@@ -99,7 +99,7 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
     let result = loop {
         p.step().await;
         if !p.w.fs.exists(&dir) {
-            p.note(format!("{dir} is gone"));
+            p.note(format_args!("{dir} is gone"));
             break Ok(());
         }
         let verdict = match p.version.liveness {
@@ -118,10 +118,10 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
         let current = p.w.ghost.borrow().current.get(&template).copied();
         if current != met {
             met = current;
-            p.note(format!("waits on {dir} (holder {verdict:?})"));
+            p.note(format_args!("waits on {dir} (holder {verdict:?})"));
         }
         if verdict == Verdict::Dead {
-            p.note(format!("holder of {dir} is dead: rm -r"));
+            p.note(format_args!("holder of {dir} is dead: rm -r"));
             p.sim.sometimes("dead-holder-reclaimed");
             remove(p, template, false).await;
             break Ok(());
@@ -145,7 +145,7 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
                 );
             }
             if now.saturating_sub(mtime.as_ms()) > stale_ms {
-                p.note(format!("{dir} is stale (mtime {mtime}): rm -r"));
+                p.note(format_args!("{dir} is stale (mtime {mtime}): rm -r"));
                 p.sim.sometimes("stale-lock-reclaimed-by-mtime");
                 remove(p, template, false).await;
                 if params.stale_reloops {
@@ -155,7 +155,7 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
             }
         }
         if p.date_now().saturating_sub(start) > params.lock_timeout_ms {
-            p.note(format!("gives up on {dir} after {} s", p.date_now().saturating_sub(start) / 1000));
+            p.note(format_args!("gives up on {dir} after {} s", p.date_now().saturating_sub(start) / 1000));
             crate::system::prewarm::invariants::judge_timeout(p, template);
             break Err(LockError::Timeout);
         }

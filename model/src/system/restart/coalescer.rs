@@ -38,11 +38,11 @@ impl Server {
         let me = self.goroutine(ws, "restart");
         let m = self.v0_mutex(ws);
         let Some(unlock) = m.try_lock(&me) else {
-            sim.note(self.node, format!("Auto-restart: skipping ws{ws} — restart already in progress"));
+            sim::note!(sim, self.node, "Auto-restart: skipping ws{ws} — restart already in progress");
             return;
         };
         let token = begin_cycle(&self.history, ws, &self.name, sim.now());
-        sim.note(self.node, format!("{me}: TryLock ok → cycle {} begins", token.number()));
+        sim::note!(sim, self.node, "{me}: TryLock ok → cycle {} begins", token.number());
         // The deferred Unlock runs on return and on a recovered panic alike.
         let _ = self.run_cycle(sim, ws, token).await;
         unlock.unlock();
@@ -56,18 +56,18 @@ impl Server {
         if s.running.get() {
             s.pending.set(true);
             sim.sometimes("pending-restart-coalesced");
-            sim.note(self.node, format!("{me}: a cycle is running → pending = true, return"));
+            sim::note!(sim, self.node, "{me}: a cycle is running → pending = true, return");
             guard.unlock();
             return;
         }
         s.running.set(true);
         let mut token = begin_cycle(&self.history, ws, &self.name, sim.now());
-        sim.note(self.node, format!("{me}: running = true → cycle {} begins", token.number()));
+        sim::note!(sim, self.node, "{me}: running = true → cycle {} begins", token.number());
         guard.unlock();
         for _ in 0..CYCLES_MAX {
             let returned = self.run_cycle(sim, ws, token).await;
             if returned == CycleReturn::Panicked && self.version == Version::V1 {
-                sim.note(self.node, format!("{me}: cycle panicked; running stays true (no deferred reset)"));
+                sim::note!(sim, self.node, "{me}: cycle panicked; running stays true (no deferred reset)");
                 return;
             }
             let guard = s.mu.lock(&me).await;
@@ -75,15 +75,12 @@ impl Server {
                 s.pending.set(false);
                 sim.sometimes("pending-cycle-runs");
                 token = begin_cycle(&self.history, ws, &self.name, sim.now());
-                sim.note(
-                    self.node,
-                    format!("{me}: pending was set → pending = false, cycle {} begins", token.number()),
-                );
+                sim::note!(sim, self.node, "{me}: pending was set → pending = false, cycle {} begins", token.number());
                 guard.unlock();
                 continue;
             }
             s.running.set(false);
-            sim.note(self.node, format!("{me}: no pending → running = false, done"));
+            sim::note!(sim, self.node, "{me}: no pending → running = false, done");
             guard.unlock();
             return;
         }

@@ -39,28 +39,28 @@ impl Server {
     /// Runs one cycle of `ws`; `token` ends when its provision ends.
     pub async fn run_cycle(self: &Rc<Self>, sim: &Sim, ws: u32, token: CycleToken) -> CycleReturn {
         let n = token.number();
-        sim.note(self.node, format!("cycle {n} ws{ws}: Stop"));
+        sim::note!(sim, self.node, "cycle {n} ws{ws}: Stop");
         self.stop(sim, ws).await;
         if sim.fault(&CYCLE_PANIC) {
             if !self.params.panic_recovered {
-                sim.note(self.node, format!("cycle {n} ws{ws}: panic, not recovered → the process exits"));
+                sim::note!(sim, self.node, "cycle {n} ws{ws}: panic, not recovered → the process exits");
                 self.crash_process(sim).await;
             }
-            sim.note(self.node, format!("cycle {n} ws{ws}: panic, recovered; the goroutine ends"));
+            sim::note!(sim, self.node, "cycle {n} ws{ws}: panic, recovered; the goroutine ends");
             return CycleReturn::Panicked;
         }
         let snapshot = match self.db.load(sim, self.node, ws).await {
             Ok(s) => s,
             Err(e) => {
-                sim.note(self.node, format!("cycle {n} ws{ws}: loadWorkspaceSecrets failed: {e}"));
+                sim::note!(sim, self.node, "cycle {n} ws{ws}: loadWorkspaceSecrets failed: {e}");
                 token.end(CycleEnd::Failed(e.to_string()));
                 return CycleReturn::Done;
             }
         };
         let keys: Vec<&str> = snapshot.env.keys().map(String::as_str).collect();
-        sim.note(self.node, format!("cycle {n} ws{ws}: loadWorkspaceSecrets → v{} {keys:?}", snapshot.version));
+        sim::note!(sim, self.node, "cycle {n} ws{ws}: loadWorkspaceSecrets → v{} {keys:?}", snapshot.version);
         if self.version.async_provision() {
-            sim.note(self.node, format!("cycle {n} ws{ws}: go provisionWorkspace"));
+            sim::note!(sim, self.node, "cycle {n} ws{ws}: go provisionWorkspace");
             let (me, s) = (self.clone(), sim.clone());
             go(sim, self.node, "provisionWorkspace", async move { me.provision(&s, ws, snapshot, token).await });
         } else {
@@ -85,12 +85,12 @@ impl Server {
     async fn stop(&self, sim: &Sim, ws: u32) {
         let containers = match self.docker_call(sim, self.docker.list(sim, self.node, ws)).await {
             Ok(c) => c,
-            Err(e) => return sim.note(self.node, format!("Stop ws{ws}: list failed: {e}")),
+            Err(e) => return sim::note!(sim, self.node, "Stop ws{ws}: list failed: {e}"),
         };
         for c in containers {
             match self.docker_call(sim, self.docker.stop_and_remove(sim, self.node, c.id)).await {
-                Ok(()) => sim.note(self.node, format!("Stop ws{ws}: {} removed", c.id)),
-                Err(e) => sim.note(self.node, format!("Stop ws{ws}: {}: {e}", c.id)),
+                Ok(()) => sim::note!(sim, self.node, "Stop ws{ws}: {} removed", c.id),
+                Err(e) => sim::note!(sim, self.node, "Stop ws{ws}: {}: {e}", c.id),
             }
         }
     }
@@ -102,7 +102,7 @@ impl Server {
         match self.create_and_start(sim, ws, snapshot.clone()).await {
             Ok(id) => {
                 let answer = hermes_answer(&snapshot.env);
-                sim.note(self.node, format!("cycle {n} ws{ws}: {id} up with v{version}: {answer}"));
+                sim::note!(sim, self.node, "cycle {n} ws{ws}: {id} up with v{version}: {answer}");
                 token.end(CycleEnd::Up { container: id, version });
                 if self.version == Version::Proposed {
                     // The acknowledgement the reconciler compares with the latest commit.
@@ -114,7 +114,7 @@ impl Server {
                 });
             }
             Err(e) => {
-                sim.note(self.node, format!("cycle {n} ws{ws}: provisionWorkspace failed: {e}"));
+                sim::note!(sim, self.node, "cycle {n} ws{ws}: provisionWorkspace failed: {e}");
                 token.end(CycleEnd::Failed(e.to_string()));
             }
         }

@@ -174,7 +174,7 @@ impl Server {
     async fn handle(self: Rc<Self>, sim: &Sim, ws: u32, save: Save) {
         let before = !self.params.commit_before_restart;
         if before {
-            sim.note(self.node, format!("{} ws{ws}: go RestartByID before the commit", save.handler()));
+            sim::note!(sim, self.node, "{} ws{ws}: go RestartByID before the commit", save.handler());
             self.go_restart(sim, ws, Cause::Handler);
         }
         let (history, what) = (self.history.clone(), save.describe());
@@ -186,11 +186,11 @@ impl Server {
             .await;
         match committed {
             Ok(v) if !before => {
-                sim.note(self.node, format!("{} ws{ws}: committed v{v} → go RestartByID", save.describe()));
+                sim::note!(sim, self.node, "{} ws{ws}: committed v{v} → go RestartByID", save.describe());
                 self.go_restart(sim, ws, Cause::Handler);
             }
-            Ok(v) => sim.note(self.node, format!("{} ws{ws}: committed v{v}", save.describe())),
-            Err(e) => sim.note(self.node, format!("{} ws{ws}: commit error: {e}", save.describe())),
+            Ok(v) => sim::note!(sim, self.node, "{} ws{ws}: committed v{v}", save.describe()),
+            Err(e) => sim::note!(sim, self.node, "{} ws{ws}: commit error: {e}", save.describe()),
         }
     }
 
@@ -249,9 +249,11 @@ impl Server {
                 let seen_before = suspects.insert(ws, row.version) == Some(row.version);
                 if (restarted && pass == 0) || seen_before {
                     suspects.remove(&ws);
-                    sim.note(
+                    sim::note!(
+                        sim,
                         self.node,
-                        format!("reconcile ws{ws}: containers differ from DB v{} → restart", row.version),
+                        "reconcile ws{ws}: containers differ from DB v{} → restart",
+                        row.version
                     );
                     self.go_restart(sim, ws, Cause::Reconcile);
                 }
@@ -273,7 +275,7 @@ impl Server {
             }
             let ws = self.workspaces[sim.draw(ChoiceKind::Workload, self.workspaces.len() as u64) as usize];
             self.history.borrow_mut().request(ws, Cause::Other);
-            sim.note(self.node, format!("imagewatch: new image digest → restart ws{ws} directly"));
+            sim::note!(sim, self.node, "imagewatch: new image digest → restart ws{ws} directly");
             let token = crate::system::restart::history::begin_cycle(&self.history, ws, &self.name, sim.now());
             self.run_cycle(sim, ws, token).await;
         }

@@ -168,8 +168,10 @@ impl Backend {
         }
     }
 
-    pub fn note(&self, text: impl Into<String>) {
-        self.sim.note(self.node, text);
+    /// Notes `text`; pass `format_args!(..)`, not `format!(..)`, so that a hash-only
+    /// run builds no text (see `sim::note!`).
+    pub fn note(&self, text: impl std::fmt::Display) {
+        sim::note!(self.sim, self.node, "{text}");
     }
 
     /// One file-system or process await.
@@ -203,7 +205,7 @@ impl Backend {
             return true;
         }
         if honors && self.aborted() {
-            self.note(format!("{owner} sees the abort signal and returns without a side effect"));
+            self.note(format_args!("{owner} sees the abort signal and returns without a side effect"));
             return false;
         }
         self.ghost.borrow_mut().begin(owner);
@@ -228,7 +230,7 @@ impl Backend {
         mark.done = true;
         drop(mark);
         self.ghost.borrow_mut().acquired(owner, &lock);
-        self.note(format!("{owner} holds {lock}"));
+        self.note(format_args!("{owner} holds {lock}"));
         Held { _guard: Box::new(guard), ghost: self.ghost.clone(), owner: owner.to_string(), lock }
     }
 
@@ -249,10 +251,10 @@ impl Backend {
         let text = doc.render();
         self.side_effect(owner, &format!("writes {path}"));
         if let Err(e) = self.fs.write_atomic(path, &text).await {
-            self.note(format!("{owner}: write of {path} failed: {e:?}"));
+            self.note(format_args!("{owner}: write of {path} failed: {e:?}"));
             return;
         }
-        self.note(format!("{owner} writes {path}"));
+        self.note(format_args!("{owner} writes {path}"));
         self.ghost.borrow_mut().wrote(path, owner, &text, facts);
     }
 
@@ -260,10 +262,10 @@ impl Backend {
     pub fn write_plain(&self, owner: &str, path: &str, text: &str, facts: Vec<Fact>) {
         self.side_effect(owner, &format!("writes {path}"));
         if let Err(e) = self.fs.write(path, text) {
-            self.note(format!("{owner}: write of {path} failed: {e:?}"));
+            self.note(format_args!("{owner}: write of {path} failed: {e:?}"));
             return;
         }
-        self.note(format!("{owner} writes {path}"));
+        self.note(format_args!("{owner} writes {path}"));
         self.ghost.borrow_mut().wrote(path, owner, text, facts);
     }
 

@@ -25,7 +25,7 @@ impl Backend {
             self.reserved_ids.borrow_mut().insert(id.clone());
         }
         self.ghost.borrow_mut().process_id_chosen(owner, &id);
-        self.note(format!("{owner}: process ID {id}"));
+        self.note(format_args!("{owner}: process ID {id}"));
         id
     }
 
@@ -39,7 +39,7 @@ impl Backend {
         self.processes.borrow_mut().insert(id.to_string(), Process { owner: owner.to_string() });
         self.ghost.borrow_mut().process_registered(owner, id);
         self.release_reserved_id(id);
-        self.note(format!("{owner}: processes.set({id})"));
+        self.note(format_args!("{owner}: processes.set({id})"));
     }
 
     /// `bash(run_in_background)`: `BackgroundProcessManager.spawn`.
@@ -52,7 +52,7 @@ impl Backend {
         self.io().await;
         self.side_effect(owner, "spawns a process");
         if self.sim.fault(&SPAWN_FAIL) {
-            self.note(format!("{owner}: spawnProcess({id}) fails"));
+            self.note(format_args!("{owner}: spawnProcess({id}) fails"));
             self.ghost.borrow_mut().process_abandoned(owner, &id);
             self.release_reserved_id(&id);
             return;
@@ -60,12 +60,12 @@ impl Backend {
         self.io().await;
         let dir = format!("/tmp/bg/{id}");
         if let Err(e) = self.fs.mkdir_p(&dir) {
-            self.note(format!("{owner}: mkdir {dir} failed: {e:?}"));
+            self.note(format_args!("{owner}: mkdir {dir} failed: {e:?}"));
         }
         if let Err(e) = self.fs.write(&format!("{dir}/meta.json"), owner) {
-            self.note(format!("{owner}: writeMeta failed: {e:?}"));
+            self.note(format_args!("{owner}: writeMeta failed: {e:?}"));
         }
-        self.note(format!("{owner}: writeMeta {dir}"));
+        self.note(format_args!("{owner}: writeMeta {dir}"));
         self.register_process(owner, &id);
     }
 
@@ -88,17 +88,17 @@ impl Backend {
         for (i, path) in CHECKOUT.iter().enumerate() {
             self.io().await;
             if self.aborted() && !background {
-                self.note(format!("{owner}: killed by the abort"));
+                self.note(format_args!("{owner}: killed by the abort"));
                 return;
             }
             let text = format!("{}@{owner}", path.rsplit('/').next().unwrap_or(path));
             self.side_effect(owner, &format!("rewrites {path}"));
             if let Err(e) = self.fs.write(path, &text) {
-                self.note(format!("{owner}: write of {path} failed: {e:?}"));
+                self.note(format_args!("{owner}: write of {path} failed: {e:?}"));
             }
             let files = self.checkout_now();
             self.ghost.borrow_mut().checkout_changed(files);
-            self.note(format!("{owner}: sed rewrites {path}"));
+            self.note(format_args!("{owner}: sed rewrites {path}"));
             if i == 0 && migrates {
                 background = self.migrate_to_background(owner, display).await;
             }
@@ -114,7 +114,7 @@ impl Backend {
         let id = self.generate_unique_process_id(owner, display);
         self.io().await;
         if self.sim.fault(&MIGRATE_FAIL) {
-            self.note(format!("{owner}: migration of {id} fails"));
+            self.note(format_args!("{owner}: migration of {id} fails"));
             self.ghost.borrow_mut().process_abandoned(owner, &id);
             self.release_reserved_id(&id);
             return false;

@@ -30,7 +30,7 @@ impl Backend {
         self.sim.sometimes_if(self.ghost.borrow().rmw_inside(path) > 1, "two-config-writes-at-once");
         self.io().await;
         let mut doc = self.read_doc(path);
-        self.note(format!("{owner} reads {path}"));
+        self.note(format_args!("{owner} reads {path}"));
         let facts = modify(&mut doc);
         self.io().await;
         self.write_doc(owner, path, &doc, facts).await;

@@ -12,7 +12,7 @@ impl Backend {
         self.ghost.borrow_mut().phase(owner, "read", &[path.to_string()]);
         self.io().await;
         let text = self.fs.read(path).unwrap_or_default();
-        self.note(format!("{owner} reads {path} = {text}"));
+        self.note(format_args!("{owner} reads {path} = {text}"));
     }
 
     async fn file_edit_lock(&self, owner: &str, path: &str) -> Held {
@@ -38,11 +38,11 @@ impl Backend {
         self.io().await;
         self.side_effect(owner, &format!("edits {path}"));
         if let Err(e) = self.fs.write(path, &text) {
-            self.note(format!("{owner}: write of {path} failed: {e:?}"));
+            self.note(format_args!("{owner}: write of {path} failed: {e:?}"));
         }
         let files = self.checkout_now();
         self.ghost.borrow_mut().checkout_changed(files);
-        self.note(format!("{owner} edits {path}"));
+        self.note(format_args!("{owner} edits {path}"));
     }
 
     /// `executeFileEditOperation` inserting `line` into an existing file.
@@ -66,7 +66,7 @@ impl Backend {
         self.ghost.borrow_mut().rmw_begin(NOTES, owner);
         self.io().await;
         let exists = self.fs.exists(NOTES);
-        self.note(format!("{owner}: fileExists({NOTES}) = {exists}"));
+        self.note(format_args!("{owner}: fileExists({NOTES}) = {exists}"));
         if !exists {
             self.io().await;
             self.write_plain(owner, NOTES, &format!("{line}\n"), vec![Fact::Line(line.to_string())]);
@@ -106,8 +106,8 @@ impl Backend {
         self.io().await;
         self.side_effect(owner, &format!("writes {path}"));
         if let Err(e) = self.fs.write_atomic(path, &format!("content by {owner}\n")).await {
-            self.note(format!("{owner}: write of {path} failed: {e:?}"));
+            self.note(format_args!("{owner}: write of {path} failed: {e:?}"));
         }
-        self.note(format!("{owner} overwrites {path}"));
+        self.note(format_args!("{owner} overwrites {path}"));
     }
 }

@@ -41,7 +41,7 @@ fn desired(routes: &[String], gateway_on: bool) -> Vec<String> {
 impl Backend {
     /// Runs one `ProviderService` mutation for the UI actor `owner`; `n` numbers it.
     pub async fn provider_op(&self, owner: &str, op: ProviderOp, n: u64) {
-        self.note(format!("{owner}: ProviderService {op:?}"));
+        self.note(format_args!("{owner}: ProviderService {op:?}"));
         let role = format!("{owner} ProviderService.{op:?}");
         self.set_role(owner, role.clone());
         let custom = format!("provider.custom-{owner}");
@@ -107,10 +107,10 @@ impl Backend {
         self.io().await;
         let gateway_on = self.read_doc(PROVIDERS).get("gateway") == Some("on");
         let snap = self.read_doc(CONFIG).routes();
-        self.note(format!("{owner}: sync reads routePriority=[{}] (unlocked)", snap.join(",")));
+        self.note(format_args!("{owner}: sync reads routePriority=[{}] (unlocked)", snap.join(",")));
         let next = desired(&snap, gateway_on);
         if next == snap {
-            self.note(format!("{owner}: sync skips the write (steady state)"));
+            self.note(format_args!("{owner}: sync skips the write (steady state)"));
             return;
         }
         let under_lock = self.version.route_merge_under_lock;

@@ -149,7 +149,7 @@ pub async fn run_call(b: Rc<Backend>, call: Call) {
             phase_resources: call.tool.resources(),
         },
     );
-    b.note(format!("{owner} starts {}", call.tool.short()));
+    b.note(format_args!("{owner} starts {}", call.tool.short()));
     let forked = call.tool.forked();
     let wrapper: Option<Held> = match b.version.stream_lock {
         StreamLock::None => None,
@@ -162,7 +162,7 @@ pub async fn run_call(b: Rc<Backend>, call: Call) {
     };
     // withSequentialExecution rejects a queued call aborted before it got the lock.
     if wrapper.is_some() && b.aborted() {
-        b.note(format!("{owner} is rejected: the stream was aborted while it queued"));
+        b.note(format_args!("{owner} is rejected: the stream was aborted while it queued"));
     } else {
         match &call.tool {
             Tool::Task { foreground, .. } => b.task_tool(owner, forked, *foreground).await,
@@ -180,7 +180,7 @@ pub async fn run_call(b: Rc<Backend>, call: Call) {
     drop(wrapper);
     b.ghost.borrow_mut().phase(owner, "done", &[]);
     b.ghost.borrow_mut().finished.insert(owner.to_string());
-    b.note(format!("{owner} returns"));
+    b.note(format_args!("{owner} returns"));
 }
 
 /// The user: every 1..=`abort_tick_ms` may abort the stream (the `stream.abort`

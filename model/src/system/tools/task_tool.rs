@@ -32,7 +32,7 @@ impl Backend {
             .await;
         }
         if !foreground {
-            self.note(format!("{owner}: background sub-agent started"));
+            self.note(format_args!("{owner}: background sub-agent started"));
             return;
         }
         self.ghost.borrow_mut().phase(owner, "waitForAgentReport", &[]);
@@ -41,15 +41,15 @@ impl Backend {
         } else {
             self.sim.between(ChoiceKind::Delay, self.params.agent_report_min_ms, self.params.agent_report_max_ms)
         };
-        self.note(format!("{owner}: waitForAgentReport ({ms} ms)"));
+        self.note(format_args!("{owner}: waitForAgentReport ({ms} ms)"));
         if self.aborted() {
             return;
         }
         let aborted = self.abort_signal.notified();
         if self.sim.timeout_ms(ms, aborted).await.is_some() {
-            self.note(format!("{owner}: waitForAgentReport ends with the abort"));
+            self.note(format_args!("{owner}: waitForAgentReport ends with the abort"));
         } else {
-            self.note(format!("{owner}: sub-agent reports"));
+            self.note(format_args!("{owner}: sub-agent reports"));
         }
     }
 
@@ -68,7 +68,7 @@ impl Backend {
             self.io().await;
             let text = self.fs.read(path).unwrap_or_default();
             let epoch = self.ghost.borrow().checkout_epoch();
-            self.note(format!("{owner}: fork copies {path} = {text}"));
+            self.note(format_args!("{owner}: fork copies {path} = {text}"));
             reads.push((text, epoch));
         }
         self.side_effect(owner, "creates the forked workspace");
