@@ -24,7 +24,23 @@
 //! - the caller's deadline at that very millisecond (only when pauses or long delays
 //!   are armed): timers due together settle in the order they were set, so the
 //!   deadline, set first, wins. The reply's win is the run whose reply took one
-//!   millisecond less: the caller takes the same reply, one millisecond earlier.
+//!   millisecond less: the caller takes the same reply, one millisecond earlier;
+//! - the caller woken at that very millisecond by something else (a sleep it races
+//!   the reply against, a `Notify`): the reply has landed when it is polled, so a
+//!   combinator that looks at the reply first takes it. "No reply yet" is the run
+//!   whose reply took one millisecond longer.
+//!
+//! Each "one millisecond" run exists only when the reply's delay can move by one: the
+//! delay is drawn from `delay_min_ms..=delay_max_ms`, so at the end of that range, or
+//! with a fixed latency (`delay_min_ms == delay_max_ms`), that tie is now always
+//! settled one way. Every network config in the scenarios has a range of at least
+//! 1..=100 ms.
+//!
+//! Two more differences from the boxed legs: a request held for a paused destination
+//! labels its draws (the handler's, the reply's delay and loss) with the caller's
+//! node when it is released, as every other delivery does (the held closure used to
+//! run as the engine's node); and a lost call nobody waits for sets no timeout, but
+//! still holds time open until its deadline ([`Sim::hold_time_until`]).
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -114,11 +130,19 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Call<F, R> {
     }
 
     /// A lost request or reply: the caller learns of it only when its deadline passes.
+    /// When nobody can learn of it, no timer is set, but the deadline still holds time
+    /// open: a run that falls quiet reaches it, as it did when every lost call kept a
+    /// timeout pending ([`Sim::hold_time_until`]).
     fn lost_until_deadline(self: Rc<Self>, sim: &Sim) {
-        if !self.deadline_armed.get() && !self.settled() {
-            self.deadline_armed.set(true);
-            sim.schedule(self.deadline, Timer::Timeout(self));
+        if self.deadline_armed.get() {
+            return;
         }
+        if self.settled() {
+            sim.hold_time_until(self.deadline);
+            return;
+        }
+        self.deadline_armed.set(true);
+        sim.schedule(self.deadline, Timer::Timeout(self));
     }
 
     fn fill(&self, sim: &Sim, value: Result<R, NetError>) {

@@ -158,6 +158,8 @@ pub(crate) struct Kernel {
     /// The `sometimes` goals reached so far, and the steps completed (see `goal.rs`).
     goals: RefCell<crate::goal::Goals>,
     steps: Cell<u64>,
+    /// The latest deadline of a call nobody waits for any more (see [`Sim::hold_time_until`]).
+    time_floor: Cell<SimTime>,
     /// The model's state hasher and the hashes recorded (exhaustive search only).
     pub(crate) state_hashes: RefCell<crate::state_hash::StateHashes>,
 }
@@ -219,6 +221,7 @@ impl Sim {
             actor: Cell::new(NodeId::SYSTEM),
             goals: RefCell::new(crate::goal::Goals::default()),
             steps: Cell::new(0),
+            time_floor: Cell::new(SimTime::ZERO),
             state_hashes: RefCell::default(),
         };
         let sim = Sim { k: Rc::new(k) };
@@ -699,6 +702,22 @@ impl Sim {
     /// How many decisions the run has drawn so far.
     pub(crate) fn tape_len(&self) -> usize {
         self.k.choices.borrow().tape().len()
+    }
+
+    /// Records that a run falling quiet must still reach time `t`: a lost call whose
+    /// caller is gone or already answered used to keep a timeout pending until its
+    /// deadline, and that timer carried time there. The runner moves time on to the
+    /// latest such `t` when nothing is left to happen (see `runner.rs`), so checks that
+    /// read the clock at a run's end are judged no earlier than before.
+    pub(crate) fn hold_time_until(&self, t: SimTime) {
+        if t > self.k.time_floor.get() {
+            self.k.time_floor.set(t);
+        }
+    }
+
+    /// The latest time recorded by [`Sim::hold_time_until`].
+    pub(crate) fn time_floor(&self) -> SimTime {
+        self.k.time_floor.get()
     }
 
     /// Moves time forward to `t` with nothing happening (used at phase ends).

@@ -25,7 +25,10 @@
 //! and its run at the latest time that last tick could fall, so a check that reads the
 //! clock (a lock held past its bound) is judged no earlier than before. Only the
 //! instants a tick sampled in between are gone; the model changes nothing in them, and
-//! the next step of its own, or the end of the run, sees the same state later.
+//! the next step of its own, or the end of the run, sees the same state later. That
+//! argument holds for checks that only get worse as time passes (a bound exceeded stays
+//! exceeded), which is what every clock-reading invariant here is; a check that could
+//! hold at the drawn end of the old run and fail at the latest one would differ.
 
 use crate::executor::Sim;
 use crate::fault::points::{CLOCK_DRIFT, CLOCK_JUMP, NODE_CRASH, NODE_PAUSE};

@@ -17,6 +17,7 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3Default};
 
 use crate::executor::Sim;
 use crate::node::NodeId;
+use crate::trace::NoteText;
 
 /// Records a model-level step in the model's own words, formatted as by `format!`:
 /// `note!(sim, node, "acquires lock {}", id)`. The same event and trace hash as
@@ -32,6 +33,9 @@ impl Sim {
     /// [`Sim::note`] from format arguments: see [`note!`](crate::note), which calls it.
     pub fn note_args(&self, node: NodeId, text: fmt::Arguments<'_>) {
         let (time, task) = (self.now(), self.k().current_task.get());
+        // Formatted outside the trace's borrow: a `Display` may call back into the sim.
+        let wants_text = self.k().trace.borrow().wants_note_text();
+        let text = if wants_text { NoteText::Text(fmt::format(text)) } else { NoteText::Hash(text_hash(text)) };
         self.k().trace.borrow_mut().record_note(time, node, task, text);
     }
 }
@@ -88,6 +92,27 @@ mod tests {
     /// buffer (256 bytes), written in several pieces.
     fn lengths() -> impl Iterator<Item = usize> {
         [0, 1, 3, 16, 17, 100, 128, 129, 239, 240, 241, 255, 256, 257, 300, 511, 512, 1000, 1025].into_iter()
+    }
+
+    /// A note argument whose `Display` reads the trace, as a model's describer may.
+    struct ReadsTheTrace(Sim);
+
+    impl fmt::Display for ReadsTheTrace {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "after {} events", self.0.k().trace.borrow().len())
+        }
+    }
+
+    #[test]
+    fn a_note_argument_may_read_the_trace_while_it_is_formatted() {
+        for mode in [TraceMode::HashOnly, TraceMode::Full] {
+            let sim = Sim::new(ChoiceSource::Seed(1), mode);
+            crate::note!(sim, NodeId::SYSTEM, "{}", ReadsTheTrace(sim.clone()));
+            let expected = Sim::new(ChoiceSource::Seed(1), mode);
+            let count = expected.k().trace.borrow().len();
+            expected.note(NodeId::SYSTEM, format!("after {count} events"));
+            assert_eq!(sim.trace_hash(), expected.trace_hash(), "{mode:?}");
+        }
     }
 
     #[test]

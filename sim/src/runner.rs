@@ -286,10 +286,12 @@ fn drive<W>(
             }
             Step::Quiescent if faulting => {
                 // An idle nemesis's pending tick would have carried time to the end of
-                // the fault phase (`crate::nemesis` says why this keeps every behaviour).
+                // the fault phase (`crate::nemesis` says why this keeps every behaviour),
+                // and a lost call's deadline to itself (`Sim::hold_time_until`).
                 if sim.idle_nemesis_tick_max_ms().is_some() {
                     sim.set_now(fault_end);
                 }
+                sim.set_now(sim.time_floor().min(fault_end));
                 sim.end_fault_phase();
                 faulting = false;
                 continue;
@@ -303,6 +305,7 @@ fn drive<W>(
                 if let Some(tick_max_ms) = sim.idle_nemesis_tick_max_ms() {
                     sim.set_now(fault_end.plus_ms(tick_max_ms).min(end));
                 }
+                sim.set_now(sim.time_floor().min(end));
                 break;
             }
         }

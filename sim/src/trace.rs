@@ -2,10 +2,8 @@
 //! them. Two runs are the same run exactly when their trace hashes match.
 //!
 //! Campaigns keep only the hash (cheap); `repro` and failure reports keep every event.
-//! Model notes and faults are also emitted through `tracing`, stamped with simulated
+//! Model notes are also emitted through `tracing`, stamped with simulated
 //! time, so `RUST_LOG=lockstep=debug` shows a run as it happens.
-
-use std::fmt::Arguments;
 
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64;
@@ -19,6 +17,14 @@ use crate::time::SimTime;
 pub enum TraceMode {
     HashOnly,
     Full,
+}
+
+/// A note's text for [`Trace::record_note`]: built, or only its xxh3 (a hash-only
+/// run), formatted before the trace is borrowed so that a `Display` that records
+/// cannot find the trace borrowed.
+pub(crate) enum NoteText {
+    Text(String),
+    Hash(u64),
 }
 
 /// What happened in one step.
@@ -134,15 +140,22 @@ impl Trace {
     /// `tracing` shows notes, and otherwise streams it into the hash (see `note.rs`).
     /// The prefix of the event's word is [`event_hash`]'s, written out so the common
     /// path never allocates: `note::tests` checks that both give the same hash.
-    pub(crate) fn record_note(&mut self, time: SimTime, node: NodeId, task: Option<TaskId>, text: Arguments<'_>) {
-        if self.mode == TraceMode::Full || tracing::enabled!(target: "lockstep::trace", tracing::Level::DEBUG) {
-            return self.record(time, node, task, EventKind::Note { text: std::fmt::format(text) });
-        }
+    pub(crate) fn record_note(&mut self, time: SimTime, node: NodeId, task: Option<TaskId>, text: NoteText) {
+        let text_hash = match text {
+            NoteText::Text(text) => return self.record(time, node, task, EventKind::Note { text }),
+            NoteText::Hash(hash) => hash,
+        };
         let mut h = fold(time.as_ms(), u64::from(node.0));
         h = fold(h, task.map_or(u64::MAX, TaskId::to_bits));
-        self.hash = fold(self.hash, fold(fold(fold(h, 12), crate::note::text_hash(text)), 0));
+        self.hash = fold(self.hash, fold(fold(fold(h, 12), text_hash), 0));
         self.count += 1;
         self.model_steps += 1;
+    }
+
+    /// Whether a note's text must be built (the trace keeps events, or `tracing`
+    /// shows notes) rather than only hashed.
+    pub(crate) fn wants_note_text(&self) -> bool {
+        self.mode == TraceMode::Full || tracing::enabled!(target: "lockstep::trace", tracing::Level::DEBUG)
     }
 
     /// The hash of every event so far.

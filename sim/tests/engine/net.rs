@@ -119,3 +119,22 @@ fn a_call_is_traced_as_send_deliver_reply_then_the_callers_poll() {
         .collect();
     assert_eq!(kinds, ["poll", "send", "deliver", "reply", "poll"]);
 }
+
+#[test]
+fn a_lost_call_nobody_waits_for_still_holds_time_open_until_its_deadline() {
+    // The handler crashes the caller, so the reply finds its link down and nobody is
+    // left to time out: no timer is set, yet a run that then falls quiet reaches the
+    // call's deadline, as it did when every lost call kept a timeout pending.
+    let (result, _) = run_logged(5, |sim, _| {
+        let server = sim.add_node("server");
+        let client = sim.add_node("client");
+        let s = sim.clone();
+        sim.spawn(client, "caller", async move {
+            let _ = s.call(client, server, "KILL_CALLER", move |sim| sim.crash(client)).await;
+        });
+    });
+    let deadline = sim::SimTime(sim::NetConfig::default().timeout_ms);
+    let phase_end = result.trace.iter().find(|e| e.kind == sim::EventKind::FaultPhaseEnd).expect("the phase ended");
+    assert_eq!(phase_end.time, deadline, "the quiet run reaches the call's deadline before its fault phase ends");
+    assert_eq!(result.end_time, deadline);
+}
