@@ -15,8 +15,11 @@
 # of the old binary, and N the runs it makes in about CELL_SECONDS (1) CPU seconds.
 # FILTER (an extended regex over "scenario variant") narrows the cells.
 # IR_RUNS=M adds instructions per run, which no load changes: callgrind's count of a
-# campaign of 2M runs less one of M, over M (so the process's start and most
-# first-failure reports cancel out). Slow: use it with FILTER or a small M.
+# campaign of 2M runs less one of M, over M (so the process's start and the
+# first-failure reports of runs 0..M cancel out). A first failure of an invariant in
+# runs M..2M still costs a full report (a replay with its trace, about 3 M
+# instructions in the launcher), so with a small M a failing variant reads slower than
+# it is: use M of 200 or more for those. Slow: use it with FILTER.
 # Not run in CI: it measures the machine as much as the code. The table is Markdown
 # on stdout; progress goes to stderr.
 #
@@ -39,6 +42,9 @@ ir_runs=${IR_RUNS:-}
 for bin in "$old" "$new"; do
   [ -x "$bin" ] || { echo "$bin is not an executable" >&2; exit 2; }
 done
+# The campaigns run in a folder of their own (below): name the binaries absolutely.
+old=$(realpath "$old")
+new=$(realpath "$new")
 for n in "$fixed_runs" "$ir_runs" "$rounds" "$probe"; do
   [ -z "$n" ] || [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "'$n' is not a positive number" >&2; exit 2; }
 done
