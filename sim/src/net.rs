@@ -100,19 +100,22 @@ impl Sim {
             return normal;
         }
         let ms = self.heavy_tail_ms(LONG_DELAY_MIN_MS, LONG_DELAY_MAX_MS);
-        let object = format!("{what} from {} to {} takes {ms} ms", self.node_name(from), self.node_name(to));
-        self.record_fault(self.current_node(), &NET_DELAY_LONG, object);
+        self.record_fault_with(self.current_node(), &NET_DELAY_LONG, || {
+            format!("{what} from {} to {} takes {ms} ms", self.node_name(from), self.node_name(to))
+        });
         ms
     }
 
     /// Whether a loss fault `point` drops message `what` from `from` to `to`; `what`
-    /// is a prefix and a label, formatted only when the fault fires.
+    /// is a prefix and a label, formatted only when the fault fires and the trace keeps
+    /// its events.
     pub(crate) fn lost(&self, point: &crate::FaultPoint, from: NodeId, to: NodeId, what: (&str, &str)) -> bool {
         let fired = self.fault_fires(point);
         if fired {
             let (prefix, label) = what;
-            let object = format!("{prefix}{label} from {} to {}", self.node_name(from), self.node_name(to));
-            self.record_fault(self.current_node(), point, object);
+            self.record_fault_with(self.current_node(), point, || {
+                format!("{prefix}{label} from {} to {}", self.node_name(from), self.node_name(to))
+            });
         }
         fired
     }
