@@ -105,11 +105,11 @@ impl FileSystem {
             match self.tree.borrow().get(p) {
                 Some(Entry { kind: Kind::Dir, .. }) => break,
                 Some(_) => return Err(FsError::NotDir),
-                None => missing.push(p.to_string()),
+                None => missing.push(p),
             }
             at = parent(p);
         }
-        for p in missing.iter().rev() {
+        for p in missing.into_iter().rev() {
             self.mkdir(p)?;
         }
         Ok(())
@@ -270,7 +270,8 @@ impl FileSystem {
             *c += 1;
             *c
         };
-        let temp = join(dir, &format!(".{}.tmp-{n}", file_name(path)));
+        let name = file_name(path);
+        let temp = if dir == "/" { format!("/.{name}.tmp-{n}") } else { format!("{dir}/.{name}.tmp-{n}") };
         self.write(&temp, contents)?;
         self.sync(&temp)?;
         yield_now().await;

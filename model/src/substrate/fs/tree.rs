@@ -216,16 +216,29 @@ impl Tree {
                 (Kind::Dir, true) if self.has_descendants(to) => return Err(FsError::NotEmpty),
                 _ => {}
             }
-            self.entries.remove(to);
+            if from_is_dir {
+                self.entries.remove(to);
+            }
         }
-        let mut moved = vec![from.to_string()];
         if from_is_dir {
+            let mut moved = vec![from.to_string()];
             moved.extend(self.descendants(from));
-        }
-        for old in moved {
-            if let Some(e) = self.entries.remove(&old) {
-                let new = format!("{to}{}", &old[from.len()..]);
-                self.entries.insert(new, e);
+            for old in moved {
+                if let Some(e) = self.entries.remove(&old) {
+                    let new = format!("{to}{}", &old[from.len()..]);
+                    self.entries.insert(new, e);
+                }
+            }
+        } else {
+            // A file: the entry takes the place of the file at `to`, if any, or moves
+            // under `to` in the key it had, so no path is copied.
+            let (mut key, entry) = self.entries.remove_entry(from).ok_or(FsError::NotFound)?;
+            if let Some(slot) = self.entries.get_mut(to) {
+                *slot = entry;
+            } else {
+                key.clear();
+                key.push_str(to);
+                self.entries.insert(key, entry);
             }
         }
         if let Some(p) = parent(from) {

@@ -242,7 +242,7 @@ impl Backend {
     // ---- files -------------------------------------------------------------------
 
     pub fn read_doc(&self, path: &str) -> Doc {
-        Doc::parse(&self.fs.read(path).unwrap_or_default())
+        self.fs.read_with(path, Doc::parse).unwrap_or_default()
     }
 
     /// An atomic write (temp file + rename) of `doc` to `path` by `owner`, which

@@ -74,18 +74,21 @@ impl Ghost {
     pub fn wrote(&mut self, file: &str, by: &str, text: &str, facts: Vec<Fact>) {
         let by = self.describe(by);
         // A removal replaces the facts about its key (an add it undoes).
-        let keys: Vec<String> = facts.iter().filter_map(|f| f.key().map(str::to_string)).collect();
-        self.promises.retain(|p| p.file != file || p.fact.key().is_none_or(|k| !keys.iter().any(|x| x == k)));
-        if self.lost_update.is_none() {
-            if let Some(p) = self.promises.iter().find(|p| p.file == file && !p.fact.holds(text)) {
-                self.lost_update = Some(format!(
+        let replaced = |k: &str| facts.iter().any(|f| f.key() == Some(k));
+        self.promises.retain(|p| p.file != file || p.fact.key().is_none_or(|k| !replaced(k)));
+        // Promises that no longer hold are reported once (the first, in promise
+        // order); keep only the live ones. Each fact is judged once.
+        let lost_update = &mut self.lost_update;
+        self.promises.retain(|p| {
+            let live = p.file != file || p.fact.holds(text);
+            if !live && lost_update.is_none() {
+                *lost_update = Some(format!(
                     "{file}: {} (written by {}) is lost: {by} rewrote the file from a read that did not include it",
                     p.fact, p.by
                 ));
             }
-        }
-        // Promises that no longer hold are reported once; keep only the live ones.
-        self.promises.retain(|p| p.file != file || p.fact.holds(text));
+            live
+        });
         for fact in facts {
             self.promises.push(Promise { file: file.to_string(), fact, by: by.clone() });
         }
