@@ -7,7 +7,7 @@
 //! mtime (writing a file's contents does not); `rename` replaces its target in one
 //! step and moves a directory's whole subtree.
 
-use std::collections::BTreeMap;
+use std::collections::{btree_map, BTreeMap};
 use std::ops::Bound;
 
 use sim::SimTime;
@@ -127,10 +127,10 @@ impl Tree {
     /// Adds a new entry and bumps its parent's mtime.
     pub fn insert_new(&mut self, path: &str, kind: Kind, now: SimTime) -> Result<(), FsError> {
         let parent = self.parent_dir(path)?;
-        if self.entries.contains_key(path) {
-            return Err(FsError::Exists);
-        }
-        self.entries.insert(path.to_string(), Entry { kind, mtime: now });
+        match self.entries.entry(path.to_string()) {
+            btree_map::Entry::Occupied(_) => return Err(FsError::Exists),
+            btree_map::Entry::Vacant(slot) => slot.insert(Entry { kind, mtime: now }),
+        };
         self.touch(parent, now);
         Ok(())
     }

@@ -204,7 +204,7 @@ impl Ghost {
     }
 
     /// Sibling call `by` performs a side effect.
-    pub fn side_effect(&mut self, by: &str, what: &str) {
+    pub fn side_effect(&mut self, by: &str, what: impl std::fmt::Display) {
         if self.aborted && !self.begun_at_abort.contains(by) && self.late_side_effect.is_none() {
             self.late_side_effect =
                 Some(format!("{by} {what} after the stream was aborted, though it had not begun before the abort"));
@@ -219,7 +219,8 @@ impl Ghost {
 
     pub fn phase(&mut self, owner: &str, phase: &str, resources: &[String]) {
         if let Some(c) = self.calls.get_mut(owner) {
-            c.phase = phase.to_string();
+            c.phase.clear();
+            c.phase.push_str(phase);
             c.phase_resources = resources.iter().cloned().collect();
         }
     }
@@ -229,10 +230,15 @@ impl Ghost {
     }
 
     pub fn acquired(&mut self, owner: &str, lock: &str) {
-        if let Some(i) = self.waits.iter().position(|(o, l)| o == owner && l == lock) {
-            self.waits.remove(i);
-        }
-        self.holders.push((lock.to_string(), owner.to_string()));
+        // The wait's own names move to the holder (they are the same names).
+        let held = match self.waits.iter().position(|(o, l)| o == owner && l == lock) {
+            Some(i) => {
+                let (o, l) = self.waits.remove(i);
+                (l, o)
+            }
+            None => (lock.to_string(), owner.to_string()),
+        };
+        self.holders.push(held);
     }
 
     /// A wait that ended without the lock (its task was dropped).
