@@ -241,13 +241,20 @@ impl FileSystem {
         self.write(path, contents)
     }
 
-    /// `fsync path`: the current contents survive a crash.
+    /// `fsync path`: the current contents survive a crash. Under
+    /// [`Durability::Immediate`] every write already does and [`FileSystem::crash`]
+    /// reads no synced copy, so none is kept.
     pub fn sync(&self, path: &str) -> Result<(), FsError> {
+        let keep = self.durability == Durability::LoseUnsynced;
         match self.tree.borrow_mut().entries.get_mut(path) {
             None => Err(FsError::NotFound),
             Some(Entry { kind: Kind::Dir, .. }) => Ok(()),
             Some(Entry { kind: Kind::File(f), .. }) => {
-                f.durable = Some(f.contents.clone());
+                if keep {
+                    let durable = f.durable.get_or_insert_with(String::new);
+                    durable.clear();
+                    durable.push_str(&f.contents);
+                }
                 Ok(())
             }
         }

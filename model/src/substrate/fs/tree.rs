@@ -80,10 +80,14 @@ pub fn join(dir: &str, name: &str) -> String {
 }
 
 pub(super) fn check(path: &str) -> Result<(), FsError> {
-    // Byte windows, not `str::contains`: every call checks its path, and a substring
-    // searcher costs more to set up than these short paths cost to scan.
+    // One pass over the bytes, not `str::contains`: every call checks its path, and a
+    // substring searcher costs more to set up than these short paths cost to scan.
+    // A `/` followed by `/` or by `./` makes the path unclean.
     let b = path.as_bytes();
-    let clean = !b.windows(2).any(|w| w == b"//") && !b.windows(3).any(|w| w == b"/./");
+    let clean = !b
+        .iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'/' && matches!((b.get(i + 1), b.get(i + 2)), (Some(b'/'), _) | (Some(b'.'), Some(b'/'))));
     let valid = path == "/" || (b.first() == Some(&b'/') && b.last() != Some(&b'/') && clean);
     if valid {
         Ok(())
