@@ -109,9 +109,9 @@ impl Fact {
 }
 
 /// The value [`Doc::parse`] gives `key` in `text`: that of its last `key=` line
-/// (a later line replaces an earlier one in the parsed map).
+/// (a later line replaces an earlier one in the parsed map), found from the end.
 fn value_of<'t>(text: &'t str, key: &str) -> Option<&'t str> {
-    text.lines().filter_map(|l| l.split_once('=')).filter(|(k, _)| *k == key).map(|(_, v)| v).last()
+    text.lines().filter_map(|l| l.split_once('=')).filter(|(k, _)| *k == key).map(|(_, v)| v).next_back()
 }
 
 impl std::fmt::Display for Fact {
