@@ -105,11 +105,11 @@ impl FileSystem {
             match self.tree.borrow().get(p) {
                 Some(Entry { kind: Kind::Dir, .. }) => break,
                 Some(_) => return Err(FsError::NotDir),
-                None => missing.push(p.to_string()),
+                None => missing.push(p),
             }
             at = parent(p);
         }
-        for p in missing.iter().rev() {
+        for p in missing.into_iter().rev() {
             self.mkdir(p)?;
         }
         Ok(())
@@ -241,13 +241,20 @@ impl FileSystem {
         self.write(path, contents)
     }
 
-    /// `fsync path`: the current contents survive a crash.
+    /// `fsync path`: the current contents survive a crash. Under
+    /// [`Durability::Immediate`] every write already does and [`FileSystem::crash`]
+    /// reads no synced copy, so none is kept.
     pub fn sync(&self, path: &str) -> Result<(), FsError> {
+        let keep = self.durability == Durability::LoseUnsynced;
         match self.tree.borrow_mut().entries.get_mut(path) {
             None => Err(FsError::NotFound),
             Some(Entry { kind: Kind::Dir, .. }) => Ok(()),
             Some(Entry { kind: Kind::File(f), .. }) => {
-                f.durable = Some(f.contents.clone());
+                if keep {
+                    let durable = f.durable.get_or_insert_with(String::new);
+                    durable.clear();
+                    durable.push_str(&f.contents);
+                }
                 Ok(())
             }
         }
@@ -270,7 +277,8 @@ impl FileSystem {
             *c += 1;
             *c
         };
-        let temp = join(dir, &format!(".{}.tmp-{n}", file_name(path)));
+        let name = file_name(path);
+        let temp = if dir == "/" { format!("/.{name}.tmp-{n}") } else { format!("{dir}/.{name}.tmp-{n}") };
         self.write(&temp, contents)?;
         self.sync(&temp)?;
         yield_now().await;

@@ -7,7 +7,7 @@
 //! mtime (writing a file's contents does not); `rename` replaces its target in one
 //! step and moves a directory's whole subtree.
 
-use std::collections::BTreeMap;
+use std::collections::{btree_map, BTreeMap};
 use std::ops::Bound;
 
 use sim::SimTime;
@@ -80,10 +80,14 @@ pub fn join(dir: &str, name: &str) -> String {
 }
 
 pub(super) fn check(path: &str) -> Result<(), FsError> {
-    // Byte windows, not `str::contains`: every call checks its path, and a substring
-    // searcher costs more to set up than these short paths cost to scan.
+    // One pass over the bytes, not `str::contains`: every call checks its path, and a
+    // substring searcher costs more to set up than these short paths cost to scan.
+    // A `/` followed by `/` or by `./` makes the path unclean.
     let b = path.as_bytes();
-    let clean = !b.windows(2).any(|w| w == b"//") && !b.windows(3).any(|w| w == b"/./");
+    let clean = !b
+        .iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'/' && matches!((b.get(i + 1), b.get(i + 2)), (Some(b'/'), _) | (Some(b'.'), Some(b'/'))));
     let valid = path == "/" || (b.first() == Some(&b'/') && b.last() != Some(&b'/') && clean);
     if valid {
         Ok(())
@@ -127,10 +131,10 @@ impl Tree {
     /// Adds a new entry and bumps its parent's mtime.
     pub fn insert_new(&mut self, path: &str, kind: Kind, now: SimTime) -> Result<(), FsError> {
         let parent = self.parent_dir(path)?;
-        if self.entries.contains_key(path) {
-            return Err(FsError::Exists);
-        }
-        self.entries.insert(path.to_string(), Entry { kind, mtime: now });
+        match self.entries.entry(path.to_string()) {
+            btree_map::Entry::Occupied(_) => return Err(FsError::Exists),
+            btree_map::Entry::Vacant(slot) => slot.insert(Entry { kind, mtime: now }),
+        };
         self.touch(parent, now);
         Ok(())
     }
@@ -216,16 +220,29 @@ impl Tree {
                 (Kind::Dir, true) if self.has_descendants(to) => return Err(FsError::NotEmpty),
                 _ => {}
             }
-            self.entries.remove(to);
+            if from_is_dir {
+                self.entries.remove(to);
+            }
         }
-        let mut moved = vec![from.to_string()];
         if from_is_dir {
+            let mut moved = vec![from.to_string()];
             moved.extend(self.descendants(from));
-        }
-        for old in moved {
-            if let Some(e) = self.entries.remove(&old) {
-                let new = format!("{to}{}", &old[from.len()..]);
-                self.entries.insert(new, e);
+            for old in moved {
+                if let Some(e) = self.entries.remove(&old) {
+                    let new = format!("{to}{}", &old[from.len()..]);
+                    self.entries.insert(new, e);
+                }
+            }
+        } else {
+            // A file: the entry takes the place of the file at `to`, if any, or moves
+            // under `to` in the key it had, so no path is copied.
+            let (mut key, entry) = self.entries.remove_entry(from).ok_or(FsError::NotFound)?;
+            if let Some(slot) = self.entries.get_mut(to) {
+                *slot = entry;
+            } else {
+                key.clear();
+                key.push_str(to);
+                self.entries.insert(key, entry);
             }
         }
         if let Some(p) = parent(from) {

@@ -182,7 +182,13 @@ impl Backend {
 
     /// Names what actor `owner` (outside the stream) does from now on, for messages.
     pub fn set_role(&self, owner: &str, role: String) {
-        self.ghost.borrow_mut().roles.insert(owner.to_string(), role);
+        let mut ghost = self.ghost.borrow_mut();
+        match ghost.roles.get_mut(owner) {
+            Some(r) => *r = role,
+            None => {
+                ghost.roles.insert(owner.to_string(), role);
+            }
+        }
     }
 
     // ---- the abort signal --------------------------------------------------------
@@ -213,7 +219,7 @@ impl Backend {
     }
 
     /// A side effect of `owner` (only sibling calls are judged by I13).
-    pub fn side_effect(&self, owner: &str, what: &str) {
+    pub fn side_effect(&self, owner: &str, what: impl std::fmt::Display) {
         let mut ghost = self.ghost.borrow_mut();
         if ghost.calls.contains_key(owner) {
             ghost.side_effect(owner, what);
@@ -242,14 +248,14 @@ impl Backend {
     // ---- files -------------------------------------------------------------------
 
     pub fn read_doc(&self, path: &str) -> Doc {
-        Doc::parse(&self.fs.read(path).unwrap_or_default())
+        self.fs.read_with(path, Doc::parse).unwrap_or_default()
     }
 
     /// An atomic write (temp file + rename) of `doc` to `path` by `owner`, which
     /// promises `facts`.
     pub async fn write_doc(&self, owner: &str, path: &str, doc: &Doc, facts: Vec<Fact>) {
         let text = doc.render();
-        self.side_effect(owner, &format!("writes {path}"));
+        self.side_effect(owner, format_args!("writes {path}"));
         if let Err(e) = self.fs.write_atomic(path, &text).await {
             self.note(format_args!("{owner}: write of {path} failed: {e:?}"));
             return;
@@ -260,7 +266,7 @@ impl Backend {
 
     /// A plain one-step write (`writeFileString`).
     pub fn write_plain(&self, owner: &str, path: &str, text: &str, facts: Vec<Fact>) {
-        self.side_effect(owner, &format!("writes {path}"));
+        self.side_effect(owner, format_args!("writes {path}"));
         if let Err(e) = self.fs.write(path, text) {
             self.note(format_args!("{owner}: write of {path} failed: {e:?}"));
             return;

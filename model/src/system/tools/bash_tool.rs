@@ -92,7 +92,7 @@ impl Backend {
                 return;
             }
             let text = format!("{}@{owner}", path.rsplit('/').next().unwrap_or(path));
-            self.side_effect(owner, &format!("rewrites {path}"));
+            self.side_effect(owner, format_args!("rewrites {path}"));
             if let Err(e) = self.fs.write(path, &text) {
                 self.note(format_args!("{owner}: write of {path} failed: {e:?}"));
             }

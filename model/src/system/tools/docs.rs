@@ -29,7 +29,14 @@ impl Doc {
     }
 
     pub fn render(&self) -> String {
-        self.entries.iter().map(|(k, v)| format!("{k}={v}\n")).collect()
+        let mut text = String::with_capacity(self.entries.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+        for (k, v) in &self.entries {
+            text.push_str(k);
+            text.push('=');
+            text.push_str(v);
+            text.push('\n');
+        }
+        text
     }
 
     pub fn set(&mut self, key: &str, value: &str) {
@@ -87,15 +94,24 @@ impl Fact {
         }
     }
 
-    /// Whether the fact holds of a file's contents.
+    /// Whether the fact holds of a file's contents: the answer
+    /// `Doc::parse(text)` would give, read off the text without building the document.
     pub fn holds(&self, text: &str) -> bool {
         match self {
-            Fact::Key(k, v) => Doc::parse(text).get(k) == Some(v.as_str()),
-            Fact::Absent(k) => Doc::parse(text).get(k).is_none(),
-            Fact::Route(r) => Doc::parse(text).routes().iter().any(|x| x == r),
+            Fact::Key(k, v) => value_of(text, k) == Some(v.as_str()),
+            Fact::Absent(k) => value_of(text, k).is_none(),
+            Fact::Route(r) => {
+                value_of(text, ROUTE_PRIORITY).is_some_and(|v| v.split(',').any(|x| !x.is_empty() && x == r))
+            }
             Fact::Line(l) => text.lines().any(|x| x == l),
         }
     }
+}
+
+/// The value [`Doc::parse`] gives `key` in `text`: that of its last `key=` line
+/// (a later line replaces an earlier one in the parsed map), found from the end.
+fn value_of<'t>(text: &'t str, key: &str) -> Option<&'t str> {
+    text.lines().filter_map(|l| l.split_once('=')).filter(|(k, _)| *k == key).map(|(_, v)| v).next_back()
 }
 
 impl std::fmt::Display for Fact {
@@ -124,5 +140,19 @@ mod tests {
         assert!(!Fact::Route("g".into()).holds(&text));
         assert!(Fact::Absent("b".into()).holds(&text));
         assert!(Fact::Line("x".into()).holds("y\nx\n"));
+    }
+
+    #[test]
+    fn facts_read_the_last_line_of_a_key_as_parse_does() {
+        let text = "a=1\nroutePriority=gw,,direct\njunk\na=2\nb==x\nroutePriority=,direct\n";
+        assert_eq!(Doc::parse(text).render(), "a=2\nb==x\nroutePriority=,direct\n");
+        assert!(Fact::Key("a".into(), "2".into()).holds(text));
+        assert!(!Fact::Key("a".into(), "1".into()).holds(text));
+        assert!(Fact::Key("b".into(), "=x".into()).holds(text));
+        assert!(Fact::Absent("junk".into()).holds(text));
+        assert!(!Fact::Absent("b".into()).holds(text));
+        assert!(Fact::Route("direct".into()).holds(text));
+        assert!(!Fact::Route("gw".into()).holds(text));
+        assert!(!Fact::Route(String::new()).holds(text));
     }
 }

@@ -36,7 +36,7 @@ impl Backend {
         self.io().await;
         let text = format!("{}@{owner}", path.rsplit('/').next().unwrap_or(path));
         self.io().await;
-        self.side_effect(owner, &format!("edits {path}"));
+        self.side_effect(owner, format_args!("edits {path}"));
         if let Err(e) = self.fs.write(path, &text) {
             self.note(format_args!("{owner}: write of {path} failed: {e:?}"));
         }
@@ -104,7 +104,7 @@ impl Backend {
         self.io().await;
         let _old = self.fs.read(path).unwrap_or_default();
         self.io().await;
-        self.side_effect(owner, &format!("writes {path}"));
+        self.side_effect(owner, format_args!("writes {path}"));
         if let Err(e) = self.fs.write_atomic(path, &format!("content by {owner}\n")).await {
             self.note(format_args!("{owner}: write of {path} failed: {e:?}"));
         }

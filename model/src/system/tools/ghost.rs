@@ -74,18 +74,21 @@ impl Ghost {
     pub fn wrote(&mut self, file: &str, by: &str, text: &str, facts: Vec<Fact>) {
         let by = self.describe(by);
         // A removal replaces the facts about its key (an add it undoes).
-        let keys: Vec<String> = facts.iter().filter_map(|f| f.key().map(str::to_string)).collect();
-        self.promises.retain(|p| p.file != file || p.fact.key().is_none_or(|k| !keys.iter().any(|x| x == k)));
-        if self.lost_update.is_none() {
-            if let Some(p) = self.promises.iter().find(|p| p.file == file && !p.fact.holds(text)) {
-                self.lost_update = Some(format!(
+        let replaced = |k: &str| facts.iter().any(|f| f.key() == Some(k));
+        self.promises.retain(|p| p.file != file || p.fact.key().is_none_or(|k| !replaced(k)));
+        // Promises that no longer hold are reported once (the first, in promise
+        // order); keep only the live ones. Each fact is judged once.
+        let lost_update = &mut self.lost_update;
+        self.promises.retain(|p| {
+            let live = p.file != file || p.fact.holds(text);
+            if !live && lost_update.is_none() {
+                *lost_update = Some(format!(
                     "{file}: {} (written by {}) is lost: {by} rewrote the file from a read that did not include it",
                     p.fact, p.by
                 ));
             }
-        }
-        // Promises that no longer hold are reported once; keep only the live ones.
-        self.promises.retain(|p| p.file != file || p.fact.holds(text));
+            live
+        });
         for fact in facts {
             self.promises.push(Promise { file: file.to_string(), fact, by: by.clone() });
         }
@@ -201,7 +204,7 @@ impl Ghost {
     }
 
     /// Sibling call `by` performs a side effect.
-    pub fn side_effect(&mut self, by: &str, what: &str) {
+    pub fn side_effect(&mut self, by: &str, what: impl std::fmt::Display) {
         if self.aborted && !self.begun_at_abort.contains(by) && self.late_side_effect.is_none() {
             self.late_side_effect =
                 Some(format!("{by} {what} after the stream was aborted, though it had not begun before the abort"));
@@ -216,7 +219,8 @@ impl Ghost {
 
     pub fn phase(&mut self, owner: &str, phase: &str, resources: &[String]) {
         if let Some(c) = self.calls.get_mut(owner) {
-            c.phase = phase.to_string();
+            c.phase.clear();
+            c.phase.push_str(phase);
             c.phase_resources = resources.iter().cloned().collect();
         }
     }
@@ -226,10 +230,15 @@ impl Ghost {
     }
 
     pub fn acquired(&mut self, owner: &str, lock: &str) {
-        if let Some(i) = self.waits.iter().position(|(o, l)| o == owner && l == lock) {
-            self.waits.remove(i);
-        }
-        self.holders.push((lock.to_string(), owner.to_string()));
+        // The wait's own names move to the holder (they are the same names).
+        let held = match self.waits.iter().position(|(o, l)| o == owner && l == lock) {
+            Some(i) => {
+                let (o, l) = self.waits.remove(i);
+                (l, o)
+            }
+            None => (lock.to_string(), owner.to_string()),
+        };
+        self.holders.push(held);
     }
 
     /// A wait that ended without the lock (its task was dropped).

@@ -139,17 +139,21 @@ pub async fn run_call(b: Rc<Backend>, call: Call) {
         b.ghost.borrow_mut().finished.insert(owner.to_string());
         return;
     }
-    b.ghost.borrow_mut().call(
-        owner,
-        CallRecord {
-            label: format!("{owner} {}", call.tool.short()),
-            resources: call.tool.resources(),
-            // Until its first phase, a call may touch any of its resources.
-            phase: "start".to_string(),
-            phase_resources: call.tool.resources(),
-        },
-    );
-    b.note(format_args!("{owner} starts {}", call.tool.short()));
+    {
+        let short = call.tool.short();
+        let resources = call.tool.resources();
+        b.ghost.borrow_mut().call(
+            owner,
+            CallRecord {
+                label: format!("{owner} {short}"),
+                // Until its first phase, a call may touch any of its resources.
+                phase_resources: resources.clone(),
+                resources,
+                phase: "start".to_string(),
+            },
+        );
+        b.note(format_args!("{owner} starts {short}"));
+    }
     let forked = call.tool.forked();
     let wrapper: Option<Held> = match b.version.stream_lock {
         StreamLock::None => None,
