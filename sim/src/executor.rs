@@ -706,7 +706,7 @@ impl Sim {
 
     /// Records that a run falling quiet must still reach time `t`: a lost call whose
     /// caller is gone or already answered used to keep a timeout pending until its
-    /// deadline, and that timer carried time there. The runner moves time on to the
+    /// deadline, and an idle nemesis its ticks; those timers carried time there. The runner moves time on to the
     /// latest such `t` when nothing is left to happen (see `runner.rs`), so checks that
     /// read the clock at a run's end are judged no earlier than before.
     pub(crate) fn hold_time_until(&self, t: SimTime) {

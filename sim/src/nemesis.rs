@@ -21,7 +21,7 @@
 //! time running: the fault phase then always lasted to its end, and a run whose model
 //! went quiet ran on to the nemesis's last tick, up to `tick_max_ms` past the fault
 //! phase. The runner keeps exactly that for an idle nemesis
-//! ([`Sim::idle_nemesis_tick_max_ms`]): a quiet model's fault phase ends at its end,
+//! ([`Sim::idle_nemesis_tick_max_ms`], held open by the runner): a quiet model's fault phase ends at its end,
 //! and its run at the latest time that last tick could fall, so a check that reads the
 //! clock (a lock held past its bound) is judged no earlier than before. Only the
 //! instants a tick sampled in between are gone; the model changes nothing in them, and

@@ -273,6 +273,12 @@ fn drive<W>(
     let mut memo = Memo::new(invariants, footprint);
     let fault_end = SimTime(config.fault_phase_ms);
     let end = fault_end.plus_ms(config.liveness_deadline_ms);
+    // An idle nemesis's ticks would have carried time through the fault phase and on to
+    // its last tick, at the latest `tick_max_ms` later (`crate::nemesis` says why this
+    // keeps every behaviour): time is held open to there, as for a lost call's deadline.
+    if let Some(tick_max_ms) = sim.idle_nemesis_tick_max_ms() {
+        sim.hold_time_until(fault_end.plus_ms(tick_max_ms));
+    }
     let mut faulting = true;
     loop {
         let horizon = if faulting { fault_end } else { end };
@@ -285,12 +291,7 @@ fn drive<W>(
                 continue;
             }
             Step::Quiescent if faulting => {
-                // An idle nemesis's pending tick would have carried time to the end of
-                // the fault phase (`crate::nemesis` says why this keeps every behaviour),
-                // and a lost call's deadline to itself (`Sim::hold_time_until`).
-                if sim.idle_nemesis_tick_max_ms().is_some() {
-                    sim.set_now(fault_end);
-                }
+                // Time held open (`Sim::hold_time_until`) runs on, within the phase.
                 sim.set_now(sim.time_floor().min(fault_end));
                 sim.end_fault_phase();
                 faulting = false;
@@ -301,10 +302,6 @@ fn drive<W>(
                 break;
             }
             Step::Quiescent => {
-                // ... and then on to its last tick, at the latest `tick_max_ms` later.
-                if let Some(tick_max_ms) = sim.idle_nemesis_tick_max_ms() {
-                    sim.set_now(fault_end.plus_ms(tick_max_ms).min(end));
-                }
                 sim.set_now(sim.time_floor().min(end));
                 break;
             }
