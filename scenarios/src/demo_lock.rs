@@ -28,7 +28,7 @@ const INVARIANTS: &[Invariant<DemoLockWorld>] = &[
         kind: InvariantKind::Safety,
         doc: "I1 MUTEX: at most one client is inside the critical section",
         check: demo_lock::check_mutual_exclusion,
-        reads: 0,
+        reads: demo_lock::INSIDE,
     },
     Invariant {
         name: "all-clients-finish",
@@ -67,6 +67,6 @@ impl Scenario for DemoLock {
             sim.spawn_nemesis(NemesisConfig { targets: world.clients.clone(), ..NemesisConfig::default() });
             world
         };
-        sim::run(source, &run_config(options), setup, INVARIANTS)
+        sim::run_with_tracked_footprint(source, &run_config(options), setup, INVARIANTS, demo_lock::footprint)
     }
 }

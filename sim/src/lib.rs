@@ -45,8 +45,8 @@ pub use node::NodeId;
 pub use notify::{notified_any, Notify};
 pub use pct::PctConfig;
 pub use runner::{
-    run, run_with_footprint, stop_livelocked, Footprint, Invariant, InvariantKind, Outcome, RunConfig, RunResult,
-    Violation,
+    run, run_with_footprint, run_with_tracked_footprint, stop_livelocked, Footprint, Invariant, InvariantKind, Outcome,
+    RunConfig, RunResult, Violation,
 };
 pub use state_hash::StateHasher;
 pub use tape::{Choice, ChoiceKind, Site, Tape};

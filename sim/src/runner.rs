@@ -24,7 +24,7 @@ use crate::goal::GoalHit;
 use crate::tape::Tape;
 use crate::time::SimTime;
 use crate::trace::{Event, TraceMode};
-use crate::tracked::Reads;
+use crate::tracked::{writes_on_this_thread, Reads};
 
 /// Safety holds after every step; liveness holds by the end of the quiet phase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -209,6 +209,37 @@ pub fn run_with_footprint<W>(
     invariants: &[Invariant<W>],
     footprint: Option<Footprint<W>>,
 ) -> RunResult {
+    run_footprinted(source, config, setup, invariants, footprint.map(|read| (read, false)))
+}
+
+/// [`run_with_footprint`] for a footprint every part of which is a write count of
+/// [`crate::Tracked`] cells, or a sum of such counts: nothing else (no time, no node
+/// state, no length of an untracked collection, and a fixed set of cells). Such a
+/// footprint cannot change in a step in which no tracked cell counted a write
+/// ([`crate::tracked::writes_on_this_thread`] stood still), so after such a step the
+/// runner neither computes it nor checks the invariants that read it: one compare.
+/// A footprint that reads anything else must use [`run_with_footprint`], or a change
+/// of that other thing would go unchecked.
+pub fn run_with_tracked_footprint<W>(
+    source: ChoiceSource,
+    config: &RunConfig,
+    setup: impl FnOnce(&Sim) -> W,
+    invariants: &[Invariant<W>],
+    footprint: Footprint<W>,
+) -> RunResult {
+    run_footprinted(source, config, setup, invariants, Some((footprint, true)))
+}
+
+/// A footprint, and whether it reads only tracked write counts.
+type FootprintOf<W> = Option<(Footprint<W>, bool)>;
+
+fn run_footprinted<W>(
+    source: ChoiceSource,
+    config: &RunConfig,
+    setup: impl FnOnce(&Sim) -> W,
+    invariants: &[Invariant<W>],
+    footprint: FootprintOf<W>,
+) -> RunResult {
     install_quiet_panic_hook();
     LIVELOCK.with(|l| l.borrow_mut().take());
     LIVELOCKED.with(|l| l.set(false));
@@ -262,7 +293,7 @@ fn drive<W>(
     config: &RunConfig,
     setup: impl FnOnce(&Sim) -> W,
     invariants: &[Invariant<W>],
-    footprint: Option<Footprint<W>>,
+    footprint: FootprintOf<W>,
     steps: &Cell<u64>,
 ) -> Outcome {
     let world = setup(sim);
@@ -309,8 +340,10 @@ fn drive<W>(
         let step = steps.get() + 1;
         steps.set(step);
         sim.set_steps(step);
-        if let Some(v) = memo.first_unsafe(&world, sim, step) {
-            return Outcome::Violation(v);
+        if !memo.unchanged() {
+            if let Some(v) = memo.first_unsafe(&world, sim, step) {
+                return Outcome::Violation(v);
+            }
         }
         if LIVELOCKED.with(Cell::get) {
             LIVELOCKED.with(|l| l.set(false));
@@ -338,6 +371,16 @@ fn drive<W>(
 struct Memo<'i, W> {
     safety: Vec<&'i Invariant<W>>,
     footprint: Option<Footprint<W>>,
+    /// The footprint reads only tracked write counts ([`run_with_tracked_footprint`]):
+    /// it is recomputed only after a step in which the thread's write count moved.
+    tracked: bool,
+    /// [`writes_on_this_thread`] when the footprint in `reads[now]` was computed;
+    /// `None` before the first step.
+    seen_writes: Option<u64>,
+    /// Whether a step that changed no tracked cell needs no work at all: the
+    /// footprint is tracked, and every safety invariant is among the first 64 and
+    /// declares its reads.
+    may_idle: bool,
     /// The footprints after the last two steps; `reads[now]` is the latest.
     reads: [Reads; 2],
     now: usize,
@@ -349,7 +392,8 @@ struct Memo<'i, W> {
 }
 
 impl<'i, W> Memo<'i, W> {
-    fn new(invariants: &[&'i Invariant<W>], footprint: Option<Footprint<W>>) -> Memo<'i, W> {
+    fn new(invariants: &[&'i Invariant<W>], footprint: FootprintOf<W>) -> Memo<'i, W> {
+        let (footprint, tracked) = footprint.map_or((None, false), |(read, tracked)| (Some(read), tracked));
         let safety: Vec<&Invariant<W>> =
             invariants.iter().copied().filter(|i| i.kind == InvariantKind::Safety).collect();
         let (mut readers, mut always) = ([0u64; 64], 0u64);
@@ -365,13 +409,36 @@ impl<'i, W> Memo<'i, W> {
             }
         }
         let dirty = if safety.len() >= 64 { u64::MAX } else { (1 << safety.len()) - 1 };
-        Memo { safety, footprint, reads: [Reads::default(), Reads::default()], now: 0, readers, always, dirty }
+        let may_idle = tracked && always == 0 && safety.len() <= 64;
+        Memo {
+            safety,
+            footprint,
+            tracked,
+            seen_writes: None,
+            may_idle,
+            reads: [Reads::default(), Reads::default()],
+            now: 0,
+            readers,
+            always,
+            dirty,
+        }
+    }
+
+    /// Whether nothing needs checking after this step: the footprint is tracked and
+    /// no tracked cell was written since it was computed (so it is as it was, and
+    /// every invariant that read it passed then), no invariant is checked always, and
+    /// none is still dirty. Inlined into the run loop: the common step ends here.
+    #[inline]
+    fn unchanged(&self) -> bool {
+        self.may_idle && self.dirty == 0 && self.seen_writes == Some(writes_on_this_thread())
     }
 
     /// The first safety invariant that does not hold after `step`.
     #[inline(never)]
     fn first_unsafe(&mut self, world: &W, sim: &Sim, step: u64) -> Option<Violation> {
-        if let Some(footprint) = self.footprint {
+        let writes = writes_on_this_thread();
+        if let Some(footprint) = self.footprint.filter(|_| !self.tracked || self.seen_writes != Some(writes)) {
+            self.seen_writes = Some(writes);
             self.now ^= 1;
             let [a, b] = &mut self.reads;
             let (now, before) = if self.now == 0 { (a, &*b) } else { (b, &*a) };

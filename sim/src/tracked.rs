@@ -11,8 +11,33 @@
 //! pure function of unchanged inputs and would pass again, so it is skipped.
 //! [`crate::RunConfig::check_everything`] turns the skipping off, and a test compares
 //! both modes run for run.
+//!
+//! Every write a [`Tracked`] cell counts also bumps one counter per thread
+//! ([`writes_on_this_thread`]). A footprint made only of write counts (and sums of
+//! them) cannot change while that counter stands still, so after such a step the
+//! runner skips computing it at all ([`crate::run_with_tracked_footprint`]).
 
 use std::cell::{Cell, Ref, RefCell, RefMut};
+
+thread_local! {
+    /// Every write counted by any [`Tracked`] cell on this thread, in any run.
+    static WRITES: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many writes every [`Tracked`] cell on this thread has counted, in any run: it
+/// moves whenever one cell's [`Tracked::writes`] does. Only compared for equality
+/// across a step, so writes of other runs on the thread (a nested run) only make
+/// the runner compute a footprint it could have skipped.
+#[inline]
+pub fn writes_on_this_thread() -> u64 {
+    WRITES.with(Cell::get)
+}
+
+#[inline]
+fn count_write(writes: &Cell<u64>) {
+    writes.set(writes.get() + 1);
+    WRITES.with(|w| w.set(w.get() + 1));
+}
 
 /// A `RefCell` that counts its mutable borrows: every `borrow_mut` may write, so it
 /// counts as a write whether or not the value changed.
@@ -33,7 +58,7 @@ impl<T> Tracked<T> {
 
     /// Borrows the value to change it, counting one write.
     pub fn borrow_mut(&self) -> RefMut<'_, T> {
-        self.writes.set(self.writes.get() + 1);
+        count_write(&self.writes);
         self.value.borrow_mut()
     }
 
@@ -41,7 +66,7 @@ impl<T> Tracked<T> {
     /// that runs while the value is in use); counts one write when it succeeds.
     pub fn try_borrow_mut(&self) -> Result<RefMut<'_, T>, std::cell::BorrowMutError> {
         let borrowed = self.value.try_borrow_mut()?;
-        self.writes.set(self.writes.get() + 1);
+        count_write(&self.writes);
         Ok(borrowed)
     }
 
@@ -53,7 +78,7 @@ impl<T> Tracked<T> {
 
     /// Counts a write made through other means (interior mutability inside `T`).
     pub fn touch(&self) {
-        self.writes.set(self.writes.get() + 1);
+        count_write(&self.writes);
     }
 }
 
@@ -118,4 +143,27 @@ pub fn node_word(sim: &crate::Sim, node: crate::NodeId) -> u64 {
     let nodes = sim.k().nodes.borrow();
     let state = &nodes[node.0 as usize];
     2 * u64::from(state.incarnation) + u64::from(state.up)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The runner's skip is exact only if every write a cell counts moves the
+    /// thread's counter too, and reads move neither.
+    #[test]
+    fn every_counted_write_moves_the_thread_counter_and_reads_do_not() {
+        let cell = Tracked::new(0u32);
+        let start = writes_on_this_thread();
+        drop(cell.borrow());
+        assert_eq!((cell.writes(), writes_on_this_thread()), (0, start));
+        *cell.borrow_mut() += 1;
+        drop(cell.try_borrow_mut().unwrap());
+        cell.touch();
+        assert_eq!((cell.writes(), writes_on_this_thread()), (3, start + 3));
+        let held = cell.borrow();
+        assert!(cell.try_borrow_mut().is_err());
+        drop(held);
+        assert_eq!((cell.writes(), writes_on_this_thread()), (3, start + 3), "a failed borrow writes nothing");
+    }
 }

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use sim::{ChoiceKind, NodeId, Sim};
+use sim::{ChoiceKind, NodeId, Reads, Sim, Tracked};
 
 use crate::substrate::kv::KvServer;
 
@@ -58,11 +58,21 @@ impl Default for DemoLockParams {
 pub struct DemoLockWorld {
     pub kv: KvServer,
     pub clients: Vec<NodeId>,
-    /// Ghost state: which clients are inside the critical section now.
-    pub in_critical_section: Rc<RefCell<BTreeSet<usize>>>,
+    /// Ghost state: which clients are inside the critical section now. Tracked, so
+    /// mutual exclusion is re-checked only after a step that entered or left it.
+    pub in_critical_section: Rc<Tracked<BTreeSet<usize>>>,
     /// Rounds each client must do, and has done (durable: survives its crashes).
     pub rounds_target: Vec<u64>,
     pub rounds_done: Rc<RefCell<Vec<u64>>>,
+}
+
+/// The footprint part [`check_mutual_exclusion`] reads: who is inside.
+pub const INSIDE: u64 = 1 << 0;
+
+/// The model's footprint ([`sim::tracked`]): one tracked cell, so it suits
+/// [`sim::run_with_tracked_footprint`].
+pub fn footprint(world: &DemoLockWorld, _: &Sim, r: &mut Reads) {
+    r.cell(&world.in_critical_section);
 }
 
 /// I1 MUTEX: at most one client inside the critical section.
@@ -134,7 +144,7 @@ impl Clone for Client {
 /// Marks a client inside the critical section for exactly as long as it lives: a
 /// crash drops it with the task, and a dead client holds nothing.
 struct CriticalSection {
-    inside: Rc<RefCell<BTreeSet<usize>>>,
+    inside: Rc<Tracked<BTreeSet<usize>>>,
     index: usize,
 }
 
