@@ -173,17 +173,17 @@ impl Client {
             self.take_lock(sim, token).await;
             let guard = CriticalSection { inside: self.world.in_critical_section.clone(), index: self.index };
             guard.inside.borrow_mut().insert(self.index);
-            sim.note(self.node(), "enters the critical section");
+            sim::note!(sim, self.node(), "enters the critical section");
             let p = &self.params;
             sim.sleep_ms(sim.between(ChoiceKind::Delay, p.critical_section_min_ms, p.critical_section_max_ms)).await;
             drop(guard);
-            sim.note(self.node(), "leaves the critical section");
+            sim::note!(sim, self.node(), "leaves the critical section");
             self.world.rounds_done.borrow_mut()[self.index] += 1;
             // A lost release is harmless: the TTL frees the lock.
             let released = self.world.kv.del_if(sim, self.node(), LOCK_KEY, token).await;
             sim.sometimes_if(released.is_err(), "release-lost");
         }
-        sim.note(self.node(), "done");
+        sim::note!(sim, self.node(), "done");
     }
 
     async fn take_lock(&self, sim: &Sim, token: u64) {
