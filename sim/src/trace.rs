@@ -5,6 +5,8 @@
 //! Model notes are also emitted through `tracing`, stamped with simulated
 //! time, so `RUST_LOG=lockstep=debug` shows a run as it happens.
 
+use std::cell::Cell;
+
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -216,11 +218,45 @@ fn text(bytes: &str) -> u64 {
     xxh3_64(bytes.as_bytes())
 }
 
+/// Slots of the label-hash cache (a power of two): a run meets a dozen labels.
+const LABEL_SLOTS: usize = 32;
+
+/// A label's address, length and [`text`] hash.
+type LabelSlot = (usize, usize, u64);
+
+thread_local! {
+    /// The [`text`] hash of `&'static str` labels (message labels, task names, fault
+    /// points), remembered by the string's address and length: a static string's
+    /// bytes never change, so one address and length always hash the same, and a hit
+    /// gives exactly the hash [`text`] computes. Direct-mapped: a slot holds the last
+    /// label that fell on it. Address 0 holds no `&str`, so it marks an empty slot.
+    /// Per thread rather than per trace: it outlives runs, and keeps the kernel small.
+    static LABEL_HASHES: [Cell<LabelSlot>; LABEL_SLOTS] = const { [const { Cell::new((0, 0, 0)) }; LABEL_SLOTS] };
+}
+
+/// [`text`] of a static label, through [`LABEL_HASHES`].
+#[inline]
+fn label_text(label: &'static str) -> u64 {
+    let (address, len) = (label.as_ptr() as usize, label.len());
+    let line = ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - LABEL_SLOTS.trailing_zeros())) as usize;
+    LABEL_HASHES.with(|slots| {
+        let slot = &slots[line];
+        let (a, l, hash) = slot.get();
+        if a == address && l == len {
+            return hash;
+        }
+        let hash = text(label);
+        slot.set((address, len, hash));
+        hash
+    })
+}
+
 /// One word per event: its time, node, task and what happened.
 #[inline]
 fn event_hash(time: SimTime, node: NodeId, task: Option<TaskId>, kind: &EventKind) -> u64 {
     let mut h = fold(time.as_ms(), u64::from(node.0));
     h = fold(h, task.map_or(u64::MAX, TaskId::to_bits));
+    let text = |label: &&'static str| label_text(label);
     let (tag, a, b): (u64, u64, u64) = match kind {
         EventKind::Spawn { name } => (0, text(name), 0),
         EventKind::Poll => (1, 0, 0),
@@ -233,10 +269,32 @@ fn event_hash(time: SimTime, node: NodeId, task: Option<TaskId>, kind: &EventKin
         EventKind::ClockJump { delta_ms } => (9, *delta_ms as u64, 0),
         EventKind::Fault { point, .. } => (10, text(point), 0),
         EventKind::FaultPhaseEnd => (11, 0, 0),
-        EventKind::Note { text: t } => (12, text(t), 0),
+        EventKind::Note { text: t } => (12, self::text(t), 0),
         EventKind::Pause { for_ms } => (13, *for_ms, 0),
         EventKind::Resume => (14, 0, 0),
         EventKind::ClockDrift { ppm, for_ms } => (15, *ppm as u64, *for_ms),
     };
     fold(fold(fold(h, tag), a), b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cached label hash is the hash of its text: for labels sharing an address
+    /// (prefixes of one string), for more labels than slots, and when asked again.
+    #[test]
+    fn a_label_hashes_as_its_text_whatever_the_cache_holds() {
+        let whole: &'static str = "net.request.lost";
+        let leaked: Vec<&'static str> =
+            (0..3 * LABEL_SLOTS).map(|i| &*Box::leak(format!("label {i}").into_boxed_str())).collect();
+        for _ in 0..2 {
+            for len in 0..=whole.len() {
+                assert_eq!(label_text(&whole[..len]), text(&whole[..len]), "{len}");
+            }
+            for &label in &leaked {
+                assert_eq!(label_text(label), text(label), "{label}");
+            }
+        }
+    }
 }
