@@ -1,16 +1,14 @@
 //! The timer queue: what is due when, in (time, insertion) order.
 //!
-//! A deque of timers kept sorted by (time, insertion), earliest at the front, each
-//! timer's payload inline. A run has few timers pending at once (one per waiting
-//! actor: demo/lock has at most four), and a new timer is nearly always due after
-//! most of those pending, so it is found its place by a scan from the back and
-//! inserted with a short shift; the earliest leaves from the front with no shift
-//! at all. A binary heap over a slab of payloads cost twice as much here: a sift per
-//! pop and a slab slot per timer, for queues this short. Cancelling finds the timer
-//! by its (time, insertion) key and removes it; a timer that already fired is no
-//! longer there, so a late cancel is a no-op, as it must be.
-
-use std::collections::VecDeque;
+//! A vector of timers kept sorted by (time, insertion), latest first, each timer's
+//! payload inline: the earliest pops off the end with no shift. A run has few timers
+//! pending at once (about one per waiting actor: demo/lock has at most four), so a
+//! new timer finds its place by a short scan from the front and a short shift. A
+//! binary heap over a slab of payloads cost far more here (a sift per pop and a
+//! slab slot per timer, for queues this short), and so did a sorted `VecDeque`
+//! (its wrapping index on every access). Cancelling finds the timer by its (time,
+//! insertion) key, by binary search, and removes it; a timer that already fired is
+//! no longer there, so a late cancel is a no-op, as it must be.
 
 use crate::time::SimTime;
 
@@ -23,8 +21,9 @@ pub(crate) struct TimerKey {
 }
 
 pub(crate) struct TimerQueue<T> {
-    /// Sorted by `(at, seq)`, earliest first; keys are unique (`seq` is).
-    queue: VecDeque<(TimerKey, T)>,
+    /// Sorted by `(at, seq)`, latest first, so the earliest pops off the end; keys
+    /// are unique (`seq` is).
+    queue: Vec<(TimerKey, T)>,
     next_seq: u64,
 }
 
@@ -38,31 +37,24 @@ impl TimerKey {
 
 impl<T> TimerQueue<T> {
     pub fn new() -> TimerQueue<T> {
-        TimerQueue { queue: VecDeque::new(), next_seq: 0 }
+        TimerQueue { queue: Vec::new(), next_seq: 0 }
     }
 
     pub fn insert(&mut self, at: SimTime, payload: T) -> TimerKey {
         let key = TimerKey { at, seq: self.next_seq };
         self.next_seq += 1;
-        // The new timer is inserted last among those due at `at` (its `seq` is the
-        // largest yet): after every timer due no later than `at`.
-        let mut index = self.queue.len();
-        while index > 0 && self.queue[index - 1].0.at > at {
-            index -= 1;
-        }
-        if index == self.queue.len() {
-            self.queue.push_back((key, payload));
-        } else {
-            self.queue.insert(index, (key, payload));
-        }
+        // The new timer pops last among those due at `at` (its `seq` is the largest
+        // yet), so it goes in front of every timer due no later than `at`.
+        let index = self.queue.iter().position(|(k, _)| k.at <= at).unwrap_or(self.queue.len());
+        self.queue.insert(index, (key, payload));
         key
     }
 
     /// Removes a pending timer; a timer that already fired is left alone.
     pub fn cancel(&mut self, key: TimerKey) -> Option<T> {
-        let index = self.queue.partition_point(|(k, _)| k.order() < key.order());
+        let index = self.queue.partition_point(|(k, _)| k.order() > key.order());
         if self.queue.get(index).is_some_and(|(k, _)| *k == key) {
-            self.queue.remove(index).map(|(_, payload)| payload)
+            Some(self.queue.remove(index).1)
         } else {
             None
         }
@@ -71,16 +63,16 @@ impl<T> TimerQueue<T> {
     /// The time of the earliest pending timer.
     #[inline]
     pub fn next_due(&mut self) -> Option<SimTime> {
-        self.queue.front().map(|(k, _)| k.at)
+        self.queue.last().map(|(k, _)| k.at)
     }
 
     /// The next pending timer due exactly at `at`, in insertion order.
     #[inline]
     pub fn pop_due(&mut self, at: SimTime) -> Option<T> {
-        if self.queue.front()?.0.at != at {
+        if self.queue.last()?.0.at != at {
             return None;
         }
-        self.queue.pop_front().map(|(_, payload)| payload)
+        self.queue.pop().map(|(_, payload)| payload)
     }
 
     /// Empties the queue, keeping its memory; it then numbers timers from zero again,
@@ -92,12 +84,12 @@ impl<T> TimerQueue<T> {
 
     /// The deadlines of the pending timers, earliest first.
     pub fn deadlines(&self) -> Vec<SimTime> {
-        self.queue.iter().map(|(k, _)| k.at).collect()
+        self.queue.iter().rev().map(|(k, _)| k.at).collect()
     }
 
     /// Takes every pending payload out (to drop them outside any borrow).
     pub fn drain(&mut self) -> Vec<T> {
-        self.queue.drain(..).map(|(_, payload)| payload).collect()
+        self.queue.drain(..).rev().map(|(_, payload)| payload).collect()
     }
 }
 
