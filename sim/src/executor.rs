@@ -144,6 +144,12 @@ pub(crate) struct Kernel {
     pub(crate) nodes: RefCell<Vec<NodeState>>,
     restart_hooks: RefCell<BTreeMap<NodeId, RestartHook>>,
     pub(crate) faults: RefCell<FaultTable>,
+    /// True while no fault point can fire (the fault phase is over, or the profile
+    /// enables none): exactly when `FaultTable::armed` answers `None` for every
+    /// point. Kept with the table by `set_fault_profile` and `end_fault_phase`, the
+    /// only writers of its profile and phase, so a fault-free run's many fault
+    /// questions cost one load.
+    faults_quiet: Cell<bool>,
     pub(crate) net: RefCell<NetState>,
     pub(crate) trace: RefCell<Trace>,
     /// The task being polled, if any, and the node on whose behalf code runs now
@@ -213,6 +219,7 @@ impl Sim {
             nodes: RefCell::new(Vec::new()),
             restart_hooks: RefCell::new(BTreeMap::new()),
             faults: RefCell::new(FaultTable::new(FaultProfile::default())),
+            faults_quiet: Cell::new(!FaultProfile::default().any_enabled()),
             net: RefCell::new(NetState::default()),
             trace: RefCell::new(Trace::new(trace)),
             current_task: Cell::new(None),
@@ -312,6 +319,7 @@ impl Sim {
         let mut faults = self.k.faults.borrow_mut();
         let profile = profile.filtered(&faults.filter);
         faults.set_profile(profile);
+        self.k.faults_quiet.set(!faults.active || !faults.profile.any_enabled());
         assert!(
             faults.idle_nemesis_tick_max_ms.is_none() || !faults.any_armed(&crate::nemesis::NEMESIS_POINTS),
             "a fault profile that lets the nemesis strike was installed after spawn_nemesis, which had left the \
@@ -352,7 +360,20 @@ impl Sim {
 
     /// Draws whether `point` fires and counts it, without tracing it: for engine
     /// faults that draw their magnitude first and trace one complete line.
+    #[inline]
     pub(crate) fn fault_fires(&self, point: &FaultPoint) -> bool {
+        !self.faults_quiet() && self.armed_fault_fires(point)
+    }
+
+    /// Whether no fault point can fire now (see `Kernel::faults_quiet`).
+    #[inline]
+    pub(crate) fn faults_quiet(&self) -> bool {
+        self.k.faults_quiet.get()
+    }
+
+    /// [`Sim::fault_fires`] once some point may fire.
+    #[inline(never)]
+    fn armed_fault_fires(&self, point: &FaultPoint) -> bool {
         let Some(rate) = self.k.faults.borrow().armed(point) else {
             return false;
         };
@@ -383,6 +404,7 @@ impl Sim {
     /// Ends the fault phase: from now on no fault point fires.
     pub fn end_fault_phase(&self) {
         self.k.faults.borrow_mut().active = false;
+        self.k.faults_quiet.set(true);
         self.record(NodeId::SYSTEM, EventKind::FaultPhaseEnd);
     }
 

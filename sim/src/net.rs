@@ -109,7 +109,14 @@ impl Sim {
     /// Whether a loss fault `point` drops message `what` from `from` to `to`; `what`
     /// is a prefix and a label, formatted only when the fault fires and the trace keeps
     /// its events.
+    #[inline]
     pub(crate) fn lost(&self, point: &crate::FaultPoint, from: NodeId, to: NodeId, what: (&str, &str)) -> bool {
+        !self.faults_quiet() && self.lost_armed(point, from, to, what)
+    }
+
+    /// [`Sim::lost`] once some point may fire.
+    #[inline(never)]
+    fn lost_armed(&self, point: &crate::FaultPoint, from: NodeId, to: NodeId, what: (&str, &str)) -> bool {
         let fired = self.fault_fires(point);
         if fired {
             let (prefix, label) = what;
@@ -171,6 +178,9 @@ impl Sim {
     /// own deadline timer at once; in other runs a reply always beats the timeout, so
     /// only a lost message arms it.
     pub(crate) fn calls_can_outlive_timeout(&self) -> bool {
+        if self.faults_quiet() {
+            return self.any_paused();
+        }
         let faults = self.fault_table();
         // `armed` answers at once when the profile enables no point (a fault-free run).
         self.any_paused() || faults.armed(&NODE_PAUSE).is_some() || faults.armed(&NET_DELAY_LONG).is_some()
