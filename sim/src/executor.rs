@@ -654,13 +654,25 @@ impl Sim {
         if ready_len == 0 {
             return self.advance(horizon);
         }
-        let pick = if self.k.choices.borrow().wants_ready_nodes() {
+        // A single ready runnable is no decision: every strategy takes it and draws
+        // nothing (`Choices::below` returns 0 for a bound of 1 before it records or
+        // counts anything, and PCT only picks among two or more).
+        let pick = if ready_len == 1 {
+            0
+        } else if self.k.choices.borrow().wants_ready_nodes() {
             let nodes = self.ready_nodes();
             self.k.choices.borrow_mut().schedule(&nodes) as usize
         } else {
             self.draw_at(ChoiceKind::Schedule, SCHEDULE_SITE.0, ready_len as u64) as usize
         };
-        let next = self.k.ready.borrow_mut().remove(pick);
+        let next = {
+            let mut ready = self.k.ready.borrow_mut();
+            if pick + 1 == ready.len() {
+                ready.pop().expect("the pick is in the ready list")
+            } else {
+                ready.remove(pick)
+            }
+        };
         match next {
             Runnable::Task(id) => self.poll_task(id),
             Runnable::Act(action) => action(self),
