@@ -236,6 +236,7 @@ impl Sim {
         sim
     }
 
+    #[inline]
     pub(crate) fn k(&self) -> &Kernel {
         &self.k
     }
@@ -270,16 +271,19 @@ impl Sim {
     }
 
     /// [`Sim::draw`] at a named site: its label survives edits of the source file.
+    #[inline]
     pub fn draw_at(&self, kind: ChoiceKind, site: &'static str, bound: u64) -> u64 {
         self.k.choices.borrow_mut().below(kind, Site(site), self.k.actor.get().0, bound)
     }
 
     /// [`Sim::between`] at a named site.
+    #[inline]
     pub fn between_at(&self, kind: ChoiceKind, site: &'static str, lo: u64, hi: u64) -> u64 {
         self.k.choices.borrow_mut().between(kind, Site(site), self.k.actor.get().0, lo, hi)
     }
 
     /// [`Sim::chance`] at a named site.
+    #[inline]
     pub fn chance_at(&self, kind: ChoiceKind, site: &'static str, ratio: Ratio) -> bool {
         self.k.choices.borrow_mut().chance(kind, Site(site), self.k.actor.get().0, ratio)
     }
@@ -421,6 +425,7 @@ impl Sim {
     }
 
     /// The time `node`'s own clock shows: true time plus its skew.
+    #[inline]
     pub fn node_now(&self, node: NodeId) -> SimTime {
         let offset = self.k.nodes.borrow()[node.0 as usize].clock_offset_at(self.now());
         SimTime(self.now().as_ms().saturating_add_signed(offset))
@@ -433,11 +438,13 @@ impl Sim {
     }
 
     /// Completes once `ms` simulated milliseconds have passed.
+    #[inline]
     pub fn sleep_ms(&self, ms: u64) -> Sleep {
         self.sleep_until(self.now().plus_ms(ms))
     }
 
     /// Completes at simulated time `deadline`.
+    #[inline]
     pub fn sleep_until(&self, deadline: SimTime) -> Sleep {
         Sleep::new(self.clone(), deadline)
     }
@@ -474,6 +481,7 @@ impl Sim {
     }
 
     /// Puts `timer` on the queue for time `at` (now, if `at` has passed).
+    #[inline]
     pub(crate) fn schedule(&self, at: SimTime, timer: Timer) {
         self.k.timers.borrow_mut().insert(at.max(self.now()), timer);
     }
@@ -568,6 +576,7 @@ impl Sim {
     }
 
     /// The node of the task being polled (the engine's node outside any task).
+    #[inline]
     pub fn current_node(&self) -> NodeId {
         self.k.current_node.get()
     }
@@ -743,6 +752,7 @@ impl Sim {
     /// deadline, and an idle nemesis its ticks; those timers carried time there. The runner moves time on to the
     /// latest such `t` when nothing is left to happen (see `runner.rs`), so checks that
     /// read the clock at a run's end are judged no earlier than before.
+    #[inline]
     pub(crate) fn hold_time_until(&self, t: SimTime) {
         if t > self.k.time_floor.get() {
             self.k.time_floor.set(t);
@@ -839,6 +849,7 @@ impl Sim {
         self.k.trace.borrow_mut().describe_workload(line.into());
     }
 
+    #[inline]
     pub(crate) fn record(&self, node: NodeId, kind: EventKind) {
         let task = self.k.current_task.get();
         self.record_task(node, task, kind);

@@ -67,6 +67,7 @@ impl Sim {
         self.k().net.borrow_mut().config = config;
     }
 
+    #[inline]
     pub fn net_config(&self) -> NetConfig {
         self.k().net.borrow().config
     }
@@ -81,6 +82,7 @@ impl Sim {
         self.k().net.borrow_mut().partitions.remove(&pair(a, b));
     }
 
+    #[inline]
     pub(crate) fn link_down_reason(&self, from: NodeId, to: NodeId) -> Option<&'static str> {
         if !self.is_up(to) {
             Some("destination down")
@@ -177,6 +179,7 @@ impl Sim {
     /// long delay or a pause can hold a message up. Only then does every call get its
     /// own deadline timer at once; in other runs a reply always beats the timeout, so
     /// only a lost message arms it.
+    #[inline]
     pub(crate) fn calls_can_outlive_timeout(&self) -> bool {
         if self.faults_quiet() {
             return self.any_paused();
