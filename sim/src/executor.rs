@@ -144,6 +144,12 @@ pub(crate) struct Kernel {
     pub(crate) nodes: RefCell<Vec<NodeState>>,
     restart_hooks: RefCell<BTreeMap<NodeId, RestartHook>>,
     pub(crate) faults: RefCell<FaultTable>,
+    /// True while no fault point can fire (the fault phase is over, or the profile
+    /// enables none): exactly when `FaultTable::armed` answers `None` for every
+    /// point. Kept with the table by `set_fault_profile` and `end_fault_phase`, the
+    /// only writers of its profile and phase, so a fault-free run's many fault
+    /// questions cost one load.
+    faults_quiet: Cell<bool>,
     pub(crate) net: RefCell<NetState>,
     pub(crate) trace: RefCell<Trace>,
     /// The task being polled, if any, and the node on whose behalf code runs now
@@ -213,6 +219,7 @@ impl Sim {
             nodes: RefCell::new(Vec::new()),
             restart_hooks: RefCell::new(BTreeMap::new()),
             faults: RefCell::new(FaultTable::new(FaultProfile::default())),
+            faults_quiet: Cell::new(!FaultProfile::default().any_enabled()),
             net: RefCell::new(NetState::default()),
             trace: RefCell::new(Trace::new(trace)),
             current_task: Cell::new(None),
@@ -229,6 +236,7 @@ impl Sim {
         sim
     }
 
+    #[inline]
     pub(crate) fn k(&self) -> &Kernel {
         &self.k
     }
@@ -263,16 +271,19 @@ impl Sim {
     }
 
     /// [`Sim::draw`] at a named site: its label survives edits of the source file.
+    #[inline]
     pub fn draw_at(&self, kind: ChoiceKind, site: &'static str, bound: u64) -> u64 {
         self.k.choices.borrow_mut().below(kind, Site(site), self.k.actor.get().0, bound)
     }
 
     /// [`Sim::between`] at a named site.
+    #[inline]
     pub fn between_at(&self, kind: ChoiceKind, site: &'static str, lo: u64, hi: u64) -> u64 {
         self.k.choices.borrow_mut().between(kind, Site(site), self.k.actor.get().0, lo, hi)
     }
 
     /// [`Sim::chance`] at a named site.
+    #[inline]
     pub fn chance_at(&self, kind: ChoiceKind, site: &'static str, ratio: Ratio) -> bool {
         self.k.choices.borrow_mut().chance(kind, Site(site), self.k.actor.get().0, ratio)
     }
@@ -312,6 +323,7 @@ impl Sim {
         let mut faults = self.k.faults.borrow_mut();
         let profile = profile.filtered(&faults.filter);
         faults.set_profile(profile);
+        self.k.faults_quiet.set(!faults.active || !faults.profile.any_enabled());
         assert!(
             faults.idle_nemesis_tick_max_ms.is_none() || !faults.any_armed(&crate::nemesis::NEMESIS_POINTS),
             "a fault profile that lets the nemesis strike was installed after spawn_nemesis, which had left the \
@@ -352,7 +364,20 @@ impl Sim {
 
     /// Draws whether `point` fires and counts it, without tracing it: for engine
     /// faults that draw their magnitude first and trace one complete line.
+    #[inline]
     pub(crate) fn fault_fires(&self, point: &FaultPoint) -> bool {
+        !self.faults_quiet() && self.armed_fault_fires(point)
+    }
+
+    /// Whether no fault point can fire now (see `Kernel::faults_quiet`).
+    #[inline]
+    pub(crate) fn faults_quiet(&self) -> bool {
+        self.k.faults_quiet.get()
+    }
+
+    /// [`Sim::fault_fires`] once some point may fire.
+    #[inline(never)]
+    fn armed_fault_fires(&self, point: &FaultPoint) -> bool {
         let Some(rate) = self.k.faults.borrow().armed(point) else {
             return false;
         };
@@ -383,6 +408,7 @@ impl Sim {
     /// Ends the fault phase: from now on no fault point fires.
     pub fn end_fault_phase(&self) {
         self.k.faults.borrow_mut().active = false;
+        self.k.faults_quiet.set(true);
         self.record(NodeId::SYSTEM, EventKind::FaultPhaseEnd);
     }
 
@@ -399,6 +425,7 @@ impl Sim {
     }
 
     /// The time `node`'s own clock shows: true time plus its skew.
+    #[inline]
     pub fn node_now(&self, node: NodeId) -> SimTime {
         let offset = self.k.nodes.borrow()[node.0 as usize].clock_offset_at(self.now());
         SimTime(self.now().as_ms().saturating_add_signed(offset))
@@ -411,11 +438,13 @@ impl Sim {
     }
 
     /// Completes once `ms` simulated milliseconds have passed.
+    #[inline]
     pub fn sleep_ms(&self, ms: u64) -> Sleep {
         self.sleep_until(self.now().plus_ms(ms))
     }
 
     /// Completes at simulated time `deadline`.
+    #[inline]
     pub fn sleep_until(&self, deadline: SimTime) -> Sleep {
         Sleep::new(self.clone(), deadline)
     }
@@ -452,6 +481,7 @@ impl Sim {
     }
 
     /// Puts `timer` on the queue for time `at` (now, if `at` has passed).
+    #[inline]
     pub(crate) fn schedule(&self, at: SimTime, timer: Timer) {
         self.k.timers.borrow_mut().insert(at.max(self.now()), timer);
     }
@@ -546,6 +576,7 @@ impl Sim {
     }
 
     /// The node of the task being polled (the engine's node outside any task).
+    #[inline]
     pub fn current_node(&self) -> NodeId {
         self.k.current_node.get()
     }
@@ -632,13 +663,25 @@ impl Sim {
         if ready_len == 0 {
             return self.advance(horizon);
         }
-        let pick = if self.k.choices.borrow().wants_ready_nodes() {
+        // A single ready runnable is no decision: every strategy takes it and draws
+        // nothing (`Choices::below` returns 0 for a bound of 1 before it records or
+        // counts anything, and PCT only picks among two or more).
+        let pick = if ready_len == 1 {
+            0
+        } else if self.k.choices.borrow().wants_ready_nodes() {
             let nodes = self.ready_nodes();
             self.k.choices.borrow_mut().schedule(&nodes) as usize
         } else {
             self.draw_at(ChoiceKind::Schedule, SCHEDULE_SITE.0, ready_len as u64) as usize
         };
-        let next = self.k.ready.borrow_mut().remove(pick);
+        let next = {
+            let mut ready = self.k.ready.borrow_mut();
+            if pick + 1 == ready.len() {
+                ready.pop().expect("the pick is in the ready list")
+            } else {
+                ready.remove(pick)
+            }
+        };
         match next {
             Runnable::Task(id) => self.poll_task(id),
             Runnable::Act(action) => action(self),
@@ -709,6 +752,7 @@ impl Sim {
     /// deadline, and an idle nemesis its ticks; those timers carried time there. The runner moves time on to the
     /// latest such `t` when nothing is left to happen (see `runner.rs`), so checks that
     /// read the clock at a run's end are judged no earlier than before.
+    #[inline]
     pub(crate) fn hold_time_until(&self, t: SimTime) {
         if t > self.k.time_floor.get() {
             self.k.time_floor.set(t);
@@ -805,6 +849,7 @@ impl Sim {
         self.k.trace.borrow_mut().describe_workload(line.into());
     }
 
+    #[inline]
     pub(crate) fn record(&self, node: NodeId, kind: EventKind) {
         let task = self.k.current_task.get();
         self.record_task(node, task, kind);

@@ -67,6 +67,7 @@ impl Sim {
         self.k().net.borrow_mut().config = config;
     }
 
+    #[inline]
     pub fn net_config(&self) -> NetConfig {
         self.k().net.borrow().config
     }
@@ -81,6 +82,7 @@ impl Sim {
         self.k().net.borrow_mut().partitions.remove(&pair(a, b));
     }
 
+    #[inline]
     pub(crate) fn link_down_reason(&self, from: NodeId, to: NodeId) -> Option<&'static str> {
         if !self.is_up(to) {
             Some("destination down")
@@ -109,7 +111,14 @@ impl Sim {
     /// Whether a loss fault `point` drops message `what` from `from` to `to`; `what`
     /// is a prefix and a label, formatted only when the fault fires and the trace keeps
     /// its events.
+    #[inline]
     pub(crate) fn lost(&self, point: &crate::FaultPoint, from: NodeId, to: NodeId, what: (&str, &str)) -> bool {
+        !self.faults_quiet() && self.lost_armed(point, from, to, what)
+    }
+
+    /// [`Sim::lost`] once some point may fire.
+    #[inline(never)]
+    fn lost_armed(&self, point: &crate::FaultPoint, from: NodeId, to: NodeId, what: (&str, &str)) -> bool {
         let fired = self.fault_fires(point);
         if fired {
             let (prefix, label) = what;
@@ -170,7 +179,11 @@ impl Sim {
     /// long delay or a pause can hold a message up. Only then does every call get its
     /// own deadline timer at once; in other runs a reply always beats the timeout, so
     /// only a lost message arms it.
+    #[inline]
     pub(crate) fn calls_can_outlive_timeout(&self) -> bool {
+        if self.faults_quiet() {
+            return self.any_paused();
+        }
         let faults = self.fault_table();
         // `armed` answers at once when the profile enables no point (a fault-free run).
         self.any_paused() || faults.armed(&NODE_PAUSE).is_some() || faults.armed(&NET_DELAY_LONG).is_some()

@@ -84,11 +84,13 @@ impl Sim {
     }
 
     /// Whether any node is paused now.
+    #[inline]
     pub(crate) fn any_paused(&self) -> bool {
         !self.k().pauses.borrow().paused.is_empty()
     }
 
     /// Whether `node` is paused now.
+    #[inline]
     pub fn is_paused(&self, node: NodeId) -> bool {
         self.k().pauses.borrow().until(node).is_some()
     }

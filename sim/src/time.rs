@@ -72,6 +72,7 @@ pub struct Sleep {
 }
 
 impl Sleep {
+    #[inline]
     pub(crate) fn new(sim: Sim, deadline: SimTime) -> Sleep {
         Sleep { sim, deadline, timer: None }
     }

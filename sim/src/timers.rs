@@ -1,92 +1,95 @@
 //! The timer queue: what is due when, in (time, insertion) order.
 //!
-//! A binary heap of keys over a slab of payloads. Cancelling removes the payload and
-//! leaves its heap key behind as a tombstone that popping skips, so both insertion and
-//! cancellation stay cheap (timeouts are cancelled far more often than they fire).
-
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
-use slab::Slab;
+//! A vector of timers kept sorted by (time, insertion), latest first, each timer's
+//! payload inline: the earliest pops off the end with no shift. A run has few timers
+//! pending at once (about one per waiting actor: demo/lock has at most four), so a
+//! new timer finds its place by a short scan from the front and a short shift. A
+//! binary heap over a slab of payloads cost far more here (a sift per pop and a
+//! slab slot per timer, for queues this short), and so did a sorted `VecDeque`
+//! (its wrapping index on every access). Cancelling finds the timer by its (time,
+//! insertion) key, by binary search, and removes it; a timer that already fired is
+//! no longer there, so a late cancel is a no-op, as it must be.
 
 use crate::time::SimTime;
 
-/// Identifies one timer for cancellation.
+/// Identifies one timer for cancellation: its deadline and its insertion number,
+/// which together are its unique place in the queue's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TimerKey {
-    slot: usize,
+    at: SimTime,
     seq: u64,
 }
 
 pub(crate) struct TimerQueue<T> {
-    heap: BinaryHeap<Reverse<(SimTime, u64, usize)>>,
-    slots: Slab<(u64, T)>,
+    /// Sorted by `(at, seq)`, latest first, so the earliest pops off the end; keys
+    /// are unique (`seq` is).
+    queue: Vec<(TimerKey, T)>,
     next_seq: u64,
+}
+
+impl TimerKey {
+    /// The queue's order: time, then insertion.
+    #[inline]
+    fn order(self) -> (SimTime, u64) {
+        (self.at, self.seq)
+    }
 }
 
 impl<T> TimerQueue<T> {
     pub fn new() -> TimerQueue<T> {
-        TimerQueue { heap: BinaryHeap::new(), slots: Slab::new(), next_seq: 0 }
+        TimerQueue { queue: Vec::new(), next_seq: 0 }
     }
 
     pub fn insert(&mut self, at: SimTime, payload: T) -> TimerKey {
-        let seq = self.next_seq;
+        let key = TimerKey { at, seq: self.next_seq };
         self.next_seq += 1;
-        let slot = self.slots.insert((seq, payload));
-        self.heap.push(Reverse((at, seq, slot)));
-        TimerKey { slot, seq }
+        // The new timer pops last among those due at `at` (its `seq` is the largest
+        // yet), so it goes in front of every timer due no later than `at`.
+        let index = self.queue.iter().position(|(k, _)| k.at <= at).unwrap_or(self.queue.len());
+        self.queue.insert(index, (key, payload));
+        key
     }
 
     /// Removes a pending timer; a timer that already fired is left alone.
     pub fn cancel(&mut self, key: TimerKey) -> Option<T> {
-        let live = self.slots.get(key.slot).is_some_and(|(seq, _)| *seq == key.seq);
-        live.then(|| self.slots.remove(key.slot).1)
-    }
-
-    fn is_live(&self, seq: u64, slot: usize) -> bool {
-        self.slots.get(slot).is_some_and(|(s, _)| *s == seq)
+        let index = self.queue.partition_point(|(k, _)| k.order() > key.order());
+        if self.queue.get(index).is_some_and(|(k, _)| *k == key) {
+            Some(self.queue.remove(index).1)
+        } else {
+            None
+        }
     }
 
     /// The time of the earliest pending timer.
+    #[inline]
     pub fn next_due(&mut self) -> Option<SimTime> {
-        while let Some(&Reverse((at, seq, slot))) = self.heap.peek() {
-            if self.is_live(seq, slot) {
-                return Some(at);
-            }
-            self.heap.pop();
-        }
-        None
+        self.queue.last().map(|(k, _)| k.at)
     }
 
     /// The next pending timer due exactly at `at`, in insertion order.
+    #[inline]
     pub fn pop_due(&mut self, at: SimTime) -> Option<T> {
-        if self.next_due() != Some(at) {
+        if self.queue.last()?.0.at != at {
             return None;
         }
-        let Reverse((_, _, slot)) = self.heap.pop()?;
-        Some(self.slots.remove(slot).1)
+        self.queue.pop().map(|(_, payload)| payload)
     }
 
     /// Empties the queue, keeping its memory; it then numbers timers from zero again,
     /// as a new queue does.
     pub fn clear(&mut self) {
-        self.heap.clear();
-        self.slots.clear();
+        self.queue.clear();
         self.next_seq = 0;
     }
 
     /// The deadlines of the pending timers, earliest first.
     pub fn deadlines(&self) -> Vec<SimTime> {
-        let mut at: Vec<SimTime> =
-            self.heap.iter().filter(|Reverse((_, seq, slot))| self.is_live(*seq, *slot)).map(|r| r.0 .0).collect();
-        at.sort_unstable();
-        at
+        self.queue.iter().rev().map(|(k, _)| k.at).collect()
     }
 
     /// Takes every pending payload out (to drop them outside any borrow).
     pub fn drain(&mut self) -> Vec<T> {
-        self.heap.clear();
-        self.slots.drain().map(|(_, t)| t).collect()
+        self.queue.drain(..).rev().map(|(_, payload)| payload).collect()
     }
 }
 

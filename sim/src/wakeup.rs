@@ -51,6 +51,7 @@ impl Wakeup {
 
 impl Sim {
     /// The wakeup for `waker`, seen in the poll running now.
+    #[inline]
     pub(crate) fn wakeup_for(&self, waker: &Waker) -> Wakeup {
         match self.polling_task(waker) {
             Some(id) => Wakeup::Task(id),
@@ -59,11 +60,13 @@ impl Sim {
     }
 
     /// The task being polled, if `waker` is the one it was polled with.
+    #[inline]
     fn polling_task(&self, waker: &Waker) -> Option<TaskId> {
         self.k().polling.get().filter(|p| p.is(waker)).map(|p| p.task)
     }
 
     /// Wakes `wakeup`: a task of this simulation joins the ready list at once.
+    #[inline]
     pub(crate) fn wake_up(&self, wakeup: Wakeup) {
         match wakeup {
             Wakeup::Task(id) => self.make_task_ready(id),

@@ -13,7 +13,6 @@
 //! grant, on any key. `INCR` gives the Redis flavour of the same token.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use sim::{NetError, NodeId, Sim, SimTime};
@@ -29,8 +28,40 @@ struct Entry {
 /// The server's durable state: the keys and the store revision.
 #[derive(Default)]
 struct Store {
-    entries: BTreeMap<&'static str, Entry>,
+    entries: Entries,
     revision: u64,
+}
+
+/// The live keys and their entries: a map by key content. Keys are `&'static str`,
+/// in practice the few literals of a protocol, so a scan that compares each key's
+/// address before its content beats a tree of string compares (and a tree's
+/// rebalancing on every delete). Nothing iterates it, so its order is no one's.
+#[derive(Default)]
+struct Entries(Vec<(&'static str, Entry)>);
+
+impl Entries {
+    fn position(&self, key: &str) -> Option<usize> {
+        self.0.iter().position(|(k, _)| std::ptr::eq(*k, key) || *k == key)
+    }
+
+    fn get(&self, key: &str) -> Option<&Entry> {
+        self.position(key).map(|i| &self.0[i].1)
+    }
+
+    fn insert(&mut self, key: &'static str, entry: Entry) {
+        match self.position(key) {
+            Some(i) => self.0[i].1 = entry,
+            None => self.0.push((key, entry)),
+        }
+    }
+
+    fn remove(&mut self, key: &str) -> Option<Entry> {
+        self.position(key).map(|i| self.0.swap_remove(i).1)
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
 }
 
 impl Store {
