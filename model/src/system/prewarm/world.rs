@@ -96,6 +96,9 @@ pub struct PrewarmWorld {
     /// nearly every step.
     pub paths: Vec<TemplatePaths>,
     pub ghost: sim::Tracked<Ghost>,
+    /// The footprint's last answer to "is some current holder dead?" and the ghost's
+    /// write count it was computed at (see [`crate::system::prewarm::reads`]).
+    pub holder_dead_memo: Cell<Option<(u64, bool)>>,
 }
 
 /// The paths of one template.
@@ -111,10 +114,15 @@ pub struct TemplatePaths {
 }
 
 impl TemplatePaths {
+    /// The same text as [`lock_dir`] and [`ready_marker`] (a test checks), with the
+    /// number formatted once.
     fn new(template: usize) -> TemplatePaths {
-        let lock_dir = lock_dir(template);
+        let n = template.to_string();
+        let base = [LOCKS_DIR, "/tpl", &n].concat();
+        let lock_dir = [base.as_str(), ".lock"].concat();
         let owner = [lock_dir.as_str(), "/owner.json"].concat();
-        TemplatePaths { owner, lock_dir, ready: ready_marker(template), base: format!("{LOCKS_DIR}/tpl{template}") }
+        let ready = [TEMPLATES_DIR, "/tpl", &n, "/ready"].concat();
+        TemplatePaths { lock_dir, owner, ready, base }
     }
 }
 
@@ -219,5 +227,22 @@ pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
         templates,
         paths,
         ghost: sim::Tracked::new(Ghost::default()),
+        holder_dead_memo: Cell::new(None),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_paths_are_the_formatted_ones() {
+        for t in [0, 1, 9, 10, 123] {
+            let p = TemplatePaths::new(t);
+            assert_eq!(p.lock_dir, lock_dir(t));
+            assert_eq!(p.owner, format!("{}/owner.json", lock_dir(t)));
+            assert_eq!(p.ready, ready_marker(t));
+            assert_eq!(p.base, format!("{LOCKS_DIR}/tpl{t}"));
+        }
+    }
 }
