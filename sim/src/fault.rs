@@ -6,7 +6,7 @@
 //! fault point of its scenario, whether it is on and at which rate. Every firing is
 //! counted, so a report shows a fault point that never fired.
 
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 
 use crate::choices::{Choices, Ratio};
@@ -161,9 +161,10 @@ pub(crate) struct FaultTable {
     /// other addresses (each crate keeps its own copy of a constant's string), where
     /// [`FaultProfile::rate`] would compare every name by content on every draw. A
     /// direct-mapped cache: a slot holds the last name seen at its hash (address 0:
-    /// empty, as no `&str` lives there), and a miss asks the profile again. Inline
-    /// cells: a hit is a load and two compares, no borrow flag and no allocation.
-    by_address: [Cell<RateSlot>; RATE_SLOTS],
+    /// empty, as no `&str` lives there), and a miss asks the profile again. Cells: a
+    /// hit is a load and two compares, no borrow flag. Allocated on first use (a
+    /// fault-free run never asks), and out of line, so that a run's kernel stays small.
+    by_address: OnceCell<Box<[Cell<RateSlot>; RATE_SLOTS]>>,
     /// Set when the nemesis was not started because none of its faults could fire:
     /// the longest pause between the ticks it would have made (see `crate::nemesis`).
     pub idle_nemesis_tick_max_ms: Option<u64>,
@@ -178,7 +179,7 @@ impl FaultTable {
             fired: FaultCounts::new(),
             active: true,
             any_enabled,
-            by_address: std::array::from_fn(|_| Cell::new((0, 0, None))),
+            by_address: OnceCell::new(),
             idle_nemesis_tick_max_ms: None,
         }
     }
@@ -186,7 +187,9 @@ impl FaultTable {
     pub fn set_profile(&mut self, profile: FaultProfile) {
         self.any_enabled = profile.any_enabled();
         self.profile = profile;
-        self.by_address.iter_mut().for_each(|slot| *slot.get_mut() = (0, 0, None));
+        if let Some(slots) = self.by_address.get_mut() {
+            slots.iter_mut().for_each(|slot| *slot.get_mut() = (0, 0, None));
+        }
     }
 
     /// Whether any of `points` can fire now.
@@ -215,7 +218,8 @@ impl FaultTable {
         let (address, len) = (name.as_ptr() as usize, name.len());
         let line =
             ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RATE_SLOTS.trailing_zeros())) as usize;
-        let slot = &self.by_address[line];
+        let slots = self.by_address.get_or_init(|| Box::new(std::array::from_fn(|_| Cell::new((0, 0, None)))));
+        let slot = &slots[line];
         let (known, known_len, known_rate) = slot.get();
         if known == address && known_len == len {
             return known_rate;
