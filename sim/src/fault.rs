@@ -6,7 +6,7 @@
 //! fault point of its scenario, whether it is on and at which rate. Every firing is
 //! counted, so a report shows a fault point that never fired.
 
-use std::cell::RefCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 
 use crate::choices::{Choices, Ratio};
@@ -161,9 +161,10 @@ pub(crate) struct FaultTable {
     /// other addresses (each crate keeps its own copy of a constant's string), where
     /// [`FaultProfile::rate`] would compare every name by content on every draw. A
     /// direct-mapped cache: a slot holds the last name seen at its hash (address 0:
-    /// empty, as no `&str` lives there), and a miss asks the profile again. Allocated
-    /// on first use: a fault-free run never asks.
-    by_address: RefCell<Box<[RateSlot]>>,
+    /// empty, as no `&str` lives there), and a miss asks the profile again. Cells: a
+    /// hit is a load and two compares, no borrow flag. Allocated on first use (a
+    /// fault-free run never asks), and out of line, so that a run's kernel stays small.
+    by_address: OnceCell<Box<[Cell<RateSlot>; RATE_SLOTS]>>,
     /// Set when the nemesis was not started because none of its faults could fire:
     /// the longest pause between the ticks it would have made (see `crate::nemesis`).
     pub idle_nemesis_tick_max_ms: Option<u64>,
@@ -178,7 +179,7 @@ impl FaultTable {
             fired: FaultCounts::new(),
             active: true,
             any_enabled,
-            by_address: RefCell::default(),
+            by_address: OnceCell::new(),
             idle_nemesis_tick_max_ms: None,
         }
     }
@@ -186,12 +187,21 @@ impl FaultTable {
     pub fn set_profile(&mut self, profile: FaultProfile) {
         self.any_enabled = profile.any_enabled();
         self.profile = profile;
-        self.by_address.get_mut().fill((0, 0, None));
+        if let Some(slots) = self.by_address.get_mut() {
+            slots.iter_mut().for_each(|slot| *slot.get_mut() = (0, 0, None));
+        }
     }
 
     /// Whether any of `points` can fire now.
     pub fn any_armed(&self, points: &[FaultPoint]) -> bool {
         points.iter().any(|p| self.armed(p).is_some())
+    }
+
+    /// [`FaultTable::armed`] of each of `points`, looked up once: the nemesis asks
+    /// about the same points for every target of a tick, and nothing in a tick
+    /// changes the profile or ends the fault phase.
+    pub fn armed_each<const N: usize>(&self, points: &[FaultPoint; N]) -> [Option<Ratio>; N] {
+        std::array::from_fn(|i| self.armed(&points[i]))
     }
 
     /// The rate to draw with, or `None` when the point cannot fire now.
@@ -208,16 +218,14 @@ impl FaultTable {
         let (address, len) = (name.as_ptr() as usize, name.len());
         let line =
             ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RATE_SLOTS.trailing_zeros())) as usize;
-        let mut known = self.by_address.borrow_mut();
-        if known.is_empty() {
-            *known = vec![(0, 0, None); RATE_SLOTS].into_boxed_slice();
-        }
-        let slot = &mut known[line];
-        if slot.0 == address && slot.1 == len {
-            return slot.2;
+        let slots = self.by_address.get_or_init(|| Box::new(std::array::from_fn(|_| Cell::new((0, 0, None)))));
+        let slot = &slots[line];
+        let (known, known_len, known_rate) = slot.get();
+        if known == address && known_len == len {
+            return known_rate;
         }
         let rate = self.profile.rate(name);
-        *slot = (address, len, rate);
+        slot.set((address, len, rate));
         rate
     }
 }

@@ -30,6 +30,7 @@
 //! exceeded), which is what every clock-reading invariant here is; a check that could
 //! hold at the drawn end of the old run and fail at the latest one would differ.
 
+use crate::choices::Ratio;
 use crate::executor::Sim;
 use crate::fault::points::{CLOCK_DRIFT, CLOCK_JUMP, NODE_CRASH, NODE_PAUSE};
 use crate::fault::FaultPoint;
@@ -141,6 +142,24 @@ impl NemesisConfig {
 /// Every fault point a strike asks about.
 pub(crate) const NEMESIS_POINTS: [FaultPoint; 4] = [NODE_CRASH, CLOCK_JUMP, NODE_PAUSE, CLOCK_DRIFT];
 
+/// The rates of [`NEMESIS_POINTS`] in one tick, `None` for a point that cannot fire.
+struct Rates {
+    crash: Option<Ratio>,
+    jump: Option<Ratio>,
+    pause: Option<Ratio>,
+    drift: Option<Ratio>,
+}
+
+impl Rates {
+    fn of([crash, jump, pause, drift]: [Option<Ratio>; 4]) -> Rates {
+        Rates { crash, jump, pause, drift }
+    }
+
+    fn none(&self) -> bool {
+        self.crash.is_none() && self.jump.is_none() && self.pause.is_none() && self.drift.is_none()
+    }
+}
+
 /// The per-run scales the nemesis draws on first use.
 #[derive(Default)]
 struct Scales {
@@ -173,13 +192,16 @@ impl Sim {
                     return;
                 }
                 // A strike draws nothing for a point that cannot fire: skipping the
-                // targets when none can changes nothing but time.
-                if !sim.fault_table().any_armed(&NEMESIS_POINTS) {
+                // targets when none can changes nothing but time. The rates are looked
+                // up once per tick: a strike neither changes the profile nor ends the
+                // fault phase, so each target would find the same ones.
+                let rates = Rates::of(sim.fault_table().armed_each(&NEMESIS_POINTS));
+                if rates.none() {
                     continue;
                 }
                 for &node in &nodes {
                     let _for = sim.acting_for(node);
-                    sim.strike(node, &config, &mut scales);
+                    sim.strike(node, &config, &mut scales, &rates);
                 }
             }
         });
@@ -192,14 +214,14 @@ impl Sim {
     }
 
     /// One tick's faults on one node, in a fixed order: crash, jump, pause, drift.
-    fn strike(&self, node: NodeId, config: &NemesisConfig, scales: &mut Scales) {
-        if config.crashes().contains(&node) && self.is_up(node) && self.fault_fires(&NODE_CRASH) {
+    fn strike(&self, node: NodeId, config: &NemesisConfig, scales: &mut Scales, rates: &Rates) {
+        if config.crashes().contains(&node) && self.is_up(node) && self.fires_at(&NODE_CRASH, rates.crash) {
             // Traced on the nemesis's node, as it always was, so recorded traces keep their hashes.
             self.record_fault_with(self.current_node(), &NODE_CRASH, || self.node_name(node));
             self.crash(node);
             self.schedule_restart(node, config);
         }
-        if config.skews().contains(&node) && self.fault_fires(&CLOCK_JUMP) {
+        if config.skews().contains(&node) && self.fires_at(&CLOCK_JUMP, rates.jump) {
             let scale = *scales
                 .jump_max_ms
                 .get_or_insert_with(|| self.scale(&CLOCK_JUMP, &CLOCK_JUMP_SCALES_MS, config.clock_jump_max_ms, "ms"));
@@ -212,7 +234,10 @@ impl Sim {
             });
             self.jump_clock(node, delta);
         }
-        if config.stops().contains(&node) && self.is_up(node) && !self.is_paused(node) && self.fault_fires(&NODE_PAUSE)
+        if config.stops().contains(&node)
+            && self.is_up(node)
+            && !self.is_paused(node)
+            && self.fires_at(&NODE_PAUSE, rates.pause)
         {
             let ms = self.heavy_tail_ms(config.pause_min_ms, config.pause_max_ms);
             self.record_fault_with(self.current_node(), &NODE_PAUSE, || {
@@ -220,7 +245,7 @@ impl Sim {
             });
             self.pause(node, ms);
         }
-        if config.skews().contains(&node) && self.fault_fires(&CLOCK_DRIFT) {
+        if config.skews().contains(&node) && self.fires_at(&CLOCK_DRIFT, rates.drift) {
             let scale = *scales
                 .drift_max_ppm
                 .get_or_insert_with(|| self.scale(&CLOCK_DRIFT, &CLOCK_DRIFT_SCALES_PPM, config.drift_max_ppm, "ppm"));
@@ -246,19 +271,34 @@ impl Sim {
     /// A heavy-tailed duration in `lo..=hi`: a decade above `lo` first (each equally
     /// likely), then a value in it. Zero draws give `lo`.
     pub(crate) fn heavy_tail_ms(&self, lo: u64, hi: u64) -> u64 {
+        // The decades are lo, next(lo), next(next(lo)), … up to the first >= hi,
+        // counted and then walked again rather than kept in a Vec.
         let lo = lo.max(1);
-        let mut decades = vec![lo];
-        while let Some(&top) = decades.last() {
-            if top >= hi {
-                break;
-            }
-            decades.push(top.saturating_mul(10).min(hi));
+        let next = |top: u64| top.saturating_mul(10).min(hi);
+        let (mut top, mut decades) = (lo, 1u64);
+        while top < hi {
+            top = next(top);
+            decades += 1;
         }
-        if decades.len() == 1 {
+        if decades == 1 {
             return lo.min(hi);
         }
-        let d = self.draw(ChoiceKind::Delay, decades.len() as u64 - 1) as usize;
-        self.between(ChoiceKind::Delay, decades[d], decades[d + 1])
+        let d = self.draw(ChoiceKind::Delay, decades - 1);
+        let start = (0..d).fold(lo, |top, _| next(top));
+        self.between(ChoiceKind::Delay, start, next(start))
+    }
+
+    /// [`Sim::fault_fires`] with the rate already looked up (`rates` of this tick):
+    /// draws at the same site and counts a firing the same way.
+    fn fires_at(&self, point: &FaultPoint, rate: Option<Ratio>) -> bool {
+        let Some(rate) = rate else {
+            return false;
+        };
+        let fired = self.chance_at(ChoiceKind::Fault, point.name, rate);
+        if fired {
+            *self.k().faults.borrow_mut().fired.entry(point.name).or_insert(0) += 1;
+        }
+        fired
     }
 
     /// A crash target that cannot come back would silently shrink the system for the

@@ -8,6 +8,8 @@
 //! - [`tools`]: S004, parallel sibling tool calls and the config writers, V0–V10.
 //! - [`lease`]: a TTL lease guarding writes to a storage service, fenced or not.
 //! - [`prewarm`]: S002, the mkdir prewarm lock with pid-liveness reclaim.
+//!
+//! [`text`] builds the labels and paths the models name at every step.
 
 pub mod create_lock;
 pub mod demo_lock;
@@ -16,4 +18,5 @@ pub mod launcher;
 pub mod lease;
 pub mod prewarm;
 pub mod restart;
+pub mod text;
 pub mod tools;

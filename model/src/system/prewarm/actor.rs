@@ -13,7 +13,7 @@ use crate::substrate::yield_now::yield_now;
 use crate::system::prewarm::faults::{PROCESS_KILL_AT_STEP, PROCESS_UNREAPED};
 use crate::system::prewarm::ghost::ProcRec;
 use crate::system::prewarm::version::{Liveness, Version, V0};
-use crate::system::prewarm::world::{ready_marker, World, USER};
+use crate::system::prewarm::world::{World, USER};
 use crate::system::prewarm::{generational, lock};
 
 /// Why a lock call gave up.
@@ -76,7 +76,7 @@ impl Proc {
         };
         self.note(format_args!("prewarm of template {template} starts ({} s)", ms / 1000));
         self.w.ghost.borrow_mut().enter_cs(template, self.id);
-        let _ = self.w.fs.remove_file(&ready_marker(template));
+        let _ = self.w.fs.remove_file(self.w.ready_marker(template));
         let mut left = ms;
         while left > 0 {
             let chunk = left.min(p.heartbeat_ms.max(1));
@@ -84,7 +84,7 @@ impl Proc {
             left -= chunk;
             beat(self);
         }
-        let _ = self.w.fs.write(&ready_marker(template), "ok");
+        let _ = self.w.fs.write(self.w.ready_marker(template), "ok");
         self.w.ghost.borrow_mut().leave_cs(template, self.id);
         self.note(format_args!("prewarm of template {template} done"));
     }
@@ -104,7 +104,7 @@ impl Proc {
     }
 
     fn use_template(&self, template: usize) {
-        if self.w.fs.exists(&ready_marker(template)) {
+        if self.w.fs.exists(self.w.ready_marker(template)) {
             self.note(format_args!("uses template {template}"));
             self.w.ghost.borrow_mut().used(template, self.id);
         } else {
@@ -121,7 +121,7 @@ impl Proc {
                 return;
             }
             self.step().await;
-            if self.w.fs.exists(&ready_marker(template)) {
+            if self.w.fs.exists(self.w.ready_marker(template)) {
                 self.use_template(template);
                 return;
             }

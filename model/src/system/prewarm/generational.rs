@@ -13,11 +13,7 @@ use crate::substrate::process::{Pid, ProcState};
 use crate::system::prewarm::actor::{LockError, Proc};
 use crate::system::prewarm::ghost::Wait;
 use crate::system::prewarm::owner::OwnerRecord;
-use crate::system::prewarm::world::{lock_dir, LOCKS_DIR};
-
-fn base(template: usize) -> String {
-    format!("{LOCKS_DIR}/tpl{template}")
-}
+use crate::system::prewarm::world::LOCKS_DIR;
 
 fn gen_dir(template: usize, generation: u64) -> String {
     format!("{LOCKS_DIR}/tpl{template}/g{generation:06}")
@@ -32,7 +28,7 @@ fn ns_id(p: &Proc) -> u64 {
 /// The highest generation of `template`, if any.
 fn top(p: &Proc, template: usize) -> Option<u64> {
     let mut top = None;
-    let _ = p.w.fs.for_each_name(&base(template), |n| {
+    let _ = p.w.fs.for_each_name(p.w.lock_base(template), |n| {
         top = top.max(n.strip_prefix('g').and_then(|n| n.parse::<u64>().ok()));
     });
     top
@@ -124,8 +120,8 @@ async fn wait_finished(p: &Proc, template: usize) -> Result<Option<u64>, LockErr
 /// it for the legacy window, longer than any legitimate prewarm (P1), then removed.
 /// `None`: there is none; `Some(false)`: wait; `Some(true)`: just removed.
 async fn legacy_lock(p: &Proc, template: usize, since_ms: &mut Option<u64>) -> Option<bool> {
-    let dir = lock_dir(template);
-    if !p.w.fs.exists(&dir) {
+    let dir = p.w.lock_dir(template);
+    if !p.w.fs.exists(dir) {
         return None;
     }
     let now = p.sim.now().as_ms();
@@ -137,7 +133,7 @@ async fn legacy_lock(p: &Proc, template: usize, since_ms: &mut Option<u64>) -> O
         return Some(false);
     }
     p.note(format_args!("pre-upgrade lock {dir} outlived the legacy window: rm -r"));
-    p.w.fs.rm_rf(&dir);
+    p.w.fs.rm_rf(dir);
     let mut g = p.w.ghost.borrow_mut();
     if g.current.contains_key(&template) {
         g.ended(template, p.id, false, p.sim.now());
@@ -154,11 +150,11 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
 /// release by marking the generation released.
 pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
     let fs = p.w.fs.clone();
-    let _ = fs.mkdir_p(&base(template));
+    let _ = fs.mkdir_p(p.w.lock_base(template));
     let (mine, inst) = loop {
         let finished_gen = wait_finished(p, template).await?;
         let next = finished_gen.map_or(0, |g| g + 1);
-        let staging = format!("{}/.staging-{}", base(template), p.id);
+        let staging = format!("{}/.staging-{}", p.w.lock_base(template), p.id);
         fs.rm_rf(&staging);
         let _ = fs.mkdir(&staging);
         let host = &p.w.hosts[p.host];

@@ -12,18 +12,14 @@ use crate::substrate::fs::FsError;
 use crate::system::prewarm::actor::{LockError, Proc};
 use crate::system::prewarm::owner::{classify, OwnerRecord, Verdict};
 use crate::system::prewarm::version::Liveness;
-use crate::system::prewarm::world::{lock_dir, USER};
-
-fn owner_path(template: usize) -> String {
-    format!("{}/owner.json", lock_dir(template))
-}
+use crate::system::prewarm::world::USER;
 
 /// `withLock(template, prewarm)`.
 pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
-    let dir = lock_dir(template);
+    let dir = p.w.lock_dir(template);
     loop {
         p.step().await;
-        match p.w.fs.mkdir(&dir) {
+        match p.w.fs.mkdir(dir) {
             Ok(()) => {
                 let mut g = p.w.ghost.borrow_mut();
                 let inst = g.created(template, p.id, p.sim.now());
@@ -54,16 +50,16 @@ async fn write_owner(p: &Proc, template: usize) {
     let host = &p.w.hosts[p.host];
     let hostname = p.version.writes_hostname.then(|| host.procs.hostname());
     let json = OwnerRecord { pid: i64::from(p.pid), hostname, ..OwnerRecord::default() }.to_json();
-    let path = owner_path(template);
+    let path = p.w.owner_path(template);
     p.step().await;
-    if p.w.fs.write(&path, "").is_err() {
+    if p.w.fs.write(path, "").is_err() {
         p.note("owner.json: the lock directory is gone");
         return;
     }
     p.step().await;
-    let _ = p.w.fs.write(&path, &json[..json.len() / 2]);
+    let _ = p.w.fs.write(path, &json[..json.len() / 2]);
     p.step().await;
-    if p.w.fs.write(&path, &json).is_ok() {
+    if p.w.fs.write(path, &json).is_ok() {
         let mut g = p.w.ghost.borrow_mut();
         if let Some(&inst) = g.current.get(&template) {
             if g.instances[inst].owner == p.id {
@@ -76,21 +72,21 @@ async fn write_owner(p: &Proc, template: usize) {
 /// `rm -r lockDir`, as a release (`release`) or a reclaim; tells the ghost if it
 /// removed the instance that stood there.
 async fn remove(p: &Proc, template: usize, release: bool) {
-    let dir = lock_dir(template);
+    let dir = p.w.lock_dir(template);
     if p.w.params.rm_stepwise {
-        let _ = p.w.fs.rm_rf_stepwise(&dir).await;
+        let _ = p.w.fs.rm_rf_stepwise(dir).await;
     } else {
-        p.w.fs.rm_rf(&dir);
+        p.w.fs.rm_rf(dir);
     }
     let mut g = p.w.ghost.borrow_mut();
-    if g.current.contains_key(&template) && !p.w.fs.exists(&dir) {
+    if g.current.contains_key(&template) && !p.w.fs.exists(dir) {
         g.ended(template, p.id, release, p.sim.now());
     }
 }
 
 /// `waitForLock(template)`.
 pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
-    let dir = lock_dir(template);
+    let dir = p.w.lock_dir(template);
     let params = &p.w.params;
     let stale_ms = p.w.params.stale_ms(p.version);
     let start = p.date_now();
@@ -98,7 +94,7 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
     let (mut met, mut judged) = (None, None);
     let result = loop {
         p.step().await;
-        if !p.w.fs.exists(&dir) {
+        if !p.w.fs.exists(dir) {
             p.note(format_args!("{dir} is gone"));
             break Ok(());
         }
@@ -111,7 +107,7 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
                     p.sim.sometimes_if(record.is_none(), "owner-json-unreadable");
                     classify(record.as_ref(), gate == Liveness::PidHostGate, procs, USER)
                 };
-                let read = p.w.fs.read_with(&owner_path(template), judge);
+                let read = p.w.fs.read_with(p.w.owner_path(template), judge);
                 read.unwrap_or(Verdict::Unknown)
             }
         };
@@ -128,7 +124,7 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
         }
         p.step().await;
         if verdict == Verdict::Unknown {
-            let Ok(mtime) = p.w.fs.mtime(&dir) else { continue };
+            let Ok(mtime) = p.w.fs.mtime(dir) else { continue };
             let now = p.date_now();
             let first_unknown = current.is_some() && judged != current;
             judged = current;

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use sim::{ChoiceKind, NodeId, Ratio, Sim};
 
-use crate::substrate::fs::{Durability, FileSystem};
+use crate::substrate::fs::{parent, Durability, FileSystem};
 use crate::substrate::process::{PidParams, ProcessTable};
 use crate::system::prewarm::ghost::Ghost;
 use crate::system::prewarm::version::{Stale, Version};
@@ -92,7 +92,38 @@ pub struct PrewarmWorld {
     pub hosts: Vec<Host>,
     pub slots: Vec<Slot>,
     pub templates: usize,
+    /// Each template's paths, formatted once per run: the processes name them at
+    /// nearly every step.
+    pub paths: Vec<TemplatePaths>,
     pub ghost: sim::Tracked<Ghost>,
+    /// The footprint's last answer to "is some current holder dead?" and the ghost's
+    /// write count it was computed at (see [`crate::system::prewarm::reads`]).
+    pub holder_dead_memo: Cell<Option<(u64, bool)>>,
+}
+
+/// The paths of one template.
+pub struct TemplatePaths {
+    /// `/locks/tplT.lock`: the mkdir lock of V0–V1.
+    pub lock_dir: String,
+    /// `/locks/tplT.lock/owner.json`.
+    pub owner: String,
+    /// `/templates/tplT/ready`.
+    pub ready: String,
+    /// `/locks/tplT`: the proposed lock's generations live below it.
+    pub base: String,
+}
+
+impl TemplatePaths {
+    /// The same text as [`lock_dir`] and [`ready_marker`] (a test checks), with the
+    /// number formatted once.
+    fn new(template: usize) -> TemplatePaths {
+        let n = template.to_string();
+        let base = [LOCKS_DIR, "/tpl", &n].concat();
+        let lock_dir = [base.as_str(), ".lock"].concat();
+        let owner = [lock_dir.as_str(), "/owner.json"].concat();
+        let ready = [TEMPLATES_DIR, "/tpl", &n, "/ready"].concat();
+        TemplatePaths { lock_dir, owner, ready, base }
+    }
 }
 
 pub type World = Rc<PrewarmWorld>;
@@ -110,6 +141,26 @@ pub fn ready_marker(template: usize) -> String {
 }
 
 impl PrewarmWorld {
+    /// [`lock_dir`] of `template`, without formatting it.
+    pub fn lock_dir(&self, template: usize) -> &str {
+        &self.paths[template].lock_dir
+    }
+
+    /// The lock's `owner.json` of `template` (V0–V1).
+    pub fn owner_path(&self, template: usize) -> &str {
+        &self.paths[template].owner
+    }
+
+    /// [`ready_marker`] of `template`, without formatting it.
+    pub fn ready_marker(&self, template: usize) -> &str {
+        &self.paths[template].ready
+    }
+
+    /// `/locks/tplT`, the directory of the proposed lock's generations.
+    pub fn lock_base(&self, template: usize) -> &str {
+        &self.paths[template].base
+    }
+
     /// A host's `Date.now()`.
     pub fn host_now(&self, sim: &Sim, host: usize) -> u64 {
         sim.node_now(self.hosts[host].clock).as_ms()
@@ -140,8 +191,9 @@ pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
     let fs = FileSystem::with_durability(sim, server, params.durability);
     let templates = sim.workload(1, params.templates_max.max(1) as u64) as usize;
     let _ = fs.mkdir_p(LOCKS_DIR);
-    for t in 0..templates {
-        let _ = fs.mkdir_p(&format!("{TEMPLATES_DIR}/tpl{t}"));
+    let paths: Vec<TemplatePaths> = (0..templates).map(TemplatePaths::new).collect();
+    for path in &paths {
+        let _ = fs.mkdir_p(parent(&path.ready).unwrap_or(TEMPLATES_DIR));
     }
     let mut slots = Vec::new();
     for (h, host) in hosts.iter().enumerate() {
@@ -166,5 +218,31 @@ pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
             });
         }
     }
-    Rc::new(PrewarmWorld { version, params, fs, hosts, slots, templates, ghost: sim::Tracked::new(Ghost::default()) })
+    Rc::new(PrewarmWorld {
+        version,
+        params,
+        fs,
+        hosts,
+        slots,
+        templates,
+        paths,
+        ghost: sim::Tracked::new(Ghost::default()),
+        holder_dead_memo: Cell::new(None),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_paths_are_the_formatted_ones() {
+        for t in [0, 1, 9, 10, 123] {
+            let p = TemplatePaths::new(t);
+            assert_eq!(p.lock_dir, lock_dir(t));
+            assert_eq!(p.owner, format!("{}/owner.json", lock_dir(t)));
+            assert_eq!(p.ready, ready_marker(t));
+            assert_eq!(p.base, format!("{LOCKS_DIR}/tpl{t}"));
+        }
+    }
 }

@@ -60,7 +60,7 @@ pub fn spawn_client(sim: &Sim, node: NodeId, ws: u32, saves: Vec<(u64, Save)>, s
         for (pause_ms, save) in saves {
             s.sleep_ms(pause_ms).await;
             let server = servers[s.draw(ChoiceKind::Workload, servers.len() as u64) as usize].clone();
-            sim::note!(s, node, "ws{ws}: {} → {}", save.describe(), server.name);
+            sim::note!(s, node, "ws{ws}: {save} → {}", server.name);
             s.send(node, server.node, save.handler(), move |sim| server.receive(sim, ws, save));
         }
     });

@@ -18,6 +18,7 @@ use crate::substrate::workspace_db::WorkspaceDb;
 use crate::system::restart::history::{Cause, HistoryRef};
 use crate::system::restart::version::Version;
 use crate::system::restart::world::RestartParams;
+use crate::system::text::Text;
 
 /// A client's save: the handler and the rows it writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,18 +40,35 @@ impl Save {
     pub fn pairs(self) -> Vec<(String, String)> {
         let pair = |k: &str, v: String| (k.to_string(), v);
         match self {
-            Save::Secret(n) => vec![pair("MINIMAX_API_KEY", format!("sk-{n}"))],
-            Save::Model(n) => {
-                vec![pair("MODEL_PROVIDER", "minimax".into()), pair("HERMES_DEFAULT_MODEL", format!("MiniMax-M{n}"))]
-            }
+            Save::Secret(n) => vec![pair("MINIMAX_API_KEY", Text::new().str("sk-").num(n).done())],
+            Save::Model(n) => vec![
+                pair("MODEL_PROVIDER", "minimax".into()),
+                pair("HERMES_DEFAULT_MODEL", Text::new().str("MiniMax-M").num(n).done()),
+            ],
         }
     }
 
+    /// The save as notes and the history name it ([`Save`]'s `Display`).
     pub fn describe(self) -> String {
+        let (text, n) = self.parts();
+        Text::new().str(text).num(n).done()
+    }
+
+    /// The text of [`Save::describe`] before the number, and the number.
+    fn parts(self) -> (&'static str, u32) {
         match self {
-            Save::Secret(n) => format!("SetSecret MINIMAX_API_KEY=sk-{n}"),
-            Save::Model(n) => format!("SetModel HERMES_DEFAULT_MODEL=MiniMax-M{n}"),
+            Save::Secret(n) => ("SetSecret MINIMAX_API_KEY=sk-", n),
+            Save::Model(n) => ("SetModel HERMES_DEFAULT_MODEL=MiniMax-M", n),
         }
+    }
+}
+
+/// [`Save::describe`]'s text, for notes that only hash it.
+impl std::fmt::Display for Save {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (text, n) = self.parts();
+        f.write_str(text)?;
+        std::fmt::Display::fmt(&n, f)
     }
 }
 
@@ -140,7 +158,16 @@ impl Server {
     pub fn goroutine(&self, ws: u32, what: &str) -> String {
         let mem = self.memory();
         mem.goroutines.set(mem.goroutines.get() + 1);
-        format!("ws{ws}/{what}#{}@{}", mem.goroutines.get(), self.name)
+        Text::new()
+            .str("ws")
+            .num(ws)
+            .str("/")
+            .str(what)
+            .str("#")
+            .num(mem.goroutines.get())
+            .str("@")
+            .str(&self.name)
+            .done()
     }
 
     /// V0's per-workspace mutex, made on demand.
@@ -186,11 +213,11 @@ impl Server {
             .await;
         match committed {
             Ok(v) if !before => {
-                sim::note!(sim, self.node, "{} ws{ws}: committed v{v} → go RestartByID", save.describe());
+                sim::note!(sim, self.node, "{} ws{ws}: committed v{v} → go RestartByID", save);
                 self.go_restart(sim, ws, Cause::Handler);
             }
-            Ok(v) => sim::note!(sim, self.node, "{} ws{ws}: committed v{v}", save.describe()),
-            Err(e) => sim::note!(sim, self.node, "{} ws{ws}: commit error: {e}", save.describe()),
+            Ok(v) => sim::note!(sim, self.node, "{} ws{ws}: committed v{v}", save),
+            Err(e) => sim::note!(sim, self.node, "{} ws{ws}: commit error: {e}", save),
         }
     }
 
@@ -278,6 +305,23 @@ impl Server {
             sim::note!(sim, self.node, "imagewatch: new image digest → restart ws{ws} directly");
             let token = crate::system::restart::history::begin_cycle(&self.history, ws, &self.name, sim.now());
             self.run_cycle(sim, ws, token).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Save;
+
+    #[test]
+    fn save_texts_are_the_formatted_ones() {
+        for n in [0, 1, 7, 10, 4_000_000_000] {
+            assert_eq!(Save::Secret(n).describe(), format!("SetSecret MINIMAX_API_KEY=sk-{n}"));
+            assert_eq!(Save::Model(n).describe(), format!("SetModel HERMES_DEFAULT_MODEL=MiniMax-M{n}"));
+            assert_eq!(Save::Model(n).to_string(), Save::Model(n).describe());
+            assert_eq!(Save::Secret(n).to_string(), Save::Secret(n).describe());
+            assert_eq!(Save::Secret(n).pairs(), vec![("MINIMAX_API_KEY".to_string(), format!("sk-{n}"))]);
+            assert_eq!(Save::Model(n).pairs()[1].1, format!("MiniMax-M{n}"));
         }
     }
 }

@@ -125,7 +125,7 @@ pub fn build(sim: &Sim, version: Version, mut params: RestartParams) -> RestartW
     let mut contract = Vec::new();
     for &ws in &workspaces {
         let saves = draw_saves(sim, &params);
-        let described: Vec<String> = saves.iter().map(|(p, s)| format!("+{p} ms {}", s.describe())).collect();
+        let described: Vec<String> = saves.iter().map(|(p, s)| format!("+{p} ms {s}")).collect();
         sim.describe_workload(format!("ws{ws}: {}", described.join(", ")));
         let promised = match params.workload {
             Workload::Mixed | Workload::Contract => None,
