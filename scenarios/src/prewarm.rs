@@ -21,6 +21,7 @@ use model::system::prewarm::reads;
 use model::system::prewarm::version::{by_name, Version};
 use model::system::prewarm::world::{build, PrewarmParams, World};
 use model::system::prewarm::{actor, chaos};
+use model::system::text::Text;
 use sim::fault::points::CLOCK_JUMP;
 use sim::{ChoiceKind, ChoiceSource, FaultPoint, Invariant, InvariantKind, Ratio, RunResult};
 
@@ -336,15 +337,22 @@ fn run_version(version: Version, source: ChoiceSource, options: &RunOptions, pro
             sim.node_name(world.fs.server())
         ));
         for s in &world.slots {
-            sim.describe_workload(format!(
-                "{} on host{}: {} template {} at {} s{}",
-                sim.node_name(s.node),
-                s.host,
-                if s.user_role { "waits for, then uses" } else { "prewarms" },
-                s.template,
-                s.arrival_ms / 1000,
-                if s.legacy { " (pre-upgrade V0 process holding the lock)" } else { "" }
-            ));
+            // `{node} on host{h}: {role} template {t} at {s} s{legacy}`, without `format!`.
+            sim.describe_workload(
+                Text::new()
+                    .str(&sim.node_name(s.node))
+                    .str(" on host")
+                    .num(s.host as u64)
+                    .str(": ")
+                    .str(if s.user_role { "waits for, then uses" } else { "prewarms" })
+                    .str(" template ")
+                    .num(s.template as u64)
+                    .str(" at ")
+                    .num(s.arrival_ms / 1000)
+                    .str(" s")
+                    .str(if s.legacy { " (pre-upgrade V0 process holding the lock)" } else { "" })
+                    .done(),
+            );
         }
         actor::start_all(sim, &world);
         chaos::start(sim, &world);

@@ -36,6 +36,7 @@ use std::rc::Rc;
 use sim::{NodeId, Sim, SimTime};
 
 use crate::substrate::yield_now::yield_now;
+use crate::system::text::Text;
 pub use tree::{file_name, join, parent, FsError};
 use tree::{Entry, FileData, Kind, Tree};
 
@@ -278,7 +279,7 @@ impl FileSystem {
             *c
         };
         let name = file_name(path);
-        let temp = if dir == "/" { format!("/.{name}.tmp-{n}") } else { format!("{dir}/.{name}.tmp-{n}") };
+        let temp = temp_path(dir, name, n);
         self.write(&temp, contents)?;
         self.sync(&temp)?;
         yield_now().await;
@@ -330,4 +331,11 @@ impl FileSystem {
             }
         }
     }
+}
+
+/// The temp file of [`FileSystem::write_atomic`]: `{dir}/.{name}.tmp-{n}`
+/// (`/.{name}.tmp-{n}` in `/`), built without `format!` (a test compares).
+fn temp_path(dir: &str, name: &str, n: u64) -> String {
+    let dir = if dir == "/" { "" } else { dir };
+    Text::new().str(dir).str("/.").str(name).str(".tmp-").num(n).done()
 }

@@ -243,3 +243,11 @@ fn only_clean_absolute_paths_are_accepted() {
         assert!(fs.is_dir("/a/b."));
     });
 }
+
+#[test]
+fn temp_paths_are_the_formatted_ones() {
+    for n in [1, 9, 10, 1234] {
+        assert_eq!(super::temp_path("/", "a.json", n), format!("/.a.json.tmp-{n}"));
+        assert_eq!(super::temp_path("/home/.mux", "config.json", n), format!("/home/.mux/.config.json.tmp-{n}"));
+    }
+}

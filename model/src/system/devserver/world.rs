@@ -20,6 +20,7 @@ use crate::system::devserver::backend;
 use crate::system::devserver::hook::{self, Hook};
 use crate::system::devserver::params::{DevParams, Variant};
 use crate::system::devserver::sandbox::{App, Sandbox, SandboxState};
+use crate::system::text::Text;
 
 /// Ghost observations the invariants read: the first redundant start (I15) and the
 /// first stale status overwrite (I8).
@@ -116,6 +117,44 @@ enum Action {
     NewPreviewUrl,
 }
 
+impl Action {
+    /// The name `{:?}` gives the action, and the number in its parentheses.
+    fn parts(self) -> (&'static str, Option<u64>) {
+        match self {
+            Action::Rerender => ("Rerender", None),
+            Action::Refresh => ("Refresh", None),
+            Action::Remount(ms) => ("Remount", Some(ms)),
+            Action::OpenPreview => ("OpenPreview", None),
+            Action::NewPreviewUrl => ("NewPreviewUrl", None),
+        }
+    }
+}
+
+/// The workload line of tab `n`: the text of `format!("T{n}: {} hook mounts at {} ms,
+/// preview {}, actions {:?}", ..)`, built without the formatting machinery (a
+/// `Debug` list of tuples cost more than the rest of the tab's setup; a test compares).
+fn describe_tab(n: usize, plan: &TabPlan) -> String {
+    let mut t = Text::new()
+        .str("T")
+        .num(n as u64)
+        .str(": ")
+        .str(plan.app.name())
+        .str(" hook mounts at ")
+        .num(plan.mount_at_ms)
+        .str(" ms, preview ")
+        .str(if plan.preview { "open" } else { "closed" })
+        .str(", actions [");
+    for (k, &(at, action)) in plan.actions.iter().enumerate() {
+        let (name, arg) = action.parts();
+        t = t.str(if k == 0 { "(" } else { ", (" }).num(at).str(", ").str(name);
+        if let Some(arg) = arg {
+            t = t.str("(").num(arg).str(")");
+        }
+        t = t.str(")");
+    }
+    t.str("]").done()
+}
+
 struct TabPlan {
     app: App,
     mount_at_ms: u64,
@@ -150,7 +189,7 @@ pub fn build(sim: &Sim, variant: Variant, params: DevParams) -> DevWorld {
     let params = Rc::new(params);
     let redis = Redis::new(sim, "redis", params.redis_restart_loses_keys);
     let sandbox = Sandbox::new(sim, params.clone());
-    let backends: Vec<NodeId> = (1..=3).map(|i| sim.add_node(format!("B{i}"))).collect();
+    let backends: Vec<NodeId> = (1..=3u64).map(|i| sim.add_node(Text::new().str("B").num(i).done())).collect();
     for &b in &backends {
         sim.on_restart(b, |_| {});
     }
@@ -161,7 +200,9 @@ pub fn build(sim: &Sim, variant: Variant, params: DevParams) -> DevWorld {
     let agent: Vec<(u64, usize)> = (0..sim.workload(0, params.agent_starts_max))
         .map(|_| (sim.workload(created_at_ms, created_at_ms + 120_000), sim.workload(0, 2) as usize))
         .collect();
-    sim.describe_workload(format!("sandbox sb1 ({}) created at {created_at_ms} ms", primary.name()));
+    sim.describe_workload(
+        Text::new().str("sandbox sb1 (").str(primary.name()).str(") created at ").num(created_at_ms).str(" ms").done(),
+    );
     let shared = Rc::new(Shared {
         variant,
         params,
@@ -208,16 +249,9 @@ pub fn build(sim: &Sim, variant: Variant, params: DevParams) -> DevWorld {
     }
     let mut tabs = Vec::new();
     for (i, plan) in plans.into_iter().enumerate() {
-        let node = sim.add_node(format!("T{}", i + 1));
+        let node = sim.add_node(Text::new().str("T").num(i as u64 + 1).done());
         tabs.push(node);
-        sim.describe_workload(format!(
-            "T{}: {} hook mounts at {} ms, preview {}, actions {:?}",
-            i + 1,
-            plan.app.name(),
-            plan.mount_at_ms,
-            if plan.preview { "open" } else { "closed" },
-            plan.actions
-        ));
+        sim.describe_workload(describe_tab(i + 1, &plan));
         let (sh, app, preview) = (shared.clone(), plan.app, plan.preview);
         sim.on_restart(node, move |sim| {
             sim.note(node, "reloads");
@@ -248,6 +282,34 @@ async fn user(sim: &Sim, shared: &Rc<Shared>, node: NodeId, plan: TabPlan) {
                 sim.sleep_ms(after_ms).await;
                 hook = hook::mount(shared, sim, node, plan.app, preview);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tab_lines_are_the_formatted_ones() {
+        let all = [
+            (0, Action::Rerender),
+            (510, Action::Refresh),
+            (1_000, Action::Remount(60_000)),
+            (99, Action::OpenPreview),
+            (540_000, Action::NewPreviewUrl),
+        ];
+        for (n, len, preview, app) in [(1, 0, true, App::Web), (2, 1, false, App::Mobile), (10, 5, true, App::Mobile)] {
+            let plan = TabPlan { app, mount_at_ms: 29_999, preview, actions: all[..len].to_vec() };
+            let want = format!(
+                "T{}: {} hook mounts at {} ms, preview {}, actions {:?}",
+                n,
+                plan.app.name(),
+                plan.mount_at_ms,
+                if plan.preview { "open" } else { "closed" },
+                plan.actions
+            );
+            assert_eq!(describe_tab(n, &plan), want);
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::system::prewarm::ghost::ProcRec;
 use crate::system::prewarm::version::{Liveness, Version, V0};
 use crate::system::prewarm::world::{World, USER};
 use crate::system::prewarm::{generational, lock};
+use crate::system::text::Text;
 
 /// Why a lock call gave up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -144,7 +145,8 @@ pub async fn launch(w: World, sim: Sim, slot: usize, first: bool) {
     let pid = host.procs.spawn(USER, "eve");
     let id = {
         let mut g = w.ghost.borrow_mut();
-        let label = format!("{}{}@{}", if legacy { "legacy-" } else { "eve" }, pid, host.name);
+        let prefix = if legacy { "legacy-" } else { "eve" };
+        let label = Text::new().str(prefix).num(pid.0).str("@").str(&host.name).done();
         g.procs.push(ProcRec { label, host: s.host, ns: host.ns.get(), pid: pid.0, alive: true, died_at: None });
         g.procs.len() - 1
     };
