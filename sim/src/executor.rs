@@ -139,6 +139,10 @@ pub(crate) struct Kernel {
     /// Paused nodes, their ready tasks held back and the deliveries waiting for them
     /// (see `pause.rs`).
     pub(crate) pauses: RefCell<crate::pause::Pauses>,
+    /// Whether any node is paused: `!pauses.paused.is_empty()`, kept by `pause.rs`
+    /// wherever that list changes, so the many "is it paused?" questions of a run
+    /// without pauses cost one load and no borrow.
+    pub(crate) any_paused: Cell<bool>,
     sim_id: u64,
     timers: RefCell<TimerQueue<Timer>>,
     pub(crate) nodes: RefCell<Vec<NodeState>>,
@@ -214,6 +218,7 @@ impl Sim {
             next_generation: Cell::new(0),
             ready: RefCell::new(spare.ready),
             pauses: RefCell::new(crate::pause::Pauses::default()),
+            any_paused: Cell::new(false),
             sim_id: NEXT_SIM.fetch_add(1, Ordering::Relaxed),
             timers: RefCell::new(spare.timers),
             nodes: RefCell::new(Vec::new()),
@@ -650,7 +655,7 @@ impl Sim {
         t.scheduled = true;
         let node = t.node;
         drop(tasks);
-        if !self.k.pauses.borrow_mut().hold(node, id) {
+        if !self.any_paused() || !self.k.pauses.borrow_mut().hold(node, id) {
             self.k.ready.borrow_mut().push(Runnable::Task(id));
         }
     }
@@ -880,6 +885,7 @@ impl Sim {
             let timers = self.k.timers.borrow_mut().drain();
             let hooks = std::mem::take(&mut *self.k.restart_hooks.borrow_mut());
             let deferred = self.k.pauses.borrow_mut().drain();
+            self.k.any_paused.set(false);
             if all.is_empty() && ready.is_empty() && timers.is_empty() && hooks.is_empty() && deferred.is_empty() {
                 // Destructors may have woken tasks of this run; their wakes would sit
                 // in the thread's queue for good and slow every later run.

@@ -68,6 +68,7 @@ impl Sim {
         let life = self.incarnation(node);
         let k = self.k();
         k.pauses.borrow_mut().paused.push((node, until, life));
+        k.any_paused.set(true);
         // Tasks of the node that are ready now wait too.
         let tasks = k.tasks.borrow();
         let mut pauses = k.pauses.borrow_mut();
@@ -86,13 +87,13 @@ impl Sim {
     /// Whether any node is paused now.
     #[inline]
     pub(crate) fn any_paused(&self) -> bool {
-        !self.k().pauses.borrow().paused.is_empty()
+        self.k().any_paused.get()
     }
 
     /// Whether `node` is paused now.
     #[inline]
     pub fn is_paused(&self, node: NodeId) -> bool {
-        self.k().pauses.borrow().until(node).is_some()
+        self.any_paused() && self.k().pauses.borrow().until(node).is_some()
     }
 
     /// Ends the pause `node` began in incarnation `life` (a crash ended it already).
@@ -107,7 +108,12 @@ impl Sim {
 
     /// Returns the node's held tasks and deliveries to the ready list, in order.
     fn release_paused(&self, node: NodeId) {
-        let (tasks, acts) = self.k().pauses.borrow_mut().release(node);
+        let (tasks, acts) = {
+            let mut pauses = self.k().pauses.borrow_mut();
+            let released = pauses.release(node);
+            self.k().any_paused.set(!pauses.paused.is_empty());
+            released
+        };
         let mut ready = self.k().ready.borrow_mut();
         ready.extend(tasks.into_iter().filter(|id| self.task_live(*id)).map(Runnable::Task));
         ready.extend(acts);
@@ -123,7 +129,7 @@ impl Sim {
 
     /// Queues task `id` of `node` to run, or holds it while the node is paused.
     pub(crate) fn make_ready(&self, node: NodeId, id: TaskId) {
-        if !self.k().pauses.borrow_mut().hold(node, id) {
+        if !self.any_paused() || !self.k().pauses.borrow_mut().hold(node, id) {
             self.k().ready.borrow_mut().push(Runnable::Task(id));
         }
     }

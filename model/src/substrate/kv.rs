@@ -11,8 +11,14 @@
 //! revision counter (etcd's store revision): every write bumps it and stamps the key
 //! with it, so the revision a grant returns is larger than that of every earlier
 //! grant, on any key. `INCR` gives the Redis flavour of the same token.
+//!
+//! The operations are not `async fn`s: each hands back the future of its
+//! [`Sim::call`], which, being an `async fn`'s, does nothing until first polled, so
+//! a request is sent exactly when it was before, and the caller's `.await` polls one
+//! state machine fewer on every wake.
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 
 use sim::{NetError, NodeId, Sim, SimTime};
@@ -125,25 +131,29 @@ impl KvServer {
     }
 
     /// `GET key`.
-    pub async fn get(&self, sim: &Sim, from: NodeId, key: &'static str) -> Result<Option<u64>, NetError> {
+    pub fn get<'a>(
+        &self,
+        sim: &'a Sim,
+        from: NodeId,
+        key: &'static str,
+    ) -> impl Future<Output = Result<Option<u64>, NetError>> + 'a {
         let (data, node) = (self.data.clone(), self.node);
-        sim.call(from, node, "GET", move |sim| live(&data, sim, node, key)).await
+        sim.call(from, node, "GET", move |sim| live(&data, sim, node, key))
     }
 
     /// `SET key value PX ttl`: unconditional.
-    pub async fn set(
+    pub fn set<'a>(
         &self,
-        sim: &Sim,
+        sim: &'a Sim,
         from: NodeId,
         key: &'static str,
         value: u64,
         ttl_ms: u64,
-    ) -> Result<(), NetError> {
+    ) -> impl Future<Output = Result<(), NetError>> + 'a {
         let (data, node) = (self.data.clone(), self.node);
         sim.call(from, node, "SET", move |sim| {
             data.borrow_mut().put(key, value, expiry(sim, node, ttl_ms));
         })
-        .await
     }
 
     /// `SET key value NX PX ttl`: sets only if the key is absent or expired.
@@ -162,27 +172,27 @@ impl KvServer {
     /// A lease grant: `SET key value NX PX ttl` that returns the grant's revision, or
     /// `None` when the key is held. The revision is a fencing token: every later
     /// grant, of this key or another, returns a larger one (etcd's `create_revision`).
-    pub async fn grant(
+    pub fn grant<'a>(
         &self,
-        sim: &Sim,
+        sim: &'a Sim,
         from: NodeId,
         key: &'static str,
         value: u64,
         ttl_ms: u64,
-    ) -> Result<Option<u64>, NetError> {
-        self.grant_as("GRANT", sim, from, key, value, ttl_ms).await
+    ) -> impl Future<Output = Result<Option<u64>, NetError>> + 'a {
+        self.grant_as("GRANT", sim, from, key, value, ttl_ms)
     }
 
     /// `SET NX` under the request label `label` (the timeline names the operation).
-    async fn grant_as(
+    fn grant_as<'a>(
         &self,
         label: &'static str,
-        sim: &Sim,
+        sim: &'a Sim,
         from: NodeId,
         key: &'static str,
         value: u64,
         ttl_ms: u64,
-    ) -> Result<Option<u64>, NetError> {
+    ) -> impl Future<Output = Result<Option<u64>, NetError>> + 'a {
         let (data, node) = (self.data.clone(), self.node);
         sim.call(from, node, label, move |sim| {
             let now = sim.node_now(node);
@@ -192,12 +202,16 @@ impl KvServer {
             }
             Some(store.put(key, value, Some(now.plus_ms(ttl_ms))))
         })
-        .await
     }
 
     /// `INCR key`: adds one to the counter at `key` (absent counts as 0) and returns
     /// the new value. Counters never expire: the Redis way to mint fencing tokens.
-    pub async fn incr(&self, sim: &Sim, from: NodeId, key: &'static str) -> Result<u64, NetError> {
+    pub fn incr<'a>(
+        &self,
+        sim: &'a Sim,
+        from: NodeId,
+        key: &'static str,
+    ) -> impl Future<Output = Result<u64, NetError>> + 'a {
         let (data, node) = (self.data.clone(), self.node);
         sim.call(from, node, "INCR", move |sim| {
             let now = sim.node_now(node);
@@ -206,19 +220,18 @@ impl KvServer {
             store.put(key, next, None);
             next
         })
-        .await
     }
 
     /// `DEL key`: deletes whatever holds `key`, and returns the live value it deleted.
     /// `on_apply` sees that value on the server when the delete is applied, so a ghost
     /// observer learns it even when the reply is lost.
-    pub async fn del(
+    pub fn del<'a>(
         &self,
-        sim: &Sim,
+        sim: &'a Sim,
         from: NodeId,
         key: &'static str,
         on_apply: impl FnOnce(&Sim, Option<u64>) + 'static,
-    ) -> Result<Option<u64>, NetError> {
+    ) -> impl Future<Output = Result<Option<u64>, NetError>> + 'a {
         let (data, node) = (self.data.clone(), self.node);
         sim.call(from, node, "DEL", move |sim| {
             let mut store = data.borrow_mut();
@@ -228,7 +241,6 @@ impl KvServer {
             on_apply(sim, held);
             held
         })
-        .await
     }
 
     /// Loses every key, as a restart of a server without persistence does (Redis
@@ -239,7 +251,13 @@ impl KvServer {
     }
 
     /// Compare-and-delete: deletes `key` only while it still holds `value`.
-    pub async fn del_if(&self, sim: &Sim, from: NodeId, key: &'static str, value: u64) -> Result<bool, NetError> {
+    pub fn del_if<'a>(
+        &self,
+        sim: &'a Sim,
+        from: NodeId,
+        key: &'static str,
+        value: u64,
+    ) -> impl Future<Output = Result<bool, NetError>> + 'a {
         let (data, node) = (self.data.clone(), self.node);
         sim.call(from, node, "DEL IF", move |sim| {
             let mut store = data.borrow_mut();
@@ -249,18 +267,17 @@ impl KvServer {
             }
             held
         })
-        .await
     }
 
     /// Compare-and-delete by revision: deletes `key` only while it is still the write
     /// of revision `revision` (an etcd transaction on `mod_revision`).
-    pub async fn del_if_revision(
+    pub fn del_if_revision<'a>(
         &self,
-        sim: &Sim,
+        sim: &'a Sim,
         from: NodeId,
         key: &'static str,
         revision: u64,
-    ) -> Result<bool, NetError> {
+    ) -> impl Future<Output = Result<bool, NetError>> + 'a {
         let (data, node) = (self.data.clone(), self.node);
         sim.call(from, node, "DEL IF REV", move |sim| {
             let mut store = data.borrow_mut();
@@ -270,20 +287,19 @@ impl KvServer {
             }
             held
         })
-        .await
     }
 
     /// Compare-and-extend: resets the TTL of `key` only while it still holds `value`
     /// (a lease keep-alive; `PEXPIRE` guarded by the holder's value). The revision is
     /// unchanged, so the holder's fencing token stays valid.
-    pub async fn extend_if(
+    pub fn extend_if<'a>(
         &self,
-        sim: &Sim,
+        sim: &'a Sim,
         from: NodeId,
         key: &'static str,
         value: u64,
         ttl_ms: u64,
-    ) -> Result<bool, NetError> {
+    ) -> impl Future<Output = Result<bool, NetError>> + 'a {
         let (data, node) = (self.data.clone(), self.node);
         sim.call(from, node, "EXTEND IF", move |sim| {
             let now = sim.node_now(node);
@@ -294,7 +310,6 @@ impl KvServer {
             store.entries.insert(key, Entry { expires_at: Some(now.plus_ms(ttl_ms)), ..entry });
             true
         })
-        .await
     }
 }
 
