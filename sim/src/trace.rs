@@ -247,7 +247,7 @@ thread_local! {
 
 /// [`text`] of a static label, through [`LABEL_HASHES`].
 #[inline]
-fn label_text(label: &'static str) -> u64 {
+pub(crate) fn label_text(label: &'static str) -> u64 {
     let (address, len) = (label.as_ptr() as usize, label.len());
     let line = ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - LABEL_SLOTS.trailing_zeros())) as usize;
     LABEL_HASHES.with(|slots| {
