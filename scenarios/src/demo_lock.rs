@@ -64,7 +64,7 @@ impl Scenario for DemoLock {
         let setup = move |sim: &sim::Sim| {
             faults.install(sim, FAULTS);
             let world = demo_lock::build(sim, acquire, &DemoLockParams::default());
-            sim.spawn_nemesis(NemesisConfig { targets: world.clients.clone(), ..NemesisConfig::default() });
+            sim.spawn_nemesis(NemesisConfig { targets: world.clients.to_vec(), ..NemesisConfig::default() });
             world
         };
         sim::run_with_tracked_footprint(source, &run_config(options), setup, INVARIANTS, demo_lock::footprint)

@@ -297,6 +297,6 @@ impl Scenario for Restart {
             });
             world
         };
-        sim::run_with_footprint(source, &run_config(options), setup, INVARIANTS, Some(reads::footprint))
+        sim::run_with_tracked_footprint(source, &run_config(options), setup, INVARIANTS, reads::footprint)
     }
 }

@@ -196,5 +196,5 @@ fn run_version(version: Version, source: ChoiceSource, options: &RunOptions) -> 
         faults.install(sim, FAULTS);
         world::build(sim, version, params)
     };
-    sim::run_with_footprint(source, &run_config(options), setup, INVARIANTS, Some(reads::footprint))
+    sim::run_with_tracked_footprint(source, &run_config(options), setup, INVARIANTS, reads::footprint)
 }

@@ -44,7 +44,8 @@ impl Sim {
 /// `String`. Panics, as `format!` does, if a `Display` implementation fails.
 pub(crate) fn text_hash(text: fmt::Arguments<'_>) -> u64 {
     if let Some(literal) = text.as_str() {
-        return xxh3_64(literal.as_bytes());
+        // A literal is a static string: its xxh3 is cached by address (`trace.rs`).
+        return crate::trace::label_text(literal);
     }
     let mut hasher = TextHasher { short: [0; SHORT], len: 0, long: None };
     fmt::write(&mut hasher, text).expect("a Display implementation returned an error unexpectedly");

@@ -433,12 +433,24 @@ impl<'i, W> Memo<'i, W> {
         self.may_idle && self.dirty == 0 && self.seen_writes == Some(writes_on_this_thread())
     }
 
+    /// Whether the footprint must be computed again: always, unless it is tracked and
+    /// no tracked cell was written since it was last computed. Reads the thread's
+    /// write count only for a tracked footprint.
+    #[inline]
+    fn footprint_may_have_changed(&mut self) -> bool {
+        if !self.tracked {
+            return true;
+        }
+        let writes = Some(writes_on_this_thread());
+        let changed = self.seen_writes != writes;
+        self.seen_writes = writes;
+        changed
+    }
+
     /// The first safety invariant that does not hold after `step`.
     #[inline(never)]
     fn first_unsafe(&mut self, world: &W, sim: &Sim, step: u64) -> Option<Violation> {
-        let writes = writes_on_this_thread();
-        if let Some(footprint) = self.footprint.filter(|_| !self.tracked || self.seen_writes != Some(writes)) {
-            self.seen_writes = Some(writes);
+        if let Some(footprint) = self.footprint.filter(|_| self.footprint_may_have_changed()) {
             self.now ^= 1;
             let [a, b] = &mut self.reads;
             let (now, before) = if self.now == 0 { (a, &*b) } else { (b, &*a) };

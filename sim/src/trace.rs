@@ -128,6 +128,17 @@ impl Trace {
     pub(crate) fn record(&mut self, time: SimTime, node: NodeId, task: Option<TaskId>, kind: EventKind) {
         self.hash = fold(self.hash, event_hash(time, node, task, &kind));
         self.count += 1;
+        // Most events are polls and messages of a hash-only trace: nothing more to do.
+        if kind.is_model_step() || self.mode == TraceMode::Full {
+            self.record_rest(time, node, task, kind);
+        }
+    }
+
+    /// What [`Trace::record`] does besides hashing, out of its hot path: counts a
+    /// model step, shows a note through `tracing`, keeps the event.
+    #[cold]
+    #[inline(never)]
+    fn record_rest(&mut self, time: SimTime, node: NodeId, task: Option<TaskId>, kind: EventKind) {
         self.model_steps += u64::from(kind.is_model_step());
         if let EventKind::Note { text } = &kind {
             tracing::debug!(target: "lockstep::trace", sim_ms = time.as_ms(), node = node.0, "{text}");
@@ -236,7 +247,7 @@ thread_local! {
 
 /// [`text`] of a static label, through [`LABEL_HASHES`].
 #[inline]
-fn label_text(label: &'static str) -> u64 {
+pub(crate) fn label_text(label: &'static str) -> u64 {
     let (address, len) = (label.as_ptr() as usize, label.len());
     let line = ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - LABEL_SLOTS.trailing_zeros())) as usize;
     LABEL_HASHES.with(|slots| {

@@ -57,12 +57,13 @@ impl Default for DemoLockParams {
 /// The state the invariants read.
 pub struct DemoLockWorld {
     pub kv: KvServer,
-    pub clients: Vec<NodeId>,
+    /// Shared, not copied, by every client task and restart hook.
+    pub clients: Rc<[NodeId]>,
     /// Ghost state: which clients are inside the critical section now. Tracked, so
     /// mutual exclusion is re-checked only after a step that entered or left it.
     pub in_critical_section: Rc<Tracked<BTreeSet<usize>>>,
     /// Rounds each client must do, and has done (durable: survives its crashes).
-    pub rounds_target: Vec<u64>,
+    pub rounds_target: Rc<[u64]>,
     pub rounds_done: Rc<RefCell<Vec<u64>>>,
 }
 
@@ -98,7 +99,7 @@ pub fn check_all_clients_finish(world: &DemoLockWorld, _: &Sim) -> Result<(), St
 /// Crashed clients restart and carry on with the rounds they have left.
 pub fn build(sim: &Sim, acquire: Acquire, params: &DemoLockParams) -> DemoLockWorld {
     let kv = KvServer::new(sim, "kv");
-    let clients: Vec<NodeId> = (0..params.clients).map(|i| sim.add_node(format!("c{}", i + 1))).collect();
+    let clients: Rc<[NodeId]> = (0..params.clients).map(|i| sim.add_node(format!("c{}", i + 1))).collect();
     let rounds_target = clients.iter().map(|_| sim.workload(1, params.rounds_max)).collect();
     let world = DemoLockWorld {
         kv,

@@ -11,7 +11,10 @@ pub const GHOST: u64 = 1 << 0;
 /// The lock registry: holders and waiters.
 pub const LOCKS: u64 = 1 << 1;
 
-/// Writes the parts in the order of their bits.
+/// Writes the parts in the order of their bits. Every part is the write count of a
+/// fixed tracked cell, so the scenario runs it with [`sim::run_with_tracked_footprint`]:
+/// a part read from anything else (time, node state, an untracked length) would
+/// need [`sim::run_with_footprint`] instead.
 pub fn footprint(w: &ToolsWorld, _: &Sim, r: &mut Reads) {
     r.cell(&w.backend.ghost).word(w.backend.locks.writes());
 }
