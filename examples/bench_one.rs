@@ -8,6 +8,10 @@
 use scenarios::{FaultMode, RunOptions};
 use sim::ChoiceSource;
 
+/// The allocator of the `lockstep` binary (see `src/main.rs`), so profiles match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let scenario = args.first().map_or("demo/lock", String::as_str);

@@ -21,6 +21,12 @@ use clap::Parser;
 use crate::cli::{Cli, Command};
 use crate::commands::Exit;
 
+/// mimalloc rather than the system allocator: a run allocates its tasks, calls and
+/// model state afresh, and glibc's malloc/free was a tenth of a demo/lock run's
+/// instructions (issue 16). The allocator decides no run: no address reaches a trace.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
     let cli = match Cli::try_parse() {
