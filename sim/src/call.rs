@@ -53,7 +53,7 @@ use crate::fault::points::NET_REPLY_LOST;
 use crate::net::NetError;
 use crate::node::NodeId;
 use crate::time::SimTime;
-use crate::trace::EventKind;
+use crate::trace::{EventKind, Message};
 use crate::wakeup::Wakeup;
 
 /// What the engine does with a call in flight; implemented by [`Call`] for each
@@ -114,7 +114,7 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Call<F, R> {
             handler: Cell::new(Some(handler)),
             slot: RefCell::new(Slot { in_flight: None, value: None, waker: None, done: false }),
         });
-        sim.record(from, EventKind::Send { to, label });
+        sim.record_message(from, Message::Send, to, label);
         let delay_ms = sim.net_delay_ms(from, to, label);
         if sim.calls_can_outlive_timeout() {
             call.deadline_armed.set(true);
@@ -196,7 +196,7 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Leg for Call<F, R> {
             drop(reply);
             return self.lost_until_deadline(sim);
         }
-        sim.record(from, EventKind::Reply { to: from, label });
+        sim.record_message(from, Message::Reply, from, label);
         self.fill(sim, Ok(reply));
     }
 

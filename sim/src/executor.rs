@@ -28,7 +28,7 @@ use crate::node::{NodeId, NodeState};
 use crate::tape::{ChoiceKind, Site, Tape};
 use crate::time::{SimTime, Sleep};
 use crate::timers::{TimerKey, TimerQueue};
-use crate::trace::{EventKind, Trace, TraceMode};
+use crate::trace::{EventKind, Message, Trace, TraceMode};
 use crate::wakeup::{Polling, Wakeup};
 
 /// A task: its slot in the task table and the generation that distinguishes it
@@ -308,10 +308,11 @@ impl Sim {
         tape
     }
 
-    /// The tape drawn, its actors named, moved out at the end of a run: no copy.
+    /// The tape drawn, its actors named, moved out at the end of a run: no copy. The
+    /// node names move into it too, so nothing may ask a node's name after this.
     pub(crate) fn take_tape(&self) -> Tape {
         let mut tape = self.k.choices.borrow_mut().take_tape();
-        tape.actors = self.node_names();
+        tape.actors = self.k.nodes.borrow_mut().iter_mut().map(|n| std::mem::take(&mut n.name)).collect();
         tape
     }
 
@@ -791,7 +792,7 @@ impl Sim {
         self.k.current_task.set(Some(id));
         self.k.current_node.set(node);
         self.k.actor.set(node);
-        self.record_task(node, Some(id), EventKind::Poll);
+        self.k.trace.borrow_mut().record_poll(self.now(), node, id);
         self.k.polling.set(Some(Polling::new(id, &waker)));
         let result = future.as_mut().poll(&mut Context::from_waker(&waker));
         self.k.polling.set(None);
@@ -858,6 +859,13 @@ impl Sim {
     pub(crate) fn record(&self, node: NodeId, kind: EventKind) {
         let task = self.k.current_task.get();
         self.record_task(node, task, kind);
+    }
+
+    /// [`Sim::record`] of a message event (see [`Trace::record_message`]).
+    #[inline]
+    pub(crate) fn record_message(&self, node: NodeId, what: Message, peer: NodeId, label: &'static str) {
+        let task = self.k.current_task.get();
+        self.k.trace.borrow_mut().record_message(self.now(), node, task, what, peer, label);
     }
 
     fn record_task(&self, node: NodeId, task: Option<TaskId>, kind: EventKind) {

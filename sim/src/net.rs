@@ -17,7 +17,7 @@ use crate::executor::Sim;
 use crate::fault::points::{NET_DELAY_LONG, NET_REQUEST_LOST, NODE_PAUSE};
 use crate::node::NodeId;
 use crate::tape::ChoiceKind;
-use crate::trace::EventKind;
+use crate::trace::{EventKind, Message};
 
 /// Latency and timeout of the network, in milliseconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,7 +147,7 @@ impl Sim {
     /// Sends a one-way message: `handler` runs on `to` when it arrives, unless the
     /// message is lost on the way.
     pub fn send(&self, from: NodeId, to: NodeId, label: &'static str, handler: impl FnOnce(&Sim) + 'static) {
-        self.record(from, EventKind::Send { to, label });
+        self.record_message(from, Message::Send, to, label);
         let delay_ms = self.net_delay_ms(from, to, label);
         self.act_at(self.now().plus_ms(delay_ms), move |sim| {
             sim.when_running(to, move |sim| {
@@ -171,7 +171,7 @@ impl Sim {
             self.record(to, EventKind::Lost { to, label, why });
             return None;
         }
-        self.record(to, EventKind::Deliver { from, label });
+        self.record_message(to, Message::Deliver, from, label);
         Some(self.as_node(to, || handler(self)))
     }
 

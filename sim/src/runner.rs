@@ -259,7 +259,6 @@ fn run_footprinted<W>(
         (faults.profile.enabled().collect(), faults.fired.clone())
     };
     let end_time = sim.now();
-    let node_names = sim.node_names();
     let state_hashes = sim.take_state_hashes();
     // A panic may have left tasks mid-borrow; dropping them can panic again.
     let _ = catch_unwind(AssertUnwindSafe(|| sim.shutdown()));
@@ -267,6 +266,7 @@ fn run_footprinted<W>(
     // After shutdown: destructors may draw, and a replay must see those draws too.
     let fit = sim.fit();
     let tape = sim.take_tape();
+    let node_names = tape.actors.clone();
     let trace = sim.take_trace();
     let goals = sim.take_goals();
     RunResult {

@@ -134,6 +134,40 @@ impl Trace {
         }
     }
 
+    /// [`Trace::record`] of an [`EventKind::Poll`], a run's most frequent event: the
+    /// same hash ([`event_hash`] with the poll's tag and no payload), without building
+    /// or matching an event. `tests::a_poll_records_as_record_does` checks both agree.
+    #[inline]
+    pub(crate) fn record_poll(&mut self, time: SimTime, node: NodeId, task: TaskId) {
+        if self.mode == TraceMode::Full {
+            return self.record(time, node, Some(task), EventKind::Poll);
+        }
+        let h = fold(fold(time.as_ms(), u64::from(node.0)), task.to_bits());
+        self.hash = fold(self.hash, fold(fold(fold(h, POLL_TAG), 0), 0));
+        self.count += 1;
+    }
+
+    /// [`Trace::record`] of a message event (`what` says which kind, `peer` is its
+    /// `to` or `from`): the same hash, without building or matching an event.
+    /// `tests::a_message_records_as_record_does` checks both agree.
+    #[inline]
+    pub(crate) fn record_message(
+        &mut self,
+        time: SimTime,
+        node: NodeId,
+        task: Option<TaskId>,
+        what: Message,
+        peer: NodeId,
+        label: &'static str,
+    ) {
+        if self.mode == TraceMode::Full {
+            return self.record(time, node, task, what.event(peer, label));
+        }
+        let h = fold(fold(time.as_ms(), u64::from(node.0)), task.map_or(u64::MAX, TaskId::to_bits));
+        self.hash = fold(self.hash, fold(fold(fold(h, what as u64), u64::from(peer.0)), label_text(label)));
+        self.count += 1;
+    }
+
     /// What [`Trace::record`] does besides hashing, out of its hot path: counts a
     /// model step, shows a note through `tracing`, keeps the event.
     #[cold]
@@ -262,6 +296,29 @@ pub(crate) fn label_text(label: &'static str) -> u64 {
     })
 }
 
+/// A message event, for [`Trace::record_message`]; its value is its tag in
+/// [`event_hash`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Message {
+    Send = 3,
+    Deliver = 4,
+    Reply = 5,
+}
+
+impl Message {
+    /// The event this message is, with its peer (`to` or `from`) and label.
+    fn event(self, peer: NodeId, label: &'static str) -> EventKind {
+        match self {
+            Message::Send => EventKind::Send { to: peer, label },
+            Message::Deliver => EventKind::Deliver { from: peer, label },
+            Message::Reply => EventKind::Reply { to: peer, label },
+        }
+    }
+}
+
+/// The tag of [`EventKind::Poll`] in [`event_hash`].
+const POLL_TAG: u64 = 1;
+
 /// One word per event: its time, node, task and what happened.
 #[inline]
 fn event_hash(time: SimTime, node: NodeId, task: Option<TaskId>, kind: &EventKind) -> u64 {
@@ -270,10 +327,10 @@ fn event_hash(time: SimTime, node: NodeId, task: Option<TaskId>, kind: &EventKin
     let text = |label: &&'static str| label_text(label);
     let (tag, a, b): (u64, u64, u64) = match kind {
         EventKind::Spawn { name } => (0, text(name), 0),
-        EventKind::Poll => (1, 0, 0),
-        EventKind::Send { to, label } => (3, u64::from(to.0), text(label)),
-        EventKind::Deliver { from, label } => (4, u64::from(from.0), text(label)),
-        EventKind::Reply { to, label } => (5, u64::from(to.0), text(label)),
+        EventKind::Poll => (POLL_TAG, 0, 0),
+        EventKind::Send { to, label } => (Message::Send as u64, u64::from(to.0), text(label)),
+        EventKind::Deliver { from, label } => (Message::Deliver as u64, u64::from(from.0), text(label)),
+        EventKind::Reply { to, label } => (Message::Reply as u64, u64::from(to.0), text(label)),
         EventKind::Lost { to, label, why } => (6, u64::from(to.0), fold(text(label), text(why))),
         EventKind::Crash => (7, 0, 0),
         EventKind::Restart => (8, 0, 0),
@@ -291,6 +348,43 @@ fn event_hash(time: SimTime, node: NodeId, task: Option<TaskId>, kind: &EventKin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `record_poll` folds exactly what `record` folds for a poll, in both modes.
+    #[test]
+    fn a_poll_records_as_record_does() {
+        for mode in [TraceMode::HashOnly, TraceMode::Full] {
+            let (mut fast, mut general) = (Trace::new(mode), Trace::new(mode));
+            for i in 0..50u32 {
+                let (time, node) = (SimTime(u64::from(i) * 37), NodeId(i % 5));
+                let task = TaskId { slot: i % 7, generation: i / 3 };
+                fast.record_poll(time, node, task);
+                general.record(time, node, Some(task), EventKind::Poll);
+                assert_eq!(fast.hash(), general.hash(), "{mode:?} {i}");
+            }
+            assert_eq!(fast.len(), general.len());
+            assert_eq!(fast.events.len(), general.events.len());
+        }
+    }
+
+    /// `record_message` folds exactly what `record` folds for each message kind, in
+    /// both modes.
+    #[test]
+    fn a_message_records_as_record_does() {
+        for mode in [TraceMode::HashOnly, TraceMode::Full] {
+            let (mut fast, mut general) = (Trace::new(mode), Trace::new(mode));
+            for i in 0..60u32 {
+                let (time, node, peer) = (SimTime(u64::from(i) * 11), NodeId(i % 4), NodeId(i % 3));
+                let task = (i % 5 != 0).then_some(TaskId { slot: i % 7, generation: i / 2 });
+                let label = ["GET", "SET NX", "reply"][(i % 3) as usize];
+                let what = [Message::Send, Message::Deliver, Message::Reply][(i % 3) as usize];
+                fast.record_message(time, node, task, what, peer, label);
+                general.record(time, node, task, what.event(peer, label));
+                assert_eq!(fast.hash(), general.hash(), "{mode:?} {i}");
+            }
+            assert_eq!(fast.len(), general.len());
+            assert_eq!(fast.events, general.events);
+        }
+    }
 
     /// A cached label hash is the hash of its text: for labels sharing an address
     /// (prefixes of one string), for more labels than slots, and when asked again.
