@@ -134,6 +134,19 @@ impl Choices {
         };
         let value = match &mut self.stream {
             Stream::Rng(rng) => uniform_below(rng, bound),
+            _ => self.value_from_other_stream(kind, site, actor, n, bound),
+        };
+        self.recorded.choices.push(Choice { kind, bound, value, site, actor, n });
+        value
+    }
+
+    /// [`Choices::below`]'s value from a stream other than a seeded generator (a
+    /// replay, an alignment, PCT, a branch): out of line, so that the seeded draw,
+    /// nearly every draw of a campaign, stays a small function.
+    #[inline(never)]
+    fn value_from_other_stream(&mut self, kind: ChoiceKind, site: Site, actor: u32, n: u32, bound: u64) -> u64 {
+        match &mut self.stream {
+            Stream::Rng(rng) => uniform_below(rng, bound),
             Stream::Replay { tape, pos } => {
                 let value = tape.choices.get(*pos).map_or(0, |c| c.value.min(bound - 1));
                 *pos += 1;
@@ -149,9 +162,7 @@ impl Choices {
                 *pos += 1;
                 value
             }
-        };
-        self.recorded.choices.push(Choice { kind, bound, value, site, actor, n });
-        value
+        }
     }
 
     /// Whether [`Choices::schedule`] needs to know whose work is ready (PCT does; a

@@ -822,7 +822,16 @@ impl Sim {
 
     /// Marks that this run reached the `sometimes` goal `goal` (declared by the
     /// scenario, see `Scenario::goals`). Only the first time counts; no draw, no event.
+    #[inline]
     pub fn sometimes(&self, goal: &'static str) {
+        // Model code marks the same goal again and again; only the first mark counts.
+        if !self.k.goals.borrow().reached(goal) {
+            self.reach_goal(goal);
+        }
+    }
+
+    #[inline(never)]
+    fn reach_goal(&self, goal: &'static str) {
         let tape_pos = self.k.choices.borrow().tape().len();
         self.k.goals.borrow_mut().reach(goal, self.k.steps.get(), self.now(), tape_pos);
     }

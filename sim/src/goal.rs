@@ -31,10 +31,16 @@ pub(crate) struct Goals {
 }
 
 impl Goals {
-    /// Records `goal` unless it was reached before; few goals per run, so a scan.
-    pub fn reach(&mut self, goal: &'static str, step: u64, time: SimTime, tape_pos: usize) {
+    /// Whether `goal` was reached before in this run; few goals per run, so a scan.
+    #[inline]
+    pub fn reached(&self, goal: &'static str) -> bool {
         // The same goal is nearly always the same literal: its address answers first.
-        if !self.hits.iter().any(|h| std::ptr::eq(h.goal, goal) || h.goal == goal) {
+        self.hits.iter().any(|h| std::ptr::eq(h.goal, goal) || h.goal == goal)
+    }
+
+    /// Records `goal` unless it was reached before.
+    pub fn reach(&mut self, goal: &'static str, step: u64, time: SimTime, tape_pos: usize) {
+        if !self.reached(goal) {
             self.hits.push(GoalHit { goal, step, time, tape_pos });
         }
     }
