@@ -871,7 +871,7 @@ impl Sim {
     }
 
     /// [`Sim::record`] of a message event (see [`Trace::record_message`]).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn record_message(&self, node: NodeId, what: Message, peer: NodeId, label: &'static str) {
         let task = self.k.current_task.get();
         self.k.trace.borrow_mut().record_message(self.now(), node, task, what, peer, label);

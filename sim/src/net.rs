@@ -56,6 +56,7 @@ pub(crate) struct NetState {
     pub partitions: BTreeSet<(NodeId, NodeId)>,
 }
 
+#[inline]
 fn pair(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
     (a.min(b), a.max(b))
 }
@@ -82,25 +83,41 @@ impl Sim {
         self.k().net.borrow_mut().partitions.remove(&pair(a, b));
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn link_down_reason(&self, from: NodeId, to: NodeId) -> Option<&'static str> {
         if !self.is_up(to) {
             Some("destination down")
-        } else if self.k().net.borrow().partitions.contains(&pair(from, to)) {
+        } else if self.partitioned(from, to) {
             Some("partitioned")
         } else {
             None
         }
     }
 
+    /// Whether a partition cuts `from` off from `to` (most runs have none).
+    #[inline]
+    fn partitioned(&self, from: NodeId, to: NodeId) -> bool {
+        let net = self.k().net.borrow();
+        !net.partitions.is_empty() && net.partitions.contains(&pair(from, to))
+    }
+
     /// The delay of one message `what` from `from` to `to`: drawn from the normal
-    /// range, unless `net.delay.long` fires and makes it seconds to minutes.
+    /// range, unless `net.delay.long` fires and makes it seconds to minutes. Inlined:
+    /// every message draws one, and the long delay is out of line.
+    #[inline(always)]
     pub(crate) fn net_delay_ms(&self, from: NodeId, to: NodeId, what: &'static str) -> u64 {
         let c = self.net_config();
         let normal = self.between_at(ChoiceKind::Delay, "net.delay", c.delay_min_ms, c.delay_max_ms);
         if !self.fault_fires(&NET_DELAY_LONG) {
             return normal;
         }
+        self.long_delay_ms(from, to, what)
+    }
+
+    /// [`Sim::net_delay_ms`] once `net.delay.long` fired: the long delay, recorded.
+    #[cold]
+    #[inline(never)]
+    fn long_delay_ms(&self, from: NodeId, to: NodeId, what: &'static str) -> u64 {
         let ms = self.heavy_tail_ms(LONG_DELAY_MIN_MS, LONG_DELAY_MAX_MS);
         self.record_fault_with(self.current_node(), &NET_DELAY_LONG, || {
             format!("{what} from {} to {} takes {ms} ms", self.node_name(from), self.node_name(to))

@@ -137,7 +137,7 @@ impl Trace {
     /// [`Trace::record`] of an [`EventKind::Poll`], a run's most frequent event: the
     /// same hash ([`event_hash`] with the poll's tag and no payload), without building
     /// or matching an event. `tests::a_poll_records_as_record_does` checks both agree.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn record_poll(&mut self, time: SimTime, node: NodeId, task: TaskId) {
         if self.mode == TraceMode::Full {
             return self.record(time, node, Some(task), EventKind::Poll);
@@ -150,7 +150,7 @@ impl Trace {
     /// [`Trace::record`] of a message event (`what` says which kind, `peer` is its
     /// `to` or `from`): the same hash, without building or matching an event.
     /// `tests::a_message_records_as_record_does` checks both agree.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn record_message(
         &mut self,
         time: SimTime,
