@@ -8,9 +8,11 @@
 use scenarios::{FaultMode, RunOptions};
 use sim::ChoiceSource;
 
-/// The allocator of the `lockstep` binary (see `src/main.rs`), so profiles match it.
+/// The allocator of the `lockstep` binary, so profiles match it.
+#[path = "../src/allocator.rs"]
+mod allocator;
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::Allocator = allocator::Allocator;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -7,6 +7,7 @@
 #[macro_use]
 mod output;
 
+mod allocator;
 mod campaign;
 mod cli;
 mod commands;
@@ -21,11 +22,8 @@ use clap::Parser;
 use crate::cli::{Cli, Command};
 use crate::commands::Exit;
 
-/// mimalloc rather than the system allocator: a run allocates its tasks, calls and
-/// model state afresh, and glibc's malloc/free was a tenth of a demo/lock run's
-/// instructions (issue 16). The allocator decides no run: no address reaches a trace.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::Allocator = allocator::Allocator;
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
