@@ -104,12 +104,13 @@ impl Scenario for LeaseStorage {
             world
         };
         // Two minutes of faults, then ten quiet minutes.
-        sim::run_with_footprint(
+        // The footprint is the storage's write count: steps that wrote nothing skip it.
+        sim::run_with_tracked_footprint(
             source,
             &options.run_config(120_000, 600_000, 100_000),
             setup,
             INVARIANTS,
-            Some(lease::footprint),
+            lease::footprint,
         )
     }
 }
