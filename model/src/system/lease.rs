@@ -20,6 +20,10 @@ use sim::{ChoiceKind, NodeId, Reads, Sim};
 use crate::substrate::kv::KvServer;
 use crate::substrate::storage::StorageServer;
 
+#[path = "lease_notes.rs"]
+mod notes;
+use notes::Line;
+
 /// The key of the lease and the object it guards.
 pub const LEASE_KEY: &str = "lease";
 pub const OBJECT: &str = "file";
@@ -133,17 +137,23 @@ async fn client(sim: &Sim, me: NodeId, world: &LeaseWorld, p: &LeaseParams, left
             continue;
         };
         let until = started.plus_ms(p.lease_ttl_ms);
-        sim::note!(sim, me, "holds the lease under grant {grant} until {until} by its clock");
+        let holds = Line::new().str("holds the lease under grant ").num(grant).str(" until ").time(until);
+        sim::note!(sim, me, "{}", holds.str(" by its clock"));
         sim.sleep_ms(sim.between(ChoiceKind::Delay, p.work_min_ms, p.work_max_ms)).await;
         sim.sometimes_if(sim.node_now(me) >= until, "work-outlasts-lease");
         if p.check_before_write && sim.node_now(me) >= until {
-            sim::note!(sim, me, "sees grant {grant} expired on its clock; skips the write");
+            sim::note!(
+                sim,
+                me,
+                "{}",
+                Line::new().str("sees grant ").num(grant).str(" expired on its clock; skips the write")
+            );
         } else {
-            sim::note!(sim, me, "writes {OBJECT} under grant {grant}");
+            sim::note!(sim, me, "{}", Line::new().str("writes ").str(OBJECT).str(" under grant ").num(grant));
             sim.sometimes_if(sim.node_now(me) >= until, "write-after-lease-expired");
             let fence = p.fenced.then_some(grant);
             let answer = world.storage.write(sim, me, OBJECT, grant, fence).await;
-            sim::note!(sim, me, "write under grant {grant}: {answer:?}");
+            sim::note!(sim, me, "{}", Line::new().str("write under grant ").num(grant).str(": ").answer(answer));
             left.set(left.get() - 1);
         }
         // A lost release is harmless: the TTL frees the lease.
