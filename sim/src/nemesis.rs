@@ -126,17 +126,6 @@ impl NemesisConfig {
     fn stops(&self) -> &[NodeId] {
         self.pause_targets.as_deref().unwrap_or(&self.targets)
     }
-
-    /// Every node some fault may hit, `targets` first, each once.
-    fn all_targets(&self) -> Vec<NodeId> {
-        let mut all: Vec<NodeId> = Vec::new();
-        for &n in self.targets.iter().chain(self.crashes()).chain(self.skews()).chain(self.stops()) {
-            if !all.contains(&n) {
-                all.push(n);
-            }
-        }
-        all
-    }
 }
 
 /// Every fault point a strike asks about.
@@ -170,18 +159,17 @@ struct Target {
 }
 
 impl Target {
-    /// Every node some fault may hit, in [`NemesisConfig::all_targets`]'s order.
+    /// Every node some fault may hit, `targets` first, each once.
     fn all(config: &NemesisConfig) -> Vec<Target> {
-        let nodes = config.all_targets();
-        nodes
-            .into_iter()
-            .map(|node| Target {
-                node,
-                crash: config.crashes().contains(&node),
-                skew: config.skews().contains(&node),
-                stop: config.stops().contains(&node),
-            })
-            .collect()
+        let (crashes, skews, stops) = (config.crashes(), config.skews(), config.stops());
+        let mut all: Vec<Target> = Vec::with_capacity(config.targets.len() + 1);
+        for &node in config.targets.iter().chain(crashes).chain(skews).chain(stops) {
+            if !all.iter().any(|t| t.node == node) {
+                let (crash, skew, stop) = (crashes.contains(&node), skews.contains(&node), stops.contains(&node));
+                all.push(Target { node, crash, skew, stop });
+            }
+        }
+        all
     }
 }
 
@@ -298,7 +286,12 @@ impl Sim {
     /// describes it with the workload, where reports show the swarm profile.
     fn scale(&self, point: &FaultPoint, scales: &[u64], max: u64, unit: &str) -> u64 {
         let scale = scales[self.draw(ChoiceKind::Swarm, scales.len() as u64) as usize].min(max);
-        self.describe_workload(format!("fault {} up to {scale} {unit}", point.name));
+        // `format!("fault {} up to {scale} {unit}", point.name)`, without the machinery.
+        let mut line = String::with_capacity(32 + point.name.len() + unit.len());
+        for piece in ["fault ", point.name, " up to ", decimal(&mut [0; 20], scale), " ", unit] {
+            line.push_str(piece);
+        }
+        self.describe_workload(line);
         scale
     }
 
@@ -361,5 +354,29 @@ impl Sim {
             sim.sleep_ms(down_ms).await;
             sim.restart(node);
         });
+    }
+}
+
+/// `n` in decimal, as `{n}` writes it, laid out at the end of `digits`.
+fn decimal(digits: &mut [u8; 20], mut n: u64) -> &str {
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&digits[at..]).expect("ASCII digits")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimal_reads_as_format_writes_it() {
+        for n in [0, 1, 9, 10, 100, 60_000, 100_000, u64::MAX] {
+            assert_eq!(super::decimal(&mut [0; 20], n), n.to_string());
+        }
     }
 }

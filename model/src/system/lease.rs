@@ -19,6 +19,7 @@ use sim::{ChoiceKind, NodeId, Reads, Sim};
 
 use crate::substrate::kv::KvServer;
 use crate::substrate::storage::StorageServer;
+use crate::system::text::Text;
 
 #[path = "lease_notes.rs"]
 mod notes;
@@ -111,11 +112,13 @@ pub fn check_lease_held_at_write(world: &LeaseWorld, sim: &Sim) -> Result<(), St
 pub fn build(sim: &Sim, params: &LeaseParams) -> Rc<LeaseWorld> {
     let kv = KvServer::new(sim, "kv");
     let storage = StorageServer::new(sim, "storage");
-    let clients: Vec<NodeId> = (0..params.clients).map(|i| sim.add_node(format!("c{}", i + 1))).collect();
+    // Names and workload lines built without `format!` (every run builds them).
+    let clients: Vec<NodeId> =
+        (1..=params.clients as u64).map(|i| sim.add_node(Text::new().str("c").num(i).done())).collect();
     let world = Rc::new(LeaseWorld { kv, storage, clients, judged: Cell::new(0), unheld: RefCell::new(None) });
     for (i, &node) in world.clients.iter().enumerate() {
         let rounds = sim.workload(1, params.rounds_max);
-        sim.describe_workload(format!("c{}: writes {rounds} times", i + 1));
+        sim.describe_workload(Text::new().str("c").num(i as u64 + 1).str(": writes ").num(rounds).str(" times").done());
         let left = Rc::new(Cell::new(rounds));
         let (w, p, l) = (world.clone(), params.clone(), left.clone());
         sim.on_restart(node, move |sim| start(sim, node, &w, &p, &l));
