@@ -104,12 +104,49 @@ impl Scenario for LeaseStorage {
             world
         };
         // Two minutes of faults, then ten quiet minutes.
-        sim::run_with_footprint(
+        // The footprint is the storage's write count: steps that wrote nothing skip it.
+        sim::run_with_tracked_footprint(
             source,
             &options.run_config(120_000, 600_000, 100_000),
             setup,
             INVARIANTS,
-            Some(lease::footprint),
+            lease::footprint,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The nemesis's clock scales (`sim::nemesis`, not exported), capped by its defaults.
+    const CLOCK_JUMP_SCALES_MS: [u64; 4] = [100, 1_000, 10_000, 60_000];
+    const CLOCK_DRIFT_SCALES_PPM: [u64; 4] = [100, 1_000, 10_000, 100_000];
+
+    /// The workload lines (not hashed; case files and reports show them) are built
+    /// without `format!`: each must read as the `format!` it replaced.
+    #[test]
+    fn workload_lines_read_as_format_writes_them() {
+        let mut expected: Vec<String> = Vec::new();
+        for c in 1..=2 {
+            expected.extend((1..=3).map(|n| format!("c{c}: writes {n} times")));
+        }
+        for scale in CLOCK_JUMP_SCALES_MS {
+            expected.push(format!("fault {} up to {scale} {}", CLOCK_JUMP.name, "ms"));
+        }
+        for scale in CLOCK_DRIFT_SCALES_PPM {
+            expected.push(format!("fault {} up to {scale} {}", CLOCK_DRIFT.name, "ppm"));
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for seed in 0..60 {
+            let result = LeaseStorage.run("lease", ChoiceSource::Seed(seed), &RunOptions::default());
+            for line in result.workload {
+                assert!(expected.contains(&line), "seed {seed}: unexpected workload line {line:?}");
+                seen.push(line);
+            }
+        }
+        for kind in ["c1: ", "c2: ", "fault clock.jump", "fault clock.drift"] {
+            assert!(seen.iter().any(|l| l.starts_with(kind)), "no {kind} line in 60 seeds");
+        }
     }
 }

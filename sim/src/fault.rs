@@ -168,6 +168,10 @@ pub(crate) struct FaultTable {
     /// Set when the nemesis was not started because none of its faults could fire:
     /// the longest pause between the ticks it would have made (see `crate::nemesis`).
     pub idle_nemesis_tick_max_ms: Option<u64>,
+    /// How many profiles [`FaultTable::set_profile`] installed: while it stands and the
+    /// phase is on, [`FaultTable::armed`] gives the same answer for each point, so the
+    /// nemesis looks its rates up once rather than at every tick.
+    pub generation: u64,
 }
 
 impl FaultTable {
@@ -181,12 +185,14 @@ impl FaultTable {
             any_enabled,
             by_address: OnceCell::new(),
             idle_nemesis_tick_max_ms: None,
+            generation: 0,
         }
     }
 
     pub fn set_profile(&mut self, profile: FaultProfile) {
         self.any_enabled = profile.any_enabled();
         self.profile = profile;
+        self.generation += 1;
         if let Some(slots) = self.by_address.get_mut() {
             slots.iter_mut().for_each(|slot| *slot.get_mut() = (0, 0, None));
         }

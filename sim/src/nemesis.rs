@@ -126,17 +126,6 @@ impl NemesisConfig {
     fn stops(&self) -> &[NodeId] {
         self.pause_targets.as_deref().unwrap_or(&self.targets)
     }
-
-    /// Every node some fault may hit, `targets` first, each once.
-    fn all_targets(&self) -> Vec<NodeId> {
-        let mut all: Vec<NodeId> = Vec::new();
-        for &n in self.targets.iter().chain(self.crashes()).chain(self.skews()).chain(self.stops()) {
-            if !all.contains(&n) {
-                all.push(n);
-            }
-        }
-        all
-    }
 }
 
 /// Every fault point a strike asks about.
@@ -160,6 +149,30 @@ impl Rates {
     }
 }
 
+/// A node the nemesis may strike, and which faults may hit it: asked for every node
+/// at every tick, so answered once when the nemesis starts.
+struct Target {
+    node: NodeId,
+    crash: bool,
+    skew: bool,
+    stop: bool,
+}
+
+impl Target {
+    /// Every node some fault may hit, `targets` first, each once.
+    fn all(config: &NemesisConfig) -> Vec<Target> {
+        let (crashes, skews, stops) = (config.crashes(), config.skews(), config.stops());
+        let mut all: Vec<Target> = Vec::with_capacity(config.targets.len() + 1);
+        for &node in config.targets.iter().chain(crashes).chain(skews).chain(stops) {
+            if !all.iter().any(|t| t.node == node) {
+                let (crash, skew, stop) = (crashes.contains(&node), skews.contains(&node), stops.contains(&node));
+                all.push(Target { node, crash, skew, stop });
+            }
+        }
+        all
+    }
+}
+
 /// The per-run scales the nemesis draws on first use.
 #[derive(Default)]
 struct Scales {
@@ -172,8 +185,8 @@ impl Sim {
     /// Install the run's fault profile first: when none of the nemesis's faults can
     /// fire, it is not started (see the module's doc).
     pub fn spawn_nemesis(&self, config: NemesisConfig) {
-        let nodes = config.all_targets();
-        if nodes.is_empty() {
+        let targets = Target::all(&config);
+        if targets.is_empty() {
             return;
         }
         if !self.fault_table().any_armed(&NEMESIS_POINTS) {
@@ -185,23 +198,35 @@ impl Sim {
         self.spawn(NodeId::SYSTEM, "nemesis", async move {
             sim.check_crash_targets(&config);
             let mut scales = Scales::default();
+            // The rates, and the profile generation they were looked up under.
+            let mut looked_up: Option<(u64, Rates)> = None;
             loop {
                 sim.sleep_ms(sim.between_at(ChoiceKind::Delay, "nemesis.tick", config.tick_min_ms, config.tick_max_ms))
                     .await;
-                if !sim.faults_active() {
-                    return;
-                }
                 // A strike draws nothing for a point that cannot fire: skipping the
                 // targets when none can changes nothing but time. The rates are looked
-                // up once per tick: a strike neither changes the profile nor ends the
-                // fault phase, so each target would find the same ones.
-                let rates = Rates::of(sim.fault_table().armed_each(&NEMESIS_POINTS));
+                // up again only when a new profile was installed: while the phase is
+                // on, each point's rate is its profile's (a strike neither changes the
+                // profile nor ends the phase).
+                let rates = {
+                    let table = sim.fault_table();
+                    if !table.active {
+                        return;
+                    }
+                    match looked_up {
+                        Some((generation, ref rates)) if generation == table.generation => rates,
+                        _ => {
+                            let rates = Rates::of(table.armed_each(&NEMESIS_POINTS));
+                            &looked_up.insert((table.generation, rates)).1
+                        }
+                    }
+                };
                 if rates.none() {
                     continue;
                 }
-                for &node in &nodes {
-                    let _for = sim.acting_for(node);
-                    sim.strike(node, &config, &mut scales, &rates);
+                for target in &targets {
+                    let _for = sim.acting_for(target.node);
+                    sim.strike(target, &config, &mut scales, rates);
                 }
             }
         });
@@ -214,14 +239,15 @@ impl Sim {
     }
 
     /// One tick's faults on one node, in a fixed order: crash, jump, pause, drift.
-    fn strike(&self, node: NodeId, config: &NemesisConfig, scales: &mut Scales, rates: &Rates) {
-        if config.crashes().contains(&node) && self.is_up(node) && self.fires_at(&NODE_CRASH, rates.crash) {
+    fn strike(&self, target: &Target, config: &NemesisConfig, scales: &mut Scales, rates: &Rates) {
+        let node = target.node;
+        if target.crash && self.is_up(node) && self.fires_at(&NODE_CRASH, rates.crash) {
             // Traced on the nemesis's node, as it always was, so recorded traces keep their hashes.
             self.record_fault_with(self.current_node(), &NODE_CRASH, || self.node_name(node));
             self.crash(node);
             self.schedule_restart(node, config);
         }
-        if config.skews().contains(&node) && self.fires_at(&CLOCK_JUMP, rates.jump) {
+        if target.skew && self.fires_at(&CLOCK_JUMP, rates.jump) {
             let scale = *scales
                 .jump_max_ms
                 .get_or_insert_with(|| self.scale(&CLOCK_JUMP, &CLOCK_JUMP_SCALES_MS, config.clock_jump_max_ms, "ms"));
@@ -234,18 +260,14 @@ impl Sim {
             });
             self.jump_clock(node, delta);
         }
-        if config.stops().contains(&node)
-            && self.is_up(node)
-            && !self.is_paused(node)
-            && self.fires_at(&NODE_PAUSE, rates.pause)
-        {
+        if target.stop && self.is_up(node) && !self.is_paused(node) && self.fires_at(&NODE_PAUSE, rates.pause) {
             let ms = self.heavy_tail_ms(config.pause_min_ms, config.pause_max_ms);
             self.record_fault_with(self.current_node(), &NODE_PAUSE, || {
                 format!("{} stops for {ms} ms", self.node_name(node))
             });
             self.pause(node, ms);
         }
-        if config.skews().contains(&node) && self.fires_at(&CLOCK_DRIFT, rates.drift) {
+        if target.skew && self.fires_at(&CLOCK_DRIFT, rates.drift) {
             let scale = *scales
                 .drift_max_ppm
                 .get_or_insert_with(|| self.scale(&CLOCK_DRIFT, &CLOCK_DRIFT_SCALES_PPM, config.drift_max_ppm, "ppm"));
@@ -264,7 +286,12 @@ impl Sim {
     /// describes it with the workload, where reports show the swarm profile.
     fn scale(&self, point: &FaultPoint, scales: &[u64], max: u64, unit: &str) -> u64 {
         let scale = scales[self.draw(ChoiceKind::Swarm, scales.len() as u64) as usize].min(max);
-        self.describe_workload(format!("fault {} up to {scale} {unit}", point.name));
+        // `format!("fault {} up to {scale} {unit}", point.name)`, without the machinery.
+        let mut line = String::with_capacity(32 + point.name.len() + unit.len());
+        for piece in ["fault ", point.name, " up to ", decimal(&mut [0; 20], scale), " ", unit] {
+            line.push_str(piece);
+        }
+        self.describe_workload(line);
         scale
     }
 
@@ -327,5 +354,29 @@ impl Sim {
             sim.sleep_ms(down_ms).await;
             sim.restart(node);
         });
+    }
+}
+
+/// `n` in decimal, as `{n}` writes it, laid out at the end of `digits`.
+fn decimal(digits: &mut [u8; 20], mut n: u64) -> &str {
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&digits[at..]).expect("ASCII digits")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimal_reads_as_format_writes_it() {
+        for n in [0, 1, 9, 10, 100, 60_000, 100_000, u64::MAX] {
+            assert_eq!(super::decimal(&mut [0; 20], n), n.to_string());
+        }
     }
 }

@@ -267,7 +267,7 @@ fn run_footprinted<W>(
     let fit = sim.fit();
     let tape = sim.take_tape();
     let node_names = tape.actors.clone();
-    let trace = sim.take_trace();
+    let mut trace = sim.take_trace();
     let goals = sim.take_goals();
     RunResult {
         outcome,
@@ -276,7 +276,7 @@ fn run_footprinted<W>(
         steps: steps.get(),
         events: trace.len(),
         model_steps: trace.model_steps(),
-        workload: trace.workload().to_vec(),
+        workload: trace.take_workload(),
         end_time,
         fault_profile,
         fault_counts,

@@ -238,6 +238,11 @@ impl Trace {
         &self.workload
     }
 
+    /// The workload lines, moved out (a run's result takes them without a copy).
+    pub fn take_workload(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.workload)
+    }
+
     /// The recorded events; empty in [`TraceMode::HashOnly`].
     pub fn events(&self) -> &[Event] {
         &self.events

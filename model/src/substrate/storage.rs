@@ -7,12 +7,16 @@
 //! write that carries a lower one. A write without a token is always accepted, which
 //! is how an unfenced client (or a protocol that forgot) behaves. Accepted writes are
 //! durable and kept in order, so invariants can read the history of each object.
+//!
+//! The state is a [`Tracked`] cell: every request that may change it counts a write,
+//! so a model whose invariants read only the storage can use the runner's tracked
+//! footprint ([`sim::run_with_tracked_footprint`]) and skip them after any step that
+//! applied no write.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use sim::{NetError, NodeId, Sim, SimTime};
+use sim::{NetError, NodeId, Sim, SimTime, Tracked};
 
 /// One write the storage applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,13 +50,19 @@ struct State {
 #[derive(Clone)]
 pub struct StorageServer {
     pub node: NodeId,
-    state: Rc<RefCell<State>>,
+    state: Rc<Tracked<State>>,
 }
 
 impl StorageServer {
     /// Adds the server as a node named `name`.
     pub fn new(sim: &Sim, name: &str) -> StorageServer {
         StorageServer { node: sim.add_node(name), state: Rc::default() }
+    }
+
+    /// The state's write count: it moves whenever a write request was applied (or
+    /// turned away), so a footprint word of it changes whenever the history may have.
+    pub fn writes(&self) -> u64 {
+        self.state.writes()
     }
 
     /// Writes `value` to `object`, fenced by `fence` when given. Equal tokens pass
@@ -175,6 +185,25 @@ mod tests {
         assert_eq!(log, ["Accepted", "Accepted", "Rejected { highest: 5 }", "Accepted"]);
         let values: Vec<u64> = writes.iter().map(|w| w.value).collect();
         assert_eq!(values, [1, 2, 4]);
+    }
+
+    /// The tracked footprint of lease/storage is exact only if every applied request,
+    /// accepted or rejected, moves the write count, and a read does not.
+    #[test]
+    fn every_write_request_counts_a_tracked_write_and_a_read_does_not() {
+        let (log, _) = run_script(|sim, st, c, log| {
+            Box::pin(async move {
+                let mut counts = vec![st.writes()];
+                for token in [Some(5), Some(4), None] {
+                    st.write(&sim, c, "file", 1, token).await.unwrap();
+                    counts.push(st.writes());
+                }
+                st.read(&sim, c, "file").await.unwrap();
+                counts.push(st.writes());
+                log.borrow_mut().push(format!("{counts:?}"));
+            })
+        });
+        assert_eq!(log, ["[0, 1, 2, 3, 3]"]);
     }
 
     #[test]

@@ -19,6 +19,11 @@ use sim::{ChoiceKind, NodeId, Reads, Sim};
 
 use crate::substrate::kv::KvServer;
 use crate::substrate::storage::StorageServer;
+use crate::system::text::Text;
+
+#[path = "lease_notes.rs"]
+mod notes;
+use notes::Line;
 
 /// The key of the lease and the object it guards.
 pub const LEASE_KEY: &str = "lease";
@@ -57,13 +62,15 @@ pub struct LeaseWorld {
 }
 
 /// The footprint's one part: the storage's accepted writes. Both safety invariants
-/// judge only them, and the log only grows, so its length changes exactly when
-/// there is something new to judge ([`sim::tracked`]).
+/// judge only them (`lease-held-at-write` reads the lease too, but only for a write
+/// in the step that applied it), and the log only grows, so they can only fail after
+/// a step in which the storage applied a request ([`sim::tracked`]).
 pub const ACCEPTED: u64 = 1 << 0;
 
-/// Writes the footprint: the number of accepted writes.
+/// Writes the footprint: the storage's write count, a tracked count, so the run can
+/// use [`sim::run_with_tracked_footprint`] and skip steps that wrote nothing.
 pub fn footprint(world: &Rc<LeaseWorld>, _: &Sim, r: &mut Reads) {
-    r.word(world.storage.accepted_len() as u64);
+    r.word(world.storage.writes());
 }
 
 /// `no-stale-write`: accepted writes carry non-decreasing grant revisions.
@@ -105,11 +112,13 @@ pub fn check_lease_held_at_write(world: &LeaseWorld, sim: &Sim) -> Result<(), St
 pub fn build(sim: &Sim, params: &LeaseParams) -> Rc<LeaseWorld> {
     let kv = KvServer::new(sim, "kv");
     let storage = StorageServer::new(sim, "storage");
-    let clients: Vec<NodeId> = (0..params.clients).map(|i| sim.add_node(format!("c{}", i + 1))).collect();
+    // Names and workload lines built without `format!` (every run builds them).
+    let clients: Vec<NodeId> =
+        (1..=params.clients as u64).map(|i| sim.add_node(Text::new().str("c").num(i).done())).collect();
     let world = Rc::new(LeaseWorld { kv, storage, clients, judged: Cell::new(0), unheld: RefCell::new(None) });
     for (i, &node) in world.clients.iter().enumerate() {
         let rounds = sim.workload(1, params.rounds_max);
-        sim.describe_workload(format!("c{}: writes {rounds} times", i + 1));
+        sim.describe_workload(Text::new().str("c").num(i as u64 + 1).str(": writes ").num(rounds).str(" times").done());
         let left = Rc::new(Cell::new(rounds));
         let (w, p, l) = (world.clone(), params.clone(), left.clone());
         sim.on_restart(node, move |sim| start(sim, node, &w, &p, &l));
@@ -131,17 +140,23 @@ async fn client(sim: &Sim, me: NodeId, world: &LeaseWorld, p: &LeaseParams, left
             continue;
         };
         let until = started.plus_ms(p.lease_ttl_ms);
-        sim::note!(sim, me, "holds the lease under grant {grant} until {until} by its clock");
+        let holds = Line::new().str("holds the lease under grant ").num(grant).str(" until ").time(until);
+        sim::note!(sim, me, "{}", holds.str(" by its clock"));
         sim.sleep_ms(sim.between(ChoiceKind::Delay, p.work_min_ms, p.work_max_ms)).await;
         sim.sometimes_if(sim.node_now(me) >= until, "work-outlasts-lease");
         if p.check_before_write && sim.node_now(me) >= until {
-            sim::note!(sim, me, "sees grant {grant} expired on its clock; skips the write");
+            sim::note!(
+                sim,
+                me,
+                "{}",
+                Line::new().str("sees grant ").num(grant).str(" expired on its clock; skips the write")
+            );
         } else {
-            sim::note!(sim, me, "writes {OBJECT} under grant {grant}");
+            sim::note!(sim, me, "{}", Line::new().str("writes ").str(OBJECT).str(" under grant ").num(grant));
             sim.sometimes_if(sim.node_now(me) >= until, "write-after-lease-expired");
             let fence = p.fenced.then_some(grant);
             let answer = world.storage.write(sim, me, OBJECT, grant, fence).await;
-            sim::note!(sim, me, "write under grant {grant}: {answer:?}");
+            sim::note!(sim, me, "{}", Line::new().str("write under grant ").num(grant).str(": ").answer(answer));
             left.set(left.get() - 1);
         }
         // A lost release is harmless: the TTL frees the lease.

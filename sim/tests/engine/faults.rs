@@ -170,6 +170,40 @@ fn the_nemesis_hits_each_fault_only_on_its_targets() {
     assert_eq!(hit, expected.map(|(n, w)| (n.to_string(), w)));
 }
 
+/// The nemesis looks its rates up once per installed profile, not per tick: a
+/// profile installed mid-run must still change what it strikes from then on.
+#[test]
+fn the_nemesis_follows_a_profile_installed_while_it_runs() {
+    let result = run_always(7, &[NODE_CRASH, NODE_PAUSE], |sim| {
+        let node = sim.add_node("client");
+        sim.on_restart(node, |_| {});
+        sim.spawn_nemesis(NemesisConfig { restart_max_ms: 1_000, ..NemesisConfig::new(vec![node]) });
+        let s = sim.clone();
+        sim.spawn(NodeId::SYSTEM, "switch", async move {
+            s.sleep_ms(30_000).await;
+            s.set_fault_profile(FaultProfile::uniform(&[NODE_PAUSE], Ratio::ALWAYS));
+        });
+    });
+    let kinds = |before: bool| -> Vec<&str> {
+        let mut kinds: Vec<&str> = result
+            .trace
+            .iter()
+            .filter(|e| (e.time.as_ms() < 30_000) == before)
+            .filter_map(|e| match e.kind {
+                EventKind::Crash => Some("crash"),
+                EventKind::Pause { .. } => Some("pause"),
+                _ => None,
+            })
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    };
+    // Crashes always fire first, and a down node is not paused.
+    assert_eq!(kinds(true), ["crash"]);
+    assert_eq!(kinds(false), ["pause"]);
+}
+
 #[test]
 fn a_crash_target_without_a_restart_hook_is_an_error_the_author_sees() {
     let result = run_always(6, &[NODE_CRASH], |sim| {

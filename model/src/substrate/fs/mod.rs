@@ -25,6 +25,7 @@
 //!   its data was not). Directories and renames are journaled and survive (turmoil's
 //!   simulated fs keeps pending and durable writes apart in the same way).
 
+mod paths;
 mod tree;
 
 #[cfg(test)]
@@ -124,13 +125,9 @@ impl FileSystem {
         }
         let now = self.now();
         let mut t = self.tree.borrow_mut();
-        if t.get(path).is_none() {
+        if !t.remove_subtree(path) {
             return false;
         }
-        for p in t.descendants(path) {
-            t.entries.remove(&p);
-        }
-        t.entries.remove(path);
         if let Some(p) = parent(path) {
             t.touch(p, now);
         }
@@ -213,7 +210,7 @@ impl FileSystem {
     pub fn write(&self, path: &str, contents: &str) -> Result<(), FsError> {
         let now = self.now();
         let mut t = self.tree.borrow_mut();
-        match t.entries.get_mut(path) {
+        match t.get_mut(path) {
             Some(Entry { kind: Kind::Dir, .. }) => Err(FsError::IsDir),
             Some(Entry { kind: Kind::File(f), mtime }) => {
                 f.contents.clear();
@@ -247,7 +244,7 @@ impl FileSystem {
     /// reads no synced copy, so none is kept.
     pub fn sync(&self, path: &str) -> Result<(), FsError> {
         let keep = self.durability == Durability::LoseUnsynced;
-        match self.tree.borrow_mut().entries.get_mut(path) {
+        match self.tree.borrow_mut().get_mut(path) {
             None => Err(FsError::NotFound),
             Some(Entry { kind: Kind::Dir, .. }) => Ok(()),
             Some(Entry { kind: Kind::File(f), .. }) => {
@@ -292,7 +289,7 @@ impl FileSystem {
 
     /// Sets an mtime (`utimes`): tests backdate a lock with it.
     pub fn set_mtime(&self, path: &str, t: SimTime) {
-        if let Some(e) = self.tree.borrow_mut().entries.get_mut(path) {
+        if let Some(e) = self.tree.borrow_mut().get_mut(path) {
             e.mtime = t;
         }
     }
@@ -325,7 +322,7 @@ impl FileSystem {
         if self.durability == Durability::Immediate {
             return;
         }
-        for e in self.tree.borrow_mut().entries.values_mut() {
+        for e in self.tree.borrow_mut().entries_mut() {
             if let Kind::File(f) = &mut e.kind {
                 f.contents = f.durable.clone().unwrap_or_default();
             }

@@ -6,12 +6,15 @@
 //! existing path fails; adding or removing an entry bumps its parent directory's
 //! mtime (writing a file's contents does not); `rename` replaces its target in one
 //! step and moves a directory's whole subtree.
-
-use std::collections::{btree_map, BTreeMap};
-use std::ops::Bound;
+//!
+//! The paths live in [`Paths`] (a hash index: one lookup hashes the path and compares
+//! one string). What a caller can see in an order, a listing or a stepwise removal,
+//! is sorted here by path bytes: the order of a sorted map of path strings.
 
 use sim::SimTime;
 use thiserror::Error;
+
+use super::paths::{hash, Paths};
 
 /// Why a file system call failed, named after its errno.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
@@ -51,9 +54,8 @@ pub(super) struct Entry {
 }
 
 /// Every entry by absolute path; `/` always exists.
-#[derive(Clone, Debug)]
 pub(super) struct Tree {
-    pub entries: BTreeMap<String, Entry>,
+    paths: Paths<Entry>,
 }
 
 /// The parent of an absolute path (`/a/b` → `/a`, `/a` → `/`), or `None` for `/`.
@@ -61,13 +63,15 @@ pub fn parent(path: &str) -> Option<&str> {
     if path == "/" {
         return None;
     }
-    let (dir, _) = path.rsplit_once('/')?;
-    Some(if dir.is_empty() { "/" } else { dir })
+    // A byte scan from the end: `rsplit_once('/')` sets up a searcher that costs more
+    // than these short paths take to scan.
+    let at = path.bytes().rposition(|c| c == b'/')?;
+    Some(if at == 0 { "/" } else { &path[..at] })
 }
 
 /// The last component of a path.
 pub fn file_name(path: &str) -> &str {
-    path.rsplit_once('/').map_or(path, |(_, name)| name)
+    path.bytes().rposition(|c| c == b'/').map_or(path, |at| &path[at + 1..])
 }
 
 /// `dir` joined with `name`.
@@ -82,102 +86,133 @@ pub fn join(dir: &str, name: &str) -> String {
 pub(super) fn check(path: &str) -> Result<(), FsError> {
     // One pass over the bytes, not `str::contains`: every call checks its path, and a
     // substring searcher costs more to set up than these short paths cost to scan.
-    // A `/` followed by `/` or by `./` makes the path unclean.
+    // A `/` preceded by `/` or by `/.` makes the path unclean.
     let b = path.as_bytes();
-    let clean = !b
-        .iter()
-        .enumerate()
-        .any(|(i, &c)| c == b'/' && matches!((b.get(i + 1), b.get(i + 2)), (Some(b'/'), _) | (Some(b'.'), Some(b'/'))));
-    let valid = path == "/" || (b.first() == Some(&b'/') && b.last() != Some(&b'/') && clean);
-    if valid {
-        Ok(())
-    } else {
-        Err(FsError::BadPath)
+    match b {
+        [b'/'] => return Ok(()),
+        [b'/', .., last] if *last != b'/' => {}
+        _ => return Err(FsError::BadPath),
     }
+    let (mut prev2, mut prev) = (0u8, 0u8);
+    for &c in b {
+        if c == b'/' && (prev == b'/' || (prev == b'.' && prev2 == b'/')) {
+            return Err(FsError::BadPath);
+        }
+        (prev2, prev) = (prev, c);
+    }
+    Ok(())
+}
+
+/// Whether `path` lies strictly below the directory `dir`.
+fn is_below(path: &str, dir: &str) -> bool {
+    if dir == "/" {
+        return path != "/";
+    }
+    path.len() > dir.len() && path.as_bytes()[dir.len()] == b'/' && path.starts_with(dir)
 }
 
 impl Tree {
     pub fn new() -> Tree {
-        let mut entries = BTreeMap::new();
-        entries.insert("/".to_string(), Entry { kind: Kind::Dir, mtime: SimTime::ZERO });
-        Tree { entries }
+        let mut paths = Paths::new();
+        paths.insert("/", hash("/"), Entry { kind: Kind::Dir, mtime: SimTime::ZERO });
+        Tree { paths }
     }
 
     pub fn get(&self, path: &str) -> Option<&Entry> {
-        self.entries.get(path)
+        self.paths.find(path).map(|id| self.paths.entry(id))
+    }
+
+    pub fn get_mut(&mut self, path: &str) -> Option<&mut Entry> {
+        let id = self.paths.find(path)?;
+        Some(self.paths.entry_mut(id))
     }
 
     pub fn is_dir(&self, path: &str) -> bool {
         matches!(self.get(path), Some(Entry { kind: Kind::Dir, .. }))
     }
 
+    /// Every entry, in no particular order: for what treats each alike (a crash).
+    pub fn entries_mut(&mut self) -> impl Iterator<Item = &mut Entry> + '_ {
+        self.paths.entries_mut()
+    }
+
     /// The parent directory of `path`, which must exist and be a directory.
     pub fn parent_dir<'p>(&self, path: &'p str) -> Result<&'p str, FsError> {
+        self.parent_id(path).map(|(parent, _)| parent)
+    }
+
+    /// [`Tree::parent_dir`] and the parent's slot.
+    fn parent_id<'p>(&self, path: &'p str) -> Result<(&'p str, u32), FsError> {
         check(path)?;
         let parent = parent(path).ok_or(FsError::Exists)?;
-        match self.get(parent) {
+        match self.paths.find(parent) {
             None => Err(FsError::NotFound),
-            Some(Entry { kind: Kind::File(_), .. }) => Err(FsError::NotDir),
-            Some(_) => Ok(parent),
+            Some(id) => match self.paths.entry(id).kind {
+                Kind::File(_) => Err(FsError::NotDir),
+                Kind::Dir => Ok((parent, id)),
+            },
         }
     }
 
     pub fn touch(&mut self, path: &str, now: SimTime) {
-        if let Some(e) = self.entries.get_mut(path) {
+        if let Some(e) = self.get_mut(path) {
             e.mtime = now;
         }
     }
 
     /// Adds a new entry and bumps its parent's mtime.
     pub fn insert_new(&mut self, path: &str, kind: Kind, now: SimTime) -> Result<(), FsError> {
-        let parent = self.parent_dir(path)?;
-        match self.entries.entry(path.to_string()) {
-            btree_map::Entry::Occupied(_) => return Err(FsError::Exists),
-            btree_map::Entry::Vacant(slot) => slot.insert(Entry { kind, mtime: now }),
-        };
-        self.touch(parent, now);
+        let (_, parent) = self.parent_id(path)?;
+        let h = hash(path);
+        if self.paths.find_hashed(path, h).is_some() {
+            return Err(FsError::Exists);
+        }
+        self.paths.insert(path, h, Entry { kind, mtime: now });
+        self.paths.entry_mut(parent).mtime = now;
         Ok(())
     }
 
     /// The paths strictly below `dir`, in path order.
     pub fn descendants(&self, dir: &str) -> Vec<String> {
-        let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
-        self.entries
-            .range(prefix.clone()..)
-            .take_while(|(p, _)| p.starts_with(&prefix))
-            .map(|(p, _)| p.clone())
-            .collect()
+        let mut below: Vec<String> =
+            self.paths.live().filter(|(_, p, _)| is_below(p, dir)).map(|(_, p, _)| p.to_string()).collect();
+        below.sort_unstable();
+        below
     }
 
-    /// The paths strictly below `dir` (not `/`), in path order, without copying them:
-    /// the range from `dir` to the first path that sorts after every `dir/...`.
-    fn below<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        let after = |p: &str| p.as_bytes().get(dir.len()).copied();
-        self.entries
-            .range::<str, _>((Bound::Excluded(dir), Bound::Unbounded))
-            .map(|(p, _)| p.as_str())
-            .take_while(move |p| p.starts_with(dir) && after(p) <= Some(b'/'))
-            .filter(move |p| after(p) == Some(b'/'))
+    /// The slots strictly below `dir`, in no particular order.
+    fn ids_below(&self, dir: &str) -> Vec<u32> {
+        self.paths.live().filter(|(_, p, _)| is_below(p, dir)).map(|(id, _, _)| id).collect()
     }
 
-    /// Whether the directory `dir` (not `/`) has any entry below it.
+    /// Whether the directory `dir` has any entry below it.
     pub fn has_descendants(&self, dir: &str) -> bool {
-        self.below(dir).next().is_some()
+        self.paths.live().any(|(_, p, _)| is_below(p, dir))
     }
 
     /// Calls `f` with the name of each of `dir`'s direct children, in sorted order.
-    pub fn for_each_child(&self, dir: &str, mut f: impl FnMut(&str)) {
-        if dir == "/" {
-            let names = self.entries.keys().filter_map(|p| p.strip_prefix('/'));
-            names.filter(|n| !n.is_empty() && !n.contains('/')).for_each(f);
-            return;
+    pub fn for_each_child(&self, dir: &str, f: impl FnMut(&str)) {
+        let skip = if dir == "/" { 1 } else { dir.len() + 1 };
+        let mut names: Vec<&str> = self
+            .paths
+            .live()
+            .filter(|(_, p, _)| is_below(p, dir))
+            .map(|(_, p, _)| &p[skip..])
+            .filter(|name| !name.contains('/'))
+            .collect();
+        names.sort_unstable();
+        names.into_iter().for_each(f);
+    }
+
+    /// Removes `path` and everything below it in one step (no mtime changes);
+    /// returns whether `path` was there.
+    pub fn remove_subtree(&mut self, path: &str) -> bool {
+        let Some(id) = self.paths.find(path) else { return false };
+        for below in self.ids_below(path) {
+            self.paths.remove(below);
         }
-        for p in self.below(dir) {
-            let name = &p[dir.len() + 1..];
-            if !name.contains('/') {
-                f(name);
-            }
-        }
+        self.paths.remove(id);
+        true
     }
 
     /// Removes one entry (a file, or an empty directory) and bumps its parent.
@@ -186,13 +221,11 @@ impl Tree {
         if path == "/" {
             return Err(FsError::BadPath);
         }
-        if !self.entries.contains_key(path) {
-            return Err(FsError::NotFound);
-        }
-        if self.is_dir(path) && self.has_descendants(path) {
+        let Some(id) = self.paths.find(path) else { return Err(FsError::NotFound) };
+        if matches!(self.paths.entry(id).kind, Kind::Dir) && self.has_descendants(path) {
             return Err(FsError::NotEmpty);
         }
-        self.entries.remove(path);
+        self.paths.remove(id);
         if let Some(p) = parent(path) {
             self.touch(p, now);
         }
@@ -202,53 +235,49 @@ impl Tree {
     /// Moves `from` (and its subtree) to `to`, replacing a file or an empty directory.
     pub fn rename(&mut self, from: &str, to: &str, now: SimTime) -> Result<(), FsError> {
         check(from)?;
-        let to_parent = self.parent_dir(to)?;
-        let from_is_dir = match self.get(from) {
-            None => return Err(FsError::NotFound),
-            Some(e) => matches!(e.kind, Kind::Dir),
-        };
+        let (_, to_parent) = self.parent_id(to)?;
+        let Some(from_id) = self.paths.find(from) else { return Err(FsError::NotFound) };
+        let from_is_dir = matches!(self.paths.entry(from_id).kind, Kind::Dir);
         if from == to {
             return Ok(());
         }
-        if to.len() > from.len() && to.starts_with(from) && to.as_bytes()[from.len()] == b'/' {
+        if from == "/" || is_below(to, from) {
             return Err(FsError::BadPath);
         }
-        if let Some(target) = self.get(to) {
-            match (&target.kind, from_is_dir) {
+        let target = self.paths.find(to);
+        if let Some(t) = target {
+            match (&self.paths.entry(t).kind, from_is_dir) {
                 (Kind::Dir, false) => return Err(FsError::IsDir),
                 (Kind::File(_), true) => return Err(FsError::NotDir),
                 (Kind::Dir, true) if self.has_descendants(to) => return Err(FsError::NotEmpty),
                 _ => {}
             }
-            if from_is_dir {
-                self.entries.remove(to);
-            }
         }
-        if from_is_dir {
-            let mut moved = vec![from.to_string()];
-            moved.extend(self.descendants(from));
-            for old in moved {
-                if let Some(e) = self.entries.remove(&old) {
-                    let new = format!("{to}{}", &old[from.len()..]);
-                    self.entries.insert(new, e);
+        match (target, from_is_dir) {
+            // A file onto a file: the entry takes the target's place.
+            (Some(t), false) => {
+                let entry = self.paths.remove(from_id);
+                *self.paths.entry_mut(t) = entry;
+            }
+            (target, true) => {
+                if let Some(t) = target {
+                    self.paths.remove(t);
                 }
+                let mut moved = String::new();
+                for id in self.ids_below(from) {
+                    moved.clear();
+                    moved.push_str(to);
+                    moved.push_str(&self.paths.path(id)[from.len()..]);
+                    self.paths.rename(id, &moved);
+                }
+                self.paths.rename(from_id, to);
             }
-        } else {
-            // A file: the entry takes the place of the file at `to`, if any, or moves
-            // under `to` in the key it had, so no path is copied.
-            let (mut key, entry) = self.entries.remove_entry(from).ok_or(FsError::NotFound)?;
-            if let Some(slot) = self.entries.get_mut(to) {
-                *slot = entry;
-            } else {
-                key.clear();
-                key.push_str(to);
-                self.entries.insert(key, entry);
-            }
+            (None, false) => self.paths.rename(from_id, to),
         }
         if let Some(p) = parent(from) {
             self.touch(p, now);
         }
-        self.touch(to_parent, now);
+        self.paths.entry_mut(to_parent).mtime = now;
         Ok(())
     }
 }

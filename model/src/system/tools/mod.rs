@@ -23,4 +23,5 @@ pub mod reads;
 pub mod stream;
 pub mod task_tool;
 pub mod version;
+pub mod workload;
 pub mod world;

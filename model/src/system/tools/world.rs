@@ -7,14 +7,16 @@ use std::rc::Rc;
 
 use sim::{ChoiceKind, Sim};
 
+use crate::system::text::Text;
 use crate::system::tools::backend::{Backend, ToolsParams, CHECKOUT, CONFIG, NOTES, PROVIDERS, SECRETS};
 use crate::system::tools::docs::Doc;
 use crate::system::tools::provider_service::PROVIDER_OPS;
 use crate::system::tools::stream::{run_call, user_abort, Call, Runtime, Tool, CONFIG_FILES};
 use crate::system::tools::version::Version;
+use crate::system::tools::workload::{call_line, provider_ops_line};
 
 /// The files `agent_skill_write` and `mux_agents_write` overwrite.
-const SKILL_FILES: [&str; 2] = ["/repo/.mux/skills/review/SKILL.md", "/repo/AGENTS.md"];
+pub const SKILL_FILES: [&str; 2] = ["/repo/.mux/skills/review/SKILL.md", "/repo/AGENTS.md"];
 
 /// What the invariants judge.
 pub struct ToolsWorld {
@@ -62,7 +64,7 @@ fn seed_files(b: &Backend, sim: &Sim) {
     }
     for path in CHECKOUT {
         let name = path.rsplit('/').next().unwrap_or(path);
-        if let Err(e) = b.fs.write(path, &format!("{name}@0")) {
+        if let Err(e) = b.fs.write(path, &[name, "@0"].concat()) {
             panic!("seeding {path}: {e:?}");
         }
     }
@@ -73,7 +75,7 @@ fn seed_files(b: &Backend, sim: &Sim) {
         if let Err(e) = b.fs.write(NOTES, "existing\n") {
             panic!("seeding {NOTES}: {e:?}");
         }
-        sim.describe_workload(format!("{NOTES} exists"));
+        sim.describe_workload([NOTES, " exists"].concat());
     }
 }
 
@@ -83,9 +85,10 @@ pub fn build(sim: &Sim, version: Version, params: ToolsParams) -> ToolsWorld {
     let b = Rc::new(Backend::new(sim, node, version, params.clone()));
     seed_files(&b, sim);
     let n = sim.workload(params.siblings_min, params.siblings_max);
-    let calls: Vec<Call> = (1..=n).map(|i| Call { owner: format!("c{i}"), tool: draw_tool(sim) }).collect();
+    let calls: Vec<Call> =
+        (1..=n).map(|i| Call { owner: Text::new().str("c").num(i).done(), tool: draw_tool(sim) }).collect();
     for call in &calls {
-        sim.describe_workload(format!("{}: {:?}", call.owner, call.tool));
+        sim.describe_workload(call_line(call));
         sim.spawn(node, "call", run_call(b.clone(), call.clone()));
     }
     sim.spawn(node, "user", user_abort(b.clone(), calls.len()));
@@ -94,7 +97,7 @@ pub fn build(sim: &Sim, version: Version, params: ToolsParams) -> ToolsWorld {
     if ops > 0 {
         let ops: Vec<_> =
             (0..ops).map(|_| PROVIDER_OPS[sim.workload(0, PROVIDER_OPS.len() as u64 - 1) as usize]).collect();
-        sim.describe_workload(format!("ui: ProviderService {ops:?}"));
+        sim.describe_workload(provider_ops_line(&ops));
         let (b, start) = (b.clone(), sim.between(ChoiceKind::Workload, 0, window));
         sim.spawn(node, "ui", async move {
             b.sim.sleep_ms(start).await;
@@ -105,19 +108,23 @@ pub fn build(sim: &Sim, version: Version, params: ToolsParams) -> ToolsWorld {
     }
     for i in 1..=sim.workload(0, params.secrets_updates_max) {
         let project = sim.workload(0, 1) == 1;
-        let (b, start, owner) = (b.clone(), sim.between(ChoiceKind::Workload, 0, window), format!("secrets{i}"));
-        sim.describe_workload(format!(
-            "{owner}: update{}Secrets at {start} ms",
-            if project { "Project" } else { "Global" }
-        ));
+        let (b, start, owner) =
+            (b.clone(), sim.between(ChoiceKind::Workload, 0, window), Text::new().str("secrets").num(i).done());
+        let which = if project { "Project" } else { "Global" };
+        sim.describe_workload(
+            Text::new().str(&owner).str(": update").str(which).str("Secrets at ").num(start).str(" ms").done(),
+        );
         sim.spawn(node, "secrets", async move {
             b.sim.sleep_ms(start).await;
             b.update_secrets(&owner, project).await;
         });
     }
     for i in 1..=sim.workload(0, params.direct_save_flows_max) {
-        let (b, start, owner) = (b.clone(), sim.between(ChoiceKind::Workload, 0, window), format!("flow{i}"));
-        sim.describe_workload(format!("{owner}: loadConfig -> saveConfig at {start} ms"));
+        let (b, start, owner) =
+            (b.clone(), sim.between(ChoiceKind::Workload, 0, window), Text::new().str("flow").num(i).done());
+        sim.describe_workload(
+            Text::new().str(&owner).str(": loadConfig -> saveConfig at ").num(start).str(" ms").done(),
+        );
         sim.spawn(node, "flow", async move {
             b.sim.sleep_ms(start).await;
             b.direct_save_flow(&owner).await;
@@ -125,7 +132,7 @@ pub fn build(sim: &Sim, version: Version, params: ToolsParams) -> ToolsWorld {
     }
     if params.cli_bootstrap && sim.workload(0, 1) == 1 {
         let (b, start) = (b.clone(), sim.between(ChoiceKind::Workload, 0, window));
-        sim.describe_workload(format!("cli: bootstrap write at {start} ms"));
+        sim.describe_workload(Text::new().str("cli: bootstrap write at ").num(start).str(" ms").done());
         sim.spawn(node, "cli", async move {
             b.sim.sleep_ms(start).await;
             b.cli_bootstrap("cli").await;
