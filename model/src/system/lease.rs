@@ -140,8 +140,12 @@ async fn client(sim: &Sim, me: NodeId, world: &LeaseWorld, p: &LeaseParams, left
             continue;
         };
         let until = started.plus_ms(p.lease_ttl_ms);
-        let holds = Line::new().str("holds the lease under grant ").num(grant).str(" until ").time(until);
-        sim::note!(sim, me, "{}", holds.str(" by its clock"));
+        sim::note!(
+            sim,
+            me,
+            "{}",
+            Line::new().str("holds the lease under grant ").num(grant).str(" until ").time(until).str(" by its clock")
+        );
         sim.sleep_ms(sim.between(ChoiceKind::Delay, p.work_min_ms, p.work_max_ms)).await;
         sim.sometimes_if(sim.node_now(me) >= until, "work-outlasts-lease");
         if p.check_before_write && sim.node_now(me) >= until {

@@ -18,7 +18,9 @@ use crate::substrate::storage::WriteOutcome;
 /// most 22 bytes each.
 const ROOM: usize = 128;
 
-/// A note's text under construction; [`fmt::Display`] writes it in one piece.
+/// A note's text under construction; [`fmt::Display`] writes it in one piece. Built
+/// in place through `&mut`: the buffer is never moved (a by-value builder copied it
+/// at every piece).
 pub(super) struct Line {
     bytes: [u8; ROOM],
     len: usize,
@@ -30,13 +32,13 @@ impl Line {
     }
 
     /// Appends `s` (ASCII or not: whole `str`s keep the text UTF-8).
-    pub(super) fn str(mut self, s: &str) -> Line {
+    pub(super) fn str(&mut self, s: &str) -> &mut Line {
         self.push(s.as_bytes());
         self
     }
 
     /// Appends `n` as `{n}` writes it.
-    pub(super) fn num(mut self, n: u64) -> Line {
+    pub(super) fn num(&mut self, n: u64) -> &mut Line {
         let mut digits = [0u8; 20];
         let at = decimal(&mut digits, n);
         self.push(&digits[at..]);
@@ -44,17 +46,17 @@ impl Line {
     }
 
     /// Appends `t` as `{t}` writes a [`SimTime`]: seconds, a point, three decimals, `s`.
-    pub(super) fn time(self, t: SimTime) -> Line {
+    pub(super) fn time(&mut self, t: SimTime) -> &mut Line {
         let ms = t.as_ms();
         let frac = ms % 1000;
         let tail = [b'.', b'0' + (frac / 100) as u8, b'0' + (frac / 10 % 10) as u8, b'0' + (frac % 10) as u8, b's'];
-        let mut line = self.num(ms / 1000);
-        line.push(&tail);
-        line
+        self.num(ms / 1000);
+        self.push(&tail);
+        self
     }
 
     /// Appends a storage answer as `{answer:?}` writes it.
-    pub(super) fn answer(self, answer: Result<WriteOutcome, NetError>) -> Line {
+    pub(super) fn answer(&mut self, answer: Result<WriteOutcome, NetError>) -> &mut Line {
         match answer {
             Ok(WriteOutcome::Accepted) => self.str("Ok(Accepted)"),
             Ok(WriteOutcome::Rejected { highest }) => self.str("Ok(Rejected { highest: ").num(highest).str(" })"),
@@ -120,10 +122,12 @@ mod tests {
     #[test]
     fn the_longest_note_fits() {
         let (g, t) = (u64::MAX, SimTime(u64::MAX));
-        let line = Line::new().str("holds the lease under grant ").num(g).str(" until ").time(t).str(" by its clock");
+        let mut line = Line::new();
+        line.str("holds the lease under grant ").num(g).str(" until ").time(t).str(" by its clock");
         assert_eq!(line.to_string(), format!("holds the lease under grant {g} until {t} by its clock"));
         let answer = Ok(WriteOutcome::Rejected { highest: g });
-        let line = Line::new().str("write under grant ").num(g).str(": ").answer(answer);
+        let mut line = Line::new();
+        line.str("write under grant ").num(g).str(": ").answer(answer);
         assert_eq!(line.to_string(), format!("write under grant {g}: {answer:?}"));
     }
 }
