@@ -1,14 +1,12 @@
-//! The lease client's notes, each laid out on the stack and handed to the note hasher
-//! in one piece.
+//! The lease client's notes, each laid out on the stack and hashed in one piece
+//! ([`sim::Sim::note_str`]).
 //!
 //! A client notes three or four lines per round, with grants, times and answers in
 //! them; through `format_args!` each piece is one call into the formatting machinery
 //! and one write into the hasher, and each number a pass through the integer
 //! formatter: about 800 instructions a note, 4% of a lease run. A [`Line`] gathers
-//! the bytes first and is written once. The text is exactly what the `format!` of the
-//! same note makes (the tests compare), so the trace hash is unchanged.
-
-use std::fmt;
+//! the bytes first and the hasher reads them once. The text is exactly what the
+//! `format!` of the same note makes (the tests compare), so the trace hash is the same.
 
 use sim::{NetError, SimTime};
 
@@ -18,7 +16,7 @@ use crate::substrate::storage::WriteOutcome;
 /// most 22 bytes each.
 const ROOM: usize = 128;
 
-/// A note's text under construction; [`fmt::Display`] writes it in one piece. Built
+/// A note's text under construction, handed to [`sim::Sim::note_str`] whole. Built
 /// in place through `&mut`: the buffer is never moved (a by-value builder copied it
 /// at every piece).
 pub(super) struct Line {
@@ -71,9 +69,10 @@ impl Line {
     }
 }
 
-impl fmt::Display for Line {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(std::str::from_utf8(&self.bytes[..self.len]).expect("whole strs and ASCII digits"))
+impl Line {
+    /// The text so far, for [`sim::Sim::note_str`].
+    pub(super) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).expect("whole strs and ASCII digits")
     }
 }
 
@@ -99,9 +98,9 @@ mod tests {
     #[test]
     fn numbers_and_times_read_as_format_writes_them() {
         for n in NUMBERS {
-            assert_eq!(Line::new().str("g ").num(n).to_string(), format!("g {n}"));
+            assert_eq!(Line::new().str("g ").num(n).as_str(), format!("g {n}"));
             let t = SimTime(n);
-            assert_eq!(Line::new().str("until ").time(t).str(" by").to_string(), format!("until {t} by"));
+            assert_eq!(Line::new().str("until ").time(t).str(" by").as_str(), format!("until {t} by"));
         }
     }
 
@@ -114,7 +113,7 @@ mod tests {
             Err(NetError::Timeout),
         ];
         for a in answers {
-            assert_eq!(Line::new().str("write: ").answer(a).to_string(), format!("write: {a:?}"));
+            assert_eq!(Line::new().str("write: ").answer(a).as_str(), format!("write: {a:?}"));
         }
     }
 
@@ -124,10 +123,10 @@ mod tests {
         let (g, t) = (u64::MAX, SimTime(u64::MAX));
         let mut line = Line::new();
         line.str("holds the lease under grant ").num(g).str(" until ").time(t).str(" by its clock");
-        assert_eq!(line.to_string(), format!("holds the lease under grant {g} until {t} by its clock"));
+        assert_eq!(line.as_str(), format!("holds the lease under grant {g} until {t} by its clock"));
         let answer = Ok(WriteOutcome::Rejected { highest: g });
         let mut line = Line::new();
         line.str("write under grant ").num(g).str(": ").answer(answer);
-        assert_eq!(line.to_string(), format!("write under grant {g}: {answer:?}"));
+        assert_eq!(line.as_str(), format!("write under grant {g}: {answer:?}"));
     }
 }
