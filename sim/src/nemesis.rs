@@ -336,6 +336,7 @@ impl Sim {
 
     /// [`Sim::fault_fires`] with the rate already looked up (`rates` of this tick):
     /// draws at the same site and counts a firing the same way.
+    #[inline(always)]
     fn fires_at(&self, point: &FaultPoint, rate: Option<Ratio>) -> bool {
         let Some(rate) = rate else {
             return false;
