@@ -204,8 +204,8 @@ impl FaultTable {
     }
 
     /// [`FaultTable::armed`] of each of `points`, looked up once: the nemesis asks
-    /// about the same points for every target of a tick, and nothing in a tick
-    /// changes the profile or ends the fault phase.
+    /// about the same points for every target of every tick, and keeps the answers
+    /// until [`FaultTable::generation`] moves or the fault phase ends.
     pub fn armed_each<const N: usize>(&self, points: &[FaultPoint; N]) -> [Option<Ratio>; N] {
         std::array::from_fn(|i| self.armed(&points[i]))
     }

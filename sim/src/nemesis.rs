@@ -173,6 +173,25 @@ impl Target {
     }
 }
 
+/// [`Sim::acting_for`] on a borrowed handle: the same labels for the draws of a
+/// strike, without cloning the `Sim` at every target of every tick.
+struct Acting<'a> {
+    sim: &'a Sim,
+    outer: NodeId,
+}
+
+impl<'a> Acting<'a> {
+    fn for_node(sim: &'a Sim, node: NodeId) -> Acting<'a> {
+        Acting { sim, outer: sim.k().actor.replace(node) }
+    }
+}
+
+impl Drop for Acting<'_> {
+    fn drop(&mut self) {
+        self.sim.k().actor.set(self.outer);
+    }
+}
+
 /// The per-run scales the nemesis draws on first use.
 #[derive(Default)]
 struct Scales {
@@ -225,7 +244,7 @@ impl Sim {
                     continue;
                 }
                 for target in &targets {
-                    let _for = sim.acting_for(target.node);
+                    let _for = Acting::for_node(&sim, target.node);
                     sim.strike(target, &config, &mut scales, rates);
                 }
             }
@@ -317,6 +336,7 @@ impl Sim {
 
     /// [`Sim::fault_fires`] with the rate already looked up (`rates` of this tick):
     /// draws at the same site and counts a firing the same way.
+    #[inline(always)]
     fn fires_at(&self, point: &FaultPoint, rate: Option<Ratio>) -> bool {
         let Some(rate) = rate else {
             return false;

@@ -38,6 +38,17 @@ impl Sim {
         let text = if wants_text { NoteText::Text(fmt::format(text)) } else { NoteText::Hash(text_hash(text)) };
         self.k().trace.borrow_mut().record_note(time, node, task, text);
     }
+
+    /// [`Sim::note`] of a text the model laid out itself (in a buffer on its stack):
+    /// hashed in one go, with no formatting pass, and copied into a `String` only
+    /// when someone will read it. The same event and trace hash as `sim.note(node,
+    /// text.to_string())`.
+    pub fn note_str(&self, node: NodeId, text: &str) {
+        let (time, task) = (self.now(), self.k().current_task.get());
+        let wants_text = self.k().trace.borrow().wants_note_text();
+        let text = if wants_text { NoteText::Text(text.to_string()) } else { NoteText::Hash(xxh3_64(text.as_bytes())) };
+        self.k().trace.borrow_mut().record_note(time, node, task, text);
+    }
 }
 
 /// The xxh3 of `text` formatted: `xxh3_64(format!("{text}").as_bytes())`, without the
@@ -145,6 +156,23 @@ mod tests {
             if mode == TraceMode::Full {
                 assert!(matches!(&b.events()[2].kind, EventKind::Note { text } if text == "1: y!"));
             }
+        }
+    }
+
+    /// `note_str` of a laid-out text records what `note` of the same `String` does.
+    #[test]
+    fn note_str_records_the_event_and_hash_note_records() {
+        for mode in [TraceMode::HashOnly, TraceMode::Full] {
+            let (by_string, by_str) = (Sim::new(ChoiceSource::Seed(1), mode), Sim::new(ChoiceSource::Seed(1), mode));
+            for n in lengths() {
+                let text = format!("{n}: {}!", "z".repeat(n));
+                by_string.note(NodeId::SYSTEM, text.clone());
+                by_str.note_str(NodeId::SYSTEM, &text);
+                assert_eq!(by_str.trace_hash(), by_string.trace_hash(), "{mode:?}, {n}");
+            }
+            let (a, b) = (by_string.take_trace(), by_str.take_trace());
+            assert_eq!((a.len(), a.model_steps()), (b.len(), b.model_steps()));
+            assert_eq!(a.events(), b.events());
         }
     }
 }

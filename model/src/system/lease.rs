@@ -140,23 +140,29 @@ async fn client(sim: &Sim, me: NodeId, world: &LeaseWorld, p: &LeaseParams, left
             continue;
         };
         let until = started.plus_ms(p.lease_ttl_ms);
-        let holds = Line::new().str("holds the lease under grant ").num(grant).str(" until ").time(until);
-        sim::note!(sim, me, "{}", holds.str(" by its clock"));
+        sim.note_str(
+            me,
+            Line::new()
+                .str("holds the lease under grant ")
+                .num(grant)
+                .str(" until ")
+                .time(until)
+                .str(" by its clock")
+                .as_str(),
+        );
         sim.sleep_ms(sim.between(ChoiceKind::Delay, p.work_min_ms, p.work_max_ms)).await;
         sim.sometimes_if(sim.node_now(me) >= until, "work-outlasts-lease");
         if p.check_before_write && sim.node_now(me) >= until {
-            sim::note!(
-                sim,
+            sim.note_str(
                 me,
-                "{}",
-                Line::new().str("sees grant ").num(grant).str(" expired on its clock; skips the write")
+                Line::new().str("sees grant ").num(grant).str(" expired on its clock; skips the write").as_str(),
             );
         } else {
-            sim::note!(sim, me, "{}", Line::new().str("writes ").str(OBJECT).str(" under grant ").num(grant));
+            sim.note_str(me, Line::new().str("writes ").str(OBJECT).str(" under grant ").num(grant).as_str());
             sim.sometimes_if(sim.node_now(me) >= until, "write-after-lease-expired");
             let fence = p.fenced.then_some(grant);
             let answer = world.storage.write(sim, me, OBJECT, grant, fence).await;
-            sim::note!(sim, me, "{}", Line::new().str("write under grant ").num(grant).str(": ").answer(answer));
+            sim.note_str(me, Line::new().str("write under grant ").num(grant).str(": ").answer(answer).as_str());
             left.set(left.get() - 1);
         }
         // A lost release is harmless: the TTL frees the lease.

@@ -1,14 +1,12 @@
-//! The lease client's notes, each laid out on the stack and handed to the note hasher
-//! in one piece.
+//! The lease client's notes, each laid out on the stack and hashed in one piece
+//! ([`sim::Sim::note_str`]).
 //!
 //! A client notes three or four lines per round, with grants, times and answers in
 //! them; through `format_args!` each piece is one call into the formatting machinery
 //! and one write into the hasher, and each number a pass through the integer
 //! formatter: about 800 instructions a note, 4% of a lease run. A [`Line`] gathers
-//! the bytes first and is written once. The text is exactly what the `format!` of the
-//! same note makes (the tests compare), so the trace hash is unchanged.
-
-use std::fmt;
+//! the bytes first and the hasher reads them once. The text is exactly what the
+//! `format!` of the same note makes (the tests compare), so the trace hash is the same.
 
 use sim::{NetError, SimTime};
 
@@ -18,7 +16,9 @@ use crate::substrate::storage::WriteOutcome;
 /// most 22 bytes each.
 const ROOM: usize = 128;
 
-/// A note's text under construction; [`fmt::Display`] writes it in one piece.
+/// A note's text under construction, handed to [`sim::Sim::note_str`] whole. Built
+/// in place through `&mut`: the buffer is never moved (a by-value builder copied it
+/// at every piece).
 pub(super) struct Line {
     bytes: [u8; ROOM],
     len: usize,
@@ -30,13 +30,13 @@ impl Line {
     }
 
     /// Appends `s` (ASCII or not: whole `str`s keep the text UTF-8).
-    pub(super) fn str(mut self, s: &str) -> Line {
+    pub(super) fn str(&mut self, s: &str) -> &mut Line {
         self.push(s.as_bytes());
         self
     }
 
     /// Appends `n` as `{n}` writes it.
-    pub(super) fn num(mut self, n: u64) -> Line {
+    pub(super) fn num(&mut self, n: u64) -> &mut Line {
         let mut digits = [0u8; 20];
         let at = decimal(&mut digits, n);
         self.push(&digits[at..]);
@@ -44,17 +44,17 @@ impl Line {
     }
 
     /// Appends `t` as `{t}` writes a [`SimTime`]: seconds, a point, three decimals, `s`.
-    pub(super) fn time(self, t: SimTime) -> Line {
+    pub(super) fn time(&mut self, t: SimTime) -> &mut Line {
         let ms = t.as_ms();
         let frac = ms % 1000;
         let tail = [b'.', b'0' + (frac / 100) as u8, b'0' + (frac / 10 % 10) as u8, b'0' + (frac % 10) as u8, b's'];
-        let mut line = self.num(ms / 1000);
-        line.push(&tail);
-        line
+        self.num(ms / 1000);
+        self.push(&tail);
+        self
     }
 
     /// Appends a storage answer as `{answer:?}` writes it.
-    pub(super) fn answer(self, answer: Result<WriteOutcome, NetError>) -> Line {
+    pub(super) fn answer(&mut self, answer: Result<WriteOutcome, NetError>) -> &mut Line {
         match answer {
             Ok(WriteOutcome::Accepted) => self.str("Ok(Accepted)"),
             Ok(WriteOutcome::Rejected { highest }) => self.str("Ok(Rejected { highest: ").num(highest).str(" })"),
@@ -69,9 +69,10 @@ impl Line {
     }
 }
 
-impl fmt::Display for Line {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(std::str::from_utf8(&self.bytes[..self.len]).expect("whole strs and ASCII digits"))
+impl Line {
+    /// The text so far, for [`sim::Sim::note_str`].
+    pub(super) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).expect("whole strs and ASCII digits")
     }
 }
 
@@ -97,9 +98,9 @@ mod tests {
     #[test]
     fn numbers_and_times_read_as_format_writes_them() {
         for n in NUMBERS {
-            assert_eq!(Line::new().str("g ").num(n).to_string(), format!("g {n}"));
+            assert_eq!(Line::new().str("g ").num(n).as_str(), format!("g {n}"));
             let t = SimTime(n);
-            assert_eq!(Line::new().str("until ").time(t).str(" by").to_string(), format!("until {t} by"));
+            assert_eq!(Line::new().str("until ").time(t).str(" by").as_str(), format!("until {t} by"));
         }
     }
 
@@ -112,7 +113,7 @@ mod tests {
             Err(NetError::Timeout),
         ];
         for a in answers {
-            assert_eq!(Line::new().str("write: ").answer(a).to_string(), format!("write: {a:?}"));
+            assert_eq!(Line::new().str("write: ").answer(a).as_str(), format!("write: {a:?}"));
         }
     }
 
@@ -120,10 +121,12 @@ mod tests {
     #[test]
     fn the_longest_note_fits() {
         let (g, t) = (u64::MAX, SimTime(u64::MAX));
-        let line = Line::new().str("holds the lease under grant ").num(g).str(" until ").time(t).str(" by its clock");
-        assert_eq!(line.to_string(), format!("holds the lease under grant {g} until {t} by its clock"));
+        let mut line = Line::new();
+        line.str("holds the lease under grant ").num(g).str(" until ").time(t).str(" by its clock");
+        assert_eq!(line.as_str(), format!("holds the lease under grant {g} until {t} by its clock"));
         let answer = Ok(WriteOutcome::Rejected { highest: g });
-        let line = Line::new().str("write under grant ").num(g).str(": ").answer(answer);
-        assert_eq!(line.to_string(), format!("write under grant {g}: {answer:?}"));
+        let mut line = Line::new();
+        line.str("write under grant ").num(g).str(": ").answer(answer);
+        assert_eq!(line.as_str(), format!("write under grant {g}: {answer:?}"));
     }
 }
