@@ -200,7 +200,7 @@ fn run_version(version: Version, source: ChoiceSource, options: &RunOptions, par
         sim.spawn_nemesis(nemesis(&world, &params));
         world
     };
-    sim::run_with_footprint(source, &run_config(options), setup, INVARIANTS, Some(reads::footprint))
+    sim::run_with_tracked_footprint(source, &run_config(options), setup, INVARIANTS, reads::footprint)
 }
 
 /// Who each fault of the nemesis strikes: tabs crash (a reload restarts them) and
