@@ -344,7 +344,7 @@ fn drive<W>(
         let step = steps.get() + 1;
         steps.set(step);
         sim.set_steps(step);
-        if !memo.unchanged() {
+        if !memo.unchanged() && !memo.unchanged_in_time(sim) {
             if let Some(v) = memo.first_unsafe(&world, sim, step) {
                 return Outcome::Violation(v);
             }
@@ -391,6 +391,9 @@ struct Memo<'i, W> {
     /// `may_idle`, and the footprint in `reads[now]` reads no time: a step that
     /// wrote nothing needs no work, and no look at the clock says so.
     idle: bool,
+    /// `may_idle`, and the footprint in `reads[now]` reads the time: a step that
+    /// wrote nothing and ended by `until` needs no work.
+    timed: bool,
     /// The footprints after the last two steps; `reads[now]` is the latest.
     reads: [Reads; 2],
     now: usize,
@@ -429,6 +432,7 @@ impl<'i, W> Memo<'i, W> {
             until: SimTime(u64::MAX),
             may_idle,
             idle: may_idle,
+            timed: false,
             reads: [Reads::default(), Reads::default()],
             now: 0,
             readers,
@@ -441,11 +445,21 @@ impl<'i, W> Memo<'i, W> {
     /// reads no time, and no write was counted since it was computed (so it is as it
     /// was, and every invariant that read it passed then), no invariant is checked
     /// always, and none is still dirty. Inlined into the run loop: the common step
-    /// ends here. (A footprint that reads the time is skipped, or not, in
-    /// [`Memo::footprint_may_have_changed`].)
+    /// ends here. (A footprint that reads the time: [`Memo::unchanged_in_time`].)
     #[inline]
     fn unchanged(&self) -> bool {
         self.idle && self.dirty == 0 && self.seen_writes == Some(writes_on_this_thread())
+    }
+
+    /// [`Memo::unchanged`] for a footprint that reads the time: also needs the step
+    /// to have ended by the time the footprint holds until. One load and a branch
+    /// for every other footprint.
+    #[inline]
+    fn unchanged_in_time(&self, sim: &Sim) -> bool {
+        self.timed
+            && self.dirty == 0
+            && self.seen_writes == Some(writes_on_this_thread())
+            && sim.now() <= self.until
     }
 
     /// Whether the footprint must be computed again: always, unless it is tracked, no
@@ -473,6 +487,7 @@ impl<'i, W> Memo<'i, W> {
             footprint(world, sim, now);
             self.until = now.until_ms();
             self.idle = self.may_idle && self.until == SimTime(u64::MAX);
+            self.timed = self.may_idle && !self.idle;
             let mut changed = now.changed_since(before);
             while changed != 0 {
                 self.dirty |= self.readers[changed.trailing_zeros() as usize];
