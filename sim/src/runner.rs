@@ -456,10 +456,7 @@ impl<'i, W> Memo<'i, W> {
     /// for every other footprint.
     #[inline]
     fn unchanged_in_time(&self, sim: &Sim) -> bool {
-        self.timed
-            && self.dirty == 0
-            && self.seen_writes == Some(writes_on_this_thread())
-            && sim.now() <= self.until
+        self.timed && self.dirty == 0 && self.seen_writes == Some(writes_on_this_thread()) && sim.now() <= self.until
     }
 
     /// Whether the footprint must be computed again: always, unless it is tracked, no
@@ -485,9 +482,12 @@ impl<'i, W> Memo<'i, W> {
             let (now, before) = if self.now == 0 { (a, &*b) } else { (b, &*a) };
             now.clear();
             footprint(world, sim, now);
-            self.until = now.until_ms();
-            self.idle = self.may_idle && self.until == SimTime(u64::MAX);
-            self.timed = self.may_idle && !self.idle;
+            // Only a footprint that may idle skips steps: the others need no limit.
+            if self.may_idle {
+                self.until = now.until_ms();
+                self.idle = self.until == SimTime(u64::MAX);
+                self.timed = !self.idle;
+            }
             let mut changed = now.changed_since(before);
             while changed != 0 {
                 self.dirty |= self.readers[changed.trailing_zeros() as usize];
