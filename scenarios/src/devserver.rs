@@ -241,6 +241,6 @@ impl Scenario for RedisLock {
             world
         };
         let config = options.run_config(600_000, 1_200_000, 300_000);
-        sim::run_with_footprint(source, &config, setup, INVARIANTS, Some(reads::footprint))
+        sim::run_with_tracked_footprint(source, &config, setup, INVARIANTS, reads::footprint)
     }
 }

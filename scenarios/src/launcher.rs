@@ -14,6 +14,7 @@ use model::system::launcher::reads;
 use model::system::launcher::tab::TAB_AUTH_SLOW;
 use model::system::launcher::version::{by_name, Version, DESIGNS, VERSIONS};
 use model::system::launcher::world::{self, LauncherParams, LauncherWorld};
+use model::system::text::Text;
 use sim::fault::points::{CLOCK_DRIFT, CLOCK_JUMP, NET_DELAY_LONG, NET_REPLY_LOST, NODE_CRASH, NODE_PAUSE};
 use sim::{ChoiceSource, FaultPoint, Invariant, InvariantKind, NemesisConfig, NetConfig, RunConfig, RunResult};
 
@@ -195,12 +196,18 @@ fn run_version(version: Version, source: ChoiceSource, options: &RunOptions, par
         let params_for_world = params.clone();
         let world = world::build(sim, version, params_for_world);
         for tab in &world.tabs {
-            sim.describe_workload(format!("tab{}: launches skill {} with config {}", tab.id, tab.skill, tab.config));
+            sim.describe_workload(workload_line(tab.id, tab.skill, tab.config));
         }
         sim.spawn_nemesis(nemesis(&world, &params));
         world
     };
-    sim::run_with_footprint(source, &run_config(options), setup, INVARIANTS, Some(reads::footprint))
+    sim::run_with_tracked_footprint(source, &run_config(options), setup, INVARIANTS, reads::footprint)
+}
+
+/// `tab{id}: launches skill {skill} with config {config}`, without `format!` (once per
+/// tab per run; a test compares it with `format!`).
+fn workload_line(id: u32, skill: u32, config: u64) -> String {
+    Text::new().str("tab").num(id).str(": launches skill ").num(skill).str(" with config ").num(config).done()
 }
 
 /// Who each fault of the nemesis strikes: tabs crash (a reload restarts them) and
@@ -219,5 +226,16 @@ fn nemesis(world: &LauncherWorld, params: &LauncherParams) -> NemesisConfig {
         pause_max_ms: params.pause_max_ms,
         drift_max_ppm: params.clock_drift_max_ppm,
         ..NemesisConfig::new(tabs.clone()).crash(tabs.clone()).pauses(tabs).clocks(clocks)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn workload_lines_read_as_format_writes_them() {
+        for (id, skill, config) in [(1, 1, 1), (3, 12, 7), (10, 0, u64::MAX)] {
+            let line = format!("tab{id}: launches skill {skill} with config {config}");
+            assert_eq!(super::workload_line(id, skill, config), line);
+        }
     }
 }

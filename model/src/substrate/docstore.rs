@@ -109,7 +109,9 @@ impl TrackedTables for u64 {
 pub(crate) struct StoreState<S> {
     tables: S,
     /// Writes that changed the tables (or may have: [`DocStore::peek_mut`], and every
-    /// mutation under `rerun_on_every_write`), for what an invariant reads.
+    /// mutation under `rerun_on_every_write`), for what an invariant reads. Each also
+    /// counts a write on the thread ([`sim::tracked::count_untracked_write`]), so a
+    /// tracked footprint may read it.
     table_writes: u64,
     queries: BTreeMap<SubscriptionId, Box<dyn LiveQuery<S>>>,
     next_subscription: u64,
@@ -192,6 +194,8 @@ impl<S: TrackedTables + Clone + PartialEq + 'static> DocStore<S> {
                 );
                 if changed {
                     state.table_writes += 1;
+                    // A tracked footprint reads `table_writes` (the launcher's).
+                    sim::tracked::count_untracked_write();
                     state.rerun_all(sim, store);
                 }
                 if sim.fault(&STORE_MUTATION_AMBIGUOUS) {
@@ -241,6 +245,7 @@ impl<S: TrackedTables + Clone + PartialEq + 'static> DocStore<S> {
     pub fn peek_mut<R>(&self, write: impl FnOnce(&mut S) -> R) -> R {
         let mut state = self.state.borrow_mut();
         state.table_writes += 1;
+        sim::tracked::count_untracked_write();
         write(&mut state.tables)
     }
 

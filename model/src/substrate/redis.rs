@@ -80,6 +80,8 @@ impl Redis {
             .del(sim, from, key, move |sim, held| {
                 if let Some(owner) = held.filter(|v| *v != by) {
                     log.borrow_mut().push(ForeignRelease { key, by, owner, at: sim.now() });
+                    // A tracked footprint reads how many there are.
+                    sim::tracked::count_untracked_write();
                 }
             })
             .await?;

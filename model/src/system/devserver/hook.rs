@@ -99,6 +99,8 @@ pub fn mount(shared: &Rc<Shared>, sim: &Sim, node: NodeId, app: App, preview_act
     let _ = core.component.set(component);
     sim::note!(sim, node, "mounts hook h{id} ({})", app.name());
     shared.hooks.borrow_mut().push(core.clone());
+    // The footprint reads how many hooks there are (`reads::HOOKS`).
+    sim::tracked::count_untracked_write();
     core
 }
 

@@ -20,7 +20,11 @@ pub const TIMERS: u64 = 1 << 3;
 /// tabs' node words only grow, so their sum changes whenever one of them does.
 pub const HOOKS: u64 = 1 << 4;
 
-/// Writes the parts in the order of their bits.
+/// Writes the parts in the order of their bits. Every part is a write count that
+/// moves the thread's: tracked cells, and the plain counts (hooks mounted, unmounts,
+/// foreign releases, crashes and restarts for [`node_word`]) count a write where they
+/// grow. So the scenario runs it as a tracked footprint, skipped after a step that
+/// wrote nothing.
 pub fn footprint(w: &DevWorld, sim: &Sim, r: &mut Reads) {
     let s = &w.shared;
     r.word(s.sandbox.state.writes()).word(s.ghost.writes()).word(s.redis.foreign_release_count() as u64);

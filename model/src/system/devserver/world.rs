@@ -279,6 +279,7 @@ async fn user(sim: &Sim, shared: &Rc<Shared>, node: NodeId, plan: TabPlan) {
                 let preview = hook.component().state().preview_active;
                 hook.component().unmount(sim);
                 shared.unmounts.set(shared.unmounts.get() + 1);
+                sim::tracked::count_untracked_write();
                 sim.sleep_ms(after_ms).await;
                 hook = hook::mount(shared, sim, node, plan.app, preview);
             }

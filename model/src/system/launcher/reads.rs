@@ -21,16 +21,25 @@ pub const TABS: u64 = 1 << 3;
 /// that it passes whatever the time, and both parts stay 0.
 pub const CLOCKS_AFTER_BOUND: u64 = 1 << 4 | 1 << 5;
 
-/// Writes the parts in the order of their bits.
+/// Writes the parts in the order of their bits. Every part is a write count that
+/// moves the thread's (the ghost, the provider and the tabs are tracked cells, the
+/// store counts its table writes, crashes and restarts count for [`node_word`]), or
+/// the time: so the scenario runs it as a tracked footprint, skipped after a step
+/// that wrote nothing, and it says until when its time parts hold.
 pub fn footprint(w: &LauncherWorld, sim: &Sim, r: &mut Reads) {
     let l = &w.launcher;
     r.word(l.ghost.writes()).word(l.store.table_writes()).word(l.provider.writes());
     // Each term only grows, so the sum changes whenever one of them does.
     r.word(w.tabs.iter().map(|t| t.state.writes() + node_word(sim, t.node)).sum());
     let bound_ms = l.params.liveness_bound_ms;
-    if l.ghost.earliest_abandoned().is_some_and(|since| sim.now().ms_since(since) > bound_ms) {
-        r.word(sim.now().as_ms()).word(sim.node_now(l.store.node).as_ms());
-    } else {
-        r.word(0).word(0);
-    }
+    match l.ghost.earliest_abandoned() {
+        // The clocks as they are now (a jump or a drift of the store's clock counts a
+        // write): valid while time stands still.
+        Some(since) if sim.now().ms_since(since) > bound_ms => {
+            r.word(sim.now().as_ms()).word(sim.node_now(l.store.node).as_ms()).valid_until(sim.now())
+        }
+        // Both 0 until the earliest holder ended more than the bound ago.
+        Some(since) => r.word(0).word(0).valid_until(since.plus_ms(bound_ms)),
+        None => r.word(0).word(0),
+    };
 }

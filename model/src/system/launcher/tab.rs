@@ -97,10 +97,15 @@ impl TabState {
     /// needs that), but while auth is not ready the query is skipped and the page
     /// launches anyway (S000-C04's auth variant). `proposed` waits for both.
     fn ready_to_auto_launch(&self) -> bool {
+        self.ready_to_auto_launch_if(self.query_loaded)
+    }
+
+    /// [`TabState::ready_to_auto_launch`] with `query_loaded` in place of the field's.
+    fn ready_to_auto_launch_if(&self, query_loaded: bool) -> bool {
         if self.launch_after_auth {
-            return self.authenticated && self.query_loaded;
+            return self.authenticated && query_loaded;
         }
-        !self.authenticated || self.query_loaded
+        !self.authenticated || query_loaded
     }
 
     pub fn page(&self) -> Page {
@@ -214,11 +219,13 @@ impl Tab {
         }
     }
 
-    /// Remembers since when the page shows what it shows now.
+    /// Remembers since when the page shows what it shows now. Writes the state only
+    /// when the page changed: a write would make the runner recompute the footprint
+    /// and re-check every invariant reading the tabs ([`sim::tracked`]).
     fn track_page(&self, sim: &Sim) {
-        let mut st = self.state.borrow_mut();
-        let page = st.page();
-        if page != st.page_seen {
+        let page = self.state.borrow().page();
+        if page != self.state.borrow().page_seen {
+            let mut st = self.state.borrow_mut();
             st.page_seen = page;
             st.page_since = sim.now();
         }
@@ -241,21 +248,29 @@ impl Tab {
     /// V2, the resume effect (`page.tsx:241-282`).
     fn run_effects(&self, sim: &Sim) {
         let current = self.user_sandbox();
-        let (auto, resume) = {
-            let mut st = self.state.borrow_mut();
-            st.query_loaded |= current.is_some();
-            let auto =
-                st.phase == Phase::Config && st.ready_to_auto_launch() && !st.auto_launch_lock && !st.user_cancelled;
-            if auto {
-                st.auto_launch_lock = true;
-            }
+        // Decided on a shared borrow; the state is written only if an effect changes
+        // it (most renders change nothing, and a write costs the runner a footprint).
+        let (query_loaded, auto, changed, resume) = {
+            let st = self.state.borrow();
+            let query_loaded = st.query_loaded || current.is_some();
+            let auto = st.phase == Phase::Config
+                && st.ready_to_auto_launch_if(query_loaded)
+                && !st.auto_launch_lock
+                && !st.user_cancelled;
             let changed = st.seen_user_sandbox != current;
-            let previous = std::mem::replace(&mut st.seen_user_sandbox, current.clone());
             let resume = changed
                 && st.phase == Phase::Launching
-                && launch::resume_fires(&self.launcher.version, previous.as_ref(), current.as_ref());
-            (auto, resume)
+                && launch::resume_fires(&self.launcher.version, st.seen_user_sandbox.as_ref(), current.as_ref());
+            (query_loaded, auto, changed, resume)
         };
+        if auto || changed || query_loaded != self.state.borrow().query_loaded {
+            let mut st = self.state.borrow_mut();
+            st.query_loaded = query_loaded;
+            st.auto_launch_lock |= auto;
+            if changed {
+                st.seen_user_sandbox = current.clone();
+            }
+        }
         if auto {
             note!(sim, self.node, "auto-launches");
             self.spawn_launch(sim, current.clone(), 0);

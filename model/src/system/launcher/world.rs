@@ -14,6 +14,7 @@ use crate::system::launcher::sandbox_records::{NewSandboxRecord, PoolState, Sand
 use crate::system::launcher::server;
 use crate::system::launcher::tab::Tab;
 use crate::system::launcher::version::Version;
+use crate::system::text::Text;
 
 /// The workload and the `[A]` parameters of the launcher. Durations in milliseconds.
 #[derive(Clone, Debug)]
@@ -216,7 +217,7 @@ pub fn build(sim: &Sim, version: Version, params: LauncherParams) -> LauncherWor
         if !present {
             continue;
         }
-        let node = sim.add_node(format!("tab{id}"));
+        let node = sim.add_node(Text::new().str("tab").num(id).done());
         let tab = Tab::new(launcher.clone(), id, node, USER, skill, config);
         let (t, s) = (tab.clone(), sim.clone());
         sim.spawn(NodeId::SYSTEM, "open tab", async move {
