@@ -53,14 +53,27 @@ impl Doc {
 
     /// The `routePriority` list.
     pub fn routes(&self) -> Vec<String> {
-        self.get(ROUTE_PRIORITY)
-            .map(|v| v.split(',').filter(|r| !r.is_empty()).map(str::to_string).collect())
-            .unwrap_or_default()
+        split_routes(self.get(ROUTE_PRIORITY))
+    }
+
+    /// What `Doc::parse(text).get(key)` gives, read off the text without building the
+    /// document (for a reader of one key).
+    pub fn value_in<'t>(text: &'t str, key: &str) -> Option<&'t str> {
+        value_of(text, key)
+    }
+
+    /// What `Doc::parse(text).routes()` gives, without building the document.
+    pub fn routes_in(text: &str) -> Vec<String> {
+        split_routes(value_of(text, ROUTE_PRIORITY))
     }
 
     pub fn set_routes(&mut self, routes: &[String]) {
         self.set(ROUTE_PRIORITY, &routes.join(","));
     }
+}
+
+fn split_routes(value: Option<&str>) -> Vec<String> {
+    value.map(|v| v.split(',').filter(|r| !r.is_empty()).map(str::to_string).collect()).unwrap_or_default()
 }
 
 /// `routes` with `route` inserted at the end, if it is not there yet.
@@ -152,6 +165,12 @@ mod tests {
         assert!(Fact::Absent("junk".into()).holds(text));
         assert!(!Fact::Absent("b".into()).holds(text));
         assert!(Fact::Route("direct".into()).holds(text));
+        let parsed = Doc::parse(text);
+        for key in ["a", "b", "junk", "routePriority", "c"] {
+            assert_eq!(Doc::value_in(text, key), parsed.get(key), "{key}");
+        }
+        assert_eq!(Doc::routes_in(text), parsed.routes());
+        assert_eq!(Doc::routes_in(""), Doc::parse("").routes());
         assert!(!Fact::Route("gw".into()).holds(text));
         assert!(!Fact::Route(String::new()).holds(text));
     }
