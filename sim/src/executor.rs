@@ -439,6 +439,8 @@ impl Sim {
     /// Moves `node`'s clock by `delta_ms` (a jump; true time is unaffected).
     pub fn jump_clock(&self, node: NodeId, delta_ms: i64) {
         self.k.nodes.borrow_mut()[node.0 as usize].clock_offset_ms += delta_ms;
+        // `node_now` changed: a tracked footprint that reads this clock must see it.
+        crate::tracked::count_untracked_write();
         self.record(node, EventKind::ClockJump { delta_ms });
     }
 
@@ -550,6 +552,8 @@ impl Sim {
             n.up = false;
             n.incarnation += 1;
         }
+        // What `node_word` reads changed: a tracked footprint must be computed again.
+        crate::tracked::count_untracked_write();
         let dropped: Vec<BoxFuture> = {
             let mut tasks = self.k.tasks.borrow_mut();
             let doomed: Vec<usize> = tasks.iter().filter(|(_, t)| t.node == node).map(|(i, _)| i).collect();
@@ -573,6 +577,7 @@ impl Sim {
             }
             n.up = true;
         }
+        crate::tracked::count_untracked_write();
         self.record(node, EventKind::Restart);
         let hook = self.k.restart_hooks.borrow().get(&node).cloned();
         if let Some(hook) = hook {

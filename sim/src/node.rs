@@ -53,7 +53,11 @@ impl NodeState {
     }
 
     /// Sets a new drift rate from `now` on, folding the drift so far into the offset.
+    /// Counts a write ([`crate::tracked::count_untracked_write`]): the clock reads the
+    /// same now but runs at another rate, so a tracked footprint that read it (and
+    /// said until when its words hold) is computed again.
     pub fn set_drift(&mut self, now: SimTime, ppm: i64) {
+        crate::tracked::count_untracked_write();
         self.clock_offset_ms = self.clock_offset_at(now);
         self.drift_since = now;
         self.drift_ppm = ppm;

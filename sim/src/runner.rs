@@ -213,13 +213,17 @@ pub fn run_with_footprint<W>(
 }
 
 /// [`run_with_footprint`] for a footprint every part of which is a write count of
-/// [`crate::Tracked`] cells, or a sum of such counts: nothing else (no time, no node
-/// state, no length of an untracked collection, and a fixed set of cells). Such a
-/// footprint cannot change in a step in which no tracked cell counted a write
-/// ([`crate::tracked::writes_on_this_thread`] stood still), so after such a step the
-/// runner neither computes it nor checks the invariants that read it: one compare.
-/// A footprint that reads anything else must use [`run_with_footprint`], or a change
-/// of that other thing would go unchecked.
+/// [`crate::Tracked`] cells, or a sum of such counts, or other state whose every
+/// change moves the thread's write count too: [`crate::node_word`] and node clocks
+/// (the engine counts crashes, restarts, jumps and drifts), a model's plain counter
+/// bumped with [`crate::tracked::count_untracked_write`]; and the time, if the
+/// footprint says until when its words hold ([`Reads::valid_until`]). Such a
+/// footprint cannot change in a step in which no write was counted
+/// ([`crate::tracked::writes_on_this_thread`] stood still) and that ended by that
+/// time, so after such a step the runner neither computes it nor checks the
+/// invariants that read it: one compare while the footprint reads no time, a call
+/// and two compares while it does. A footprint that reads anything else must use
+/// [`run_with_footprint`], or a change of that other thing would go unchecked.
 pub fn run_with_tracked_footprint<W>(
     source: ChoiceSource,
     config: &RunConfig,
@@ -377,10 +381,16 @@ struct Memo<'i, W> {
     /// [`writes_on_this_thread`] when the footprint in `reads[now]` was computed;
     /// `None` before the first step.
     seen_writes: Option<u64>,
-    /// Whether a step that changed no tracked cell needs no work at all: the
+    /// The true time up to which `reads[now]` holds without a write
+    /// ([`Reads::valid_until`]).
+    until: SimTime,
+    /// Whether a step that changed no tracked cell may need no work at all: the
     /// footprint is tracked, and every safety invariant is among the first 64 and
     /// declares its reads.
     may_idle: bool,
+    /// `may_idle`, and the footprint in `reads[now]` reads no time: a step that
+    /// wrote nothing needs no work, and no look at the clock says so.
+    idle: bool,
     /// The footprints after the last two steps; `reads[now]` is the latest.
     reads: [Reads; 2],
     now: usize,
@@ -415,7 +425,9 @@ impl<'i, W> Memo<'i, W> {
             footprint,
             tracked,
             seen_writes: None,
+            until: SimTime(u64::MAX),
             may_idle,
+            idle: may_idle,
             reads: [Reads::default(), Reads::default()],
             now: 0,
             readers,
@@ -425,24 +437,26 @@ impl<'i, W> Memo<'i, W> {
     }
 
     /// Whether nothing needs checking after this step: the footprint is tracked and
-    /// no tracked cell was written since it was computed (so it is as it was, and
-    /// every invariant that read it passed then), no invariant is checked always, and
-    /// none is still dirty. Inlined into the run loop: the common step ends here.
+    /// reads no time, and no write was counted since it was computed (so it is as it
+    /// was, and every invariant that read it passed then), no invariant is checked
+    /// always, and none is still dirty. Inlined into the run loop: the common step
+    /// ends here. (A footprint that reads the time is skipped, or not, in
+    /// [`Memo::footprint_may_have_changed`].)
     #[inline]
     fn unchanged(&self) -> bool {
-        self.may_idle && self.dirty == 0 && self.seen_writes == Some(writes_on_this_thread())
+        self.idle && self.dirty == 0 && self.seen_writes == Some(writes_on_this_thread())
     }
 
-    /// Whether the footprint must be computed again: always, unless it is tracked and
-    /// no tracked cell was written since it was last computed. Reads the thread's
-    /// write count only for a tracked footprint.
+    /// Whether the footprint must be computed again: always, unless it is tracked, no
+    /// write was counted since it was last computed and time has not passed the time
+    /// it holds until. Reads the thread's write count only for a tracked footprint.
     #[inline]
-    fn footprint_may_have_changed(&mut self) -> bool {
+    fn footprint_may_have_changed(&mut self, sim: &Sim) -> bool {
         if !self.tracked {
             return true;
         }
         let writes = Some(writes_on_this_thread());
-        let changed = self.seen_writes != writes;
+        let changed = self.seen_writes != writes || sim.now() > self.until;
         self.seen_writes = writes;
         changed
     }
@@ -450,12 +464,14 @@ impl<'i, W> Memo<'i, W> {
     /// The first safety invariant that does not hold after `step`.
     #[inline(never)]
     fn first_unsafe(&mut self, world: &W, sim: &Sim, step: u64) -> Option<Violation> {
-        if let Some(footprint) = self.footprint.filter(|_| self.footprint_may_have_changed()) {
+        if let Some(footprint) = self.footprint.filter(|_| self.footprint_may_have_changed(sim)) {
             self.now ^= 1;
             let [a, b] = &mut self.reads;
             let (now, before) = if self.now == 0 { (a, &*b) } else { (b, &*a) };
             now.clear();
             footprint(world, sim, now);
+            self.until = now.until_ms();
+            self.idle = self.may_idle && self.until == SimTime(u64::MAX);
             let mut changed = now.changed_since(before);
             while changed != 0 {
                 self.dirty |= self.readers[changed.trailing_zeros() as usize];

@@ -16,6 +16,13 @@
 //! ([`writes_on_this_thread`]). A footprint made only of write counts (and sums of
 //! them) cannot change while that counter stands still, so after such a step the
 //! runner skips computing it at all ([`crate::run_with_tracked_footprint`]).
+//!
+//! State that is not a [`Tracked`] cell but that such a footprint reads moves the
+//! counter too ([`count_untracked_write`]): the engine bumps it when a node crashes or
+//! restarts (what [`node_word`] reads) and when a node's clock jumps or starts or ends
+//! a drift, and a model bumps it for the plain counters it puts in its footprint. A
+//! footprint that reads the time says until when its words hold without a write
+//! ([`Reads::valid_until`]), and the runner computes it again once time passes that.
 
 use std::cell::{Cell, Ref, RefCell, RefMut};
 
@@ -36,6 +43,14 @@ pub fn writes_on_this_thread() -> u64 {
 #[inline]
 fn count_write(writes: &Cell<u64>) {
     writes.set(writes.get() + 1);
+    count_untracked_write();
+}
+
+/// Counts a write to state that is not a [`Tracked`] cell but that a tracked footprint
+/// reads (a node's life or clock, a model's plain counter), so the runner does not
+/// skip the footprint after the step that made it.
+#[inline]
+pub fn count_untracked_write() {
     WRITES.with(|w| w.set(w.get() + 1));
 }
 
@@ -90,11 +105,14 @@ impl<T> Tracked<T> {
 pub struct Reads {
     words: [u64; 64],
     len: usize,
+    /// The last true time (ms) at which the words still hold without a write: a
+    /// footprint that reads the time sets it ([`Reads::valid_until`]).
+    until_ms: u64,
 }
 
 impl Default for Reads {
     fn default() -> Reads {
-        Reads { words: [0; 64], len: 0 }
+        Reads { words: [0; 64], len: 0, until_ms: u64::MAX }
     }
 }
 
@@ -116,8 +134,26 @@ impl Reads {
         self.word(cell.writes())
     }
 
+    /// Says that the words written may change once true time passes `until` even if
+    /// no tracked cell is written: a word that is the time, or one that depends on
+    /// whether some deadline has passed. A tracked footprint is computed again after
+    /// the first step that ends later than the earliest such time. A footprint whose
+    /// words read the time as it is now passes `sim.now()`.
+    #[inline]
+    pub fn valid_until(&mut self, until: crate::SimTime) -> &mut Reads {
+        self.until_ms = self.until_ms.min(until.as_ms());
+        self
+    }
+
+    /// The time up to which the words hold without a write ([`Reads::valid_until`]).
+    #[inline]
+    pub(crate) fn until_ms(&self) -> crate::SimTime {
+        crate::SimTime(self.until_ms)
+    }
+
     pub(crate) fn clear(&mut self) {
         self.len = 0;
+        self.until_ms = u64::MAX;
     }
 
     /// The parts that differ between `self` and `before`, as a mask; all of them if
@@ -141,6 +177,7 @@ impl Reads {
 
 /// A monotone word for whether `node` is up and in which life: it grows at every crash
 /// and every restart, so a sum of them over several nodes changes whenever one does.
+/// Both count a write ([`count_untracked_write`]), so a tracked footprint may read it.
 /// Reads the node's state in one borrow, inlined into the model's footprint (it runs
 /// for every tab after every step).
 #[inline]
@@ -170,5 +207,44 @@ mod tests {
         assert!(cell.try_borrow_mut().is_err());
         drop(held);
         assert_eq!((cell.writes(), writes_on_this_thread()), (3, start + 3), "a failed borrow writes nothing");
+    }
+
+    /// A tracked footprint may read node words and node clocks only because every
+    /// change of them moves the thread's counter.
+    #[test]
+    fn node_lives_and_clocks_move_the_thread_counter() {
+        let sim = crate::Sim::new(crate::ChoiceSource::Seed(1), crate::TraceMode::HashOnly);
+        let node = sim.add_node("n");
+        let moved = |f: &dyn Fn()| {
+            let before = writes_on_this_thread();
+            f();
+            writes_on_this_thread() != before
+        };
+        let word = node_word(&sim, node);
+        assert!(moved(&|| sim.crash(node)), "a crash");
+        assert!(node_word(&sim, node) > word);
+        assert!(!moved(&|| sim.crash(node)), "crashing a crashed node changes nothing");
+        assert!(moved(&|| sim.restart(node)), "a restart");
+        assert!(!moved(&|| sim.restart(node)), "restarting a live node changes nothing");
+        assert!(moved(&|| sim.jump_clock(node, 5)), "a clock jump");
+        assert!(moved(&|| sim.drift_clock(node, 1_000, 10)), "a drift");
+        assert!(
+            !moved(&|| {
+                let _ = sim.node_now(node);
+            }),
+            "reading a clock"
+        );
+        sim.shutdown();
+    }
+
+    /// A footprint that reads the time holds until the earliest time it names.
+    #[test]
+    fn valid_until_keeps_the_earliest_time_and_clear_forgets_it() {
+        let mut r = Reads::default();
+        assert_eq!(r.until_ms(), crate::SimTime(u64::MAX));
+        r.word(1).valid_until(crate::SimTime(50)).valid_until(crate::SimTime(70));
+        assert_eq!(r.until_ms(), crate::SimTime(50));
+        r.clear();
+        assert_eq!(r.until_ms(), crate::SimTime(u64::MAX));
     }
 }
