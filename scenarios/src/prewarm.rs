@@ -359,5 +359,5 @@ fn run_version(version: Version, source: ChoiceSource, options: &RunOptions, pro
         world
     };
     let config = options.run_config(2_700_000, 3_600_000, 400_000);
-    sim::run_with_footprint(source, &config, setup, INVARIANTS, Some(reads::footprint))
+    sim::run_with_tracked_footprint(source, &config, setup, INVARIANTS, reads::footprint)
 }

@@ -58,8 +58,7 @@ fn strike(w: &World, sim: &Sim) {
     for slot in 0..w.slots.len() {
         if w.slots[slot].proc.get().is_some() && sim.fault(&PROCESS_KILL) {
             let id = w.slots[slot].proc.get().unwrap_or_default();
-            let label = w.ghost.borrow().procs[id].label.clone();
-            sim::note!(sim, NodeId::SYSTEM, "kill -9 {label}");
+            sim::note!(sim, NodeId::SYSTEM, "kill -9 {}", w.ghost.borrow().procs[id].label);
             kill(w, sim, slot);
         }
     }
@@ -73,6 +72,9 @@ fn strike(w: &World, sim: &Sim) {
             }
             host.procs.restart_namespace();
             host.ns.set(host.ns.get() + 1);
+            // The footprint reads the namespace: its change must not look like a
+            // step that wrote nothing (`reads.rs`).
+            sim::tracked::count_untracked_write();
             if w.hosts.len() == 1 {
                 w.fs.crash();
             }
