@@ -172,6 +172,30 @@ impl Tree {
         Ok(())
     }
 
+    /// `mkdir -p path`: creates every missing directory, from the top down, each
+    /// bumping its parent's mtime; fine if it exists as a directory.
+    pub fn mkdir_p(&mut self, path: &str, now: SimTime) -> Result<(), FsError> {
+        check(path)?;
+        self.ensure_dir(path, now).map(|_| ())
+    }
+
+    /// The slot of the directory `path` (a clean path), made with its missing
+    /// ancestors if need be: each level is looked up once and created under the slot
+    /// of its parent, with no second lookup.
+    fn ensure_dir(&mut self, path: &str, now: SimTime) -> Result<u32, FsError> {
+        let h = hash(path);
+        if let Some(id) = self.paths.find_hashed(path, h) {
+            return match self.paths.entry(id).kind {
+                Kind::Dir => Ok(id),
+                Kind::File(_) => Err(FsError::NotDir),
+            };
+        }
+        let up = self.ensure_dir(parent(path).expect("`/` always exists"), now)?;
+        let id = self.paths.insert(path, h, Entry { kind: Kind::Dir, mtime: now });
+        self.paths.entry_mut(up).mtime = now;
+        Ok(id)
+    }
+
     /// The paths strictly below `dir`, in path order.
     pub fn descendants(&self, dir: &str) -> Vec<String> {
         let mut below: Vec<String> =
