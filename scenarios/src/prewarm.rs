@@ -329,13 +329,15 @@ fn run_version(version: Version, source: ChoiceSource, options: &RunOptions, pro
         faults.install(sim, if full { FULL_FAULTS } else { TEXT_FAULTS });
         let m = model_params(sim, &params, full);
         let world = build(sim, version, m);
-        sim.describe_workload(format!(
-            "{} host(s) [{}], {} template(s), file server {}",
-            world.hosts.len(),
-            world.hosts.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(", "),
-            world.templates,
-            sim.node_name(world.fs.server())
-        ));
+        // `{n} host(s) [{names, ...}], {t} template(s), file server {node}`, without `format!`.
+        let mut line = Text::new().num(world.hosts.len() as u64).str(" host(s) [");
+        for (i, h) in world.hosts.iter().enumerate() {
+            line = line.str(if i == 0 { "" } else { ", " }).str(&h.name);
+        }
+        let server = sim.node_name(world.fs.server());
+        sim.describe_workload(
+            line.str("], ").num(world.templates as u64).str(" template(s), file server ").str(&server).done(),
+        );
         for s in &world.slots {
             // `{node} on host{h}: {role} template {t} at {s} s{legacy}`, without `format!`.
             sim.describe_workload(
@@ -359,5 +361,5 @@ fn run_version(version: Version, source: ChoiceSource, options: &RunOptions, pro
         world
     };
     let config = options.run_config(2_700_000, 3_600_000, 400_000);
-    sim::run_with_footprint(source, &config, setup, INVARIANTS, Some(reads::footprint))
+    sim::run_with_tracked_footprint(source, &config, setup, INVARIANTS, reads::footprint)
 }

@@ -8,22 +8,26 @@
 pub struct Text(String);
 
 impl Text {
+    #[inline]
     pub fn new() -> Text {
         Text(String::with_capacity(32))
     }
 
     /// Appends `s`.
+    #[inline]
     pub fn str(mut self, s: &str) -> Text {
         self.0.push_str(s);
         self
     }
 
     /// Appends `n` in decimal, as `{n}` formats it.
+    #[inline]
     pub fn num(mut self, n: impl Into<u64>) -> Text {
         push_decimal(&mut self.0, n.into());
         self
     }
 
+    #[inline]
     pub fn done(self) -> String {
         self.0
     }

@@ -100,21 +100,8 @@ impl FileSystem {
 
     /// `mkdir -p path`: creates every missing directory; fine if it exists as one.
     pub fn mkdir_p(&self, path: &str) -> Result<(), FsError> {
-        tree::check(path)?;
-        let mut missing = Vec::new();
-        let mut at = Some(path);
-        while let Some(p) = at {
-            match self.tree.borrow().get(p) {
-                Some(Entry { kind: Kind::Dir, .. }) => break,
-                Some(_) => return Err(FsError::NotDir),
-                None => missing.push(p),
-            }
-            at = parent(p);
-        }
-        for p in missing.into_iter().rev() {
-            self.mkdir(p)?;
-        }
-        Ok(())
+        let now = self.now();
+        self.tree.borrow_mut().mkdir_p(path, now)
     }
 
     /// `rm -rf path` in one step: the entry and everything below it. Returns whether

@@ -103,6 +103,14 @@ pub(super) fn check(path: &str) -> Result<(), FsError> {
     Ok(())
 }
 
+/// Whether `path`, whose last `/` is at `at` and whose parent is a clean path, is
+/// clean: what [`check`] says of it then, read off the junction alone. The parent
+/// is `/` itself only for `at == 0` (`//x` is not clean), the last component must
+/// not be empty (`/a/`), and the parent must not end in `/.` (`/a/./b`).
+fn clean_below(path: &str, at: usize) -> bool {
+    at != 1 && at + 1 < path.len() && !path[..at].ends_with("/.")
+}
+
 /// Whether `path` lies strictly below the directory `dir`.
 fn is_below(path: &str, dir: &str) -> bool {
     if dir == "/" {
@@ -143,14 +151,26 @@ impl Tree {
 
     /// [`Tree::parent_dir`] and the parent's slot.
     fn parent_id<'p>(&self, path: &'p str) -> Result<(&'p str, u32), FsError> {
-        check(path)?;
-        let parent = parent(path).ok_or(FsError::Exists)?;
-        match self.paths.find(parent) {
-            None => Err(FsError::NotFound),
-            Some(id) => match self.paths.entry(id).kind {
-                Kind::File(_) => Err(FsError::NotDir),
-                Kind::Dir => Ok((parent, id)),
-            },
+        if path == "/" {
+            return Err(FsError::Exists);
+        }
+        let found = path.bytes().rposition(|c| c == b'/').and_then(|at| {
+            let parent = if at == 0 { "/" } else { &path[..at] };
+            self.paths.find(parent).map(|id| (at, parent, id))
+        });
+        // The index holds only clean paths: below a parent found there, `path` is clean
+        // exactly when its last component joins cleanly ([`clean_below`]); otherwise
+        // the whole path is checked, so that a bad path is `BadPath`, not `NotFound`.
+        let Some((at, parent, id)) = found else {
+            check(path)?;
+            return Err(FsError::NotFound);
+        };
+        if !clean_below(path, at) {
+            return Err(FsError::BadPath);
+        }
+        match self.paths.entry(id).kind {
+            Kind::File(_) => Err(FsError::NotDir),
+            Kind::Dir => Ok((parent, id)),
         }
     }
 
@@ -170,6 +190,30 @@ impl Tree {
         self.paths.insert(path, h, Entry { kind, mtime: now });
         self.paths.entry_mut(parent).mtime = now;
         Ok(())
+    }
+
+    /// `mkdir -p path`: creates every missing directory, from the top down, each
+    /// bumping its parent's mtime; fine if it exists as a directory.
+    pub fn mkdir_p(&mut self, path: &str, now: SimTime) -> Result<(), FsError> {
+        check(path)?;
+        self.ensure_dir(path, now).map(|_| ())
+    }
+
+    /// The slot of the directory `path` (a clean path), made with its missing
+    /// ancestors if need be: each level is looked up once and created under the slot
+    /// of its parent, with no second lookup.
+    fn ensure_dir(&mut self, path: &str, now: SimTime) -> Result<u32, FsError> {
+        let h = hash(path);
+        if let Some(id) = self.paths.find_hashed(path, h) {
+            return match self.paths.entry(id).kind {
+                Kind::Dir => Ok(id),
+                Kind::File(_) => Err(FsError::NotDir),
+            };
+        }
+        let up = self.ensure_dir(parent(path).expect("`/` always exists"), now)?;
+        let id = self.paths.insert(path, h, Entry { kind: Kind::Dir, mtime: now });
+        self.paths.entry_mut(up).mtime = now;
+        Ok(id)
     }
 
     /// The paths strictly below `dir`, in path order.
@@ -217,11 +261,14 @@ impl Tree {
 
     /// Removes one entry (a file, or an empty directory) and bumps its parent.
     pub fn remove_one(&mut self, path: &str, now: SimTime) -> Result<(), FsError> {
-        check(path)?;
         if path == "/" {
             return Err(FsError::BadPath);
         }
-        let Some(id) = self.paths.find(path) else { return Err(FsError::NotFound) };
+        // A path found in the index is clean; only a missing one needs the check.
+        let Some(id) = self.paths.find(path) else {
+            check(path)?;
+            return Err(FsError::NotFound);
+        };
         if matches!(self.paths.entry(id).kind, Kind::Dir) && self.has_descendants(path) {
             return Err(FsError::NotEmpty);
         }
@@ -234,9 +281,14 @@ impl Tree {
 
     /// Moves `from` (and its subtree) to `to`, replacing a file or an empty directory.
     pub fn rename(&mut self, from: &str, to: &str, now: SimTime) -> Result<(), FsError> {
-        check(from)?;
+        // A path found in the index is clean; errors keep their order: a bad `from`,
+        // then what is wrong with `to`, then a missing `from`.
+        let from_id = self.paths.find(from);
+        if from_id.is_none() {
+            check(from)?;
+        }
         let (_, to_parent) = self.parent_id(to)?;
-        let Some(from_id) = self.paths.find(from) else { return Err(FsError::NotFound) };
+        let Some(from_id) = from_id else { return Err(FsError::NotFound) };
         let from_is_dir = matches!(self.paths.entry(from_id).kind, Kind::Dir);
         if from == to {
             return Ok(());
@@ -279,5 +331,57 @@ impl Tree {
         }
         self.paths.entry_mut(to_parent).mtime = now;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every string up to `len` bytes over an alphabet of path characters.
+    fn strings(len: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..len {
+            last = last.iter().flat_map(|s| ["/", ".", "a", "b", "f"].map(|c| format!("{s}{c}"))).collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    /// `insert_new`, `remove_one` and `rename` judge a path by its parent's slot and
+    /// its last component ([`clean_below`]) instead of checking it whole: the same
+    /// error, in the same order, as checking it first, for every short path.
+    #[test]
+    fn the_junction_check_agrees_with_the_whole_path_check() {
+        let mut t = Tree::new();
+        for dir in ["/a", "/a/.", "/a/b", "/b", "/a/b/."] {
+            t.insert_new(dir, Kind::Dir, SimTime::ZERO).unwrap();
+        }
+        t.insert_new("/f", Kind::File(FileData { contents: String::new(), durable: None }), SimTime::ZERO).unwrap();
+        let checked_first = |t: &Tree, path: &str| -> Result<(), FsError> {
+            check(path)?;
+            let parent = parent(path).ok_or(FsError::Exists)?;
+            match t.get(parent) {
+                None => Err(FsError::NotFound),
+                Some(Entry { kind: Kind::File(_), .. }) => Err(FsError::NotDir),
+                Some(_) if t.get(path).is_some() => Err(FsError::Exists),
+                Some(_) => Ok(()),
+            }
+        };
+        for path in strings(6) {
+            let expected = checked_first(&t, &path);
+            assert_eq!(t.insert_new(&path, Kind::Dir, SimTime::ZERO), expected, "insert_new({path:?})");
+            if expected.is_ok() {
+                t.remove_one(&path, SimTime::ZERO).unwrap();
+            }
+            if t.get(&path).is_none() {
+                let expected =
+                    check(&path).and(if path == "/" { Err(FsError::BadPath) } else { Err(FsError::NotFound) });
+                assert_eq!(t.remove_one(&path, SimTime::ZERO), expected, "remove_one({path:?})");
+                let expected = check(&path).and(Err(FsError::NotFound));
+                assert_eq!(t.rename(&path, "/z", SimTime::ZERO), expected, "rename({path:?}, /z)");
+            }
+        }
     }
 }

@@ -129,11 +129,12 @@ impl ProcessTable {
             .map(|i| params.first + (next - params.first + i) % span)
             .find(|p| !procs.contains_key(p))
             .unwrap_or_else(|| panic!("pid namespace {} is full", self.hostname));
-        let mut candidates = vec![sequential];
-        candidates.extend(freed.iter().copied().filter(|p| *p != sequential));
-        candidates.truncate(params.reuse_window as usize);
-        let pick = self.sim.draw(ChoiceKind::Schedule, candidates.len() as u64) as usize;
-        let pid = candidates[pick];
+        // The candidates, without a list: the sequential pid, then the freed ones
+        // other than it, `reuse_window` in all.
+        let others = || freed.iter().copied().filter(|p| *p != sequential);
+        let count = (1 + others().count()).min(params.reuse_window as usize);
+        let pick = self.sim.draw(ChoiceKind::Schedule, count as u64) as usize;
+        let pid = if pick == 0 { sequential } else { others().nth(pick - 1).expect("a drawn candidate") };
         self.sim.sometimes_if(freed.contains(&pid), "pid-reused");
         t.freed.retain(|p| *p != pid);
         if pid == sequential {
@@ -181,6 +182,12 @@ impl ProcessTable {
     /// The process holding `pid`, if any.
     pub fn get(&self, pid: Pid) -> Option<ProcInfo> {
         self.table.borrow().procs.get(&pid.0).cloned()
+    }
+
+    /// When the process holding `pid` started ([`ProcInfo::start`]), if any: what
+    /// tells a reused pid from its earlier holder, without copying the process.
+    pub fn start_of(&self, pid: Pid) -> Option<u64> {
+        self.table.borrow().procs.get(&pid.0).map(|p| p.start)
     }
 
     /// Whether `pid` is held by a running (not zombie) process.

@@ -170,7 +170,7 @@ pub fn kill(w: &World, sim: &Sim, slot: usize) {
     let Some(id) = s.proc.take() else { return };
     let procs = w.hosts[s.host].procs.clone();
     let pid = Pid(s.pid.get());
-    let start = procs.get(pid).map(|p| p.start);
+    let start = procs.start_of(pid);
     procs.exit(pid);
     w.ghost.borrow_mut().died(id, sim.now());
     if !sim.fault(&PROCESS_UNREAPED) {
@@ -178,7 +178,7 @@ pub fn kill(w: &World, sim: &Sim, slot: usize) {
         let s2 = sim.clone();
         sim.spawn(NodeId::SYSTEM, "reap", async move {
             s2.sleep_ms(reap_ms).await;
-            if procs.get(pid).map(|p| p.start) == start {
+            if procs.start_of(pid) == start {
                 procs.reap(pid);
             }
         });

@@ -9,6 +9,7 @@ use sim::{ChoiceKind, NemesisConfig, NodeId, Sim};
 use crate::system::prewarm::actor::kill;
 use crate::system::prewarm::faults::{FS_SERVER_CRASH, HOST_RESTART, PROCESS_KILL};
 use crate::system::prewarm::world::World;
+use crate::system::text::Text;
 
 /// Starts the killer, the background processes and the clock nemesis.
 pub fn start(sim: &Sim, w: &World) {
@@ -27,13 +28,14 @@ pub fn start(sim: &Sim, w: &World) {
             let (w2, s2) = (Rc::clone(w), sim.clone());
             sim.spawn(NodeId::SYSTEM, "background", async move {
                 let procs = w2.hosts[h].procs.clone();
+                let name = Text::new().str("bg").num(i as u64).done();
                 loop {
                     let user = if s2.draw(ChoiceKind::Workload, 2) == 0 { "eve" } else { "other" };
-                    let pid = procs.spawn(user, &format!("bg{i}"));
-                    let start = procs.get(pid).map(|p| p.start);
+                    let pid = procs.spawn(user, &name);
+                    let start = procs.start_of(pid);
                     s2.sleep_ms(s2.between(ChoiceKind::Delay, 1_000, 1_800_000)).await;
                     // A container restart may have ended it, and its pid be another's now.
-                    if procs.get(pid).map(|p| p.start) == start {
+                    if procs.start_of(pid) == start {
                         procs.exit_reaped(pid);
                     }
                     if !s2.faults_active() {
@@ -56,8 +58,7 @@ fn strike(w: &World, sim: &Sim) {
     for slot in 0..w.slots.len() {
         if w.slots[slot].proc.get().is_some() && sim.fault(&PROCESS_KILL) {
             let id = w.slots[slot].proc.get().unwrap_or_default();
-            let label = w.ghost.borrow().procs[id].label.clone();
-            sim::note!(sim, NodeId::SYSTEM, "kill -9 {label}");
+            sim::note!(sim, NodeId::SYSTEM, "kill -9 {}", w.ghost.borrow().procs[id].label);
             kill(w, sim, slot);
         }
     }
@@ -71,6 +72,9 @@ fn strike(w: &World, sim: &Sim) {
             }
             host.procs.restart_namespace();
             host.ns.set(host.ns.get() + 1);
+            // The footprint reads the namespace: its change must not look like a
+            // step that wrote nothing (`reads.rs`).
+            sim::tracked::count_untracked_write();
             if w.hosts.len() == 1 {
                 w.fs.crash();
             }

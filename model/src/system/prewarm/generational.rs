@@ -158,7 +158,7 @@ pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
         fs.rm_rf(&staging);
         let _ = fs.mkdir(&staging);
         let host = &p.w.hosts[p.host];
-        let start = host.procs.get(Pid(p.pid)).map(|i| i.start);
+        let start = host.procs.start_of(Pid(p.pid));
         let record =
             OwnerRecord { pid: i64::from(p.pid), hostname: Some(host.procs.hostname()), ns: Some(ns_id(p)), start };
         let _ = fs.write(&format!("{staging}/owner.json"), &record.to_json());

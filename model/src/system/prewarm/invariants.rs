@@ -22,7 +22,12 @@ use crate::system::prewarm::version::Stale;
 use crate::system::prewarm::world::World;
 
 fn broken(w: &World, name: &str) -> Result<(), String> {
-    w.ghost.borrow().broken.get(name).map_or(Ok(()), |why| Err(why.clone()))
+    let g = w.ghost.borrow();
+    // Nearly always nothing is broken: no lookup by name then.
+    if g.broken.is_empty() {
+        return Ok(());
+    }
+    g.broken.get(name).map_or(Ok(()), |why| Err(why.clone()))
 }
 
 /// I1: at most one prewarm per template at a time.

@@ -14,7 +14,11 @@ pub const CLOCK_WHILE_HOLDER_DEAD: u64 = 1 << 1;
 /// Each host's pid namespace, one word per host from part 2 on.
 pub const HOST_NAMESPACES: u64 = !0 << 2;
 
-/// Writes the parts in the order of their bits.
+/// Writes the parts in the order of their bits. Every part is a tracked write count
+/// or counts one, so the scenario runs it with [`sim::run_with_tracked_footprint`]:
+/// the ghost is a tracked cell; a namespace restart counts a write
+/// ([`sim::tracked::count_untracked_write`], in `chaos.rs`); the time, read only
+/// while a holder is dead, is declared with [`Reads::valid_until`].
 pub fn footprint(w: &World, sim: &Sim, r: &mut Reads) {
     let writes = w.ghost.writes();
     r.word(writes);
@@ -30,7 +34,11 @@ pub fn footprint(w: &World, sim: &Sim, r: &mut Reads) {
             dead
         }
     };
-    r.word(if holder_dead { sim.now().as_ms() } else { 0 });
+    if holder_dead {
+        r.word(sim.now().as_ms()).valid_until(sim.now());
+    } else {
+        r.word(0);
+    }
     for host in &w.hosts {
         r.word(u64::from(host.ns.get()));
     }

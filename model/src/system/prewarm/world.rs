@@ -12,6 +12,7 @@ use crate::substrate::fs::{parent, Durability, FileSystem};
 use crate::substrate::process::{PidParams, ProcessTable};
 use crate::system::prewarm::ghost::Ghost;
 use crate::system::prewarm::version::{Stale, Version};
+use crate::system::text::push_decimal;
 
 /// Every number and switch of the model. The scenario fills it from its `ParamInfo`s
 /// (SYSTEMS.md S002.A for the stated ones; the rest are `[A]` and say why there).
@@ -117,7 +118,8 @@ impl TemplatePaths {
     /// The same text as [`lock_dir`] and [`ready_marker`] (a test checks), with the
     /// number formatted once.
     fn new(template: usize) -> TemplatePaths {
-        let n = template.to_string();
+        let mut n = String::new();
+        push_decimal(&mut n, template as u64);
         let base = [LOCKS_DIR, "/tpl", &n].concat();
         let lock_dir = [base.as_str(), ".lock"].concat();
         let owner = [lock_dir.as_str(), "/owner.json"].concat();

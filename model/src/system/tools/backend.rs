@@ -158,7 +158,7 @@ impl Backend {
             config_doc: locks.mutex_map("config-document"),
             config_files: locks.mutex_map("config-file"),
             edit_config_queue: locks.mutex("edit-config-queue", WakeOrder::Fifo),
-            checkout_locks: CHECKOUT.iter().map(|p| locks.rwlock(&format!("checkout:{p}"))).collect(),
+            checkout_locks: CHECKOUT.iter().map(|p| locks.rwlock(&["checkout:", p].concat())).collect(),
             locks,
             processes: RefCell::new(BTreeMap::new()),
             reserved_ids: RefCell::new(BTreeSet::new()),
@@ -242,7 +242,7 @@ impl Backend {
 
     /// V8+'s `withConfigFileLock(path)`: the module-level per-path lock.
     pub async fn config_file_lock(&self, owner: &str, path: &str) -> Held {
-        self.hold(owner, format!("config-file[{path}]"), self.config_files.lock(path.to_string(), owner)).await
+        self.hold(owner, ["config-file[", path, "]"].concat(), self.config_files.lock(path.to_string(), owner)).await
     }
 
     // ---- files -------------------------------------------------------------------

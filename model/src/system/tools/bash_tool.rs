@@ -4,6 +4,7 @@
 //! `spawnProcess` and `writeMeta` into the ID's output directory, then registers the
 //! process with `processes.set`. V7 reserves the ID synchronously until then.
 
+use crate::substrate::fs::file_name;
 use crate::system::tools::backend::{Backend, Held, Process, CHECKOUT, MIGRATE_FAIL, SPAWN_FAIL};
 
 impl Backend {
@@ -58,11 +59,11 @@ impl Backend {
             return;
         }
         self.io().await;
-        let dir = format!("/tmp/bg/{id}");
+        let dir = ["/tmp/bg/", id.as_str()].concat();
         if let Err(e) = self.fs.mkdir_p(&dir) {
             self.note(format_args!("{owner}: mkdir {dir} failed: {e:?}"));
         }
-        if let Err(e) = self.fs.write(&format!("{dir}/meta.json"), owner) {
+        if let Err(e) = self.fs.write(&[dir.as_str(), "/meta.json"].concat(), owner) {
             self.note(format_args!("{owner}: writeMeta failed: {e:?}"));
         }
         self.note(format_args!("{owner}: writeMeta {dir}"));
@@ -78,7 +79,7 @@ impl Backend {
         if self.version.checkout_locks {
             for (i, path) in CHECKOUT.iter().enumerate() {
                 let lock = self.checkout_locks[i].write(owner);
-                locks.push(self.hold(owner, format!("checkout:{path}"), lock).await);
+                locks.push(self.hold(owner, ["checkout:", path].concat(), lock).await);
             }
         }
         if !self.may_begin(owner, self.params.tools_honor_abort) {
@@ -91,7 +92,7 @@ impl Backend {
                 self.note(format_args!("{owner}: killed by the abort"));
                 return;
             }
-            let text = format!("{}@{owner}", path.rsplit('/').next().unwrap_or(path));
+            let text = [file_name(path), "@", owner].concat();
             self.side_effect(owner, format_args!("rewrites {path}"));
             if let Err(e) = self.fs.write(path, &text) {
                 self.note(format_args!("{owner}: write of {path} failed: {e:?}"));

@@ -40,8 +40,8 @@ impl Backend {
     /// A project or workspace service flow: `loadConfig` → modify → `saveConfig`,
     /// bypassing `editConfig` (`proposed`: through it).
     pub async fn direct_save_flow(&self, owner: &str) {
-        self.set_role(owner, format!("{owner} saveConfig (direct)"));
-        let key = format!("project.{owner}");
+        self.set_role(owner, [owner, " saveConfig (direct)"].concat());
+        let key = ["project.", owner].concat();
         let facts = move |c: &mut Doc| {
             c.set(&key, "1");
             vec![Fact::Key(key.clone(), "1".into())]
@@ -56,8 +56,8 @@ impl Backend {
     /// A CLI bootstrap writer, in process `[A]`: it adds its entry to `config.json`
     /// with a plain load and save (`proposed`: under the per-path lock).
     pub async fn cli_bootstrap(&self, owner: &str) {
-        self.set_role(owner, format!("{owner} bootstrap saveConfig"));
-        let key = format!("bootstrap.{owner}");
+        self.set_role(owner, [owner, " bootstrap saveConfig"].concat());
+        let key = ["bootstrap.", owner].concat();
         let facts = move |c: &mut Doc| {
             c.set(&key, "1");
             vec![Fact::Key(key.clone(), "1".into())]
@@ -71,9 +71,9 @@ impl Backend {
 
     /// `updateGlobalSecrets` (`project` false) or `updateProjectSecrets`.
     pub async fn update_secrets(&self, owner: &str, project: bool) {
-        let key = format!("{}.{owner}", if project { "project" } else { "global" });
+        let key = [if project { "project" } else { "global" }, ".", owner].concat();
         let role = if project { "updateProjectSecrets" } else { "updateGlobalSecrets" };
-        self.set_role(owner, format!("{owner} {role}"));
+        self.set_role(owner, [owner, " ", role].concat());
         let _lock = match self.version.providers_and_secrets_locked {
             true => Some(self.config_file_lock(owner, SECRETS).await),
             false => None,

@@ -14,16 +14,20 @@ impl Backend {
         let _lock: Option<Held> = match (self.version.config_tool_locked, self.version.config_locking) {
             (false, _) => None,
             (true, ConfigLocking::InstanceQueue) => Some(
-                self.hold(owner, format!("config-document[{file}]"), self.config_doc.lock(file.to_string(), owner))
-                    .await,
+                self.hold(
+                    owner,
+                    ["config-document[", file, "]"].concat(),
+                    self.config_doc.lock(file.to_string(), owner),
+                )
+                .await,
             ),
             (true, ConfigLocking::FileLock) => Some(self.config_file_lock(owner, file).await),
         };
         if !self.may_begin(owner, self.version.abort_checked_after_lock) {
             return;
         }
-        let route_name = format!("route-{owner}");
-        let key = format!("tool.{owner}");
+        let route_name = ["route-", owner].concat();
+        let key = ["tool.", owner].concat();
         let route = route && file == CONFIG;
         self.read_modify_write(owner, file, move |doc| {
             if route {

@@ -8,24 +8,41 @@
 //! writes keys, routes or lines no other operation writes, so "every completed
 //! mutation persists" is a question of whether its fact still holds in the file.
 
-use std::collections::BTreeMap;
-
 /// The key of the route list in `config.json`.
 pub const ROUTE_PRIORITY: &str = "routePriority";
 
-/// A config document: its `key=value` lines, in key order.
+/// A config document: its `key=value` lines, in key order, each key once. A sorted
+/// vector rather than a map: a document holds a handful of keys and is parsed,
+/// edited and rendered at every config write, and the map's nodes cost more to build
+/// and drop than a binary search over so few keys.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Doc {
-    pub entries: BTreeMap<String, String>,
+    entries: Vec<(String, String)>,
 }
 
 impl Doc {
     /// Parses a document; a missing or unparsable file reads as empty (the config
-    /// loaders fall back to defaults).
+    /// loaders fall back to defaults). A key's last line wins, as in a map built
+    /// line by line.
     pub fn parse(text: &str) -> Doc {
-        let entries =
-            text.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut lines: Vec<(&str, &str)> = text.lines().filter_map(|l| l.split_once('=')).collect();
+        // Stable: of the lines of one key, the last stays last.
+        lines.sort_by(|a, b| a.0.cmp(b.0));
+        let mut entries: Vec<(String, String)> = Vec::with_capacity(lines.len());
+        for (k, v) in lines {
+            match entries.last_mut() {
+                Some(last) if last.0 == k => {
+                    last.1.clear();
+                    last.1.push_str(v);
+                }
+                _ => entries.push((k.to_string(), v.to_string())),
+            }
+        }
         Doc { entries }
+    }
+
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
     }
 
     pub fn render(&self) -> String {
@@ -40,27 +57,49 @@ impl Doc {
     }
 
     pub fn set(&mut self, key: &str, value: &str) {
-        self.entries.insert(key.to_string(), value.to_string());
+        match self.find(key) {
+            Ok(i) => {
+                let v = &mut self.entries[i].1;
+                v.clear();
+                v.push_str(value);
+            }
+            Err(i) => self.entries.insert(i, (key.to_string(), value.to_string())),
+        }
     }
 
     pub fn remove(&mut self, key: &str) {
-        self.entries.remove(key);
+        if let Ok(i) = self.find(key) {
+            self.entries.remove(i);
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.entries.get(key).map(String::as_str)
+        self.find(key).ok().map(|i| self.entries[i].1.as_str())
     }
 
     /// The `routePriority` list.
     pub fn routes(&self) -> Vec<String> {
-        self.get(ROUTE_PRIORITY)
-            .map(|v| v.split(',').filter(|r| !r.is_empty()).map(str::to_string).collect())
-            .unwrap_or_default()
+        split_routes(self.get(ROUTE_PRIORITY))
+    }
+
+    /// What `Doc::parse(text).get(key)` gives, read off the text without building the
+    /// document (for a reader of one key).
+    pub fn value_in<'t>(text: &'t str, key: &str) -> Option<&'t str> {
+        value_of(text, key)
+    }
+
+    /// What `Doc::parse(text).routes()` gives, without building the document.
+    pub fn routes_in(text: &str) -> Vec<String> {
+        split_routes(value_of(text, ROUTE_PRIORITY))
     }
 
     pub fn set_routes(&mut self, routes: &[String]) {
         self.set(ROUTE_PRIORITY, &routes.join(","));
     }
+}
+
+fn split_routes(value: Option<&str>) -> Vec<String> {
+    value.map(|v| v.split(',').filter(|r| !r.is_empty()).map(str::to_string).collect()).unwrap_or_default()
 }
 
 /// `routes` with `route` inserted at the end, if it is not there yet.
@@ -142,6 +181,35 @@ mod tests {
         assert!(Fact::Line("x".into()).holds("y\nx\n"));
     }
 
+    /// The document as the map it replaced would hold it.
+    fn as_map(text: &str) -> std::collections::BTreeMap<String, String> {
+        text.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_document_parses_and_edits_as_a_map_would() {
+        let text = "b=1\na=2\nroutePriority=x\nb=3\n=e\nc==\njunk\na=4\n";
+        let mut doc = Doc::parse(text);
+        let mut map = as_map(text);
+        let render = |m: &std::collections::BTreeMap<String, String>| {
+            m.iter().map(|(k, v)| format!("{k}={v}\n")).collect::<String>()
+        };
+        assert_eq!(doc.render(), render(&map));
+        for (k, v) in [("a", "9"), ("aa", "1"), ("", "z"), ("d", "4"), ("b", "")] {
+            doc.set(k, v);
+            map.insert(k.to_string(), v.to_string());
+            assert_eq!(doc.render(), render(&map));
+        }
+        for k in ["b", "nope", "", "d"] {
+            doc.remove(k);
+            map.remove(k);
+            assert_eq!(doc.render(), render(&map));
+            assert_eq!(doc.get(k), None);
+        }
+        assert_eq!(doc.get("a"), Some("9"));
+        assert_eq!(Doc::parse(&doc.render()), doc);
+    }
+
     #[test]
     fn facts_read_the_last_line_of_a_key_as_parse_does() {
         let text = "a=1\nroutePriority=gw,,direct\njunk\na=2\nb==x\nroutePriority=,direct\n";
@@ -152,6 +220,12 @@ mod tests {
         assert!(Fact::Absent("junk".into()).holds(text));
         assert!(!Fact::Absent("b".into()).holds(text));
         assert!(Fact::Route("direct".into()).holds(text));
+        let parsed = Doc::parse(text);
+        for key in ["a", "b", "junk", "routePriority", "c"] {
+            assert_eq!(Doc::value_in(text, key), parsed.get(key), "{key}");
+        }
+        assert_eq!(Doc::routes_in(text), parsed.routes());
+        assert_eq!(Doc::routes_in(""), Doc::parse("").routes());
         assert!(!Fact::Route("gw".into()).holds(text));
         assert!(!Fact::Route(String::new()).holds(text));
     }

@@ -4,6 +4,7 @@
 //! released before it falls through to the edit path); and the full-content
 //! overwrites `agent_skill_write` / `mux_agents_write`, which read only for a diff.
 
+use crate::substrate::fs::file_name;
 use crate::system::tools::backend::{Backend, Held, CHECKOUT, NOTES};
 use crate::system::tools::docs::Fact;
 
@@ -16,7 +17,7 @@ impl Backend {
     }
 
     async fn file_edit_lock(&self, owner: &str, path: &str) -> Held {
-        self.hold(owner, format!("file-edit[{path}]"), self.file_edit.lock(path.to_string(), owner)).await
+        self.hold(owner, ["file-edit[", path, "]"].concat(), self.file_edit.lock(path.to_string(), owner)).await
     }
 
     /// `file_edit_replace_*` on a checkout file: a rewrite under the per-file lock
@@ -26,7 +27,7 @@ impl Backend {
         let _lock = self.file_edit_lock(owner, path).await;
         let _checkout = match CHECKOUT.iter().position(|p| *p == path) {
             Some(i) if self.version.checkout_locks => {
-                Some(self.hold(owner, format!("checkout:{path}"), self.checkout_locks[i].write(owner)).await)
+                Some(self.hold(owner, ["checkout:", path].concat(), self.checkout_locks[i].write(owner)).await)
             }
             _ => None,
         };
@@ -34,7 +35,7 @@ impl Backend {
             return;
         }
         self.io().await;
-        let text = format!("{}@{owner}", path.rsplit('/').next().unwrap_or(path));
+        let text = [file_name(path), "@", owner].concat();
         self.io().await;
         self.side_effect(owner, format_args!("edits {path}"));
         if let Err(e) = self.fs.write(path, &text) {
@@ -69,7 +70,7 @@ impl Backend {
         self.note(format_args!("{owner}: fileExists({NOTES}) = {exists}"));
         if !exists {
             self.io().await;
-            self.write_plain(owner, NOTES, &format!("{line}\n"), vec![Fact::Line(line.to_string())]);
+            self.write_plain(owner, NOTES, &[line, "\n"].concat(), vec![Fact::Line(line.to_string())]);
         }
         self.ghost.borrow_mut().rmw_end(NOTES, owner);
         !exists
@@ -77,7 +78,7 @@ impl Backend {
 
     pub async fn file_edit_insert(&self, owner: &str) {
         self.ghost.borrow_mut().phase(owner, "insert", &[NOTES.to_string()]);
-        let line = format!("insert by {owner}");
+        let line = ["insert by ", owner].concat();
         let created = if self.version.insert_locked {
             let _lock = self.file_edit_lock(owner, NOTES).await;
             if !self.may_begin(owner, self.params.tools_honor_abort) {
@@ -105,7 +106,7 @@ impl Backend {
         let _old = self.fs.read(path).unwrap_or_default();
         self.io().await;
         self.side_effect(owner, format_args!("writes {path}"));
-        if let Err(e) = self.fs.write_atomic(path, &format!("content by {owner}\n")).await {
+        if let Err(e) = self.fs.write_atomic(path, &["content by ", owner, "\n"].concat()).await {
             self.note(format_args!("{owner}: write of {path} failed: {e:?}"));
         }
         self.note(format_args!("{owner} overwrites {path}"));

@@ -57,22 +57,32 @@ pub struct Ghost {
     pub finished: BTreeSet<String>,
 }
 
+/// [`Ghost::describe`] without the copy, from the two maps it reads (so that a
+/// caller may hold it while it changes the ghost's other fields).
+fn name_of<'a>(
+    calls: &'a BTreeMap<String, CallRecord>,
+    roles: &'a BTreeMap<String, String>,
+    owner: &'a str,
+) -> &'a str {
+    match (calls.get(owner), roles.get(owner)) {
+        (Some(c), _) => &c.label,
+        (None, Some(role)) => role,
+        (None, None) => owner,
+    }
+}
+
 impl Ghost {
     // ---- I7 and I1 -------------------------------------------------------------
 
     /// How messages name `owner`: a call by its tool, another actor by its role.
     pub fn describe(&self, owner: &str) -> String {
-        match (self.calls.get(owner), self.roles.get(owner)) {
-            (Some(c), _) => c.label.clone(),
-            (None, Some(role)) => role.clone(),
-            (None, None) => owner.to_string(),
-        }
+        name_of(&self.calls, &self.roles, owner).to_string()
     }
 
     /// `by` wrote `text` to `file`, promising `facts`. Facts of others that no longer
     /// hold were lost by this write.
     pub fn wrote(&mut self, file: &str, by: &str, text: &str, facts: Vec<Fact>) {
-        let by = self.describe(by);
+        let by = name_of(&self.calls, &self.roles, by);
         // A removal replaces the facts about its key (an add it undoes).
         let replaced = |k: &str| facts.iter().any(|f| f.key() == Some(k));
         self.promises.retain(|p| p.file != file || p.fact.key().is_none_or(|k| !replaced(k)));
@@ -90,7 +100,7 @@ impl Ghost {
             live
         });
         for fact in facts {
-            self.promises.push(Promise { file: file.to_string(), fact, by: by.clone() });
+            self.promises.push(Promise { file: file.to_string(), fact, by: by.to_string() });
         }
     }
 
@@ -112,9 +122,9 @@ impl Ghost {
     }
 
     pub fn rmw_end(&mut self, file: &str, by: &str) {
-        let who = self.describe(by);
+        let who = name_of(&self.calls, &self.roles, by);
         if let Some(inside) = self.rmw.get_mut(file) {
-            if let Some(i) = inside.iter().position(|x| *x == who) {
+            if let Some(i) = inside.iter().position(|x| x == who) {
                 inside.remove(i);
             }
         }

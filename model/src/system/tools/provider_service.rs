@@ -3,8 +3,10 @@
 //! `syncGatewayLifecycle`, which keeps `routePriority` in `config.json` in step with
 //! the gateway (a TOCTOU on an unlocked snapshot until V10).
 
+use crate::system::text::Text;
 use crate::system::tools::backend::{Backend, CONFIG, PROVIDERS};
 use crate::system::tools::docs::{with_route, Doc, Fact};
+use crate::system::tools::workload::op_name;
 
 /// The route the gateway adds to `routePriority`.
 pub const GATEWAY_ROUTE: &str = "gateway";
@@ -42,9 +44,9 @@ impl Backend {
     /// Runs one `ProviderService` mutation for the UI actor `owner`; `n` numbers it.
     pub async fn provider_op(&self, owner: &str, op: ProviderOp, n: u64) {
         self.note(format_args!("{owner}: ProviderService {op:?}"));
-        let role = format!("{owner} ProviderService.{op:?}");
+        let role = [owner, " ProviderService.", op_name(op)].concat();
         self.set_role(owner, role.clone());
-        let custom = format!("provider.custom-{owner}");
+        let custom = ["provider.custom-", owner].concat();
         let mutate = |p: &mut Doc| -> Vec<Fact> {
             match op {
                 ProviderOp::AddCustomProvider => {
@@ -56,12 +58,12 @@ impl Backend {
                     vec![Fact::Absent(custom.clone())]
                 }
                 ProviderOp::SetModels => {
-                    let key = format!("models.{owner}-{n}");
+                    let key = Text::new().str("models.").str(owner).str("-").num(n).done();
                     p.set(&key, "m");
                     vec![Fact::Key(key, "m".into())]
                 }
                 ProviderOp::SetConfigValue => {
-                    let key = format!("token.{owner}-{n}");
+                    let key = Text::new().str("token.").str(owner).str("-").num(n).done();
                     p.set(&key, "t");
                     vec![Fact::Key(key, "t".into())]
                 }
@@ -89,7 +91,7 @@ impl Backend {
         }
         if op == ProviderOp::RemoveCustomProvider {
             // The repair of config.json runs after the providers lock is released.
-            self.set_role(owner, format!("{owner} removeCustomProvider repair (editConfig)"));
+            self.set_role(owner, [owner, " removeCustomProvider repair (editConfig)"].concat());
             self.edit_config(owner, |c| {
                 let routes: Vec<String> = c.routes().into_iter().filter(|r| *r != custom).collect();
                 c.set_routes(&routes);
@@ -103,10 +105,10 @@ impl Backend {
     /// unlocked snapshot and write it under the lock; V10 merges under the lock and
     /// keeps the snapshot only to skip a write that changes nothing.
     pub async fn sync_gateway_lifecycle(&self, owner: &str) {
-        self.set_role(owner, format!("{owner} syncGatewayLifecycle"));
+        self.set_role(owner, [owner, " syncGatewayLifecycle"].concat());
         self.io().await;
-        let gateway_on = self.read_doc(PROVIDERS).get("gateway") == Some("on");
-        let snap = self.read_doc(CONFIG).routes();
+        let gateway_on = self.fs.read_with(PROVIDERS, |t| Doc::value_in(t, "gateway") == Some("on")).unwrap_or(false);
+        let snap = self.fs.read_with(CONFIG, Doc::routes_in).unwrap_or_default();
         self.note(format_args!("{owner}: sync reads routePriority=[{}] (unlocked)", snap.join(",")));
         let next = desired(&snap, gateway_on);
         if next == snap {

@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use sim::ChoiceKind;
 
+use crate::substrate::fs::file_name;
 use crate::system::tools::backend::{Backend, Held, CHECKOUT, CONFIG, NOTES, PROVIDERS, SECRETS, STREAM_ABORT};
 use crate::system::tools::ghost::CallRecord;
 use crate::system::tools::version::StreamLock;
@@ -61,28 +62,29 @@ impl Tool {
         matches!(self, Tool::Task { runtime, isolation_none, .. } if *runtime != Runtime::Local && !isolation_none)
     }
 
-    /// A short name for timelines and violation messages.
+    /// A short name for timelines and violation messages (pieces joined, not
+    /// formatted: `workload::tests` compares it with the `format!` it replaced).
     pub fn short(&self) -> String {
-        let file = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
         match self {
-            Tool::Task { foreground, .. } => format!(
-                "task({}, {})",
+            Tool::Task { foreground, .. } => [
+                "task(",
                 if self.forked() { "fork" } else { "shared" },
-                if *foreground { "foreground" } else { "background" }
-            ),
-            Tool::Bash { background: true, display_name, .. } => format!("bash(background {display_name})"),
-            Tool::Bash { migrates, display_name, .. } => {
-                format!(
-                    "bash(sed -i{})",
-                    if *migrates { format!(", migrates as {display_name}") } else { String::new() }
-                )
+                ", ",
+                if *foreground { "foreground" } else { "background" },
+                ")",
+            ]
+            .concat(),
+            Tool::Bash { background: true, display_name, .. } => ["bash(background ", display_name, ")"].concat(),
+            Tool::Bash { migrates: true, display_name, .. } => {
+                ["bash(sed -i, migrates as ", display_name, ")"].concat()
             }
-            Tool::FileRead { path } => format!("file_read({})", file(path)),
-            Tool::FileEdit { path } => format!("file_edit({})", file(path)),
+            Tool::Bash { .. } => "bash(sed -i)".to_string(),
+            Tool::FileRead { path } => ["file_read(", file_name(path), ")"].concat(),
+            Tool::FileEdit { path } => ["file_edit(", file_name(path), ")"].concat(),
             Tool::FileEditInsert => "file_edit_insert(NOTES.md)".to_string(),
-            Tool::SkillWrite { path } => format!("agent_skill_write({})", file(path)),
-            Tool::ConfigWrite { file: f, route } => {
-                format!("mux_config_write({}{})", file(f), if *route { ", route" } else { "" })
+            Tool::SkillWrite { path } => ["agent_skill_write(", file_name(path), ")"].concat(),
+            Tool::ConfigWrite { file, route } => {
+                ["mux_config_write(", file_name(file), if *route { ", route" } else { "" }, ")"].concat()
             }
         }
     }
@@ -145,7 +147,7 @@ pub async fn run_call(b: Rc<Backend>, call: Call) {
         b.ghost.borrow_mut().call(
             owner,
             CallRecord {
-                label: format!("{owner} {short}"),
+                label: [owner, " ", short.as_str()].concat(),
                 // Until its first phase, a call may touch any of its resources.
                 phase_resources: resources.clone(),
                 resources,

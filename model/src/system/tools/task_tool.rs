@@ -23,7 +23,7 @@ impl Backend {
             if forked {
                 self.fork_checkout(owner).await;
             }
-            let key = format!("workspace.{owner}");
+            let key = ["workspace.", owner].concat();
             let kind = if forked { "fork" } else { "shared" };
             self.edit_config(owner, |c| {
                 c.set(&key, kind);
@@ -60,7 +60,7 @@ impl Backend {
         if self.version.checkout_locks {
             for (i, path) in CHECKOUT.iter().enumerate() {
                 let lock = self.checkout_locks[i].read(owner);
-                locks.push(self.hold(owner, format!("checkout:{path}"), lock).await);
+                locks.push(self.hold(owner, ["checkout:", path].concat(), lock).await);
             }
         }
         let mut reads = Vec::new();

@@ -117,6 +117,37 @@ mod tests {
         }
     }
 
+    /// `Tool::short` as it was written with `format!`.
+    fn short_formatted(tool: &Tool) -> String {
+        let file = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+        match tool {
+            Tool::Task { foreground, .. } => format!(
+                "task({}, {})",
+                if tool.forked() { "fork" } else { "shared" },
+                if *foreground { "foreground" } else { "background" }
+            ),
+            Tool::Bash { background: true, display_name, .. } => format!("bash(background {display_name})"),
+            Tool::Bash { migrates, display_name, .. } => format!(
+                "bash(sed -i{})",
+                if *migrates { format!(", migrates as {display_name}") } else { String::new() }
+            ),
+            Tool::FileRead { path } => format!("file_read({})", file(path)),
+            Tool::FileEdit { path } => format!("file_edit({})", file(path)),
+            Tool::FileEditInsert => "file_edit_insert(NOTES.md)".to_string(),
+            Tool::SkillWrite { path } => format!("agent_skill_write({})", file(path)),
+            Tool::ConfigWrite { file: f, route } => {
+                format!("mux_config_write({}{})", file(f), if *route { ", route" } else { "" })
+            }
+        }
+    }
+
+    #[test]
+    fn short_names_are_the_formatted_ones() {
+        for tool in every_tool() {
+            assert_eq!(tool.short(), short_formatted(&tool));
+        }
+    }
+
     #[test]
     fn provider_lines_are_the_formatted_ones() {
         for n in 0..=PROVIDER_OPS.len() {
