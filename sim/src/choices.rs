@@ -212,7 +212,9 @@ impl Choices {
     /// Moves the tape out, leaving an empty one with room for as many decisions (the
     /// next run on this thread records into it: see `crate::recycle`).
     pub(crate) fn take_tape(&mut self) -> Tape {
-        let room = Vec::with_capacity(self.recorded.choices.len());
+        // The next run records into room as large as this run had: a run longer than
+        // the last must not regrow (and copy) its tape from the last one's length.
+        let room = Vec::with_capacity(self.recorded.choices.capacity());
         Tape { choices: std::mem::replace(&mut self.recorded.choices, room), actors: Vec::new() }
     }
 
