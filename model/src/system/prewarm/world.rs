@@ -12,7 +12,7 @@ use crate::substrate::fs::{parent, Durability, FileSystem};
 use crate::substrate::process::{PidParams, ProcessTable};
 use crate::system::prewarm::ghost::Ghost;
 use crate::system::prewarm::version::{Stale, Version};
-use crate::system::text::push_decimal;
+use crate::system::text::{push_decimal, Text};
 
 /// Every number and switch of the model. The scenario fills it from its `ParamInfo`s
 /// (SYSTEMS.md S002.A for the stated ones; the rest are `[A]` and say why there).
@@ -177,8 +177,9 @@ impl PrewarmWorld {
 pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
     let hosts: Vec<Host> = (0..params.hosts.max(1))
         .map(|i| {
-            let name = if params.shared_hostname { "eve-host".to_string() } else { format!("host{i}") };
-            let clock = sim.add_node(format!("host{i}"));
+            let node_name = Text::new().str("host").num(i as u64).done();
+            let name = if params.shared_hostname { "eve-host".to_string() } else { node_name.clone() };
+            let clock = sim.add_node(node_name);
             let skew = params.clock_skew_max_ms;
             if skew > 0 {
                 let offset = sim.between(ChoiceKind::Workload, 0, 2 * skew) as i64 - skew as i64;
@@ -203,7 +204,7 @@ pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
         let _ = host;
         let legacy_slots = usize::from(h == 0 && params.legacy_holder);
         for i in 0..n + legacy_slots {
-            let node = sim.add_node(format!("p{h}.{i}"));
+            let node = sim.add_node(Text::new().str("p").num(h as u64).str(".").num(i as u64).done());
             let legacy = i == n;
             let template = if legacy { 0 } else { sim.draw(ChoiceKind::Workload, templates as u64) as usize };
             let user_role = !legacy && sim.chance(ChoiceKind::Workload, params.user_role);

@@ -45,7 +45,7 @@ impl Backend {
 
     /// `bash(run_in_background)`: `BackgroundProcessManager.spawn`.
     pub async fn bash_background(&self, owner: &str, display: &str) {
-        self.ghost.borrow_mut().phase(owner, "spawn", &["processes".to_string()]);
+        self.ghost.borrow_mut().phase(owner, "spawn", &["processes"]);
         if !self.may_begin(owner, self.params.tools_honor_abort) {
             return;
         }
@@ -73,8 +73,7 @@ impl Backend {
     /// A foreground `sed -i` over the checkout. It is killed by the abort unless it
     /// migrated; `migrates` moves it to the background after its first file.
     pub async fn bash_foreground(&self, owner: &str, display: &str, migrates: bool) {
-        let checkout: Vec<String> = CHECKOUT.iter().map(|p| p.to_string()).collect();
-        self.ghost.borrow_mut().phase(owner, "running", &checkout);
+        self.ghost.borrow_mut().phase(owner, "running", &CHECKOUT);
         let mut locks: Vec<Held> = Vec::new();
         if self.version.checkout_locks {
             for (i, path) in CHECKOUT.iter().enumerate() {
@@ -109,8 +108,7 @@ impl Backend {
     /// Foreground → background: a fresh ID, the move, `registerMigratedProcess`.
     async fn migrate_to_background(&self, owner: &str, display: &str) -> bool {
         // The command keeps running on the checkout while it moves.
-        let mut touching: Vec<String> = CHECKOUT.iter().map(|p| p.to_string()).collect();
-        touching.push("processes".to_string());
+        let touching: Vec<&'static str> = CHECKOUT.iter().copied().chain(["processes"]).collect();
         self.ghost.borrow_mut().phase(owner, "migrating", &touching);
         let id = self.generate_unique_process_id(owner, display);
         self.io().await;
@@ -121,8 +119,7 @@ impl Backend {
             return false;
         }
         self.register_process(owner, &id);
-        let checkout: Vec<String> = CHECKOUT.iter().map(|p| p.to_string()).collect();
-        self.ghost.borrow_mut().phase(owner, "running", &checkout);
+        self.ghost.borrow_mut().phase(owner, "running", &CHECKOUT);
         true
     }
 }

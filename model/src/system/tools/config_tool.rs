@@ -9,8 +9,8 @@ use crate::system::tools::docs::{with_route, Fact};
 use crate::system::tools::version::ConfigLocking;
 
 impl Backend {
-    pub async fn mux_config_write(&self, owner: &str, file: &str, route: bool) {
-        self.ghost.borrow_mut().phase(owner, "mux_config_write", &[file.to_string()]);
+    pub async fn mux_config_write(&self, owner: &str, file: &'static str, route: bool) {
+        self.ghost.borrow_mut().phase(owner, "mux_config_write", &[file]);
         let _lock: Option<Held> = match (self.version.config_tool_locked, self.version.config_locking) {
             (false, _) => None,
             (true, ConfigLocking::InstanceQueue) => Some(

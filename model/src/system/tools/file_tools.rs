@@ -9,8 +9,8 @@ use crate::system::tools::backend::{Backend, Held, CHECKOUT, NOTES};
 use crate::system::tools::docs::Fact;
 
 impl Backend {
-    pub async fn file_read(&self, owner: &str, path: &str) {
-        self.ghost.borrow_mut().phase(owner, "read", &[path.to_string()]);
+    pub async fn file_read(&self, owner: &str, path: &'static str) {
+        self.ghost.borrow_mut().phase(owner, "read", &[path]);
         self.io().await;
         let text = self.fs.read(path).unwrap_or_default();
         self.note(format_args!("{owner} reads {path} = {text}"));
@@ -22,8 +22,8 @@ impl Backend {
 
     /// `file_edit_replace_*` on a checkout file: a rewrite under the per-file lock
     /// (`proposed`: and the file's checkout write lock).
-    pub async fn file_edit(&self, owner: &str, path: &str) {
-        self.ghost.borrow_mut().phase(owner, "edit", &[path.to_string()]);
+    pub async fn file_edit(&self, owner: &str, path: &'static str) {
+        self.ghost.borrow_mut().phase(owner, "edit", &[path]);
         let _lock = self.file_edit_lock(owner, path).await;
         let _checkout = match CHECKOUT.iter().position(|p| *p == path) {
             Some(i) if self.version.checkout_locks => {
@@ -77,7 +77,7 @@ impl Backend {
     }
 
     pub async fn file_edit_insert(&self, owner: &str) {
-        self.ghost.borrow_mut().phase(owner, "insert", &[NOTES.to_string()]);
+        self.ghost.borrow_mut().phase(owner, "insert", &[NOTES]);
         let line = ["insert by ", owner].concat();
         let created = if self.version.insert_locked {
             let _lock = self.file_edit_lock(owner, NOTES).await;
@@ -97,8 +97,8 @@ impl Backend {
     }
 
     /// A full-content overwrite: it reads only to render a diff.
-    pub async fn skill_write(&self, owner: &str, path: &str) {
-        self.ghost.borrow_mut().phase(owner, "write", &[path.to_string()]);
+    pub async fn skill_write(&self, owner: &str, path: &'static str) {
+        self.ghost.borrow_mut().phase(owner, "write", &[path]);
         if !self.may_begin(owner, self.params.tools_honor_abort) {
             return;
         }

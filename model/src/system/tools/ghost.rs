@@ -21,9 +21,11 @@ struct Promise {
 #[derive(Clone, Debug, Default)]
 pub struct CallRecord {
     pub label: String,
-    pub resources: BTreeSet<String>,
+    /// Resources are named by constants (paths, `task-service`, `processes`), so
+    /// the sets hold the names themselves, not copies.
+    pub resources: BTreeSet<&'static str>,
     pub phase: String,
-    pub phase_resources: BTreeSet<String>,
+    pub phase_resources: BTreeSet<&'static str>,
 }
 
 /// Everything the invariants read that is not in the files.
@@ -227,11 +229,12 @@ impl Ghost {
         self.calls.insert(owner.to_string(), record);
     }
 
-    pub fn phase(&mut self, owner: &str, phase: &str, resources: &[String]) {
+    pub fn phase(&mut self, owner: &str, phase: &str, resources: &[&'static str]) {
         if let Some(c) = self.calls.get_mut(owner) {
             c.phase.clear();
             c.phase.push_str(phase);
-            c.phase_resources = resources.iter().cloned().collect();
+            c.phase_resources.clear();
+            c.phase_resources.extend(resources.iter().copied());
         }
     }
 

@@ -90,33 +90,33 @@ impl Tool {
     }
 
     /// Every resource the call touches, for L6.
-    pub fn resources(&self) -> BTreeSet<String> {
+    pub fn resources(&self) -> BTreeSet<&'static str> {
         let mut r = BTreeSet::new();
-        let checkout = |r: &mut BTreeSet<String>| r.extend(CHECKOUT.iter().map(|p| p.to_string()));
+        let checkout = |r: &mut BTreeSet<&'static str>| r.extend(CHECKOUT);
         match self {
             Tool::Task { .. } => {
-                r.insert("task-service".to_string());
-                r.insert(CONFIG.to_string());
+                r.insert("task-service");
+                r.insert(CONFIG);
                 if self.forked() {
                     checkout(&mut r);
                 }
             }
             Tool::Bash { background, migrates, .. } => {
                 if *background || *migrates {
-                    r.insert("processes".to_string());
+                    r.insert("processes");
                 }
                 if !background {
                     checkout(&mut r);
                 }
             }
             Tool::FileRead { path } | Tool::FileEdit { path } | Tool::SkillWrite { path } => {
-                r.insert(path.to_string());
+                r.insert(*path);
             }
             Tool::FileEditInsert => {
-                r.insert(NOTES.to_string());
+                r.insert(NOTES);
             }
             Tool::ConfigWrite { file, .. } => {
-                r.insert(file.to_string());
+                r.insert(*file);
             }
         }
         r

@@ -10,9 +10,9 @@ use crate::system::tools::docs::Fact;
 
 impl Backend {
     pub async fn task_tool(&self, owner: &str, forked: bool, foreground: bool) {
-        let mut create = vec!["task-service".to_string(), CONFIG.to_string()];
+        let mut create = vec!["task-service", CONFIG];
         if forked {
-            create.extend(CHECKOUT.iter().map(|p| p.to_string()));
+            create.extend(CHECKOUT);
         }
         self.ghost.borrow_mut().phase(owner, "TaskService.create", &create);
         {
