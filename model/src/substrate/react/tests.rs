@@ -48,6 +48,8 @@ fn effects_rerun_on_changed_deps_and_uncleared_timers_fire_after_unmount() {
             s.sleep_ms(100).await;
             c.unmount(&s);
             assert_eq!(timers.count(1, "t"), 2, "two uncleared timers pending after unmount");
+            assert_eq!(timers.count_each(1, ["t", "u"]), [timers.count(1, "t"), timers.count(1, "u")]);
+            assert_eq!(timers.count_each(2, ["t"]), [0], "another owner's");
             c.set_state(|st| st.dep = 9);
         });
     });

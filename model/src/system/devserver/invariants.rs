@@ -71,7 +71,7 @@ pub fn owner_only_release(w: &DevWorld, _: &Sim) -> Result<(), String> {
 pub fn one_poller_per_hook(w: &DevWorld, sim: &Sim) -> Result<(), String> {
     let timers = &w.shared.timers;
     for h in w.shared.hooks.borrow().iter().filter(|h| h.is_live(sim)) {
-        let (polls, autos) = (timers.count(h.id, POLL), timers.count(h.id, AUTO_START));
+        let [polls, autos] = timers.count_each(h.id, [POLL, AUTO_START]);
         if autos > 1 {
             return Err(format!("hook h{} has {autos} pending auto-start timers", h.id));
         }
