@@ -307,7 +307,7 @@ impl Sim {
         let scale = scales[self.draw(ChoiceKind::Swarm, scales.len() as u64) as usize].min(max);
         // `format!("fault {} up to {scale} {unit}", point.name)`, without the machinery.
         let mut line = String::with_capacity(32 + point.name.len() + unit.len());
-        for piece in ["fault ", point.name, " up to ", decimal(&mut [0; 20], scale), " ", unit] {
+        for piece in ["fault ", point.name, " up to ", itoa::Buffer::new().format(scale), " ", unit] {
             line.push_str(piece);
         }
         self.describe_workload(line);
@@ -374,29 +374,5 @@ impl Sim {
             sim.sleep_ms(down_ms).await;
             sim.restart(node);
         });
-    }
-}
-
-/// `n` in decimal, as `{n}` writes it, laid out at the end of `digits`.
-fn decimal(digits: &mut [u8; 20], mut n: u64) -> &str {
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&digits[at..]).expect("ASCII digits")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn decimal_reads_as_format_writes_it() {
-        for n in [0, 1, 9, 10, 100, 60_000, 100_000, u64::MAX] {
-            assert_eq!(super::decimal(&mut [0; 20], n), n.to_string());
-        }
     }
 }

@@ -37,9 +37,7 @@ impl Line {
 
     /// Appends `n` as `{n}` writes it.
     pub(super) fn num(&mut self, n: u64) -> &mut Line {
-        let mut digits = [0u8; 20];
-        let at = decimal(&mut digits, n);
-        self.push(&digits[at..]);
+        self.push(itoa::Buffer::new().format(n).as_bytes());
         self
     }
 
@@ -73,19 +71,6 @@ impl Line {
     /// The text so far, for [`sim::Sim::note_str`].
     pub(super) fn as_str(&self) -> &str {
         std::str::from_utf8(&self.bytes[..self.len]).expect("whole strs and ASCII digits")
-    }
-}
-
-/// Writes `n` in decimal at the end of `digits`; returns where the digits start.
-fn decimal(digits: &mut [u8; 20], mut n: u64) -> usize {
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return at;
-        }
     }
 }
 
