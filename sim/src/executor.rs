@@ -296,9 +296,9 @@ impl Sim {
     /// Labels the draws made until the guard drops as done for `node` (the nemesis
     /// deciding about one target), so that removing a decision about one node leaves
     /// the labels of decisions about the others unchanged.
-    pub fn acting_for(&self, node: NodeId) -> ActingFor {
+    pub fn acting_for(&self, node: NodeId) -> ActingFor<'_> {
         let outer = self.k.actor.replace(node);
-        ActingFor { sim: self.clone(), outer }
+        ActingFor { sim: self, outer }
     }
 
     /// A copy of the tape drawn so far, its actors named.
@@ -920,13 +920,15 @@ impl Sim {
     }
 }
 
-/// Restores the actor of draws when dropped; see [`Sim::acting_for`].
-pub struct ActingFor {
-    sim: Sim,
+/// Restores the actor of draws when dropped; see [`Sim::acting_for`]. Borrows the
+/// `Sim`: the nemesis takes one for every target of every tick, and a handle clone
+/// each time showed in its profile.
+pub struct ActingFor<'a> {
+    sim: &'a Sim,
     outer: NodeId,
 }
 
-impl Drop for ActingFor {
+impl Drop for ActingFor<'_> {
     fn drop(&mut self) {
         self.sim.k.actor.set(self.outer);
     }

@@ -173,25 +173,6 @@ impl Target {
     }
 }
 
-/// [`Sim::acting_for`] on a borrowed handle: the same labels for the draws of a
-/// strike, without cloning the `Sim` at every target of every tick.
-struct Acting<'a> {
-    sim: &'a Sim,
-    outer: NodeId,
-}
-
-impl<'a> Acting<'a> {
-    fn for_node(sim: &'a Sim, node: NodeId) -> Acting<'a> {
-        Acting { sim, outer: sim.k().actor.replace(node) }
-    }
-}
-
-impl Drop for Acting<'_> {
-    fn drop(&mut self) {
-        self.sim.k().actor.set(self.outer);
-    }
-}
-
 /// The per-run scales the nemesis draws on first use.
 #[derive(Default)]
 struct Scales {
@@ -244,7 +225,7 @@ impl Sim {
                     continue;
                 }
                 for target in &targets {
-                    let _for = Acting::for_node(&sim, target.node);
+                    let _for = sim.acting_for(target.node);
                     sim.strike(target, &config, &mut scales, rates);
                 }
             }
