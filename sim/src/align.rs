@@ -83,7 +83,8 @@ pub(crate) struct Aligned {
 }
 
 impl Aligned {
-    pub fn new(tape: Tape) -> Aligned {
+    pub fn new(mut tape: Tape) -> Aligned {
+        tape.ensure_labels();
         let mut schedule = Vec::new();
         let mut others = BTreeMap::new();
         let mut remaining = 0;

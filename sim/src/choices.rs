@@ -103,7 +103,10 @@ impl Choices {
                 Stream::Branch { prefix, pos: 0, rng: Box::new(ChaCha8Rng::seed_from_u64(seed)) }
             }
         };
-        let recorded = Tape { choices: tape, actors: Vec::new() };
+        // Only a replay by label needs each draw's label as it is drawn (it finds the
+        // value by it); every other stream leaves the labels to be counted if the
+        // tape is read (see `Tape`).
+        let recorded = Tape::with_labels_pending(tape, !matches!(stream, Stream::Aligned(_)));
         Choices { stream, recorded, counts, schedules: 0, forced: None }
     }
 
@@ -129,6 +132,8 @@ impl Choices {
         let (site, actor, n) = if kind == ChoiceKind::Schedule {
             self.schedules += 1;
             (SCHEDULE_SITE, 0, self.schedules - 1)
+        } else if self.recorded.labels_pending() {
+            (site, actor, 0)
         } else {
             (site, actor, self.counts.next(kind, site, actor))
         };
@@ -215,10 +220,12 @@ impl Choices {
         // The next run records into room as large as this run had: a run longer than
         // the last must not regrow (and copy) its tape from the last one's length.
         let room = Vec::with_capacity(self.recorded.choices.capacity());
-        Tape { choices: std::mem::replace(&mut self.recorded.choices, room), actors: Vec::new() }
+        Tape::with_labels_pending(std::mem::replace(&mut self.recorded.choices, room), self.recorded.labels_pending())
     }
 
-    pub fn into_tape(self) -> Tape {
+    /// The tape, its labels counted.
+    pub fn into_tape(mut self) -> Tape {
+        self.recorded.ensure_labels();
         self.recorded
     }
 
@@ -282,9 +289,46 @@ mod tests {
         }
     }
 
+    /// The draws of one run at several sites, kinds and actors, schedules among them.
+    fn draw_mixed(c: &mut Choices) {
+        for i in 0..60u32 {
+            let (kind, site) = match i % 4 {
+                0 => (ChoiceKind::Delay, A),
+                1 => (ChoiceKind::Fault, A),
+                2 => (ChoiceKind::Delay, B),
+                _ => (ChoiceKind::Schedule, SCHEDULE_SITE),
+            };
+            c.below(kind, site, i % 3, 2 + u64::from(i % 5));
+        }
+    }
+
+    /// A seeded run leaves its labels to be counted; counted afterwards they are the
+    /// labels a replay by label counts as it draws, and they differ from the zeros
+    /// recorded in their place (so the test would see labels left uncounted).
+    #[test]
+    fn labels_counted_after_a_seeded_run_are_those_counted_while_drawing() {
+        let mut fresh = Choices::new(ChoiceSource::Seed(3));
+        draw_mixed(&mut fresh);
+        let pending = fresh.take_tape();
+        assert!(pending.labels_pending());
+        assert!(pending.choices.iter().all(|c| c.kind == ChoiceKind::Schedule || c.n == 0));
+        let mut counted = pending.clone();
+        counted.ensure_labels();
+        assert!(counted.choices.iter().any(|c| c.kind != ChoiceKind::Schedule && c.n > 0));
+        counted.actors = (0..3).map(|a| format!("node{a}")).collect();
+        let mut replay = Choices::new(ChoiceSource::Tape(counted.clone()));
+        (0..3).for_each(|a| replay.name_actor(a, &counted.actors[a as usize]));
+        draw_mixed(&mut replay);
+        let eager = replay.take_tape();
+        assert!(!eager.labels_pending(), "a replay by label counts as it draws");
+        assert_eq!(eager.choices, counted.choices);
+        assert_eq!(pending, eager, "a tape compares by its labels, counted or not");
+        assert_eq!(serde_json::to_string(&pending).unwrap(), serde_json::to_string(&eager).unwrap());
+    }
+
     #[test]
     fn an_exhausted_tape_continues_with_zero_and_out_of_range_values_clamp() {
-        let tape = Tape { choices: vec![Choice::unlabelled(ChoiceKind::Delay, 100, 99)], actors: Vec::new() };
+        let tape = Tape::new(vec![Choice::unlabelled(ChoiceKind::Delay, 100, 99)], Vec::new());
         let mut c = Choices::new(ChoiceSource::Tape(tape));
         assert_eq!(c.below(ChoiceKind::Delay, A, 0, 10), 9);
         assert_eq!(c.below(ChoiceKind::Delay, A, 0, 10), 0);
@@ -310,7 +354,7 @@ mod tests {
 
     #[test]
     fn zero_means_no_for_chance() {
-        let tape = Tape { choices: vec![Choice::unlabelled(ChoiceKind::Fault, 4, 0)], actors: Vec::new() };
+        let tape = Tape::new(vec![Choice::unlabelled(ChoiceKind::Fault, 4, 0)], Vec::new());
         let mut c = Choices::new(ChoiceSource::Tape(tape));
         assert!(!c.chance(ChoiceKind::Fault, A, 0, Ratio::new(3, 4)));
         assert!(c.chance(ChoiceKind::Fault, A, 0, Ratio::ALWAYS));

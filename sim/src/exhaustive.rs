@@ -121,7 +121,7 @@ impl<F: FnMut(&Tape) -> RunResult> Search<'_, F> {
         let end = self.explored_until(&result, from, left).min(recorded.len());
         for q in from..end {
             for value in self.alternatives(&recorded.choices[q]) {
-                let mut child = Tape { choices: recorded.choices[..q].to_vec(), actors: Vec::new() };
+                let mut child = Tape::new(recorded.choices[..q].to_vec(), Vec::new());
                 child.choices.push(Choice { value, ..recorded.choices[q] });
                 if let Some(found) = self.level(&child, q + 1, depth + 1, level) {
                     return Some(found);
@@ -238,7 +238,7 @@ mod tests {
     #[test]
     fn the_estimate_counts_subsets_of_decisions_and_their_values() {
         let c = |bound| Choice::unlabelled(crate::ChoiceKind::Schedule, bound, 0);
-        let tape = Tape { choices: vec![c(2), c(3), c(2)], actors: Vec::new() };
+        let tape = Tape::new(vec![c(2), c(3), c(2)], Vec::new());
         let config = ExhaustiveConfig { bound: 2, ..ExhaustiveConfig::default() };
         // 1 default + (1 + 2 + 1) single deviations + (1*2 + 1*1 + 2*1) pairs.
         assert_eq!(estimate(&tape, config), 1 + 4 + 5);

@@ -269,7 +269,11 @@ fn run_footprinted<W>(
     IN_RUN.with(|f| f.set(outer));
     // After shutdown: destructors may draw, and a replay must see those draws too.
     let fit = sim.fit();
-    let tape = sim.take_tape();
+    let mut tape = sim.take_tape();
+    if !outcome.is_pass() {
+        // A failing run's tape is shrunk: edited by label (see `Tape`).
+        tape.ensure_labels();
+    }
     let node_names = tape.actors.clone();
     let mut trace = sim.take_trace();
     let goals = sim.take_goals();

@@ -18,6 +18,8 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::label_counts::LabelCounts;
+
 /// What a decision was for. Reports group draws by kind, and the shrinker treats
 /// kinds differently (a schedule choice of 0 means "run the oldest ready task").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -144,16 +146,107 @@ impl Choice {
 }
 
 /// Every decision of one run, in the order it was drawn.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// A run from a seed records its decisions without counting each label's `n` (a
+/// lookup per draw, a few percent of a run): the tape of a passing run is mostly
+/// dropped unread. Such a tape has its labels pending; they are counted, by the same
+/// rule the draws would have used, when someone reads them: the runner before it
+/// returns the tape of a failing run (the shrinker edits those), [`Tape::ensure_labels`],
+/// a replay by label, and comparing, hashing, printing or serializing a tape. Edit
+/// the choices of a passing run's tape only after [`Tape::ensure_labels`].
+#[derive(Clone, Default, Deserialize)]
 pub struct Tape {
     pub choices: Vec<Choice>,
     /// The names of the nodes labels refer to, indexed by [`Choice::actor`]. Names,
     /// not node numbers, survive a change in how many nodes a run adds before one.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub actors: Vec<String>,
+    /// Whether the `n` of every choice but a schedule decision is still 0, to be
+    /// counted ([`Tape::ensure_labels`]).
+    #[serde(skip)]
+    labels_pending: bool,
+}
+
+/// What a tape serializes to: its choices with their labels counted, and its actors.
+#[derive(Serialize)]
+struct TapeOnDisk<'a> {
+    choices: &'a [Choice],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    actors: &'a [String],
+}
+
+impl Serialize for Tape {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let tape = self.with_labels();
+        TapeOnDisk { choices: &tape.choices, actors: &tape.actors }.serialize(s)
+    }
+}
+
+impl PartialEq for Tape {
+    fn eq(&self, other: &Tape) -> bool {
+        let (a, b) = (self.with_labels(), other.with_labels());
+        a.choices == b.choices && a.actors == b.actors
+    }
+}
+
+impl Eq for Tape {}
+
+impl std::hash::Hash for Tape {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let tape = self.with_labels();
+        tape.choices.hash(state);
+        tape.actors.hash(state);
+    }
+}
+
+impl std::fmt::Debug for Tape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tape = self.with_labels();
+        f.debug_struct("Tape").field("choices", &tape.choices).field("actors", &tape.actors).finish()
+    }
 }
 
 impl Tape {
+    /// A tape of `choices`, each labelled as recorded, and the names of their actors.
+    pub fn new(choices: Vec<Choice>, actors: Vec<String>) -> Tape {
+        Tape { choices, actors, labels_pending: false }
+    }
+
+    /// A tape recorded with its labels pending ([`Tape`]): no choice but a schedule
+    /// decision has its `n` yet.
+    pub(crate) fn with_labels_pending(choices: Vec<Choice>, pending: bool) -> Tape {
+        Tape { choices, actors: Vec::new(), labels_pending: pending }
+    }
+
+    /// Counts the `n` of each choice of a tape recorded with its labels pending: its
+    /// occurrence among the draws of the same kind, site and actor, counted as
+    /// [`crate::Choices`] counts a draw (a schedule decision carries its own already).
+    pub fn ensure_labels(&mut self) {
+        if !std::mem::take(&mut self.labels_pending) {
+            return;
+        }
+        let mut counts = LabelCounts::default();
+        for c in self.choices.iter_mut().filter(|c| c.kind != ChoiceKind::Schedule) {
+            c.n = counts.next(c.kind, c.site, c.actor);
+        }
+    }
+
+    /// Whether the labels are still to be counted.
+    #[inline]
+    pub(crate) fn labels_pending(&self) -> bool {
+        self.labels_pending
+    }
+
+    /// This tape with its labels counted: itself, or a labelled copy.
+    fn with_labels(&self) -> std::borrow::Cow<'_, Tape> {
+        if !self.labels_pending {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut tape = self.clone();
+        tape.ensure_labels();
+        std::borrow::Cow::Owned(tape)
+    }
+
     pub fn len(&self) -> usize {
         self.choices.len()
     }
@@ -169,10 +262,7 @@ impl Tape {
 
     /// The same values without labels: a tape that replays by position.
     pub fn unlabelled(&self) -> Tape {
-        Tape {
-            choices: self.choices.iter().map(|c| Choice::unlabelled(c.kind, c.bound, c.value)).collect(),
-            actors: Vec::new(),
-        }
+        Tape::new(self.choices.iter().map(|c| Choice::unlabelled(c.kind, c.bound, c.value)).collect(), Vec::new())
     }
 
     /// The name of the actor of `choice`.
