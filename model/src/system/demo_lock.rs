@@ -15,6 +15,7 @@ use std::rc::Rc;
 use sim::{ChoiceKind, NodeId, Reads, Sim, Tracked};
 
 use crate::substrate::kv::KvServer;
+use crate::system::text::Text;
 
 /// The key every client locks.
 pub const LOCK_KEY: &str = "lock";
@@ -99,7 +100,8 @@ pub fn check_all_clients_finish(world: &DemoLockWorld, _: &Sim) -> Result<(), St
 /// Crashed clients restart and carry on with the rounds they have left.
 pub fn build(sim: &Sim, acquire: Acquire, params: &DemoLockParams) -> DemoLockWorld {
     let kv = KvServer::new(sim, "kv");
-    let clients: Rc<[NodeId]> = (0..params.clients).map(|i| sim.add_node(format!("c{}", i + 1))).collect();
+    let clients: Rc<[NodeId]> =
+        (1..=params.clients as u64).map(|i| sim.add_node(Text::new().str("c").num(i).done())).collect();
     let rounds_target = clients.iter().map(|_| sim.workload(1, params.rounds_max)).collect();
     let world = DemoLockWorld {
         kv,
