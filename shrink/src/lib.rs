@@ -361,6 +361,10 @@ pub fn shrink_until<F: Fn(&Tape, u64) -> RunResult + Sync>(
     run: F,
 ) -> Shrunk {
     let target = failing.outcome.key().expect("only a failing run can be shrunk");
+    // The runner counts a failing run's labels already; a run built by hand may not
+    // have (see `sim::Tape`), and edits by label need them.
+    let mut failing = failing;
+    failing.tape.ensure_labels();
     let mut s = Shrinker {
         run,
         target,

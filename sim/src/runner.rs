@@ -269,11 +269,8 @@ fn run_footprinted<W>(
     IN_RUN.with(|f| f.set(outer));
     // After shutdown: destructors may draw, and a replay must see those draws too.
     let fit = sim.fit();
-    let mut tape = sim.take_tape();
-    if !outcome.is_pass() {
-        // A failing run's tape is shrunk: edited by label (see `Tape`).
-        tape.ensure_labels();
-    }
+    // A failing run's tape is shrunk, edited by label: its labels are counted now.
+    let tape = sim.take_tape(!outcome.is_pass());
     let node_names = tape.actors.clone();
     let mut trace = sim.take_trace();
     let goals = sim.take_goals();

@@ -222,10 +222,17 @@ impl Tape {
     /// occurrence among the draws of the same kind, site and actor, counted as
     /// [`crate::Choices`] counts a draw (a schedule decision carries its own already).
     pub fn ensure_labels(&mut self) {
+        self.count_labels_with(&mut LabelCounts::default());
+    }
+
+    /// [`Tape::ensure_labels`] with `counts`, which are cleared first: the thread's
+    /// table of a run's labels, warm from earlier runs, counts a tape faster than a
+    /// fresh one.
+    pub(crate) fn count_labels_with(&mut self, counts: &mut LabelCounts) {
         if !std::mem::take(&mut self.labels_pending) {
             return;
         }
-        let mut counts = LabelCounts::default();
+        counts.clear();
         for c in self.choices.iter_mut().filter(|c| c.kind != ChoiceKind::Schedule) {
             c.n = counts.next(c.kind, c.site, c.actor);
         }
