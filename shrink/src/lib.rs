@@ -361,8 +361,8 @@ pub fn shrink_until<F: Fn(&Tape, u64) -> RunResult + Sync>(
     run: F,
 ) -> Shrunk {
     let target = failing.outcome.key().expect("only a failing run can be shrunk");
-    // The runner counts a failing run's labels already; a run built by hand may not
-    // have (see `sim::Tape`), and edits by label need them.
+    // A run from a seed leaves its labels to be counted (see `sim::Tape`), and the
+    // shrinker's edits go by label.
     let mut failing = failing;
     failing.tape.ensure_labels();
     let mut s = Shrinker {

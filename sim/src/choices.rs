@@ -190,6 +190,7 @@ impl Choices {
     }
 
     /// A value uniform in `lo..=hi`.
+    #[inline]
     pub fn between(&mut self, kind: ChoiceKind, site: Site, actor: u32, lo: u64, hi: u64) -> u64 {
         assert!(lo <= hi, "empty range {lo}..={hi}");
         lo + self.below(kind, site, actor, hi - lo + 1)
@@ -216,19 +217,11 @@ impl Choices {
 
     /// Moves the tape out, leaving an empty one with room for as many decisions (the
     /// next run on this thread records into it: see `crate::recycle`).
-    /// With `count_labels`, its labels are counted (see [`Tape`]), with this run's table.
-    pub(crate) fn take_tape(&mut self, count_labels: bool) -> Tape {
+    pub(crate) fn take_tape(&mut self) -> Tape {
         // The next run records into room as large as this run had: a run longer than
         // the last must not regrow (and copy) its tape from the last one's length.
         let room = Vec::with_capacity(self.recorded.choices.capacity());
-        let mut tape = Tape::with_labels_pending(
-            std::mem::replace(&mut self.recorded.choices, room),
-            self.recorded.labels_pending(),
-        );
-        if count_labels {
-            tape.count_labels_with(&mut self.counts);
-        }
-        tape
+        Tape::with_labels_pending(std::mem::replace(&mut self.recorded.choices, room), self.recorded.labels_pending())
     }
 
     /// The tape, its labels counted.
@@ -317,7 +310,7 @@ mod tests {
     fn labels_counted_after_a_seeded_run_are_those_counted_while_drawing() {
         let mut fresh = Choices::new(ChoiceSource::Seed(3));
         draw_mixed(&mut fresh);
-        let pending = fresh.take_tape(false);
+        let pending = fresh.take_tape();
         assert!(pending.labels_pending());
         assert!(pending.choices.iter().all(|c| c.kind == ChoiceKind::Schedule || c.n == 0));
         let mut counted = pending.clone();
@@ -327,7 +320,7 @@ mod tests {
         let mut replay = Choices::new(ChoiceSource::Tape(counted.clone()));
         (0..3).for_each(|a| replay.name_actor(a, &counted.actors[a as usize]));
         draw_mixed(&mut replay);
-        let eager = replay.take_tape(false);
+        let eager = replay.take_tape();
         assert!(!eager.labels_pending(), "a replay by label counts as it draws");
         assert_eq!(eager.choices, counted.choices);
         assert_eq!(pending, eager, "a tape compares by its labels, counted or not");

@@ -309,10 +309,9 @@ impl Sim {
     }
 
     /// The tape drawn, its actors named, moved out at the end of a run: no copy. The
-    /// node names move into it too, so nothing may ask a node's name after this. With
-    /// `count_labels`, a tape recorded with its labels pending has them counted.
-    pub(crate) fn take_tape(&self, count_labels: bool) -> Tape {
-        let mut tape = self.k.choices.borrow_mut().take_tape(count_labels);
+    /// node names move into it too, so nothing may ask a node's name after this.
+    pub(crate) fn take_tape(&self) -> Tape {
+        let mut tape = self.k.choices.borrow_mut().take_tape();
         tape.actors = self.k.nodes.borrow_mut().iter_mut().map(|n| std::mem::take(&mut n.name)).collect();
         tape
     }

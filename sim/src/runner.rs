@@ -269,8 +269,7 @@ fn run_footprinted<W>(
     IN_RUN.with(|f| f.set(outer));
     // After shutdown: destructors may draw, and a replay must see those draws too.
     let fit = sim.fit();
-    // A failing run's tape is shrunk, edited by label: its labels are counted now.
-    let tape = sim.take_tape(!outcome.is_pass());
+    let tape = sim.take_tape();
     let node_names = tape.actors.clone();
     let mut trace = sim.take_trace();
     let goals = sim.take_goals();

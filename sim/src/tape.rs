@@ -149,11 +149,11 @@ impl Choice {
 ///
 /// A run from a seed records its decisions without counting each label's `n` (a
 /// lookup per draw, a few percent of a run): the tape of a passing run is mostly
-/// dropped unread. Such a tape has its labels pending; they are counted, by the same
-/// rule the draws would have used, when someone reads them: the runner before it
-/// returns the tape of a failing run (the shrinker edits those), [`Tape::ensure_labels`],
-/// a replay by label, and comparing, hashing, printing or serializing a tape. Edit
-/// the choices of a passing run's tape only after [`Tape::ensure_labels`].
+/// dropped unread, and a campaign shrinks only a few of its failing runs. Such a tape
+/// has its labels pending; they are counted, by the same rule the draws would have
+/// used, when someone reads them: the shrinker before it edits a tape,
+/// [`Tape::ensure_labels`], a replay by label, and comparing, hashing, printing or
+/// serializing a tape. Edit a tape's choices only after [`Tape::ensure_labels`].
 #[derive(Clone, Default, Deserialize)]
 pub struct Tape {
     pub choices: Vec<Choice>,
@@ -222,17 +222,10 @@ impl Tape {
     /// occurrence among the draws of the same kind, site and actor, counted as
     /// [`crate::Choices`] counts a draw (a schedule decision carries its own already).
     pub fn ensure_labels(&mut self) {
-        self.count_labels_with(&mut LabelCounts::default());
-    }
-
-    /// [`Tape::ensure_labels`] with `counts`, which are cleared first: the thread's
-    /// table of a run's labels, warm from earlier runs, counts a tape faster than a
-    /// fresh one.
-    pub(crate) fn count_labels_with(&mut self, counts: &mut LabelCounts) {
         if !std::mem::take(&mut self.labels_pending) {
             return;
         }
-        counts.clear();
+        let mut counts = LabelCounts::default();
         for c in self.choices.iter_mut().filter(|c| c.kind != ChoiceKind::Schedule) {
             c.n = counts.next(c.kind, c.site, c.actor);
         }
