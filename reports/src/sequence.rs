@@ -154,7 +154,7 @@ impl Diagram {
 }
 
 fn node_name(result: &RunResult, node: NodeId) -> String {
-    result.node_names.get(node.0 as usize).cloned().unwrap_or_else(|| node.to_string())
+    result.node_names().get(node.0 as usize).cloned().unwrap_or_else(|| node.to_string())
 }
 
 fn mark(kind: &EventKind) -> Mark {
@@ -293,7 +293,7 @@ mod tests {
         let mut r = sim::run(ChoiceSource::Seed(0), &sim::RunConfig::default(), |_| (), &[] as &[sim::Invariant<()>]);
         r.trace = trace;
         r.outcome = outcome;
-        r.node_names = vec!["sim".into(), "kv".into(), "c1".into(), "c2".into()];
+        r.tape.actors = vec!["sim".into(), "kv".into(), "c1".into(), "c2".into()];
         r
     }
 

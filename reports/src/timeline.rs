@@ -21,7 +21,7 @@ pub fn render_steps(result: &RunResult, tail: Option<usize>) -> String {
 fn render_filtered(result: &RunResult, tail: Option<usize>, keep: fn(&EventKind) -> bool) -> String {
     let events: Vec<&Event> = result.trace.iter().filter(|e| keep(&e.kind)).collect();
     let skip = tail.map_or(0, |n| events.len().saturating_sub(n));
-    let width = result.node_names.iter().map(String::len).max().unwrap_or(4).max(4);
+    let width = result.node_names().iter().map(String::len).max().unwrap_or(4).max(4);
     let mut out = String::new();
     if skip > 0 {
         let _ = writeln!(out, "  … {skip} earlier events");
@@ -34,7 +34,7 @@ fn render_filtered(result: &RunResult, tail: Option<usize>, keep: fn(&EventKind)
 }
 
 fn name(result: &RunResult, node: NodeId) -> &str {
-    result.node_names.get(node.0 as usize).map_or("?", String::as_str)
+    result.node_names().get(node.0 as usize).map_or("?", String::as_str)
 }
 
 /// One event in words, without its time and node.

@@ -176,12 +176,18 @@ pub struct RunResult {
     pub fit: Option<Fit>,
     /// The full trace; empty unless the run used [`TraceMode::Full`].
     pub trace: Vec<Event>,
-    pub node_names: Vec<String>,
     /// The `sometimes` goals the run reached, in the order first reached.
     pub goals: Vec<GoalHit>,
     /// `(tape position, state hash)` each time time advanced, if the model offered a
     /// state hasher ([`Sim::set_state_hasher`]); empty otherwise.
     pub state_hashes: Vec<(u32, u64)>,
+}
+
+impl RunResult {
+    /// The name of each node, by number: the tape's actors (the run moved them there).
+    pub fn node_names(&self) -> &[String] {
+        &self.tape.actors
+    }
 }
 
 /// Runs one simulation: `setup` builds the world (nodes, tasks, fault profile) from
@@ -270,7 +276,6 @@ fn run_footprinted<W>(
     // After shutdown: destructors may draw, and a replay must see those draws too.
     let fit = sim.fit();
     let tape = sim.take_tape();
-    let node_names = tape.actors.clone();
     let mut trace = sim.take_trace();
     let goals = sim.take_goals();
     RunResult {
@@ -286,7 +291,6 @@ fn run_footprinted<W>(
         fault_counts,
         fit,
         trace: trace.into_events(),
-        node_names,
         goals,
         state_hashes,
     }

@@ -149,7 +149,7 @@ fn the_nemesis_hits_each_fault_only_on_its_targets() {
             NemesisConfig::new(vec![nodes[0]]).crash(vec![nodes[0]]).clocks(vec![nodes[2]]).pauses(vec![nodes[1]]);
         sim.spawn_nemesis(config);
     });
-    let names = &result.node_names;
+    let names = result.node_names();
     let mut hit: Vec<(String, &str)> = result
         .trace
         .iter()
