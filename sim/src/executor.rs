@@ -61,6 +61,22 @@ thread_local! {
     /// Runs are single-threaded and a simulation never leaves its thread, so a
     /// thread-local queue replaces a lock on every wake (the hottest path).
     static WOKEN: RefCell<Vec<(u64, TaskId)>> = const { RefCell::new(Vec::new()) };
+    /// `WOKEN`'s length, kept wherever it changes: the executor asks before every step
+    /// whether anything woke, and a `Cell` without a destructor answers in one load,
+    /// where `WOKEN` (a `Vec`, so a thread-local with a destructor) first checks that
+    /// its destructor is registered and then takes a borrow.
+    static WOKEN_LEN: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Runs `f` on the thread's queue of wakes and keeps `WOKEN_LEN` its length.
+#[inline]
+fn with_woken<T>(f: impl FnOnce(&mut Vec<(u64, TaskId)>) -> T) -> T {
+    WOKEN.with(|w| {
+        let mut woken = w.borrow_mut();
+        let out = f(&mut woken);
+        WOKEN_LEN.with(|len| len.set(woken.len()));
+        out
+    })
 }
 
 /// Distinguishes simulations (a stale waker of an earlier run must not wake a task of
@@ -85,7 +101,7 @@ impl Wake for TaskWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        WOKEN.with(|w| w.borrow_mut().push((self.sim, self.id)));
+        with_woken(|w| w.push((self.sim, self.id)));
     }
 }
 
@@ -632,19 +648,18 @@ impl Sim {
 
     /// Moves woken tasks onto the ready list, once each, in the order they woke.
     pub(crate) fn collect_woken(&self) {
-        WOKEN.with(|w| {
-            let mut woken = w.borrow_mut();
-            if woken.is_empty() {
-                return;
-            }
-            // Wakes of another simulation on this thread (a nested run) stay queued.
+        if WOKEN_LEN.with(Cell::get) == 0 {
+            return;
+        }
+        // Wakes of another simulation on this thread (a nested run) stay queued.
+        with_woken(|woken| {
             woken.retain(|&(sim, id)| {
                 if sim != self.k.sim_id {
                     return true;
                 }
                 self.make_task_ready(id);
                 false
-            });
+            })
         });
     }
 
@@ -911,7 +926,7 @@ impl Sim {
             if all.is_empty() && ready.is_empty() && timers.is_empty() && hooks.is_empty() && deferred.is_empty() {
                 // Destructors may have woken tasks of this run; their wakes would sit
                 // in the thread's queue for good and slow every later run.
-                WOKEN.with(|w| w.borrow_mut().retain(|(sim, _)| *sim != self.k.sim_id));
+                with_woken(|w| w.retain(|(sim, _)| *sim != self.k.sim_id));
                 return;
             }
             drop((all, ready, timers, hooks, deferred));
