@@ -8,6 +8,7 @@ use sim::{ChoiceKind, NemesisConfig, NodeId, Sim};
 
 use crate::system::prewarm::actor::kill;
 use crate::system::prewarm::faults::{FS_SERVER_CRASH, HOST_RESTART, PROCESS_KILL};
+use crate::system::prewarm::note::Line;
 use crate::system::prewarm::world::World;
 use crate::system::text::Text;
 
@@ -58,13 +59,18 @@ fn strike(w: &World, sim: &Sim) {
     for slot in 0..w.slots.len() {
         if w.slots[slot].proc.get().is_some() && sim.fault(&PROCESS_KILL) {
             let id = w.slots[slot].proc.get().unwrap_or_default();
-            sim::note!(sim, NodeId::SYSTEM, "kill -9 {}", w.ghost.borrow().procs[id].label);
+            let mut line = Line::new();
+            line.str("kill -9 ").str(&w.ghost.borrow().procs[id].label);
+            sim.note_str(NodeId::SYSTEM, line.as_str());
             kill(w, sim, slot);
         }
     }
     for (h, host) in w.hosts.iter().enumerate() {
         if sim.fault(&HOST_RESTART) {
-            sim::note!(sim, NodeId::SYSTEM, "{} restarts: its pid namespace starts over", host.name);
+            sim.note_str(
+                NodeId::SYSTEM,
+                Line::new().str(&host.name).str(" restarts: its pid namespace starts over").as_str(),
+            );
             for slot in 0..w.slots.len() {
                 if w.slots[slot].host == h {
                     kill(w, sim, slot);

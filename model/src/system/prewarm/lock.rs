@@ -25,11 +25,15 @@ pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
                 let inst = g.created(template, p.id, p.sim.now());
                 g.instances[inst].legacy = p.version != p.w.version;
                 drop(g);
-                p.note(format_args!("mkdir {dir}: acquired"));
+                p.note_with(|l| {
+                    l.str("mkdir ").str(dir).str(": acquired");
+                });
                 break;
             }
             Err(FsError::Exists) => {
-                p.note(format_args!("mkdir {dir}: EEXIST"));
+                p.note_with(|l| {
+                    l.str("mkdir ").str(dir).str(": EEXIST");
+                });
                 wait_for_lock(p, template).await?;
             }
             Err(e) => panic!("mkdir {dir}: {e}"),
@@ -39,7 +43,9 @@ pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
     p.prewarm(template, |_| {}).await;
     // finally
     p.step().await;
-    p.note(format_args!("releases {dir}"));
+    p.note_with(|l| {
+        l.str("releases ").str(dir);
+    });
     remove(p, template, true).await;
     Ok(())
 }
@@ -95,7 +101,9 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
     let result = loop {
         p.step().await;
         if !p.w.fs.exists(dir) {
-            p.note(format_args!("{dir} is gone"));
+            p.note_with(|l| {
+                l.str(dir).str(" is gone");
+            });
             break Ok(());
         }
         let verdict = match p.version.liveness {
@@ -114,10 +122,14 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
         let current = p.w.ghost.borrow().current.get(&template).copied();
         if current != met {
             met = current;
-            p.note(format_args!("waits on {dir} (holder {verdict:?})"));
+            p.note_with(|l| {
+                l.str("waits on ").str(dir).str(" (holder ").str(verdict.name()).str(")");
+            });
         }
         if verdict == Verdict::Dead {
-            p.note(format_args!("holder of {dir} is dead: rm -r"));
+            p.note_with(|l| {
+                l.str("holder of ").str(dir).str(" is dead: rm -r");
+            });
             p.sim.sometimes("dead-holder-reclaimed");
             remove(p, template, false).await;
             break Ok(());
@@ -141,7 +153,9 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
                 );
             }
             if now.saturating_sub(mtime.as_ms()) > stale_ms {
-                p.note(format_args!("{dir} is stale (mtime {mtime}): rm -r"));
+                p.note_with(|l| {
+                    l.str(dir).str(" is stale (mtime ").time(mtime).str("): rm -r");
+                });
                 p.sim.sometimes("stale-lock-reclaimed-by-mtime");
                 remove(p, template, false).await;
                 if params.stale_reloops {
@@ -151,7 +165,10 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
             }
         }
         if p.date_now().saturating_sub(start) > params.lock_timeout_ms {
-            p.note(format_args!("gives up on {dir} after {} s", p.date_now().saturating_sub(start) / 1000));
+            let waited_s = p.date_now().saturating_sub(start) / 1000;
+            p.note_with(|l| {
+                l.str("gives up on ").str(dir).str(" after ").num(waited_s).str(" s");
+            });
             crate::system::prewarm::invariants::judge_timeout(p, template);
             break Err(LockError::Timeout);
         }

@@ -85,6 +85,17 @@ pub enum Verdict {
     Unknown,
 }
 
+impl Verdict {
+    /// The verdict's name, as `{verdict:?}` writes it (a test compares).
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Dead => "Dead",
+            Verdict::Alive => "Alive",
+            Verdict::Unknown => "Unknown",
+        }
+    }
+}
+
 /// V1's `classify`, or v0.5's when `host_gate` is off: read the record, gate on the
 /// hostname, probe `kill(pid, 0)` in the waiter's own pid namespace.
 pub fn classify(record: Option<&OwnerRecord>, host_gate: bool, procs: &ProcessTable, user: &str) -> Verdict {
@@ -104,6 +115,13 @@ pub fn classify(record: Option<&OwnerRecord>, host_gate: bool, procs: &ProcessTa
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_verdict_reads_as_debug_writes_it() {
+        for v in [Verdict::Dead, Verdict::Alive, Verdict::Unknown] {
+            assert_eq!(v.name(), format!("{v:?}"));
+        }
+    }
 
     #[test]
     fn a_record_round_trips_and_torn_text_does_not_parse() {
