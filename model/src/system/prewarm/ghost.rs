@@ -45,13 +45,17 @@ pub struct Ghost {
     pub instances: Vec<Instance>,
     /// The instance that currently holds each template's lock.
     pub current: BTreeMap<usize, usize>,
-    /// Who is running a prewarm of each template.
-    pub in_cs: BTreeMap<usize, Vec<usize>>,
+    /// Who is running a prewarm of each template: changed only by `enter_cs` and
+    /// `leave_cs`, which count the change in `cs_changes`.
+    in_cs: BTreeMap<usize, Vec<usize>>,
+    /// How many times `in_cs` was changed (the footprint's part for I1).
+    cs_changes: u64,
     /// Prewarms of each template that started and have not finished.
     pub writers: BTreeMap<usize, u32>,
     pub waiting: BTreeMap<usize, Wait>,
-    /// Event-time violations (I5, I6, I14, L5, P2), first one of each kept.
-    pub broken: BTreeMap<&'static str, String>,
+    /// Event-time violations (I5, I6, I14, L5, P2), first one of each kept: only
+    /// ever added to (`break_`), so its length moves whenever one is.
+    broken: BTreeMap<&'static str, String>,
 }
 
 impl Ghost {
@@ -61,6 +65,30 @@ impl Ghost {
 
     pub fn break_(&mut self, invariant: &'static str, why: String) {
         self.broken.entry(invariant).or_insert(why);
+    }
+
+    /// Why `invariant` was broken, if it was (the first time).
+    pub fn broken(&self, invariant: &str) -> Option<&String> {
+        // Nearly always nothing is broken: no lookup by name then.
+        if self.broken.is_empty() {
+            return None;
+        }
+        self.broken.get(invariant)
+    }
+
+    /// How many invariants were broken: it grows whenever one more is.
+    pub fn broken_count(&self) -> usize {
+        self.broken.len()
+    }
+
+    /// Who is running a prewarm of each template.
+    pub fn in_cs(&self) -> &BTreeMap<usize, Vec<usize>> {
+        &self.in_cs
+    }
+
+    /// How many times [`Ghost::in_cs`] changed: unchanged means unchanged.
+    pub fn cs_changes(&self) -> u64 {
+        self.cs_changes
     }
 
     /// A new lock instance of `template` created by `owner`.
@@ -97,11 +125,13 @@ impl Ghost {
     }
 
     pub fn enter_cs(&mut self, template: usize, proc: usize) {
+        self.cs_changes += 1;
         self.in_cs.entry(template).or_default().push(proc);
         *self.writers.entry(template).or_default() += 1;
     }
 
     pub fn leave_cs(&mut self, template: usize, proc: usize) {
+        self.cs_changes += 1;
         if let Some(v) = self.in_cs.get_mut(&template) {
             v.retain(|p| *p != proc);
         }

@@ -6,7 +6,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use sim::{ChoiceKind, NodeId, Ratio, Sim};
+use sim::{ChoiceKind, NodeId, Ratio, Sim, SimTime};
 
 use crate::substrate::fs::{parent, Durability, FileSystem};
 use crate::substrate::process::{PidParams, ProcessTable};
@@ -97,9 +97,10 @@ pub struct PrewarmWorld {
     /// nearly every step.
     pub paths: Vec<TemplatePaths>,
     pub ghost: sim::Tracked<Ghost>,
-    /// The footprint's last answer to "is some current holder dead?" and the ghost's
-    /// write count it was computed at (see [`crate::system::prewarm::reads`]).
-    pub holder_dead_memo: Cell<Option<(u64, bool)>>,
+    /// The footprint's last L2 deadline, and the ghost's write count and the sum of
+    /// the hosts' namespace counts it was computed at (see
+    /// [`crate::system::prewarm::reads`]).
+    pub reclaim_deadline_memo: Cell<Option<((u64, u64), SimTime)>>,
 }
 
 /// The paths of one template.
@@ -230,7 +231,7 @@ pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
         templates,
         paths,
         ghost: sim::Tracked::new(Ghost::default()),
-        holder_dead_memo: Cell::new(None),
+        reclaim_deadline_memo: Cell::new(None),
     })
 }
 
