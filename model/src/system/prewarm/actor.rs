@@ -61,12 +61,13 @@ impl Proc {
     }
 
     /// Notes the text `body` lays out, prefixed with the process's label (`"{label}:
-    /// {text}"`), laid out on the stack and hashed in one piece ([`Line`]).
+    /// {text}"`), laid out in the world's note buffer and hashed in one piece ([`Line`]).
     pub fn note_with(&self, body: impl FnOnce(&mut Line)) {
-        let mut line = Line::new();
+        let mut line = self.w.note_line();
         line.str(&self.w.ghost.borrow().procs[self.id].label).str(": ");
         body(&mut line);
         self.sim.note_str(self.node(), line.as_str());
+        self.w.note_done(line);
     }
 
     /// `Date.now()` on its host.

@@ -8,7 +8,6 @@ use sim::{ChoiceKind, NemesisConfig, NodeId, Sim};
 
 use crate::system::prewarm::actor::kill;
 use crate::system::prewarm::faults::{FS_SERVER_CRASH, HOST_RESTART, PROCESS_KILL};
-use crate::system::prewarm::note::Line;
 use crate::system::prewarm::world::World;
 use crate::system::text::Text;
 
@@ -59,18 +58,19 @@ fn strike(w: &World, sim: &Sim) {
     for slot in 0..w.slots.len() {
         if w.slots[slot].proc.get().is_some() && sim.fault(&PROCESS_KILL) {
             let id = w.slots[slot].proc.get().unwrap_or_default();
-            let mut line = Line::new();
+            let mut line = w.note_line();
             line.str("kill -9 ").str(&w.ghost.borrow().procs[id].label);
             sim.note_str(NodeId::SYSTEM, line.as_str());
+            w.note_done(line);
             kill(w, sim, slot);
         }
     }
     for (h, host) in w.hosts.iter().enumerate() {
         if sim.fault(&HOST_RESTART) {
-            sim.note_str(
-                NodeId::SYSTEM,
-                Line::new().str(&host.name).str(" restarts: its pid namespace starts over").as_str(),
-            );
+            let mut line = w.note_line();
+            line.str(&host.name).str(" restarts: its pid namespace starts over");
+            sim.note_str(NodeId::SYSTEM, line.as_str());
+            w.note_done(line);
             for slot in 0..w.slots.len() {
                 if w.slots[slot].host == h {
                     kill(w, sim, slot);

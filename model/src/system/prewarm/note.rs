@@ -1,4 +1,4 @@
-//! The prewarm model's notes, laid out on the stack and hashed in one piece
+//! The prewarm model's notes, laid out in a reused buffer and hashed in one piece
 //! ([`sim::Sim::note_str`]).
 //!
 //! An eve process notes about 16 lines a run (`eve301@host0: mkdir /locks/tpl0.lock:
@@ -10,42 +10,38 @@
 
 use sim::SimTime;
 
-/// Room for every note the model writes: a label (under 48 bytes), a path (under 48)
-/// and the fixed words. A longer text moves to the heap ([`Line::push`]), so no note
-/// is ever cut.
-const ROOM: usize = 192;
-
-/// A note's text under construction, built in place through `&mut`.
+/// A note's text under construction, built in place through `&mut`, in a buffer the
+/// world lends for every note ([`Line::reusing`]): no allocation once it has grown to
+/// the longest note, and no check of the bytes (a stack buffer needed one to give a
+/// `&str`).
+#[derive(Default)]
 pub struct Line {
-    bytes: [u8; ROOM],
-    /// Bytes used in `bytes`; past `ROOM` once the text lives in `spill`.
-    len: usize,
-    spill: String,
-}
-
-impl Default for Line {
-    fn default() -> Line {
-        Line::new()
-    }
+    text: String,
 }
 
 impl Line {
-    #[inline]
     pub fn new() -> Line {
-        Line { bytes: [0; ROOM], len: 0, spill: String::new() }
+        Line::default()
+    }
+
+    /// A line written into `buffer`'s room (its text is dropped).
+    #[inline]
+    pub fn reusing(mut buffer: String) -> Line {
+        buffer.clear();
+        Line { text: buffer }
     }
 
     /// Appends `s`.
     #[inline]
     pub fn str(&mut self, s: &str) -> &mut Line {
-        self.push(s);
+        self.text.push_str(s);
         self
     }
 
     /// Appends `n` as `{n}` writes it.
     #[inline]
     pub fn num(&mut self, n: u64) -> &mut Line {
-        self.push(itoa::Buffer::new().format(n));
+        self.text.push_str(itoa::Buffer::new().format(n));
         self
     }
 
@@ -53,42 +49,29 @@ impl Line {
     pub fn time(&mut self, t: SimTime) -> &mut Line {
         let ms = t.as_ms();
         let frac = ms % 1000;
-        let tail = [b'.', b'0' + (frac / 100) as u8, b'0' + (frac / 10 % 10) as u8, b'0' + (frac % 10) as u8, b's'];
         self.num(ms / 1000);
-        self.push(std::str::from_utf8(&tail).expect("ASCII"));
+        for c in ['.', digit(frac / 100), digit(frac / 10), digit(frac), 's'] {
+            self.text.push(c);
+        }
         self
     }
 
-    #[inline]
-    fn push(&mut self, piece: &str) {
-        let end = self.len + piece.len();
-        match self.bytes.get_mut(self.len..end) {
-            Some(room) => {
-                room.copy_from_slice(piece.as_bytes());
-                self.len = end;
-            }
-            None => self.push_long(piece),
-        }
-    }
-
-    /// A text longer than the room: it continues in `spill`.
-    #[cold]
-    #[inline(never)]
-    fn push_long(&mut self, piece: &str) {
-        if self.len <= ROOM {
-            self.spill = self.as_str().to_string();
-            self.len = ROOM + 1;
-        }
-        self.spill.push_str(piece);
-    }
-
     /// The text so far, for [`sim::Sim::note_str`].
+    #[inline]
     pub fn as_str(&self) -> &str {
-        if self.len > ROOM {
-            return &self.spill;
-        }
-        std::str::from_utf8(&self.bytes[..self.len]).expect("only whole strs are pushed")
+        &self.text
     }
+
+    /// The buffer, to lend to the next note.
+    #[inline]
+    pub fn into_buffer(self) -> String {
+        self.text
+    }
+}
+
+/// The last decimal digit of `n`.
+fn digit(n: u64) -> char {
+    char::from(b'0' + (n % 10) as u8)
 }
 
 #[cfg(test)]
@@ -106,14 +89,13 @@ mod tests {
         }
     }
 
-    /// A text past the room moves to the heap whole, at any split, UTF-8 or not.
+    /// A reused buffer starts empty, whatever it held.
     #[test]
-    fn a_long_text_is_kept_whole() {
-        for n in [ROOM - 2, ROOM - 1, ROOM, ROOM + 1, 3 * ROOM] {
-            let body = "é".repeat(n / 2);
-            let mut line = Line::new();
-            line.str("x").str(&body).num(42).str(&body).str("!");
-            assert_eq!(line.as_str(), format!("x{body}42{body}!"), "{n}");
-        }
+    fn a_reused_buffer_starts_empty() {
+        let mut line = Line::new();
+        line.str("kill -9 ").str("eve301@host0");
+        let mut again = Line::reusing(line.into_buffer());
+        again.str("é").num(7);
+        assert_eq!(again.as_str(), "é7");
     }
 }

@@ -11,6 +11,7 @@ use sim::{ChoiceKind, NodeId, Ratio, Sim, SimTime};
 use crate::substrate::fs::{parent, Durability, FileSystem};
 use crate::substrate::process::{PidParams, ProcessTable};
 use crate::system::prewarm::ghost::Ghost;
+use crate::system::prewarm::note::Line;
 use crate::system::prewarm::version::{Stale, Version};
 use crate::system::text::{push_decimal, Text};
 
@@ -101,6 +102,8 @@ pub struct PrewarmWorld {
     /// the hosts' namespace counts it was computed at (see
     /// [`crate::system::prewarm::reads`]).
     pub reclaim_deadline_memo: Cell<Option<((u64, u64), SimTime)>>,
+    /// The buffer every note is laid out in ([`PrewarmWorld::note_line`]).
+    note_buffer: Cell<String>,
 }
 
 /// The paths of one template.
@@ -130,6 +133,10 @@ impl TemplatePaths {
 }
 
 pub type World = Rc<PrewarmWorld>;
+
+/// Room for the longest note (a label, a path and the words around them), so the
+/// note buffer does not grow in a run.
+const NOTE_ROOM: usize = 128;
 
 pub const USER: &str = "eve";
 pub const LOCKS_DIR: &str = "/locks";
@@ -171,6 +178,18 @@ impl PrewarmWorld {
 
     pub fn stale_ms(&self) -> u64 {
         self.params.stale_ms(self.version)
+    }
+
+    /// An empty line for a note, in the world's buffer; give it back with
+    /// [`PrewarmWorld::note_done`] once noted (a line not given back only costs the
+    /// next note an allocation).
+    pub fn note_line(&self) -> Line {
+        Line::reusing(self.note_buffer.take())
+    }
+
+    /// Takes back the buffer of a noted line.
+    pub fn note_done(&self, line: Line) {
+        self.note_buffer.set(line.into_buffer());
     }
 }
 
@@ -232,6 +251,7 @@ pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
         paths,
         ghost: sim::Tracked::new(Ghost::default()),
         reclaim_deadline_memo: Cell::new(None),
+        note_buffer: Cell::new(String::with_capacity(NOTE_ROOM)),
     })
 }
 
