@@ -10,7 +10,7 @@
 
 use crate::substrate::fs::FsError;
 use crate::system::prewarm::actor::{LockError, Proc};
-use crate::system::prewarm::owner::{classify, OwnerRecord, Verdict};
+use crate::system::prewarm::owner::{classify, OwnerRecord, ParseMemo, Verdict};
 use crate::system::prewarm::version::Liveness;
 use crate::system::prewarm::world::USER;
 
@@ -98,6 +98,7 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
     let start = p.date_now();
     p.w.ghost.borrow_mut().waiting.insert(p.id, crate::system::prewarm::ghost::Wait { template, since: p.sim.now() });
     let (mut met, mut judged) = (None, None);
+    let mut owner_memo = ParseMemo::default();
     let result = loop {
         p.step().await;
         if !p.w.fs.exists(dir) {
@@ -111,7 +112,7 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
             gate => {
                 let procs = &p.w.hosts[p.host].procs;
                 let judge = |text: &str| {
-                    let record = OwnerRecord::parse(text);
+                    let record = owner_memo.parse(text);
                     p.sim.sometimes_if(record.is_none(), "owner-json-unreadable");
                     classify(record.as_ref(), gate == Liveness::PidHostGate, procs, USER)
                 };
@@ -135,9 +136,12 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
             break Ok(());
         }
         p.step().await;
+        // The host's clock as of this step (read once: nothing below awaits before
+        // the timeout check, except on paths that leave the iteration).
+        let mut now = None;
         if verdict == Verdict::Unknown {
             let Ok(mtime) = p.w.fs.mtime(dir) else { continue };
-            let now = p.date_now();
+            let now = *now.insert(p.date_now());
             let first_unknown = current.is_some() && judged != current;
             judged = current;
             if first_unknown && mtime.as_ms() + stale_ms > start + params.lock_timeout_ms {
@@ -164,8 +168,9 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
                 break Ok(());
             }
         }
-        if p.date_now().saturating_sub(start) > params.lock_timeout_ms {
-            let waited_s = p.date_now().saturating_sub(start) / 1000;
+        let waited_ms = now.unwrap_or_else(|| p.date_now()).saturating_sub(start);
+        if waited_ms > params.lock_timeout_ms {
+            let waited_s = waited_ms / 1000;
             p.note_with(|l| {
                 l.str("gives up on ").str(dir).str(" after ").num(waited_s).str(" s");
             });
