@@ -70,7 +70,9 @@ fn tail_word(rest: &[u8]) -> u64 {
 
 impl<E> Paths<E> {
     pub fn new() -> Paths<E> {
-        Paths { slots: Vec::new(), table: vec![EMPTY; 16], shift: 60, live: 0, free: Vec::new() }
+        // Room for as many paths as the index takes before it grows: a model's first
+        // paths (its directories, a lock, a file or two) are not reallocated one by one.
+        Paths { slots: Vec::with_capacity(8), table: vec![EMPTY; 16], shift: 60, live: 0, free: Vec::new() }
     }
 
     fn home(&self, hash: u64) -> usize {

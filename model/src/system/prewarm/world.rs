@@ -13,7 +13,7 @@ use crate::substrate::process::{PidParams, ProcessTable};
 use crate::system::prewarm::ghost::Ghost;
 use crate::system::prewarm::note::Line;
 use crate::system::prewarm::version::{Stale, Version};
-use crate::system::text::{push_decimal, Text};
+use crate::system::text::Text;
 
 /// Every number and switch of the model. The scenario fills it from its `ParamInfo`s
 /// (SYSTEMS.md S002.A for the stated ones; the rest are `[A]` and say why there).
@@ -122,12 +122,19 @@ impl TemplatePaths {
     /// The same text as [`lock_dir`] and [`ready_marker`] (a test checks), with the
     /// number formatted once.
     fn new(template: usize) -> TemplatePaths {
-        let mut n = String::new();
-        push_decimal(&mut n, template as u64);
-        let base = [LOCKS_DIR, "/tpl", &n].concat();
-        let lock_dir = [base.as_str(), ".lock"].concat();
-        let owner = [lock_dir.as_str(), "/owner.json"].concat();
-        let ready = [TEMPLATES_DIR, "/tpl", &n, "/ready"].concat();
+        // Each text pushed into a buffer of its final size: `concat` of the pieces
+        // cost about 200 instructions a path, four paths a template, every run.
+        let mut buf = itoa::Buffer::new();
+        let n = buf.format(template as u64);
+        let text = |pieces: &[&str]| {
+            let mut s = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+            pieces.iter().for_each(|p| s.push_str(p));
+            s
+        };
+        let base = text(&[LOCKS_DIR, "/tpl", n]);
+        let lock_dir = text(&[&base, ".lock"]);
+        let owner = text(&[&lock_dir, "/owner.json"]);
+        let ready = text(&[TEMPLATES_DIR, "/tpl", n, "/ready"]);
         TemplatePaths { lock_dir, owner, ready, base }
     }
 }
@@ -218,7 +225,8 @@ pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
     for path in &paths {
         let _ = fs.mkdir_p(parent(&path.ready).unwrap_or(TEMPLATES_DIR));
     }
-    let mut slots = Vec::new();
+    // Room for a few slots per host: growing a vector one push at a time reallocates.
+    let mut slots = Vec::with_capacity(4 * hosts.len());
     for (h, host) in hosts.iter().enumerate() {
         let n = sim.workload(1, params.processes_max.max(1) as u64) as usize;
         let _ = host;
@@ -249,7 +257,7 @@ pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
         slots,
         templates,
         paths,
-        ghost: sim::Tracked::new(Ghost::default()),
+        ghost: sim::Tracked::new(Ghost::with_room()),
         reclaim_deadline_memo: Cell::new(None),
         note_buffer: Cell::new(String::with_capacity(NOTE_ROOM)),
     })
