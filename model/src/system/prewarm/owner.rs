@@ -21,16 +21,25 @@ pub struct OwnerRecord<'a> {
 }
 
 impl<'a> OwnerRecord<'a> {
+    /// The record as JSON text, laid out piece by piece (not `format!`: a holder
+    /// writes one at every acquire; a test compares with the `format!` text).
     pub fn to_json(&self) -> String {
-        let mut s = format!("{{\"pid\":{}", self.pid);
-        if let Some(h) = &self.hostname {
-            s.push_str(&format!(",\"hostname\":\"{h}\""));
+        let mut num = itoa::Buffer::new();
+        let mut s = String::with_capacity(64);
+        s.push_str("{\"pid\":");
+        s.push_str(num.format(self.pid));
+        if let Some(h) = self.hostname {
+            s.push_str(",\"hostname\":\"");
+            s.push_str(h);
+            s.push('"');
         }
         if let Some(ns) = self.ns {
-            s.push_str(&format!(",\"ns\":{ns}"));
+            s.push_str(",\"ns\":");
+            s.push_str(num.format(ns));
         }
         if let Some(start) = self.start {
-            s.push_str(&format!(",\"start\":{start}"));
+            s.push_str(",\"start\":");
+            s.push_str(num.format(start));
         }
         s.push('}');
         s
@@ -164,6 +173,34 @@ pub fn classify(record: Option<&OwnerRecord>, host_gate: bool, procs: &ProcessTa
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_reads_as_format_writes_it() {
+        let format = |r: &OwnerRecord| {
+            let mut s = format!("{{\"pid\":{}", r.pid);
+            if let Some(h) = &r.hostname {
+                s.push_str(&format!(",\"hostname\":\"{h}\""));
+            }
+            if let Some(ns) = r.ns {
+                s.push_str(&format!(",\"ns\":{ns}"));
+            }
+            if let Some(start) = r.start {
+                s.push_str(&format!(",\"start\":{start}"));
+            }
+            s.push('}');
+            s
+        };
+        for pid in [i64::MIN, -1, 0, 7, 32_767, i64::MAX] {
+            for hostname in [None, Some(""), Some("eve-host")] {
+                for ns in [None, Some(0), Some(u64::MAX)] {
+                    for start in [None, Some(1), Some(u64::MAX)] {
+                        let r = OwnerRecord { pid, hostname, ns, start };
+                        assert_eq!(r.to_json(), format(&r));
+                    }
+                }
+            }
+        }
+    }
 
     /// The memo answers what a parse answers, for every text a waiter may read (each
     /// cut of each record) in any order, repeated or not.
