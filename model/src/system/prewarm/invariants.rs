@@ -133,14 +133,13 @@ pub fn bounded_reclaim(w: &World, sim: &Sim) -> Result<(), String> {
     late.map_or(Ok(()), Err)
 }
 
-/// The last time at which [`bounded_reclaim`] still holds with the ghost and the
+/// The last time at which [`bounded_reclaim`] still holds with the ghost `g` and the
 /// hosts' namespaces as they are: the earliest `from + bound` of its pairs
 /// (`SimTime(u64::MAX)` when there is none). A function of the ghost and the
 /// namespaces alone, which the footprint keeps instead of the time.
-pub fn reclaim_deadline(w: &World) -> SimTime {
-    let g = w.ghost.borrow();
+pub fn reclaim_deadline(w: &World, g: &Ghost) -> SimTime {
     let mut deadline = u64::MAX;
-    first_bounded(w, &g, |o| {
+    first_bounded(w, g, |o| {
         deadline = deadline.min(o.from.as_ms().saturating_add(o.bound_ms));
         None::<()>
     });

@@ -30,24 +30,11 @@ pub const RECLAIM_OVERDUE: u64 = 1 << 3;
 /// the time is declared with [`Reads::valid_until`]. So the scenario runs it with
 /// [`sim::run_with_tracked_footprint`].
 pub fn footprint(w: &World, sim: &Sim, r: &mut Reads) {
-    let (broken, prewarms) = {
-        let g = w.ghost.borrow();
-        (g.broken_count() as u64, g.cs_changes())
-    };
-    r.word(broken).word(prewarms);
-    // The deadline is a function of the ghost and the namespaces, and every change of
-    // the ghost is a counted mutable borrow (it has no interior mutability), every
-    // namespace restart adds one to its host's count: at an unchanged write count and
-    // namespace sum, the last answer stands.
-    let key = (w.ghost.writes(), w.hosts.iter().map(|h| u64::from(h.ns.get())).sum::<u64>());
-    let deadline = match w.reclaim_deadline_memo.get() {
-        Some((at, deadline)) if at == key => deadline,
-        _ => {
-            let deadline = invariants::reclaim_deadline(w);
-            w.reclaim_deadline_memo.set(Some((key, deadline)));
-            deadline
-        }
-    };
+    let g = w.ghost.borrow();
+    r.word(g.broken_count() as u64).word(g.cs_changes());
+    // Computed afresh: the footprint is computed only after a counted write, and
+    // nearly every one of those is a write of the ghost, which may move the deadline.
+    let deadline = invariants::reclaim_deadline(w, &g);
     let now = sim.now();
     r.word(deadline.as_ms());
     if now <= deadline {

@@ -6,7 +6,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use sim::{ChoiceKind, NodeId, Ratio, Sim, SimTime};
+use sim::{ChoiceKind, NodeId, Ratio, Sim};
 
 use crate::substrate::fs::{parent, Durability, FileSystem};
 use crate::substrate::process::{PidParams, ProcessTable};
@@ -98,10 +98,6 @@ pub struct PrewarmWorld {
     /// nearly every step.
     pub paths: Vec<TemplatePaths>,
     pub ghost: sim::Tracked<Ghost>,
-    /// The footprint's last L2 deadline, and the ghost's write count and the sum of
-    /// the hosts' namespace counts it was computed at (see
-    /// [`crate::system::prewarm::reads`]).
-    pub reclaim_deadline_memo: Cell<Option<((u64, u64), SimTime)>>,
     /// The buffer every note is laid out in ([`PrewarmWorld::note_line`]).
     note_buffer: Cell<String>,
 }
@@ -258,7 +254,6 @@ pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
         templates,
         paths,
         ghost: sim::Tracked::new(Ghost::with_room()),
-        reclaim_deadline_memo: Cell::new(None),
         note_buffer: Cell::new(String::with_capacity(NOTE_ROOM)),
     })
 }
