@@ -137,11 +137,14 @@ impl Proc {
     }
 
     fn use_template(&self, template: usize) {
-        if self.w.fs.exists(self.w.ready_marker(template)) {
+        if self.w.fs.exists_key(&self.w.paths[template].ready) {
             self.note_with(|l| {
                 l.str("uses template ").num(template as u64);
             });
-            self.w.ghost.borrow_mut().used(template, self.id);
+            let broken = self.w.ghost.borrow().use_breaks(template, self.id);
+            if let Some(why) = broken {
+                self.w.ghost.borrow_mut().break_("artifact-integrity", why);
+            }
         } else {
             self.note_with(|l| {
                 l.str("template ").num(template as u64).str(" is not ready");
@@ -160,7 +163,7 @@ impl Proc {
                 return;
             }
             self.step().await;
-            if self.w.fs.exists(self.w.ready_marker(template)) {
+            if self.w.fs.exists_key(&self.w.paths[template].ready) {
                 self.use_template(template);
                 return;
             }

@@ -147,20 +147,14 @@ impl Ghost {
         }
     }
 
-    /// `proc` uses template `template`, having seen it ready.
-    pub fn used(&mut self, template: usize, proc: usize) {
-        let writers: Vec<String> = self
-            .in_cs
-            .get(&template)
-            .map(|v| v.iter().map(|p| self.procs[*p].label.clone()).collect())
-            .unwrap_or_default();
-        if !writers.is_empty() {
-            let who = self.procs[proc].label.clone();
-            self.break_(
-                "artifact-integrity",
-                format!("{who} uses template {template} while {} is prewarming it", writers.join(", ")),
-            );
-        }
+    /// Why `proc` using template `template` (having seen it ready) breaks I14, if it
+    /// does: someone is prewarming it. A read: the caller breaks the rule, so a use
+    /// that breaks nothing writes nothing (and the footprint need not be computed).
+    pub fn use_breaks(&self, template: usize, proc: usize) -> Option<String> {
+        let writers = self.in_cs.get(&template).filter(|v| !v.is_empty())?;
+        let writers: Vec<&str> = writers.iter().map(|p| self.procs[*p].label.as_str()).collect();
+        let who = &self.procs[proc].label;
+        Some(format!("{who} uses template {template} while {} is prewarming it", writers.join(", ")))
     }
 
     /// The process died: it leaves every prewarm and wait.

@@ -84,15 +84,18 @@ async fn remove(p: &Proc, template: usize, release: bool) {
     } else {
         p.w.fs.rm_rf(dir);
     }
-    let mut g = p.w.ghost.borrow_mut();
-    if g.current.contains_key(&template) && !p.w.fs.exists(dir) {
-        g.ended(template, p.id, release, p.sim.now());
+    // Borrowed to change only if the instance ended: a borrow to change counts as a
+    // write, after which the footprint is computed again.
+    let ended = p.w.ghost.borrow().current.contains_key(&template) && !p.w.fs.exists_key(&p.w.paths[template].lock_dir);
+    if ended {
+        p.w.ghost.borrow_mut().ended(template, p.id, release, p.sim.now());
     }
 }
 
 /// `waitForLock(template)`.
 pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
     let dir = p.w.lock_dir(template);
+    let paths = &p.w.paths[template];
     let params = &p.w.params;
     let stale_ms = p.w.params.stale_ms(p.version);
     let start = p.date_now();
@@ -101,7 +104,7 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
     let mut owner_memo = ParseMemo::default();
     let result = loop {
         p.step().await;
-        if !p.w.fs.exists(dir) {
+        if !p.w.fs.exists_key(&paths.lock_dir) {
             p.note_with(|l| {
                 l.str(dir).str(" is gone");
             });
@@ -116,7 +119,7 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
                     p.sim.sometimes_if(record.is_none(), "owner-json-unreadable");
                     classify(record.as_ref(), gate == Liveness::PidHostGate, procs, USER)
                 };
-                let read = p.w.fs.read_with(p.w.owner_path(template), judge);
+                let read = p.w.fs.read_with_key(&paths.owner, judge);
                 read.unwrap_or(Verdict::Unknown)
             }
         };
@@ -140,7 +143,7 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
         // the timeout check, except on paths that leave the iteration).
         let mut now = None;
         if verdict == Verdict::Unknown {
-            let Ok(mtime) = p.w.fs.mtime(dir) else { continue };
+            let Ok(mtime) = p.w.fs.mtime_key(&paths.lock_dir) else { continue };
             let now = *now.insert(p.date_now());
             let first_unknown = current.is_some() && judged != current;
             judged = current;

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use sim::{ChoiceKind, NodeId, Ratio, Sim};
 
-use crate::substrate::fs::{parent, Durability, FileSystem};
+use crate::substrate::fs::{parent, Durability, FileSystem, PathKey};
 use crate::substrate::process::{PidParams, ProcessTable};
 use crate::system::prewarm::ghost::Ghost;
 use crate::system::prewarm::note::Line;
@@ -104,12 +104,13 @@ pub struct PrewarmWorld {
 
 /// The paths of one template.
 pub struct TemplatePaths {
-    /// `/locks/tplT.lock`: the mkdir lock of V0–V1.
-    pub lock_dir: String,
+    /// `/locks/tplT.lock`: the mkdir lock of V0–V1 (keys: a waiter looks these three
+    /// up at every poll).
+    pub lock_dir: PathKey,
     /// `/locks/tplT.lock/owner.json`.
-    pub owner: String,
+    pub owner: PathKey,
     /// `/templates/tplT/ready`.
-    pub ready: String,
+    pub ready: PathKey,
     /// `/locks/tplT`: the proposed lock's generations live below it.
     pub base: String,
 }
@@ -129,9 +130,9 @@ impl TemplatePaths {
         };
         let base = text(&[LOCKS_DIR, "/tpl", n]);
         let lock_dir = text(&[&base, ".lock"]);
-        let owner = text(&[&lock_dir, "/owner.json"]);
-        let ready = text(&[TEMPLATES_DIR, "/tpl", n, "/ready"]);
-        TemplatePaths { lock_dir, owner, ready, base }
+        let owner = PathKey::new(text(&[&lock_dir, "/owner.json"]));
+        let ready = PathKey::new(text(&[TEMPLATES_DIR, "/tpl", n, "/ready"]));
+        TemplatePaths { lock_dir: PathKey::new(lock_dir), owner, ready, base }
     }
 }
 
@@ -156,17 +157,17 @@ pub fn ready_marker(template: usize) -> String {
 impl PrewarmWorld {
     /// [`lock_dir`] of `template`, without formatting it.
     pub fn lock_dir(&self, template: usize) -> &str {
-        &self.paths[template].lock_dir
+        self.paths[template].lock_dir.as_str()
     }
 
     /// The lock's `owner.json` of `template` (V0–V1).
     pub fn owner_path(&self, template: usize) -> &str {
-        &self.paths[template].owner
+        self.paths[template].owner.as_str()
     }
 
     /// [`ready_marker`] of `template`, without formatting it.
     pub fn ready_marker(&self, template: usize) -> &str {
-        &self.paths[template].ready
+        self.paths[template].ready.as_str()
     }
 
     /// `/locks/tplT`, the directory of the proposed lock's generations.
@@ -219,7 +220,7 @@ pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
     let _ = fs.mkdir_p(LOCKS_DIR);
     let paths: Vec<TemplatePaths> = (0..templates).map(TemplatePaths::new).collect();
     for path in &paths {
-        let _ = fs.mkdir_p(parent(&path.ready).unwrap_or(TEMPLATES_DIR));
+        let _ = fs.mkdir_p(parent(path.ready.as_str()).unwrap_or(TEMPLATES_DIR));
     }
     // Room for a few slots per host: growing a vector one push at a time reallocates.
     let mut slots = Vec::with_capacity(4 * hosts.len());
@@ -266,9 +267,9 @@ mod tests {
     fn template_paths_are_the_formatted_ones() {
         for t in [0, 1, 9, 10, 123] {
             let p = TemplatePaths::new(t);
-            assert_eq!(p.lock_dir, lock_dir(t));
-            assert_eq!(p.owner, format!("{}/owner.json", lock_dir(t)));
-            assert_eq!(p.ready, ready_marker(t));
+            assert_eq!(p.lock_dir.as_str(), lock_dir(t));
+            assert_eq!(p.owner.as_str(), format!("{}/owner.json", lock_dir(t)));
+            assert_eq!(p.ready.as_str(), ready_marker(t));
             assert_eq!(p.base, format!("{LOCKS_DIR}/tpl{t}"));
         }
     }
