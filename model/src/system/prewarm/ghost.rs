@@ -39,12 +39,45 @@ pub struct Wait {
     pub since: SimTime,
 }
 
+/// The instance that currently holds each template's lock, by template: a map kept
+/// as a vector by template number (templates are `0..n`, a handful), in the order of
+/// a sorted map. A waiter looks its template up at every poll.
+#[derive(Debug, Default)]
+pub struct Current(Vec<Option<usize>>);
+
+impl Current {
+    pub fn get(&self, template: &usize) -> Option<&usize> {
+        self.0.get(*template)?.as_ref()
+    }
+
+    pub fn contains_key(&self, template: &usize) -> bool {
+        self.get(template).is_some()
+    }
+
+    /// Makes `inst` the holder of `template`; returns the one it replaces.
+    pub fn insert(&mut self, template: usize, inst: usize) -> Option<usize> {
+        if self.0.len() <= template {
+            self.0.resize(template + 1, None);
+        }
+        self.0[template].replace(inst)
+    }
+
+    pub fn remove(&mut self, template: &usize) -> Option<usize> {
+        self.0.get_mut(*template)?.take()
+    }
+
+    /// Each template that has a holder, and its instance, by template.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.0.iter().enumerate().filter_map(|(t, inst)| inst.map(|i| (t, i)))
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Ghost {
     pub procs: Vec<ProcRec>,
     pub instances: Vec<Instance>,
     /// The instance that currently holds each template's lock.
-    pub current: BTreeMap<usize, usize>,
+    pub current: Current,
     /// Who is running a prewarm of each template: changed only by `enter_cs` and
     /// `leave_cs`, which count the change in `cs_changes`.
     in_cs: BTreeMap<usize, Vec<usize>>,
@@ -170,5 +203,28 @@ impl Ghost {
             self.leave_cs(t, proc);
         }
         self.waiting.remove(&proc);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Current` answers as the sorted map it stands for, through any sequence.
+    #[test]
+    fn current_answers_as_a_sorted_map() {
+        let (mut current, mut map) = (Current::default(), BTreeMap::new());
+        for (k, step) in [3usize, 0, 3, 1, 0, 5, 1, 3, 2, 5, 0].iter().enumerate() {
+            if k % 3 == 2 {
+                assert_eq!(current.remove(step), map.remove(step));
+            } else {
+                assert_eq!(current.insert(*step, k), map.insert(*step, k));
+            }
+            for t in 0..7 {
+                assert_eq!(current.get(&t), map.get(&t));
+                assert_eq!(current.contains_key(&t), map.contains_key(&t));
+            }
+            assert_eq!(current.iter().collect::<Vec<_>>(), map.iter().map(|(t, i)| (*t, *i)).collect::<Vec<_>>());
+        }
     }
 }

@@ -85,7 +85,7 @@ struct Overdue<'g> {
 
 /// Calls `f` on every pair L2 bounds, in order, until it answers something.
 fn first_bounded<'g, R>(w: &World, g: &'g Ghost, mut f: impl FnMut(Overdue<'g>) -> Option<R>) -> Option<R> {
-    for (&t, &inst) in &g.current {
+    for (t, inst) in g.current.iter() {
         let i = &g.instances[inst];
         let holder = &g.procs[i.owner];
         let Some(died) = holder.died_at else { continue };
