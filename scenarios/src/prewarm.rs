@@ -215,35 +215,35 @@ const fn safety(
 }
 
 const INVARIANTS: &[Invariant<World>] = &[
-    safety("mutex", "I1: at most one prewarm per template at a time", inv::mutex).reading(reads::GHOST),
+    safety("mutex", "I1: at most one prewarm per template at a time", inv::mutex).reading(reads::PREWARMS),
     safety("owner-only-release", "I5: a release removes only the releaser's own lock", inv::owner_only_release)
-        .reading(reads::GHOST),
+        .reading(reads::BROKEN_RULES),
     safety("no-premature-reclaim", "I6: no lock is reclaimed from a live holder", inv::no_premature_reclaim)
-        .reading(reads::GHOST),
+        .reading(reads::BROKEN_RULES),
     safety(
         "artifact-integrity",
         "I14: nobody uses a template while a prewarm of it runs or before one completed",
         inv::artifact_integrity,
     )
-    .reading(reads::GHOST),
+    .reading(reads::BROKEN_RULES),
     safety(
         "bounded-reclaim",
         "L2: a dead holder's lock is freed within ~one poll (same host, pid on record) or the stale window",
         inv::bounded_reclaim,
     )
-    .reading(reads::GHOST | reads::CLOCK_WHILE_HOLDER_DEAD | reads::HOST_NAMESPACES),
+    .reading(reads::RECLAIM_DEADLINE | reads::RECLAIM_OVERDUE),
     safety(
         "no-spurious-timeout",
         "L5: a waiter times out only while a live holder holds the lock",
         inv::no_spurious_timeout,
     )
-    .reading(reads::GHOST),
+    .reading(reads::BROKEN_RULES),
     safety(
         "stale-below-timeout",
         "P2: every lock a waiter judges by mtime goes stale before that waiter's deadline",
         inv::stale_below_timeout,
     )
-    .reading(reads::GHOST),
+    .reading(reads::BROKEN_RULES),
 ];
 
 /// The model's parameters for one run: the user's values, then the full profile's

@@ -251,3 +251,20 @@ fn temp_paths_are_the_formatted_ones() {
         assert_eq!(super::temp_path("/home/.mux", "config.json", n), format!("/home/.mux/.config.json.tmp-{n}"));
     }
 }
+
+/// The calls that take a [`PathKey`] answer what the calls that take its text do,
+/// for files, directories, missing and unclean paths.
+#[test]
+fn keyed_calls_answer_as_the_path_calls_do() {
+    in_run(0, Durability::Immediate, |_, fs| async move {
+        fs.mkdir_p("/locks/a").unwrap();
+        fs.write("/locks/a/owner.json", "{\"pid\":7}").unwrap();
+        for path in ["/", "/locks", "/locks/a", "/locks/a/owner.json", "/locks/b", "/locks//a", "locks", ""] {
+            let key = PathKey::new(path);
+            assert_eq!(key.as_str(), path);
+            assert_eq!(fs.exists_key(&key), fs.exists(path), "{path}");
+            assert_eq!(fs.mtime_key(&key), fs.mtime(path), "{path}");
+            assert_eq!(fs.read_with_key(&key, str::len), fs.read_with(path, str::len), "{path}");
+        }
+    });
+}

@@ -130,6 +130,11 @@ impl Tree {
         self.paths.find(path).map(|id| self.paths.entry(id))
     }
 
+    /// [`Tree::get`] of `path` whose hash is `hash` (a [`super::PathKey`]'s).
+    pub fn get_hashed(&self, path: &str, hash: u64) -> Option<&Entry> {
+        self.paths.find_hashed(path, hash).map(|id| self.paths.entry(id))
+    }
+
     pub fn get_mut(&mut self, path: &str) -> Option<&mut Entry> {
         let id = self.paths.find(path)?;
         Some(self.paths.entry_mut(id))

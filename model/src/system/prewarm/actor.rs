@@ -12,6 +12,7 @@ use crate::substrate::process::Pid;
 use crate::substrate::yield_now::yield_now;
 use crate::system::prewarm::faults::{PROCESS_KILL_AT_STEP, PROCESS_UNREAPED};
 use crate::system::prewarm::ghost::ProcRec;
+use crate::system::prewarm::note::Line;
 use crate::system::prewarm::version::{Liveness, Version, V0};
 use crate::system::prewarm::world::{World, USER};
 use crate::system::prewarm::{generational, lock};
@@ -22,6 +23,15 @@ use crate::system::text::Text;
 pub enum LockError {
     #[error("timed out waiting for the sandbox template prewarm lock")]
     Timeout,
+}
+
+impl LockError {
+    /// The error's text, as `{e}` writes it (a test compares).
+    pub fn text(self) -> &'static str {
+        match self {
+            LockError::Timeout => "timed out waiting for the sandbox template prewarm lock",
+        }
+    }
 }
 
 /// A running process, as its own code sees itself.
@@ -43,10 +53,21 @@ impl Proc {
         self.w.slots[self.slot].node
     }
 
-    /// Notes `text` prefixed with the process's label; pass `format_args!(..)`, not
-    /// `format!(..)`, so that a hash-only run builds no text (see `sim::note!`).
-    pub fn note(&self, text: impl std::fmt::Display) {
-        sim::note!(self.sim, self.node(), "{}: {}", self.w.ghost.borrow().procs[self.id].label, text);
+    /// Notes `text` prefixed with the process's label.
+    pub fn note(&self, text: &str) {
+        self.note_with(|l| {
+            l.str(text);
+        });
+    }
+
+    /// Notes the text `body` lays out, prefixed with the process's label (`"{label}:
+    /// {text}"`), laid out in the world's note buffer and hashed in one piece ([`Line`]).
+    pub fn note_with(&self, body: impl FnOnce(&mut Line)) {
+        let mut line = self.w.note_line();
+        line.str(&self.w.ghost.borrow().procs[self.id].label).str(": ");
+        body(&mut line);
+        self.sim.note_str(self.node(), line.as_str());
+        self.w.note_done(line);
     }
 
     /// `Date.now()` on its host.
@@ -75,7 +96,9 @@ impl Proc {
         } else {
             self.sim.workload(5_000, p.prewarm_short_max_ms)
         };
-        self.note(format_args!("prewarm of template {template} starts ({} s)", ms / 1000));
+        self.note_with(|l| {
+            l.str("prewarm of template ").num(template as u64).str(" starts (").num(ms / 1000).str(" s)");
+        });
         self.w.ghost.borrow_mut().enter_cs(template, self.id);
         let _ = self.w.fs.remove_file(self.w.ready_marker(template));
         let mut left = ms;
@@ -87,7 +110,16 @@ impl Proc {
         }
         let _ = self.w.fs.write(self.w.ready_marker(template), "ok");
         self.w.ghost.borrow_mut().leave_cs(template, self.id);
-        self.note(format_args!("prewarm of template {template} done"));
+        self.note_with(|l| {
+            l.str("prewarm of template ").num(template as u64).str(" done");
+        });
+    }
+
+    /// `error: {e}`.
+    fn note_error(&self, e: LockError) {
+        self.note_with(|l| {
+            l.str("error: ").str(e.text());
+        });
     }
 
     async fn with_lock(&self, template: usize) -> Result<(), LockError> {
@@ -105,31 +137,40 @@ impl Proc {
     }
 
     fn use_template(&self, template: usize) {
-        if self.w.fs.exists(self.w.ready_marker(template)) {
-            self.note(format_args!("uses template {template}"));
-            self.w.ghost.borrow_mut().used(template, self.id);
+        if self.w.fs.exists_key(&self.w.paths[template].ready) {
+            self.note_with(|l| {
+                l.str("uses template ").num(template as u64);
+            });
+            let broken = self.w.ghost.borrow().use_breaks(template, self.id);
+            if let Some(why) = broken {
+                self.w.ghost.borrow_mut().break_("artifact-integrity", why);
+            }
         } else {
-            self.note(format_args!("template {template} is not ready"));
+            self.note_with(|l| {
+                l.str("template ").num(template as u64).str(" is not ready");
+            });
         }
     }
 
     /// One launch: the slot's role, then use the template.
     async fn run(&self, template: usize, user_role: bool) {
         if user_role {
-            self.note(format_args!("waits for template {template}'s prewarm"));
+            self.note_with(|l| {
+                l.str("waits for template ").num(template as u64).str("'s prewarm");
+            });
             if let Err(e) = self.wait_for_lock(template).await {
-                self.note(format_args!("error: {e}"));
+                self.note_error(e);
                 return;
             }
             self.step().await;
-            if self.w.fs.exists(self.w.ready_marker(template)) {
+            if self.w.fs.exists_key(&self.w.paths[template].ready) {
                 self.use_template(template);
                 return;
             }
         }
         match self.with_lock(template).await {
             Ok(()) => self.use_template(template),
-            Err(e) => self.note(format_args!("error: {e}")),
+            Err(e) => self.note_error(e),
         }
     }
 }
@@ -154,7 +195,9 @@ pub async fn launch(w: World, sim: Sim, slot: usize, first: bool) {
     s.pid.set(pid.0);
     let version = if legacy { V0 } else { w.version };
     let p = Proc { w: Rc::clone(&w), sim: sim.clone(), slot, id, host: s.host, pid: pid.0, version };
-    p.note(format_args!("starts (pid {pid}, host {}, {})", host.name, version.name));
+    p.note_with(|l| {
+        l.str("starts (pid ").num(u64::from(pid.0)).str(", host ").str(&host.name).str(", ").str(version.name).str(")");
+    });
     p.run(s.template, s.user_role && !legacy).await;
     p.note("exits");
     host.procs.exit_reaped(pid);
@@ -207,5 +250,15 @@ pub fn start_all(sim: &Sim, w: &World) {
             sim.spawn(w2.slots[i].node, "eve", launch(Rc::clone(&w2), sim.clone(), i, false));
         });
         sim.spawn(s.node, "eve", launch(Rc::clone(w), sim.clone(), i, true));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_error_reads_as_display_writes_it() {
+        assert_eq!(LockError::Timeout.text(), LockError::Timeout.to_string());
     }
 }

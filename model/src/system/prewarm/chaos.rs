@@ -58,13 +58,19 @@ fn strike(w: &World, sim: &Sim) {
     for slot in 0..w.slots.len() {
         if w.slots[slot].proc.get().is_some() && sim.fault(&PROCESS_KILL) {
             let id = w.slots[slot].proc.get().unwrap_or_default();
-            sim::note!(sim, NodeId::SYSTEM, "kill -9 {}", w.ghost.borrow().procs[id].label);
+            let mut line = w.note_line();
+            line.str("kill -9 ").str(&w.ghost.borrow().procs[id].label);
+            sim.note_str(NodeId::SYSTEM, line.as_str());
+            w.note_done(line);
             kill(w, sim, slot);
         }
     }
     for (h, host) in w.hosts.iter().enumerate() {
         if sim.fault(&HOST_RESTART) {
-            sim::note!(sim, NodeId::SYSTEM, "{} restarts: its pid namespace starts over", host.name);
+            let mut line = w.note_line();
+            line.str(&host.name).str(" restarts: its pid namespace starts over");
+            sim.note_str(NodeId::SYSTEM, line.as_str());
+            w.note_done(line);
             for slot in 0..w.slots.len() {
                 if w.slots[slot].host == h {
                     kill(w, sim, slot);

@@ -99,13 +99,17 @@ async fn wait_finished(p: &Proc, template: usize) -> Result<Option<u64>, LockErr
         let now = p.sim.now().as_ms();
         let s = seen.entry(g).or_insert(Seen { beat: 0, beat_since_ms: now, first_seen_ms: now });
         if s.first_seen_ms == now {
-            p.note(format_args!("waits on {}", gen_dir(template, g)));
+            p.note_with(|l| {
+                l.str("waits on ").str(&gen_dir(template, g));
+            });
         }
         // A timeout only while this generation shows signs of life: a holder known
         // alive, or a heartbeat seen to change within one interval and a poll.
         let fresh = now.saturating_sub(s.beat_since_ms) <= p.w.params.heartbeat_ms + p.w.params.poll_ms;
         if now.saturating_sub(s.first_seen_ms) > p.w.params.lock_timeout_ms && fresh {
-            p.note(format_args!("gives up on {}", gen_dir(template, g)));
+            p.note_with(|l| {
+                l.str("gives up on ").str(&gen_dir(template, g));
+            });
             crate::system::prewarm::invariants::judge_timeout(p, template);
             break Err(LockError::Timeout);
         }
@@ -126,13 +130,17 @@ async fn legacy_lock(p: &Proc, template: usize, since_ms: &mut Option<u64>) -> O
     }
     let now = p.sim.now().as_ms();
     let since = *since_ms.get_or_insert_with(|| {
-        p.note(format_args!("waits on the pre-upgrade lock {dir}"));
+        p.note_with(|l| {
+            l.str("waits on the pre-upgrade lock ").str(dir);
+        });
         now
     });
     if now.saturating_sub(since) <= p.w.params.legacy_stale_ms {
         return Some(false);
     }
-    p.note(format_args!("pre-upgrade lock {dir} outlived the legacy window: rm -r"));
+    p.note_with(|l| {
+        l.str("pre-upgrade lock ").str(dir).str(" outlived the legacy window: rm -r");
+    });
     p.w.fs.rm_rf(dir);
     let mut g = p.w.ghost.borrow_mut();
     if g.current.contains_key(&template) {
@@ -174,11 +182,15 @@ pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
                 let inst = g.created(template, p.id, p.sim.now());
                 g.instances[inst].names_pid = true;
                 drop(g);
-                p.note(format_args!("acquired {target}"));
+                p.note_with(|l| {
+                    l.str("acquired ").str(&target);
+                });
                 break (next, inst);
             }
             Err(FsError::NotEmpty | FsError::Exists | FsError::NotDir) => {
-                p.note(format_args!("{target} taken by another process"));
+                p.note_with(|l| {
+                    l.str(&target).str(" taken by another process");
+                });
                 fs.rm_rf(&staging);
             }
             Err(e) => panic!("rename onto {target}: {e}"),
@@ -196,7 +208,9 @@ pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
     // finally
     p.step().await;
     let _ = fs.write(&format!("{dir}/released"), "");
-    p.note(format_args!("releases {dir}"));
+    p.note_with(|l| {
+        l.str("releases ").str(&dir);
+    });
     let mut g = p.w.ghost.borrow_mut();
     if g.current.get(&template) == Some(&inst) {
         g.ended(template, p.id, true, p.sim.now());

@@ -15,25 +15,21 @@
 //!   longer than one heartbeat interval plus two polls plus 1 s: no design can tell
 //!   a holder that died more recently than that from a live one.
 
-use sim::Sim;
+use sim::{Sim, SimTime};
 
 use crate::system::prewarm::actor::Proc;
+use crate::system::prewarm::ghost::{Ghost, ProcRec, Wait};
 use crate::system::prewarm::version::Stale;
 use crate::system::prewarm::world::World;
 
 fn broken(w: &World, name: &str) -> Result<(), String> {
-    let g = w.ghost.borrow();
-    // Nearly always nothing is broken: no lookup by name then.
-    if g.broken.is_empty() {
-        return Ok(());
-    }
-    g.broken.get(name).map_or(Ok(()), |why| Err(why.clone()))
+    w.ghost.borrow().broken(name).map_or(Ok(()), |why| Err(why.clone()))
 }
 
 /// I1: at most one prewarm per template at a time.
 pub fn mutex(w: &World, _: &Sim) -> Result<(), String> {
     let g = w.ghost.borrow();
-    for (t, procs) in &g.in_cs {
+    for (t, procs) in g.in_cs() {
         if procs.len() > 1 {
             let who: Vec<&str> = procs.iter().map(|p| g.procs[*p].label.as_str()).collect();
             return Err(format!("{} prewarm template {t} at once", who.join(" and ")));
@@ -73,14 +69,26 @@ fn margin_ms(w: &World) -> u64 {
     2 * w.params.poll_ms + 1_000
 }
 
-/// L2: a dead holder's lock is freed within its bound while someone waits for it.
-pub fn bounded_reclaim(w: &World, sim: &Sim) -> Result<(), String> {
-    let g = w.ghost.borrow();
-    let now = sim.now();
-    for (&t, &inst) in &g.current {
+/// One lock L2 bounds: a template's current lock, whose holder is dead, and a live
+/// process waiting for it.
+struct Overdue<'g> {
+    template: usize,
+    holder: &'g ProcRec,
+    died: SimTime,
+    waiter: &'g ProcRec,
+    wait: &'g Wait,
+    /// The waiter may expect the lock freed within `bound_ms` of this.
+    from: SimTime,
+    bound_ms: u64,
+    verifiable: bool,
+}
+
+/// Calls `f` on every pair L2 bounds, in order, until it answers something.
+fn first_bounded<'g, R>(w: &World, g: &'g Ghost, mut f: impl FnMut(Overdue<'g>) -> Option<R>) -> Option<R> {
+    for (t, inst) in g.current.iter() {
         let i = &g.instances[inst];
-        let owner = &g.procs[i.owner];
-        let Some(died) = owner.died_at else { continue };
+        let holder = &g.procs[i.owner];
+        let Some(died) = holder.died_at else { continue };
         for (&waiter, wait) in &g.waiting {
             let wp = &g.procs[waiter];
             if wait.template != t || !wp.alive {
@@ -88,26 +96,54 @@ pub fn bounded_reclaim(w: &World, sim: &Sim) -> Result<(), String> {
             }
             let host_ns = w.hosts[wp.host].ns.get();
             let verifiable =
-                i.names_pid && !i.legacy && wp.host == owner.host && owner.ns == host_ns && wp.ns == host_ns;
+                i.names_pid && !i.legacy && wp.host == holder.host && holder.ns == host_ns && wp.ns == host_ns;
             let stale_ms =
                 if i.legacy && w.version.stale == Stale::Heartbeat { w.params.legacy_stale_ms } else { w.stale_ms() };
             let bound_ms = if verifiable { margin_ms(w) } else { stale_ms + margin_ms(w) };
             let from = died.max(wait.since);
-            if now.ms_since(from) > bound_ms {
-                return Err(format!(
-                    "{} died at {died}; {} has waited for template {t} since {} and the lock still stands \
-                     after {} s (bound {} s, {})",
-                    owner.label,
-                    wp.label,
-                    wait.since,
-                    now.ms_since(from) / 1000,
-                    bound_ms / 1000,
-                    if verifiable { "same host, pid on record" } else { "not pid-verifiable" }
-                ));
+            let pair = Overdue { template: t, holder, died, waiter: wp, wait, from, bound_ms, verifiable };
+            if let Some(r) = f(pair) {
+                return Some(r);
             }
         }
     }
-    Ok(())
+    None
+}
+
+/// L2: a dead holder's lock is freed within its bound while someone waits for it.
+pub fn bounded_reclaim(w: &World, sim: &Sim) -> Result<(), String> {
+    let g = w.ghost.borrow();
+    let now = sim.now();
+    let late = first_bounded(w, &g, |o| {
+        (now.ms_since(o.from) > o.bound_ms).then(|| {
+            format!(
+                "{} died at {}; {} has waited for template {} since {} and the lock still stands \
+                 after {} s (bound {} s, {})",
+                o.holder.label,
+                o.died,
+                o.waiter.label,
+                o.template,
+                o.wait.since,
+                now.ms_since(o.from) / 1000,
+                o.bound_ms / 1000,
+                if o.verifiable { "same host, pid on record" } else { "not pid-verifiable" }
+            )
+        })
+    });
+    late.map_or(Ok(()), Err)
+}
+
+/// The last time at which [`bounded_reclaim`] still holds with the ghost `g` and the
+/// hosts' namespaces as they are: the earliest `from + bound` of its pairs
+/// (`SimTime(u64::MAX)` when there is none). A function of the ghost and the
+/// namespaces alone, which the footprint keeps instead of the time.
+pub fn reclaim_deadline(w: &World, g: &Ghost) -> SimTime {
+    let mut deadline = u64::MAX;
+    first_bounded(w, g, |o| {
+        deadline = deadline.min(o.from.as_ms().saturating_add(o.bound_ms));
+        None::<()>
+    });
+    SimTime(deadline)
 }
 
 /// Judges a timeout as it is thrown (L5).

@@ -10,7 +10,7 @@
 
 use crate::substrate::fs::FsError;
 use crate::system::prewarm::actor::{LockError, Proc};
-use crate::system::prewarm::owner::{classify, OwnerRecord, Verdict};
+use crate::system::prewarm::owner::{classify, OwnerRecord, ParseMemo, Verdict};
 use crate::system::prewarm::version::Liveness;
 use crate::system::prewarm::world::USER;
 
@@ -25,11 +25,15 @@ pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
                 let inst = g.created(template, p.id, p.sim.now());
                 g.instances[inst].legacy = p.version != p.w.version;
                 drop(g);
-                p.note(format_args!("mkdir {dir}: acquired"));
+                p.note_with(|l| {
+                    l.str("mkdir ").str(dir).str(": acquired");
+                });
                 break;
             }
             Err(FsError::Exists) => {
-                p.note(format_args!("mkdir {dir}: EEXIST"));
+                p.note_with(|l| {
+                    l.str("mkdir ").str(dir).str(": EEXIST");
+                });
                 wait_for_lock(p, template).await?;
             }
             Err(e) => panic!("mkdir {dir}: {e}"),
@@ -39,7 +43,9 @@ pub async fn with_lock(p: &Proc, template: usize) -> Result<(), LockError> {
     p.prewarm(template, |_| {}).await;
     // finally
     p.step().await;
-    p.note(format_args!("releases {dir}"));
+    p.note_with(|l| {
+        l.str("releases ").str(dir);
+    });
     remove(p, template, true).await;
     Ok(())
 }
@@ -78,24 +84,30 @@ async fn remove(p: &Proc, template: usize, release: bool) {
     } else {
         p.w.fs.rm_rf(dir);
     }
-    let mut g = p.w.ghost.borrow_mut();
-    if g.current.contains_key(&template) && !p.w.fs.exists(dir) {
-        g.ended(template, p.id, release, p.sim.now());
+    // Borrowed to change only if the instance ended: a borrow to change counts as a
+    // write, after which the footprint is computed again.
+    let ended = p.w.ghost.borrow().current.contains_key(&template) && !p.w.fs.exists_key(&p.w.paths[template].lock_dir);
+    if ended {
+        p.w.ghost.borrow_mut().ended(template, p.id, release, p.sim.now());
     }
 }
 
 /// `waitForLock(template)`.
 pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
     let dir = p.w.lock_dir(template);
+    let paths = &p.w.paths[template];
     let params = &p.w.params;
     let stale_ms = p.w.params.stale_ms(p.version);
     let start = p.date_now();
     p.w.ghost.borrow_mut().waiting.insert(p.id, crate::system::prewarm::ghost::Wait { template, since: p.sim.now() });
     let (mut met, mut judged) = (None, None);
+    let mut owner_memo = ParseMemo::default();
     let result = loop {
         p.step().await;
-        if !p.w.fs.exists(dir) {
-            p.note(format_args!("{dir} is gone"));
+        if !p.w.fs.exists_key(&paths.lock_dir) {
+            p.note_with(|l| {
+                l.str(dir).str(" is gone");
+            });
             break Ok(());
         }
         let verdict = match p.version.liveness {
@@ -103,29 +115,36 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
             gate => {
                 let procs = &p.w.hosts[p.host].procs;
                 let judge = |text: &str| {
-                    let record = OwnerRecord::parse(text);
+                    let record = owner_memo.parse(text);
                     p.sim.sometimes_if(record.is_none(), "owner-json-unreadable");
                     classify(record.as_ref(), gate == Liveness::PidHostGate, procs, USER)
                 };
-                let read = p.w.fs.read_with(p.w.owner_path(template), judge);
+                let read = p.w.fs.read_with_key(&paths.owner, judge);
                 read.unwrap_or(Verdict::Unknown)
             }
         };
         let current = p.w.ghost.borrow().current.get(&template).copied();
         if current != met {
             met = current;
-            p.note(format_args!("waits on {dir} (holder {verdict:?})"));
+            p.note_with(|l| {
+                l.str("waits on ").str(dir).str(" (holder ").str(verdict.name()).str(")");
+            });
         }
         if verdict == Verdict::Dead {
-            p.note(format_args!("holder of {dir} is dead: rm -r"));
+            p.note_with(|l| {
+                l.str("holder of ").str(dir).str(" is dead: rm -r");
+            });
             p.sim.sometimes("dead-holder-reclaimed");
             remove(p, template, false).await;
             break Ok(());
         }
         p.step().await;
+        // The host's clock as of this step (read once: nothing below awaits before
+        // the timeout check, except on paths that leave the iteration).
+        let mut now = None;
         if verdict == Verdict::Unknown {
-            let Ok(mtime) = p.w.fs.mtime(dir) else { continue };
-            let now = p.date_now();
+            let Ok(mtime) = p.w.fs.mtime_key(&paths.lock_dir) else { continue };
+            let now = *now.insert(p.date_now());
             let first_unknown = current.is_some() && judged != current;
             judged = current;
             if first_unknown && mtime.as_ms() + stale_ms > start + params.lock_timeout_ms {
@@ -141,7 +160,9 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
                 );
             }
             if now.saturating_sub(mtime.as_ms()) > stale_ms {
-                p.note(format_args!("{dir} is stale (mtime {mtime}): rm -r"));
+                p.note_with(|l| {
+                    l.str(dir).str(" is stale (mtime ").time(mtime).str("): rm -r");
+                });
                 p.sim.sometimes("stale-lock-reclaimed-by-mtime");
                 remove(p, template, false).await;
                 if params.stale_reloops {
@@ -150,8 +171,12 @@ pub async fn wait_for_lock(p: &Proc, template: usize) -> Result<(), LockError> {
                 break Ok(());
             }
         }
-        if p.date_now().saturating_sub(start) > params.lock_timeout_ms {
-            p.note(format_args!("gives up on {dir} after {} s", p.date_now().saturating_sub(start) / 1000));
+        let waited_ms = now.unwrap_or_else(|| p.date_now()).saturating_sub(start);
+        if waited_ms > params.lock_timeout_ms {
+            let waited_s = waited_ms / 1000;
+            p.note_with(|l| {
+                l.str("gives up on ").str(dir).str(" after ").num(waited_s).str(" s");
+            });
             crate::system::prewarm::invariants::judge_timeout(p, template);
             break Err(LockError::Timeout);
         }

@@ -9,6 +9,7 @@
 //! - [`generational`]: the proposed lock.
 //! - [`chaos`]: kills, container restarts, file server crashes, pid churn, clocks.
 //! - [`ghost`] and [`invariants`]: what the observer knows, and the checks.
+//! - [`note`]: the notes' text, laid out without `format!`.
 
 pub mod actor;
 pub mod chaos;
@@ -17,6 +18,7 @@ pub mod generational;
 pub mod ghost;
 pub mod invariants;
 pub mod lock;
+pub mod note;
 pub mod owner;
 pub mod reads;
 pub mod version;

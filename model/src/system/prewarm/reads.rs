@@ -1,45 +1,46 @@
 //! The prewarm model's footprint: the parts of its state its safety invariants read,
 //! so the runner re-checks an invariant only after a step that changed a part it
 //! reads ([`sim::tracked`]). The version, parameters and host list never change.
+//!
+//! The ghost is written at most steps that do anything (a wait begins or ends, a
+//! process dies), and most of those writes change nothing an invariant reads: so
+//! its parts are narrower than the ghost's write count. The five event-time
+//! invariants read only the rules broken so far; I1 only who is in a prewarm; L2 only
+//! the time until which it holds ([`invariants::reclaim_deadline`]) and whether that
+//! time has passed.
 
 use sim::{Reads, Sim};
 
+use crate::system::prewarm::invariants;
 use crate::system::prewarm::world::World;
 
-/// The ghost: procs, lock instances, who is in a critical section, rule breaks.
-pub const GHOST: u64 = 1 << 0;
-/// The time, while some template's current lock holder is dead (L2 compares against
-/// it only then; otherwise this part stays 0).
-pub const CLOCK_WHILE_HOLDER_DEAD: u64 = 1 << 1;
-/// Each host's pid namespace, one word per host from part 2 on.
-pub const HOST_NAMESPACES: u64 = !0 << 2;
+/// How many rules were broken at event time (I5, I6, I14, L5, P2): only ever grows.
+pub const BROKEN_RULES: u64 = 1 << 0;
+/// How many times who is in a prewarm changed (I1).
+pub const PREWARMS: u64 = 1 << 1;
+/// L2's deadline: the last time at which it holds, a function of the ghost and the
+/// hosts' pid namespaces.
+pub const RECLAIM_DEADLINE: u64 = 1 << 2;
+/// Whether the time is past L2's deadline.
+pub const RECLAIM_OVERDUE: u64 = 1 << 3;
 
-/// Writes the parts in the order of their bits. Every part is a tracked write count
-/// or counts one, so the scenario runs it with [`sim::run_with_tracked_footprint`]:
-/// the ghost is a tracked cell; a namespace restart counts a write
-/// ([`sim::tracked::count_untracked_write`], in `chaos.rs`); the time, read only
-/// while a holder is dead, is declared with [`Reads::valid_until`].
+/// Writes the parts in the order of their bits. Every part is a function of the
+/// ghost, the namespaces and the time: the ghost is a tracked cell; a namespace
+/// restart counts a write ([`sim::tracked::count_untracked_write`], in `chaos.rs`);
+/// the time is declared with [`Reads::valid_until`]. So the scenario runs it with
+/// [`sim::run_with_tracked_footprint`].
 pub fn footprint(w: &World, sim: &Sim, r: &mut Reads) {
-    let writes = w.ghost.writes();
-    r.word(writes);
-    // Whether a holder is dead is a function of the ghost alone, and every change of
-    // the ghost is a counted mutable borrow (it has no interior mutability): at an
-    // unchanged write count, the last answer stands.
-    let holder_dead = match w.holder_dead_memo.get() {
-        Some((at, dead)) if at == writes => dead,
-        _ => {
-            let g = w.ghost.borrow();
-            let dead = g.current.values().any(|&inst| g.procs[g.instances[inst].owner].died_at.is_some());
-            w.holder_dead_memo.set(Some((writes, dead)));
-            dead
-        }
-    };
-    if holder_dead {
-        r.word(sim.now().as_ms()).valid_until(sim.now());
+    let g = w.ghost.borrow();
+    r.word(g.broken_count() as u64).word(g.cs_changes());
+    // Computed afresh: the footprint is computed only after a counted write, and
+    // nearly every one of those is a write of the ghost, which may move the deadline.
+    let deadline = invariants::reclaim_deadline(w, &g);
+    let now = sim.now();
+    r.word(deadline.as_ms());
+    if now <= deadline {
+        r.word(0).valid_until(deadline);
     } else {
-        r.word(0);
-    }
-    for host in &w.hosts {
-        r.word(u64::from(host.ns.get()));
+        // L2 fails now; should it not, the time is read as it is now.
+        r.word(1).valid_until(now);
     }
 }

@@ -8,11 +8,12 @@ use std::rc::Rc;
 
 use sim::{ChoiceKind, NodeId, Ratio, Sim};
 
-use crate::substrate::fs::{parent, Durability, FileSystem};
+use crate::substrate::fs::{parent, Durability, FileSystem, PathKey};
 use crate::substrate::process::{PidParams, ProcessTable};
 use crate::system::prewarm::ghost::Ghost;
+use crate::system::prewarm::note::Line;
 use crate::system::prewarm::version::{Stale, Version};
-use crate::system::text::{push_decimal, Text};
+use crate::system::text::Text;
 
 /// Every number and switch of the model. The scenario fills it from its `ParamInfo`s
 /// (SYSTEMS.md S002.A for the stated ones; the rest are `[A]` and say why there).
@@ -97,19 +98,19 @@ pub struct PrewarmWorld {
     /// nearly every step.
     pub paths: Vec<TemplatePaths>,
     pub ghost: sim::Tracked<Ghost>,
-    /// The footprint's last answer to "is some current holder dead?" and the ghost's
-    /// write count it was computed at (see [`crate::system::prewarm::reads`]).
-    pub holder_dead_memo: Cell<Option<(u64, bool)>>,
+    /// The buffer every note is laid out in ([`PrewarmWorld::note_line`]).
+    note_buffer: Cell<String>,
 }
 
 /// The paths of one template.
 pub struct TemplatePaths {
-    /// `/locks/tplT.lock`: the mkdir lock of V0–V1.
-    pub lock_dir: String,
+    /// `/locks/tplT.lock`: the mkdir lock of V0–V1 (keys: a waiter looks these three
+    /// up at every poll).
+    pub lock_dir: PathKey,
     /// `/locks/tplT.lock/owner.json`.
-    pub owner: String,
+    pub owner: PathKey,
     /// `/templates/tplT/ready`.
-    pub ready: String,
+    pub ready: PathKey,
     /// `/locks/tplT`: the proposed lock's generations live below it.
     pub base: String,
 }
@@ -118,17 +119,28 @@ impl TemplatePaths {
     /// The same text as [`lock_dir`] and [`ready_marker`] (a test checks), with the
     /// number formatted once.
     fn new(template: usize) -> TemplatePaths {
-        let mut n = String::new();
-        push_decimal(&mut n, template as u64);
-        let base = [LOCKS_DIR, "/tpl", &n].concat();
-        let lock_dir = [base.as_str(), ".lock"].concat();
-        let owner = [lock_dir.as_str(), "/owner.json"].concat();
-        let ready = [TEMPLATES_DIR, "/tpl", &n, "/ready"].concat();
-        TemplatePaths { lock_dir, owner, ready, base }
+        // Each text pushed into a buffer of its final size: `concat` of the pieces
+        // cost about 200 instructions a path, four paths a template, every run.
+        let mut buf = itoa::Buffer::new();
+        let n = buf.format(template as u64);
+        let text = |pieces: &[&str]| {
+            let mut s = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+            pieces.iter().for_each(|p| s.push_str(p));
+            s
+        };
+        let base = text(&[LOCKS_DIR, "/tpl", n]);
+        let lock_dir = text(&[&base, ".lock"]);
+        let owner = PathKey::new(text(&[&lock_dir, "/owner.json"]));
+        let ready = PathKey::new(text(&[TEMPLATES_DIR, "/tpl", n, "/ready"]));
+        TemplatePaths { lock_dir: PathKey::new(lock_dir), owner, ready, base }
     }
 }
 
 pub type World = Rc<PrewarmWorld>;
+
+/// Room for the longest note (a label, a path and the words around them), so the
+/// note buffer does not grow in a run.
+const NOTE_ROOM: usize = 128;
 
 pub const USER: &str = "eve";
 pub const LOCKS_DIR: &str = "/locks";
@@ -145,17 +157,17 @@ pub fn ready_marker(template: usize) -> String {
 impl PrewarmWorld {
     /// [`lock_dir`] of `template`, without formatting it.
     pub fn lock_dir(&self, template: usize) -> &str {
-        &self.paths[template].lock_dir
+        self.paths[template].lock_dir.as_str()
     }
 
     /// The lock's `owner.json` of `template` (V0–V1).
     pub fn owner_path(&self, template: usize) -> &str {
-        &self.paths[template].owner
+        self.paths[template].owner.as_str()
     }
 
     /// [`ready_marker`] of `template`, without formatting it.
     pub fn ready_marker(&self, template: usize) -> &str {
-        &self.paths[template].ready
+        self.paths[template].ready.as_str()
     }
 
     /// `/locks/tplT`, the directory of the proposed lock's generations.
@@ -170,6 +182,18 @@ impl PrewarmWorld {
 
     pub fn stale_ms(&self) -> u64 {
         self.params.stale_ms(self.version)
+    }
+
+    /// An empty line for a note, in the world's buffer; give it back with
+    /// [`PrewarmWorld::note_done`] once noted (a line not given back only costs the
+    /// next note an allocation).
+    pub fn note_line(&self) -> Line {
+        Line::reusing(self.note_buffer.take())
+    }
+
+    /// Takes back the buffer of a noted line.
+    pub fn note_done(&self, line: Line) {
+        self.note_buffer.set(line.into_buffer());
     }
 }
 
@@ -196,9 +220,10 @@ pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
     let _ = fs.mkdir_p(LOCKS_DIR);
     let paths: Vec<TemplatePaths> = (0..templates).map(TemplatePaths::new).collect();
     for path in &paths {
-        let _ = fs.mkdir_p(parent(&path.ready).unwrap_or(TEMPLATES_DIR));
+        let _ = fs.mkdir_p(parent(path.ready.as_str()).unwrap_or(TEMPLATES_DIR));
     }
-    let mut slots = Vec::new();
+    // Room for a few slots per host: growing a vector one push at a time reallocates.
+    let mut slots = Vec::with_capacity(4 * hosts.len());
     for (h, host) in hosts.iter().enumerate() {
         let n = sim.workload(1, params.processes_max.max(1) as u64) as usize;
         let _ = host;
@@ -229,8 +254,8 @@ pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
         slots,
         templates,
         paths,
-        ghost: sim::Tracked::new(Ghost::default()),
-        holder_dead_memo: Cell::new(None),
+        ghost: sim::Tracked::new(Ghost::with_room()),
+        note_buffer: Cell::new(String::with_capacity(NOTE_ROOM)),
     })
 }
 
@@ -242,9 +267,9 @@ mod tests {
     fn template_paths_are_the_formatted_ones() {
         for t in [0, 1, 9, 10, 123] {
             let p = TemplatePaths::new(t);
-            assert_eq!(p.lock_dir, lock_dir(t));
-            assert_eq!(p.owner, format!("{}/owner.json", lock_dir(t)));
-            assert_eq!(p.ready, ready_marker(t));
+            assert_eq!(p.lock_dir.as_str(), lock_dir(t));
+            assert_eq!(p.owner.as_str(), format!("{}/owner.json", lock_dir(t)));
+            assert_eq!(p.ready.as_str(), ready_marker(t));
             assert_eq!(p.base, format!("{LOCKS_DIR}/tpl{t}"));
         }
     }
