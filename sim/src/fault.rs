@@ -6,7 +6,7 @@
 //! fault point of its scenario, whether it is on and at which rate. Every firing is
 //! counted, so a report shows a fault point that never fired.
 
-use std::cell::{Cell, OnceCell};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use crate::choices::{Choices, Ratio};
@@ -140,11 +140,87 @@ fn sorted_names(points: &[FaultPoint]) -> Vec<&'static str> {
 /// How often each fault point fired in a run, by name.
 pub type FaultCounts = BTreeMap<&'static str, u64>;
 
-/// Slots of [`FaultTable`]'s cache of rates by name address (a power of two).
+/// Slots of [`FaultTable`]'s table of rates by name address (a power of two).
 const RATE_SLOTS: usize = 32;
 
-/// A name's address and length, and its rate.
-type RateSlot = (usize, usize, Option<Ratio>);
+/// Names the table takes in before it stops growing (three quarters of its slots, so a
+/// probe always meets an empty slot soon). A scenario has a handful of fault points,
+/// each at one address per crate that names it: far fewer.
+const RATE_NAMES_MAX: usize = RATE_SLOTS * 3 / 4;
+
+/// A name's address and length, and its rate in the installed profile. Address 0:
+/// an empty slot (no `&str` lives there).
+#[derive(Clone, Copy)]
+struct RateSlot {
+    address: usize,
+    len: usize,
+    rate: Option<Ratio>,
+}
+
+const EMPTY_SLOT: RateSlot = RateSlot { address: 0, len: 0, rate: None };
+
+/// The installed profile's rates by the address of the name asked about.
+///
+/// Callers pass the same few constants, but each crate keeps its own copy of a
+/// constant's string, so the profile's names may sit at other addresses, where
+/// [`FaultProfile::rate`] would compare every name by content on every draw. This
+/// table asks the profile once per address and profile: an open-addressed table
+/// (linear probing) whose entries are never evicted, so whichever addresses the
+/// linker gives the names, every address after its first look is found, at worst a
+/// few slots from its hash. (A direct-mapped cache, before it, missed on every draw
+/// of two hot names that shared a slot, and which names did moved with code layout.)
+/// Cells: a lookup goes through a shared borrow of the table. Which slot a name
+/// takes only decides where its rate is kept, never a rate, so addresses reach no
+/// decision of a run.
+struct RatesByAddress {
+    slots: [Cell<RateSlot>; RATE_SLOTS],
+    names: Cell<usize>,
+}
+
+impl RatesByAddress {
+    fn new() -> RatesByAddress {
+        RatesByAddress { slots: [const { Cell::new(EMPTY_SLOT) }; RATE_SLOTS], names: Cell::new(0) }
+    }
+
+    /// Forgets every rate (a new profile was installed).
+    fn clear(&mut self) {
+        if *self.names.get_mut() > 0 {
+            self.slots.iter_mut().for_each(|slot| *slot.get_mut() = EMPTY_SLOT);
+            *self.names.get_mut() = 0;
+        }
+    }
+
+    /// The rate of `name` in `profile`, looked up there only the first time.
+    #[inline]
+    fn rate(&self, profile: &FaultProfile, name: &'static str) -> Option<Ratio> {
+        let (address, len) = (name.as_ptr() as usize, name.len());
+        let mut line =
+            ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RATE_SLOTS.trailing_zeros())) as usize;
+        loop {
+            let slot = self.slots[line].get();
+            if slot.address == address && slot.len == len {
+                return slot.rate;
+            }
+            if slot.address == 0 {
+                return self.first_look(profile, name, line);
+            }
+            line = (line + 1) % RATE_SLOTS;
+        }
+    }
+
+    /// Asks the profile about a name not seen at this address, and keeps the answer
+    /// in the empty slot `line` while there is room.
+    #[cold]
+    #[inline(never)]
+    fn first_look(&self, profile: &FaultProfile, name: &'static str, line: usize) -> Option<Ratio> {
+        let rate = profile.rate(name);
+        if self.names.get() < RATE_NAMES_MAX {
+            self.names.set(self.names.get() + 1);
+            self.slots[line].set(RateSlot { address: name.as_ptr() as usize, len: name.len(), rate });
+        }
+        rate
+    }
+}
 
 /// The fault state of a running simulation.
 pub(crate) struct FaultTable {
@@ -156,15 +232,11 @@ pub(crate) struct FaultTable {
     /// Whether the profile enables any point: most draws of a fault-free run ask
     /// about a point, and this answers them without a lookup.
     any_enabled: bool,
-    /// The rate of each point name asked about so far, by the name's address and
-    /// length: callers pass the same few constants, but the profile's names may sit at
-    /// other addresses (each crate keeps its own copy of a constant's string), where
-    /// [`FaultProfile::rate`] would compare every name by content on every draw. A
-    /// direct-mapped cache: a slot holds the last name seen at its hash (address 0:
-    /// empty, as no `&str` lives there), and a miss asks the profile again. Cells: a
-    /// hit is a load and two compares, no borrow flag. Allocated on first use (a
-    /// fault-free run never asks), and out of line, so that a run's kernel stays small.
-    by_address: OnceCell<Box<[Cell<RateSlot>; RATE_SLOTS]>>,
+    /// Whether the profile enables `node.pause` or `net.delay.long`, the faults that
+    /// can hold a message up past its caller's timeout: asked at every call.
+    holds_messages: bool,
+    /// The profile's rates by the address of the name asked about.
+    rates: RatesByAddress,
     /// Set when the nemesis was not started because none of its faults could fire:
     /// the longest pause between the ticks it would have made (see `crate::nemesis`).
     pub idle_nemesis_tick_max_ms: Option<u64>,
@@ -176,14 +248,14 @@ pub(crate) struct FaultTable {
 
 impl FaultTable {
     pub fn new(profile: FaultProfile) -> FaultTable {
-        let any_enabled = profile.any_enabled();
         FaultTable {
+            any_enabled: profile.any_enabled(),
+            holds_messages: holds_messages(&profile),
             profile,
             filter: FaultFilter::default(),
             fired: FaultCounts::new(),
             active: true,
-            any_enabled,
-            by_address: OnceCell::new(),
+            rates: RatesByAddress::new(),
             idle_nemesis_tick_max_ms: None,
             generation: 0,
         }
@@ -191,11 +263,10 @@ impl FaultTable {
 
     pub fn set_profile(&mut self, profile: FaultProfile) {
         self.any_enabled = profile.any_enabled();
+        self.holds_messages = holds_messages(&profile);
         self.profile = profile;
         self.generation += 1;
-        if let Some(slots) = self.by_address.get_mut() {
-            slots.iter_mut().for_each(|slot| *slot.get_mut() = (0, 0, None));
-        }
+        self.rates.clear();
     }
 
     /// Whether any of `points` can fire now.
@@ -216,24 +287,20 @@ impl FaultTable {
         if !self.active || !self.any_enabled {
             return None;
         }
-        self.rate_by_address(point.name)
+        self.rates.rate(&self.profile, point.name)
     }
 
-    /// The rate of `name`, found by its address after the first time.
-    fn rate_by_address(&self, name: &'static str) -> Option<Ratio> {
-        let (address, len) = (name.as_ptr() as usize, name.len());
-        let line =
-            ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RATE_SLOTS.trailing_zeros())) as usize;
-        let slots = self.by_address.get_or_init(|| Box::new(std::array::from_fn(|_| Cell::new((0, 0, None)))));
-        let slot = &slots[line];
-        let (known, known_len, known_rate) = slot.get();
-        if known == address && known_len == len {
-            return known_rate;
-        }
-        let rate = self.profile.rate(name);
-        slot.set((address, len, rate));
-        rate
+    /// Whether a fault that holds a message up (a pause, a long delay) can fire now:
+    /// `armed` of `node.pause` or of `net.delay.long`, without looking either up.
+    #[inline]
+    pub fn holds_messages_armed(&self) -> bool {
+        self.active && self.holds_messages
     }
+}
+
+/// Whether `profile` enables a fault that can hold a message up.
+fn holds_messages(profile: &FaultProfile) -> bool {
+    profile.rate(points::NODE_PAUSE.name).is_some() || profile.rate(points::NET_DELAY_LONG.name).is_some()
 }
 
 /// Which fault points a campaign may use (`--faults node.pause,net.delay.long`, or
@@ -293,5 +360,70 @@ impl std::fmt::Display for FaultFilter {
         let items: Vec<String> =
             self.only.iter().flatten().cloned().chain(self.without.iter().map(|n| format!("-{n}"))).collect();
         f.write_str(&items.join(","))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leaked(name: &str) -> &'static str {
+        Box::leak(name.to_string().into_boxed_str())
+    }
+
+    fn point(name: &'static str) -> FaultPoint {
+        FaultPoint { name, doc: "" }
+    }
+
+    #[test]
+    fn a_name_at_any_address_gets_its_profile_rate() {
+        let (a, b) = (point("store.insert.fail"), point("net.request.lost"));
+        let mut table = FaultTable::new(FaultProfile::default());
+        table.set_profile(FaultProfile { rates: vec![(a.name, Some(Ratio::new(1, 4))), (b.name, None)] });
+        let copy = point(leaked("store.insert.fail"));
+        assert!(!std::ptr::eq(copy.name, a.name));
+        for _ in 0..3 {
+            assert_eq!(table.armed(&a), Some(Ratio::new(1, 4)));
+            assert_eq!(table.armed(&copy), Some(Ratio::new(1, 4)), "the same name elsewhere");
+            assert_eq!(table.armed(&b), None, "declared, off");
+            assert_eq!(table.armed(&point("not.declared")), None);
+            assert_eq!(table.armed(&point(&a.name[..5])), None, "a prefix of a name at its address");
+        }
+    }
+
+    #[test]
+    fn more_addresses_than_slots_each_keep_their_own_rate() {
+        let names: Vec<&'static str> = (0..3 * RATE_SLOTS).map(|i| leaked(&format!("point.{i}"))).collect();
+        let rate = |i: usize| (!i.is_multiple_of(3)).then(|| FAULT_RATES[i % FAULT_RATES.len()]);
+        let mut rates: Vec<_> = names.iter().enumerate().map(|(i, &n)| (n, rate(i))).collect();
+        rates.sort_unstable();
+        let mut table = FaultTable::new(FaultProfile::default());
+        table.set_profile(FaultProfile { rates });
+        for _ in 0..3 {
+            for (i, &name) in names.iter().enumerate() {
+                assert_eq!(table.armed(&point(name)), rate(i), "{name}");
+                assert_eq!(table.armed(&point(leaked(name))), rate(i), "{name} elsewhere");
+            }
+        }
+    }
+
+    #[test]
+    fn a_new_profile_and_the_end_of_the_phase_change_every_answer() {
+        let (pause, lost) = (points::NODE_PAUSE, points::NET_REQUEST_LOST);
+        let mut table = FaultTable::new(FaultProfile::default());
+        assert_eq!(table.armed(&pause), None);
+        assert!(!table.holds_messages_armed());
+        table.set_profile(FaultProfile::uniform(&[pause, lost], Ratio::new(1, 2)));
+        assert_eq!(table.armed(&pause), Some(Ratio::new(1, 2)));
+        assert!(table.holds_messages_armed());
+        table.set_profile(FaultProfile { rates: vec![(lost.name, Some(Ratio::new(1, 16))), (pause.name, None)] });
+        assert_eq!(table.armed(&pause), None, "a rate kept from the last profile");
+        assert_eq!(table.armed(&lost), Some(Ratio::new(1, 16)));
+        assert!(!table.holds_messages_armed());
+        table.set_profile(FaultProfile::uniform(&[points::NET_DELAY_LONG], Ratio::new(1, 64)));
+        assert!(table.holds_messages_armed(), "a long delay holds messages too");
+        table.active = false;
+        assert_eq!(table.armed(&points::NET_DELAY_LONG), None);
+        assert!(!table.holds_messages_armed());
     }
 }

@@ -14,7 +14,7 @@ use thiserror::Error;
 
 use crate::call::Call;
 use crate::executor::Sim;
-use crate::fault::points::{NET_DELAY_LONG, NET_REQUEST_LOST, NODE_PAUSE};
+use crate::fault::points::{NET_DELAY_LONG, NET_REQUEST_LOST};
 use crate::node::NodeId;
 use crate::tape::ChoiceKind;
 use crate::trace::{EventKind, Message};
@@ -201,8 +201,6 @@ impl Sim {
         if self.faults_quiet() {
             return self.any_paused();
         }
-        let faults = self.fault_table();
-        // `armed` answers at once when the profile enables no point (a fault-free run).
-        self.any_paused() || faults.armed(&NODE_PAUSE).is_some() || faults.armed(&NET_DELAY_LONG).is_some()
+        self.any_paused() || self.fault_table().holds_messages_armed()
     }
 }
