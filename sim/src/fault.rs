@@ -232,6 +232,9 @@ pub(crate) struct FaultTable {
     /// Whether the profile enables any point: most draws of a fault-free run ask
     /// about a point, and this answers them without a lookup.
     any_enabled: bool,
+    /// The rates of the network's per-message faults, by [`MessageFault`]: asked at
+    /// every message, so kept where an ask is a load.
+    message_rates: [Option<Ratio>; MessageFault::COUNT],
     /// Whether the profile enables `node.pause` or `net.delay.long`, the faults that
     /// can hold a message up past its caller's timeout: asked at every call.
     holds_messages: bool,
@@ -248,9 +251,11 @@ pub(crate) struct FaultTable {
 
 impl FaultTable {
     pub fn new(profile: FaultProfile) -> FaultTable {
+        let (message_rates, holds_messages) = engine_rates(&profile);
         FaultTable {
             any_enabled: profile.any_enabled(),
-            holds_messages: holds_messages(&profile),
+            message_rates,
+            holds_messages,
             profile,
             filter: FaultFilter::default(),
             fired: FaultCounts::new(),
@@ -263,7 +268,7 @@ impl FaultTable {
 
     pub fn set_profile(&mut self, profile: FaultProfile) {
         self.any_enabled = profile.any_enabled();
-        self.holds_messages = holds_messages(&profile);
+        (self.message_rates, self.holds_messages) = engine_rates(&profile);
         self.profile = profile;
         self.generation += 1;
         self.rates.clear();
@@ -290,6 +295,15 @@ impl FaultTable {
         self.rates.rate(&self.profile, point.name)
     }
 
+    /// [`FaultTable::armed`] of a per-message fault, by its index.
+    #[inline]
+    pub fn message_armed(&self, fault: MessageFault) -> Option<Ratio> {
+        if !self.active {
+            return None;
+        }
+        self.message_rates[fault as usize]
+    }
+
     /// Whether a fault that holds a message up (a pause, a long delay) can fire now:
     /// `armed` of `node.pause` or of `net.delay.long`, without looking either up.
     #[inline]
@@ -298,9 +312,84 @@ impl FaultTable {
     }
 }
 
-/// Whether `profile` enables a fault that can hold a message up.
-fn holds_messages(profile: &FaultProfile) -> bool {
-    profile.rate(points::NODE_PAUSE.name).is_some() || profile.rate(points::NET_DELAY_LONG.name).is_some()
+impl crate::executor::Sim {
+    /// [`Sim::fault_fires`](crate::executor::Sim) for one of the network's
+    /// per-message faults, inlined: every message asks about two or three of them, and
+    /// in a faulting run most are off, which then costs a load rather than a call and a
+    /// lookup. Draws and counts exactly as `fault_fires` does.
+    #[inline(always)]
+    pub(crate) fn message_fault_fires(&self, fault: MessageFault) -> bool {
+        if self.faults_quiet() {
+            return false;
+        }
+        let rate = self.k().faults.borrow().message_armed(fault);
+        rate.is_some_and(|rate| self.fault_drawn_out_of_line(fault.point(), rate))
+    }
+
+    /// [`Sim::fault_drawn`], kept out of the inlined callers.
+    #[inline(never)]
+    fn fault_drawn_out_of_line(&self, point: &FaultPoint, rate: Ratio) -> bool {
+        self.fault_drawn(point, rate)
+    }
+
+    /// Draws whether `point`, armed at `rate`, fires, at the point's own site, and
+    /// counts a firing.
+    #[inline(always)]
+    pub(crate) fn fault_drawn(&self, point: &FaultPoint, rate: Ratio) -> bool {
+        let fired = self.chance_at(ChoiceKind::Fault, point.name, rate);
+        if fired {
+            *self.k().faults.borrow_mut().fired.entry(point.name).or_insert(0) += 1;
+        }
+        fired
+    }
+}
+
+/// The network's per-message faults, each with a fixed index: their rates sit in an
+/// array of [`FaultTable`], so asking about one costs no lookup whatever the code
+/// layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MessageFault {
+    RequestLost,
+    ReplyLost,
+    DelayLong,
+}
+
+impl MessageFault {
+    const COUNT: usize = 3;
+    #[cfg(test)]
+    const ALL: [MessageFault; MessageFault::COUNT] =
+        [MessageFault::RequestLost, MessageFault::ReplyLost, MessageFault::DelayLong];
+
+    /// The fault point it is: its name is the draw's site and the count's key.
+    pub(crate) fn point(self) -> &'static FaultPoint {
+        match self {
+            MessageFault::RequestLost => &points::NET_REQUEST_LOST,
+            MessageFault::ReplyLost => &points::NET_REPLY_LOST,
+            MessageFault::DelayLong => &points::NET_DELAY_LONG,
+        }
+    }
+}
+
+/// The rates of the per-message faults in `profile`, and whether it enables a fault
+/// that can hold a message up (a pause or a long delay). One pass over the enabled
+/// points, by content, when a profile is installed.
+fn engine_rates(profile: &FaultProfile) -> ([Option<Ratio>; MessageFault::COUNT], bool) {
+    const REQUEST_LOST: &str = points::NET_REQUEST_LOST.name;
+    const REPLY_LOST: &str = points::NET_REPLY_LOST.name;
+    const DELAY_LONG: &str = points::NET_DELAY_LONG.name;
+    const PAUSE: &str = points::NODE_PAUSE.name;
+    let (mut rates, mut pause) = ([None; MessageFault::COUNT], false);
+    for (name, rate) in profile.enabled() {
+        match name {
+            REQUEST_LOST => rates[MessageFault::RequestLost as usize] = Some(rate),
+            REPLY_LOST => rates[MessageFault::ReplyLost as usize] = Some(rate),
+            DELAY_LONG => rates[MessageFault::DelayLong as usize] = Some(rate),
+            PAUSE => pause = true,
+            _ => {}
+        }
+    }
+    let holds_messages = pause || rates[MessageFault::DelayLong as usize].is_some();
+    (rates, holds_messages)
 }
 
 /// Which fault points a campaign may use (`--faults node.pause,net.delay.long`, or
@@ -425,5 +514,29 @@ mod tests {
         table.active = false;
         assert_eq!(table.armed(&points::NET_DELAY_LONG), None);
         assert!(!table.holds_messages_armed());
+    }
+    #[test]
+    fn a_message_fault_by_index_has_the_rate_its_point_has_by_name() {
+        let net = [points::NET_REQUEST_LOST, points::NET_REPLY_LOST, points::NET_DELAY_LONG];
+        let all = [&net[..], &[points::NODE_PAUSE, point("store.insert.fail")]].concat();
+        let mut table = FaultTable::new(FaultProfile::default());
+        for mask in 0..(1u32 << all.len()) {
+            let rates = sorted_names(&all)
+                .into_iter()
+                .enumerate()
+                .map(|(i, n)| (n, (mask & (1 << i) != 0).then_some(FAULT_RATES[i % FAULT_RATES.len()])))
+                .collect();
+            table.set_profile(FaultProfile { rates });
+            table.active = true;
+            for fault in MessageFault::ALL {
+                let copy = point(leaked(fault.point().name));
+                assert_eq!(table.message_armed(fault), table.armed(&copy), "{fault:?}, profile {mask:b}");
+            }
+            let held = table.armed(&points::NODE_PAUSE).is_some() || table.armed(&points::NET_DELAY_LONG).is_some();
+            assert_eq!(table.holds_messages_armed(), held, "profile {mask:b}");
+            table.active = false;
+            assert!(MessageFault::ALL.iter().all(|&f| table.message_armed(f).is_none()), "after the fault phase");
+            assert!(!table.holds_messages_armed());
+        }
     }
 }

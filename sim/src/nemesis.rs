@@ -319,14 +319,7 @@ impl Sim {
     /// draws at the same site and counts a firing the same way.
     #[inline(always)]
     fn fires_at(&self, point: &FaultPoint, rate: Option<Ratio>) -> bool {
-        let Some(rate) = rate else {
-            return false;
-        };
-        let fired = self.chance_at(ChoiceKind::Fault, point.name, rate);
-        if fired {
-            *self.k().faults.borrow_mut().fired.entry(point.name).or_insert(0) += 1;
-        }
-        fired
+        rate.is_some_and(|rate| self.fault_drawn(point, rate))
     }
 
     /// A crash target that cannot come back would silently shrink the system for the
