@@ -241,7 +241,9 @@ impl Sim {
     /// One tick's faults on one node, in a fixed order: crash, jump, pause, drift.
     fn strike(&self, target: &Target, config: &NemesisConfig, scales: &mut Scales, rates: &Rates) {
         let node = target.node;
-        if target.crash && self.is_up(node) && self.fires_at(&NODE_CRASH, rates.crash) {
+        // Each fault asks its rate before the node's state: an off point costs no look
+        // at the node (the order draws in is unchanged: only a strike draws).
+        if target.crash && rates.crash.is_some() && self.is_up(node) && self.fires_at(&NODE_CRASH, rates.crash) {
             // Traced on the nemesis's node, as it always was, so recorded traces keep their hashes.
             self.record_fault_with(self.current_node(), &NODE_CRASH, || self.node_name(node));
             self.crash(node);
@@ -260,7 +262,12 @@ impl Sim {
             });
             self.jump_clock(node, delta);
         }
-        if target.stop && self.is_up(node) && !self.is_paused(node) && self.fires_at(&NODE_PAUSE, rates.pause) {
+        if target.stop
+            && rates.pause.is_some()
+            && self.is_up(node)
+            && !self.is_paused(node)
+            && self.fires_at(&NODE_PAUSE, rates.pause)
+        {
             let ms = self.heavy_tail_ms(config.pause_min_ms, config.pause_max_ms);
             self.record_fault_with(self.current_node(), &NODE_PAUSE, || {
                 format!("{} stops for {ms} ms", self.node_name(node))
