@@ -232,9 +232,9 @@ pub(crate) struct FaultTable {
     /// Whether the profile enables any point: most draws of a fault-free run ask
     /// about a point, and this answers them without a lookup.
     any_enabled: bool,
-    /// The rates of the network's per-message faults, by [`MessageFault`]: asked at
-    /// every message, so kept where an ask is a load.
-    message_rates: [Option<Ratio>; MessageFault::COUNT],
+    /// The rates of the engine's own points, by [`EngineFault`]: the network's are
+    /// asked at every message, so kept where an ask is a load.
+    engine_rates: [Option<Ratio>; EngineFault::COUNT],
     /// Whether the profile enables `node.pause` or `net.delay.long`, the faults that
     /// can hold a message up past its caller's timeout: asked at every call.
     holds_messages: bool,
@@ -243,18 +243,14 @@ pub(crate) struct FaultTable {
     /// Set when the nemesis was not started because none of its faults could fire:
     /// the longest pause between the ticks it would have made (see `crate::nemesis`).
     pub idle_nemesis_tick_max_ms: Option<u64>,
-    /// How many profiles [`FaultTable::set_profile`] installed: while it stands and the
-    /// phase is on, [`FaultTable::armed`] gives the same answer for each point, so the
-    /// nemesis looks its rates up once rather than at every tick.
-    pub generation: u64,
 }
 
 impl FaultTable {
     pub fn new(profile: FaultProfile) -> FaultTable {
-        let (message_rates, holds_messages) = engine_rates(&profile);
+        let (engine_rates, holds_messages) = engine_rates(&profile);
         FaultTable {
             any_enabled: profile.any_enabled(),
-            message_rates,
+            engine_rates,
             holds_messages,
             profile,
             filter: FaultFilter::default(),
@@ -262,28 +258,19 @@ impl FaultTable {
             active: true,
             rates: RatesByAddress::new(),
             idle_nemesis_tick_max_ms: None,
-            generation: 0,
         }
     }
 
     pub fn set_profile(&mut self, profile: FaultProfile) {
         self.any_enabled = profile.any_enabled();
-        (self.message_rates, self.holds_messages) = engine_rates(&profile);
+        (self.engine_rates, self.holds_messages) = engine_rates(&profile);
         self.profile = profile;
-        self.generation += 1;
         self.rates.clear();
     }
 
     /// Whether any of `points` can fire now.
     pub fn any_armed(&self, points: &[FaultPoint]) -> bool {
         points.iter().any(|p| self.armed(p).is_some())
-    }
-
-    /// [`FaultTable::armed`] of each of `points`, looked up once: the nemesis asks
-    /// about the same points for every target of every tick, and keeps the answers
-    /// until [`FaultTable::generation`] moves or the fault phase ends.
-    pub fn armed_each<const N: usize>(&self, points: &[FaultPoint; N]) -> [Option<Ratio>; N] {
-        std::array::from_fn(|i| self.armed(&points[i]))
     }
 
     /// The rate to draw with, or `None` when the point cannot fire now.
@@ -295,13 +282,13 @@ impl FaultTable {
         self.rates.rate(&self.profile, point.name)
     }
 
-    /// [`FaultTable::armed`] of a per-message fault, by its index.
+    /// [`FaultTable::armed`] of one of the engine's own points, by its index.
     #[inline]
-    pub fn message_armed(&self, fault: MessageFault) -> Option<Ratio> {
+    pub fn engine_armed(&self, fault: EngineFault) -> Option<Ratio> {
         if !self.active {
             return None;
         }
-        self.message_rates[fault as usize]
+        self.engine_rates[fault as usize]
     }
 
     /// Whether a fault that holds a message up (a pause, a long delay) can fire now:
@@ -318,24 +305,25 @@ impl crate::executor::Sim {
     /// in a faulting run most are off, which then costs a load rather than a call and a
     /// lookup. Draws and counts exactly as `fault_fires` does.
     #[inline(always)]
-    pub(crate) fn message_fault_fires(&self, fault: MessageFault) -> bool {
+    pub(crate) fn message_fault_fires(&self, fault: EngineFault) -> bool {
         if self.faults_quiet() {
             return false;
         }
-        let rate = self.k().faults.borrow().message_armed(fault);
-        rate.is_some_and(|rate| self.fault_drawn_out_of_line(fault.point(), rate))
+        let rate = self.k().faults.borrow().engine_armed(fault);
+        rate.is_some_and(|rate| self.fault_drawn_out_of_line(fault, rate))
     }
 
     /// [`Sim::fault_drawn`], kept out of the inlined callers.
     #[inline(never)]
-    fn fault_drawn_out_of_line(&self, point: &FaultPoint, rate: Ratio) -> bool {
-        self.fault_drawn(point, rate)
+    fn fault_drawn_out_of_line(&self, fault: EngineFault, rate: Ratio) -> bool {
+        self.fault_drawn(fault, rate)
     }
 
-    /// Draws whether `point`, armed at `rate`, fires, at the point's own site, and
-    /// counts a firing.
+    /// Draws whether the engine's point `fault`, armed at `rate`, fires, at the
+    /// point's own site, and counts a firing.
     #[inline(always)]
-    pub(crate) fn fault_drawn(&self, point: &FaultPoint, rate: Ratio) -> bool {
+    pub(crate) fn fault_drawn(&self, fault: EngineFault, rate: Ratio) -> bool {
+        let point = fault.point();
         let fired = self.chance_at(ChoiceKind::Fault, point.name, rate);
         if fired {
             *self.k().faults.borrow_mut().fired.entry(point.name).or_insert(0) += 1;
@@ -344,51 +332,59 @@ impl crate::executor::Sim {
     }
 }
 
-/// The network's per-message faults, each with a fixed index: their rates sit in an
-/// array of [`FaultTable`], so asking about one costs no lookup whatever the code
-/// layout.
+/// The engine's own fault points, each with a fixed index: their rates sit in an
+/// array of [`FaultTable`], rebuilt with each profile, so asking about one costs a
+/// load whatever the code layout. The network's are asked at every message, the
+/// nemesis's at every tick.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum MessageFault {
+pub(crate) enum EngineFault {
     RequestLost,
     ReplyLost,
     DelayLong,
+    NodeCrash,
+    ClockJump,
+    NodePause,
+    ClockDrift,
 }
 
-impl MessageFault {
-    const COUNT: usize = 3;
-    #[cfg(test)]
-    const ALL: [MessageFault; MessageFault::COUNT] =
-        [MessageFault::RequestLost, MessageFault::ReplyLost, MessageFault::DelayLong];
+impl EngineFault {
+    const COUNT: usize = 7;
+    const ALL: [EngineFault; EngineFault::COUNT] = [
+        EngineFault::RequestLost,
+        EngineFault::ReplyLost,
+        EngineFault::DelayLong,
+        EngineFault::NodeCrash,
+        EngineFault::ClockJump,
+        EngineFault::NodePause,
+        EngineFault::ClockDrift,
+    ];
 
     /// The fault point it is: its name is the draw's site and the count's key.
     pub(crate) fn point(self) -> &'static FaultPoint {
         match self {
-            MessageFault::RequestLost => &points::NET_REQUEST_LOST,
-            MessageFault::ReplyLost => &points::NET_REPLY_LOST,
-            MessageFault::DelayLong => &points::NET_DELAY_LONG,
+            EngineFault::RequestLost => &points::NET_REQUEST_LOST,
+            EngineFault::ReplyLost => &points::NET_REPLY_LOST,
+            EngineFault::DelayLong => &points::NET_DELAY_LONG,
+            EngineFault::NodeCrash => &points::NODE_CRASH,
+            EngineFault::ClockJump => &points::CLOCK_JUMP,
+            EngineFault::NodePause => &points::NODE_PAUSE,
+            EngineFault::ClockDrift => &points::CLOCK_DRIFT,
         }
     }
 }
 
-/// The rates of the per-message faults in `profile`, and whether it enables a fault
-/// that can hold a message up (a pause or a long delay). One pass over the enabled
-/// points, by content, when a profile is installed.
-fn engine_rates(profile: &FaultProfile) -> ([Option<Ratio>; MessageFault::COUNT], bool) {
-    const REQUEST_LOST: &str = points::NET_REQUEST_LOST.name;
-    const REPLY_LOST: &str = points::NET_REPLY_LOST.name;
-    const DELAY_LONG: &str = points::NET_DELAY_LONG.name;
-    const PAUSE: &str = points::NODE_PAUSE.name;
-    let (mut rates, mut pause) = ([None; MessageFault::COUNT], false);
+/// The rates of the engine's points in `profile`, and whether it enables a fault that
+/// can hold a message up (a pause or a long delay). One pass over the enabled points,
+/// by content, when a profile is installed.
+fn engine_rates(profile: &FaultProfile) -> ([Option<Ratio>; EngineFault::COUNT], bool) {
+    let mut rates = [None; EngineFault::COUNT];
     for (name, rate) in profile.enabled() {
-        match name {
-            REQUEST_LOST => rates[MessageFault::RequestLost as usize] = Some(rate),
-            REPLY_LOST => rates[MessageFault::ReplyLost as usize] = Some(rate),
-            DELAY_LONG => rates[MessageFault::DelayLong as usize] = Some(rate),
-            PAUSE => pause = true,
-            _ => {}
+        if let Some(fault) = EngineFault::ALL.into_iter().find(|f| f.point().name == name) {
+            rates[fault as usize] = Some(rate);
         }
     }
-    let holds_messages = pause || rates[MessageFault::DelayLong as usize].is_some();
+    let holds_messages =
+        rates[EngineFault::NodePause as usize].is_some() || rates[EngineFault::DelayLong as usize].is_some();
     (rates, holds_messages)
 }
 
@@ -516,9 +512,9 @@ mod tests {
         assert!(!table.holds_messages_armed());
     }
     #[test]
-    fn a_message_fault_by_index_has_the_rate_its_point_has_by_name() {
-        let net = [points::NET_REQUEST_LOST, points::NET_REPLY_LOST, points::NET_DELAY_LONG];
-        let all = [&net[..], &[points::NODE_PAUSE, point("store.insert.fail")]].concat();
+    fn an_engine_fault_by_index_has_the_rate_its_point_has_by_name() {
+        let engine = EngineFault::ALL.map(|f| *f.point());
+        let all = [&engine[..], &[point("store.insert.fail")]].concat();
         let mut table = FaultTable::new(FaultProfile::default());
         for mask in 0..(1u32 << all.len()) {
             let rates = sorted_names(&all)
@@ -528,14 +524,14 @@ mod tests {
                 .collect();
             table.set_profile(FaultProfile { rates });
             table.active = true;
-            for fault in MessageFault::ALL {
+            for fault in EngineFault::ALL {
                 let copy = point(leaked(fault.point().name));
-                assert_eq!(table.message_armed(fault), table.armed(&copy), "{fault:?}, profile {mask:b}");
+                assert_eq!(table.engine_armed(fault), table.armed(&copy), "{fault:?}, profile {mask:b}");
             }
             let held = table.armed(&points::NODE_PAUSE).is_some() || table.armed(&points::NET_DELAY_LONG).is_some();
             assert_eq!(table.holds_messages_armed(), held, "profile {mask:b}");
             table.active = false;
-            assert!(MessageFault::ALL.iter().all(|&f| table.message_armed(f).is_none()), "after the fault phase");
+            assert!(EngineFault::ALL.iter().all(|&f| table.engine_armed(f).is_none()), "after the fault phase");
             assert!(!table.holds_messages_armed());
         }
     }

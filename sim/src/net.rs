@@ -15,7 +15,7 @@ use thiserror::Error;
 use crate::call::Call;
 use crate::executor::Sim;
 use crate::fault::points::NET_DELAY_LONG;
-use crate::fault::MessageFault;
+use crate::fault::EngineFault;
 use crate::node::NodeId;
 use crate::tape::ChoiceKind;
 use crate::trace::{EventKind, Message};
@@ -109,7 +109,7 @@ impl Sim {
     pub(crate) fn net_delay_ms(&self, from: NodeId, to: NodeId, what: &'static str) -> u64 {
         let c = self.net_config();
         let normal = self.between_at(ChoiceKind::Delay, "net.delay", c.delay_min_ms, c.delay_max_ms);
-        if !self.message_fault_fires(MessageFault::DelayLong) {
+        if !self.message_fault_fires(EngineFault::DelayLong) {
             return normal;
         }
         self.long_delay_ms(from, to, what)
@@ -131,7 +131,7 @@ impl Sim {
     /// its events. Inlined down to the draw (most asks of a faulting run find the point
     /// off and draw nothing); the trace line is out of line.
     #[inline]
-    pub(crate) fn lost(&self, fault: MessageFault, from: NodeId, to: NodeId, what: (&str, &str)) -> bool {
+    pub(crate) fn lost(&self, fault: EngineFault, from: NodeId, to: NodeId, what: (&str, &str)) -> bool {
         let fired = self.message_fault_fires(fault);
         if fired {
             self.record_lost(fault.point(), from, to, what);
@@ -185,7 +185,7 @@ impl Sim {
     ) -> Option<R> {
         let why = self
             .link_down_reason(from, to)
-            .or_else(|| self.lost(MessageFault::RequestLost, from, to, ("", label)).then_some("request lost"));
+            .or_else(|| self.lost(EngineFault::RequestLost, from, to, ("", label)).then_some("request lost"));
         if let Some(why) = why {
             self.record(to, EventKind::Lost { to, label, why });
             return None;
