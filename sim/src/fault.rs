@@ -6,7 +6,7 @@
 //! fault point of its scenario, whether it is on and at which rate. Every firing is
 //! counted, so a report shows a fault point that never fired.
 
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 
 use crate::choices::{Choices, Ratio};
@@ -171,21 +171,20 @@ const EMPTY_SLOT: RateSlot = RateSlot { address: 0, len: 0, rate: None };
 /// of two hot names that shared a slot, and which names did moved with code layout.)
 /// Cells: a lookup goes through a shared borrow of the table. Which slot a name
 /// takes only decides where its rate is kept, never a rate, so addresses reach no
-/// decision of a run.
+/// decision of a run. The slots are allocated on the first lookup: a fault-free run,
+/// and a run whose faults are all the engine's ([`EngineFault`]), never make one, and
+/// the kernel that holds the table stays small to build and move.
+#[derive(Default)]
 struct RatesByAddress {
-    slots: [Cell<RateSlot>; RATE_SLOTS],
+    slots: OnceCell<Box<[Cell<RateSlot>; RATE_SLOTS]>>,
     names: Cell<usize>,
 }
 
 impl RatesByAddress {
-    fn new() -> RatesByAddress {
-        RatesByAddress { slots: [const { Cell::new(EMPTY_SLOT) }; RATE_SLOTS], names: Cell::new(0) }
-    }
-
     /// Forgets every rate (a new profile was installed).
     fn clear(&mut self) {
-        if *self.names.get_mut() > 0 {
-            self.slots.iter_mut().for_each(|slot| *slot.get_mut() = EMPTY_SLOT);
+        if let Some(slots) = self.slots.get_mut().filter(|_| *self.names.get_mut() > 0) {
+            slots.iter_mut().for_each(|slot| *slot.get_mut() = EMPTY_SLOT);
             *self.names.get_mut() = 0;
         }
     }
@@ -196,27 +195,28 @@ impl RatesByAddress {
         let (address, len) = (name.as_ptr() as usize, name.len());
         let mut line =
             ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RATE_SLOTS.trailing_zeros())) as usize;
+        let slots = self.slots.get_or_init(|| Box::new([const { Cell::new(EMPTY_SLOT) }; RATE_SLOTS]));
         loop {
-            let slot = self.slots[line].get();
+            let slot = slots[line].get();
             if slot.address == address && slot.len == len {
                 return slot.rate;
             }
             if slot.address == 0 {
-                return self.first_look(profile, name, line);
+                return self.first_look(profile, name, &slots[line]);
             }
             line = (line + 1) % RATE_SLOTS;
         }
     }
 
     /// Asks the profile about a name not seen at this address, and keeps the answer
-    /// in the empty slot `line` while there is room.
+    /// in the empty `slot` while there is room.
     #[cold]
     #[inline(never)]
-    fn first_look(&self, profile: &FaultProfile, name: &'static str, line: usize) -> Option<Ratio> {
+    fn first_look(&self, profile: &FaultProfile, name: &'static str, slot: &Cell<RateSlot>) -> Option<Ratio> {
         let rate = profile.rate(name);
         if self.names.get() < RATE_NAMES_MAX {
             self.names.set(self.names.get() + 1);
-            self.slots[line].set(RateSlot { address: name.as_ptr() as usize, len: name.len(), rate });
+            slot.set(RateSlot { address: name.as_ptr() as usize, len: name.len(), rate });
         }
         rate
     }
@@ -247,23 +247,24 @@ pub(crate) struct FaultTable {
 
 impl FaultTable {
     pub fn new(profile: FaultProfile) -> FaultTable {
-        let (engine_rates, holds_messages) = engine_rates(&profile);
+        let any_enabled = profile.any_enabled();
+        let (engine_rates, holds_messages) = engine_rates(&profile, any_enabled);
         FaultTable {
-            any_enabled: profile.any_enabled(),
+            any_enabled,
             engine_rates,
             holds_messages,
             profile,
             filter: FaultFilter::default(),
             fired: FaultCounts::new(),
             active: true,
-            rates: RatesByAddress::new(),
+            rates: RatesByAddress::default(),
             idle_nemesis_tick_max_ms: None,
         }
     }
 
     pub fn set_profile(&mut self, profile: FaultProfile) {
         self.any_enabled = profile.any_enabled();
-        (self.engine_rates, self.holds_messages) = engine_rates(&profile);
+        (self.engine_rates, self.holds_messages) = engine_rates(&profile, self.any_enabled);
         self.profile = profile;
         self.rates.clear();
     }
@@ -375,9 +376,12 @@ impl EngineFault {
 
 /// The rates of the engine's points in `profile`, and whether it enables a fault that
 /// can hold a message up (a pause or a long delay). One pass over the enabled points,
-/// by content, when a profile is installed.
-fn engine_rates(profile: &FaultProfile) -> ([Option<Ratio>; EngineFault::COUNT], bool) {
+/// by content, when a profile is installed (none when `any_enabled` says there is none).
+fn engine_rates(profile: &FaultProfile, any_enabled: bool) -> ([Option<Ratio>; EngineFault::COUNT], bool) {
     let mut rates = [None; EngineFault::COUNT];
+    if !any_enabled {
+        return (rates, false);
+    }
     for (name, rate) in profile.enabled() {
         if let Some(fault) = EngineFault::ALL.into_iter().find(|f| f.point().name == name) {
             rates[fault as usize] = Some(rate);

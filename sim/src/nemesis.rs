@@ -195,7 +195,7 @@ impl Sim {
         if targets.is_empty() {
             return;
         }
-        if !self.fault_table().any_armed(&NEMESIS_POINTS) {
+        if Rates::of(&self.fault_table()).none() {
             self.check_crash_targets(&config);
             self.k().faults.borrow_mut().idle_nemesis_tick_max_ms = Some(config.tick_max_ms);
             return;
