@@ -49,7 +49,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::executor::{Runnable, Sim, Timer};
-use crate::fault::points::NET_REPLY_LOST;
+use crate::fault::EngineFault;
 use crate::net::NetError;
 use crate::node::NodeId;
 use crate::time::SimTime;
@@ -171,7 +171,7 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Leg for Call<F, R> {
         let handler = self.handler.take().expect("a request is delivered once");
         match sim.arrive(from, to, label, handler) {
             None => self.lost_until_deadline(sim),
-            Some(_) if sim.lost(&NET_REPLY_LOST, to, from, ("reply to ", label)) => {
+            Some(_) if sim.lost(EngineFault::ReplyLost, to, from, ("reply to ", label)) => {
                 sim.record(to, EventKind::Lost { to: from, label, why: "reply lost" });
                 self.lost_until_deadline(sim);
             }

@@ -140,11 +140,87 @@ fn sorted_names(points: &[FaultPoint]) -> Vec<&'static str> {
 /// How often each fault point fired in a run, by name.
 pub type FaultCounts = BTreeMap<&'static str, u64>;
 
-/// Slots of [`FaultTable`]'s cache of rates by name address (a power of two).
+/// Slots of [`FaultTable`]'s table of rates by name address (a power of two).
 const RATE_SLOTS: usize = 32;
 
-/// A name's address and length, and its rate.
-type RateSlot = (usize, usize, Option<Ratio>);
+/// Names the table takes in before it stops growing (three quarters of its slots, so a
+/// probe always meets an empty slot soon). A scenario has a handful of fault points,
+/// each at one address per crate that names it: far fewer.
+const RATE_NAMES_MAX: usize = RATE_SLOTS * 3 / 4;
+
+/// A name's address and length, and its rate in the installed profile. Address 0:
+/// an empty slot (no `&str` lives there).
+#[derive(Clone, Copy)]
+struct RateSlot {
+    address: usize,
+    len: usize,
+    rate: Option<Ratio>,
+}
+
+const EMPTY_SLOT: RateSlot = RateSlot { address: 0, len: 0, rate: None };
+
+/// The installed profile's rates by the address of the name asked about.
+///
+/// Callers pass the same few constants, but each crate keeps its own copy of a
+/// constant's string, so the profile's names may sit at other addresses, where
+/// [`FaultProfile::rate`] would compare every name by content on every draw. This
+/// table asks the profile once per address and profile: an open-addressed table
+/// (linear probing) whose entries are never evicted, so whichever addresses the
+/// linker gives the names, every address after its first look is found, at worst a
+/// few slots from its hash. (A direct-mapped cache, before it, missed on every draw
+/// of two hot names that shared a slot, and which names did moved with code layout.)
+/// Cells: a lookup goes through a shared borrow of the table. Which slot a name
+/// takes only decides where its rate is kept, never a rate, so addresses reach no
+/// decision of a run. The slots are allocated on the first lookup: a fault-free run,
+/// and a run whose faults are all the engine's ([`EngineFault`]), never make one, and
+/// the kernel that holds the table stays small to build and move.
+#[derive(Default)]
+struct RatesByAddress {
+    slots: OnceCell<Box<[Cell<RateSlot>; RATE_SLOTS]>>,
+    names: Cell<usize>,
+}
+
+impl RatesByAddress {
+    /// Forgets every rate (a new profile was installed).
+    fn clear(&mut self) {
+        if let Some(slots) = self.slots.get_mut().filter(|_| *self.names.get_mut() > 0) {
+            slots.iter_mut().for_each(|slot| *slot.get_mut() = EMPTY_SLOT);
+            *self.names.get_mut() = 0;
+        }
+    }
+
+    /// The rate of `name` in `profile`, looked up there only the first time.
+    #[inline]
+    fn rate(&self, profile: &FaultProfile, name: &'static str) -> Option<Ratio> {
+        let (address, len) = (name.as_ptr() as usize, name.len());
+        let mut line =
+            ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RATE_SLOTS.trailing_zeros())) as usize;
+        let slots = self.slots.get_or_init(|| Box::new([const { Cell::new(EMPTY_SLOT) }; RATE_SLOTS]));
+        loop {
+            let slot = slots[line].get();
+            if slot.address == address && slot.len == len {
+                return slot.rate;
+            }
+            if slot.address == 0 {
+                return self.first_look(profile, name, &slots[line]);
+            }
+            line = (line + 1) % RATE_SLOTS;
+        }
+    }
+
+    /// Asks the profile about a name not seen at this address, and keeps the answer
+    /// in the empty `slot` while there is room.
+    #[cold]
+    #[inline(never)]
+    fn first_look(&self, profile: &FaultProfile, name: &'static str, slot: &Cell<RateSlot>) -> Option<Ratio> {
+        let rate = profile.rate(name);
+        if self.names.get() < RATE_NAMES_MAX {
+            self.names.set(self.names.get() + 1);
+            slot.set(RateSlot { address: name.as_ptr() as usize, len: name.len(), rate });
+        }
+        rate
+    }
+}
 
 /// The fault state of a running simulation.
 pub(crate) struct FaultTable {
@@ -156,58 +232,46 @@ pub(crate) struct FaultTable {
     /// Whether the profile enables any point: most draws of a fault-free run ask
     /// about a point, and this answers them without a lookup.
     any_enabled: bool,
-    /// The rate of each point name asked about so far, by the name's address and
-    /// length: callers pass the same few constants, but the profile's names may sit at
-    /// other addresses (each crate keeps its own copy of a constant's string), where
-    /// [`FaultProfile::rate`] would compare every name by content on every draw. A
-    /// direct-mapped cache: a slot holds the last name seen at its hash (address 0:
-    /// empty, as no `&str` lives there), and a miss asks the profile again. Cells: a
-    /// hit is a load and two compares, no borrow flag. Allocated on first use (a
-    /// fault-free run never asks), and out of line, so that a run's kernel stays small.
-    by_address: OnceCell<Box<[Cell<RateSlot>; RATE_SLOTS]>>,
+    /// The rates of the engine's own points, by [`EngineFault`]: the network's are
+    /// asked at every message, so kept where an ask is a load.
+    engine_rates: [Option<Ratio>; EngineFault::COUNT],
+    /// Whether the profile enables `node.pause` or `net.delay.long`, the faults that
+    /// can hold a message up past its caller's timeout: asked at every call.
+    holds_messages: bool,
+    /// The profile's rates by the address of the name asked about.
+    rates: RatesByAddress,
     /// Set when the nemesis was not started because none of its faults could fire:
     /// the longest pause between the ticks it would have made (see `crate::nemesis`).
     pub idle_nemesis_tick_max_ms: Option<u64>,
-    /// How many profiles [`FaultTable::set_profile`] installed: while it stands and the
-    /// phase is on, [`FaultTable::armed`] gives the same answer for each point, so the
-    /// nemesis looks its rates up once rather than at every tick.
-    pub generation: u64,
 }
 
 impl FaultTable {
     pub fn new(profile: FaultProfile) -> FaultTable {
         let any_enabled = profile.any_enabled();
+        let (engine_rates, holds_messages) = engine_rates(&profile, any_enabled);
         FaultTable {
+            any_enabled,
+            engine_rates,
+            holds_messages,
             profile,
             filter: FaultFilter::default(),
             fired: FaultCounts::new(),
             active: true,
-            any_enabled,
-            by_address: OnceCell::new(),
+            rates: RatesByAddress::default(),
             idle_nemesis_tick_max_ms: None,
-            generation: 0,
         }
     }
 
     pub fn set_profile(&mut self, profile: FaultProfile) {
         self.any_enabled = profile.any_enabled();
+        (self.engine_rates, self.holds_messages) = engine_rates(&profile, self.any_enabled);
         self.profile = profile;
-        self.generation += 1;
-        if let Some(slots) = self.by_address.get_mut() {
-            slots.iter_mut().for_each(|slot| *slot.get_mut() = (0, 0, None));
-        }
+        self.rates.clear();
     }
 
     /// Whether any of `points` can fire now.
     pub fn any_armed(&self, points: &[FaultPoint]) -> bool {
         points.iter().any(|p| self.armed(p).is_some())
-    }
-
-    /// [`FaultTable::armed`] of each of `points`, looked up once: the nemesis asks
-    /// about the same points for every target of every tick, and keeps the answers
-    /// until [`FaultTable::generation`] moves or the fault phase ends.
-    pub fn armed_each<const N: usize>(&self, points: &[FaultPoint; N]) -> [Option<Ratio>; N] {
-        std::array::from_fn(|i| self.armed(&points[i]))
     }
 
     /// The rate to draw with, or `None` when the point cannot fire now.
@@ -216,24 +280,116 @@ impl FaultTable {
         if !self.active || !self.any_enabled {
             return None;
         }
-        self.rate_by_address(point.name)
+        self.rates.rate(&self.profile, point.name)
     }
 
-    /// The rate of `name`, found by its address after the first time.
-    fn rate_by_address(&self, name: &'static str) -> Option<Ratio> {
-        let (address, len) = (name.as_ptr() as usize, name.len());
-        let line =
-            ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RATE_SLOTS.trailing_zeros())) as usize;
-        let slots = self.by_address.get_or_init(|| Box::new(std::array::from_fn(|_| Cell::new((0, 0, None)))));
-        let slot = &slots[line];
-        let (known, known_len, known_rate) = slot.get();
-        if known == address && known_len == len {
-            return known_rate;
+    /// [`FaultTable::armed`] of one of the engine's own points, by its index.
+    #[inline]
+    pub fn engine_armed(&self, fault: EngineFault) -> Option<Ratio> {
+        if !self.active {
+            return None;
         }
-        let rate = self.profile.rate(name);
-        slot.set((address, len, rate));
-        rate
+        self.engine_rates[fault as usize]
     }
+
+    /// Whether a fault that holds a message up (a pause, a long delay) can fire now:
+    /// `armed` of `node.pause` or of `net.delay.long`, without looking either up.
+    #[inline]
+    pub fn holds_messages_armed(&self) -> bool {
+        self.active && self.holds_messages
+    }
+}
+
+impl crate::executor::Sim {
+    /// [`Sim::fault_fires`](crate::executor::Sim) for one of the network's
+    /// per-message faults, inlined: every message asks about two or three of them, and
+    /// in a faulting run most are off, which then costs a load rather than a call and a
+    /// lookup. Draws and counts exactly as `fault_fires` does.
+    #[inline(always)]
+    pub(crate) fn message_fault_fires(&self, fault: EngineFault) -> bool {
+        if self.faults_quiet() {
+            return false;
+        }
+        let rate = self.k().faults.borrow().engine_armed(fault);
+        rate.is_some_and(|rate| self.fault_drawn_out_of_line(fault, rate))
+    }
+
+    /// [`Sim::fault_drawn`], kept out of the inlined callers.
+    #[inline(never)]
+    fn fault_drawn_out_of_line(&self, fault: EngineFault, rate: Ratio) -> bool {
+        self.fault_drawn(fault, rate)
+    }
+
+    /// Draws whether the engine's point `fault`, armed at `rate`, fires, at the
+    /// point's own site, and counts a firing.
+    #[inline(always)]
+    pub(crate) fn fault_drawn(&self, fault: EngineFault, rate: Ratio) -> bool {
+        let point = fault.point();
+        let fired = self.chance_at(ChoiceKind::Fault, point.name, rate);
+        if fired {
+            *self.k().faults.borrow_mut().fired.entry(point.name).or_insert(0) += 1;
+        }
+        fired
+    }
+}
+
+/// The engine's own fault points, each with a fixed index: their rates sit in an
+/// array of [`FaultTable`], rebuilt with each profile, so asking about one costs a
+/// load whatever the code layout. The network's are asked at every message, the
+/// nemesis's at every tick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EngineFault {
+    RequestLost,
+    ReplyLost,
+    DelayLong,
+    NodeCrash,
+    ClockJump,
+    NodePause,
+    ClockDrift,
+}
+
+impl EngineFault {
+    const COUNT: usize = 7;
+    const ALL: [EngineFault; EngineFault::COUNT] = [
+        EngineFault::RequestLost,
+        EngineFault::ReplyLost,
+        EngineFault::DelayLong,
+        EngineFault::NodeCrash,
+        EngineFault::ClockJump,
+        EngineFault::NodePause,
+        EngineFault::ClockDrift,
+    ];
+
+    /// The fault point it is: its name is the draw's site and the count's key.
+    pub(crate) fn point(self) -> &'static FaultPoint {
+        match self {
+            EngineFault::RequestLost => &points::NET_REQUEST_LOST,
+            EngineFault::ReplyLost => &points::NET_REPLY_LOST,
+            EngineFault::DelayLong => &points::NET_DELAY_LONG,
+            EngineFault::NodeCrash => &points::NODE_CRASH,
+            EngineFault::ClockJump => &points::CLOCK_JUMP,
+            EngineFault::NodePause => &points::NODE_PAUSE,
+            EngineFault::ClockDrift => &points::CLOCK_DRIFT,
+        }
+    }
+}
+
+/// The rates of the engine's points in `profile`, and whether it enables a fault that
+/// can hold a message up (a pause or a long delay). One pass over the enabled points,
+/// by content, when a profile is installed (none when `any_enabled` says there is none).
+fn engine_rates(profile: &FaultProfile, any_enabled: bool) -> ([Option<Ratio>; EngineFault::COUNT], bool) {
+    let mut rates = [None; EngineFault::COUNT];
+    if !any_enabled {
+        return (rates, false);
+    }
+    for (name, rate) in profile.enabled() {
+        if let Some(fault) = EngineFault::ALL.into_iter().find(|f| f.point().name == name) {
+            rates[fault as usize] = Some(rate);
+        }
+    }
+    let holds_messages =
+        rates[EngineFault::NodePause as usize].is_some() || rates[EngineFault::DelayLong as usize].is_some();
+    (rates, holds_messages)
 }
 
 /// Which fault points a campaign may use (`--faults node.pause,net.delay.long`, or
@@ -293,5 +449,94 @@ impl std::fmt::Display for FaultFilter {
         let items: Vec<String> =
             self.only.iter().flatten().cloned().chain(self.without.iter().map(|n| format!("-{n}"))).collect();
         f.write_str(&items.join(","))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leaked(name: &str) -> &'static str {
+        Box::leak(name.to_string().into_boxed_str())
+    }
+
+    fn point(name: &'static str) -> FaultPoint {
+        FaultPoint { name, doc: "" }
+    }
+
+    #[test]
+    fn a_name_at_any_address_gets_its_profile_rate() {
+        let (a, b) = (point("store.insert.fail"), point("net.request.lost"));
+        let mut table = FaultTable::new(FaultProfile::default());
+        table.set_profile(FaultProfile { rates: vec![(a.name, Some(Ratio::new(1, 4))), (b.name, None)] });
+        let copy = point(leaked("store.insert.fail"));
+        assert!(!std::ptr::eq(copy.name, a.name));
+        for _ in 0..3 {
+            assert_eq!(table.armed(&a), Some(Ratio::new(1, 4)));
+            assert_eq!(table.armed(&copy), Some(Ratio::new(1, 4)), "the same name elsewhere");
+            assert_eq!(table.armed(&b), None, "declared, off");
+            assert_eq!(table.armed(&point("not.declared")), None);
+            assert_eq!(table.armed(&point(&a.name[..5])), None, "a prefix of a name at its address");
+        }
+    }
+
+    #[test]
+    fn more_addresses_than_slots_each_keep_their_own_rate() {
+        let names: Vec<&'static str> = (0..3 * RATE_SLOTS).map(|i| leaked(&format!("point.{i}"))).collect();
+        let rate = |i: usize| (!i.is_multiple_of(3)).then(|| FAULT_RATES[i % FAULT_RATES.len()]);
+        let mut rates: Vec<_> = names.iter().enumerate().map(|(i, &n)| (n, rate(i))).collect();
+        rates.sort_unstable();
+        let mut table = FaultTable::new(FaultProfile::default());
+        table.set_profile(FaultProfile { rates });
+        for _ in 0..3 {
+            for (i, &name) in names.iter().enumerate() {
+                assert_eq!(table.armed(&point(name)), rate(i), "{name}");
+                assert_eq!(table.armed(&point(leaked(name))), rate(i), "{name} elsewhere");
+            }
+        }
+    }
+
+    #[test]
+    fn a_new_profile_and_the_end_of_the_phase_change_every_answer() {
+        let (pause, lost) = (points::NODE_PAUSE, points::NET_REQUEST_LOST);
+        let mut table = FaultTable::new(FaultProfile::default());
+        assert_eq!(table.armed(&pause), None);
+        assert!(!table.holds_messages_armed());
+        table.set_profile(FaultProfile::uniform(&[pause, lost], Ratio::new(1, 2)));
+        assert_eq!(table.armed(&pause), Some(Ratio::new(1, 2)));
+        assert!(table.holds_messages_armed());
+        table.set_profile(FaultProfile { rates: vec![(lost.name, Some(Ratio::new(1, 16))), (pause.name, None)] });
+        assert_eq!(table.armed(&pause), None, "a rate kept from the last profile");
+        assert_eq!(table.armed(&lost), Some(Ratio::new(1, 16)));
+        assert!(!table.holds_messages_armed());
+        table.set_profile(FaultProfile::uniform(&[points::NET_DELAY_LONG], Ratio::new(1, 64)));
+        assert!(table.holds_messages_armed(), "a long delay holds messages too");
+        table.active = false;
+        assert_eq!(table.armed(&points::NET_DELAY_LONG), None);
+        assert!(!table.holds_messages_armed());
+    }
+    #[test]
+    fn an_engine_fault_by_index_has_the_rate_its_point_has_by_name() {
+        let engine = EngineFault::ALL.map(|f| *f.point());
+        let all = [&engine[..], &[point("store.insert.fail")]].concat();
+        let mut table = FaultTable::new(FaultProfile::default());
+        for mask in 0..(1u32 << all.len()) {
+            let rates = sorted_names(&all)
+                .into_iter()
+                .enumerate()
+                .map(|(i, n)| (n, (mask & (1 << i) != 0).then_some(FAULT_RATES[i % FAULT_RATES.len()])))
+                .collect();
+            table.set_profile(FaultProfile { rates });
+            table.active = true;
+            for fault in EngineFault::ALL {
+                let copy = point(leaked(fault.point().name));
+                assert_eq!(table.engine_armed(fault), table.armed(&copy), "{fault:?}, profile {mask:b}");
+            }
+            let held = table.armed(&points::NODE_PAUSE).is_some() || table.armed(&points::NET_DELAY_LONG).is_some();
+            assert_eq!(table.holds_messages_armed(), held, "profile {mask:b}");
+            table.active = false;
+            assert!(EngineFault::ALL.iter().all(|&f| table.engine_armed(f).is_none()), "after the fault phase");
+            assert!(!table.holds_messages_armed());
+        }
     }
 }

@@ -33,7 +33,7 @@
 use crate::choices::Ratio;
 use crate::executor::Sim;
 use crate::fault::points::{CLOCK_DRIFT, CLOCK_JUMP, NODE_CRASH, NODE_PAUSE};
-use crate::fault::FaultPoint;
+use crate::fault::{EngineFault, FaultPoint, FaultTable};
 use crate::node::NodeId;
 use crate::tape::ChoiceKind;
 
@@ -140,8 +140,14 @@ struct Rates {
 }
 
 impl Rates {
-    fn of([crash, jump, pause, drift]: [Option<Ratio>; 4]) -> Rates {
-        Rates { crash, jump, pause, drift }
+    /// The rates `table` arms now: four loads (see [`EngineFault`]).
+    fn of(table: &FaultTable) -> Rates {
+        Rates {
+            crash: table.engine_armed(EngineFault::NodeCrash),
+            jump: table.engine_armed(EngineFault::ClockJump),
+            pause: table.engine_armed(EngineFault::NodePause),
+            drift: table.engine_armed(EngineFault::ClockDrift),
+        }
     }
 
     fn none(&self) -> bool {
@@ -189,7 +195,7 @@ impl Sim {
         if targets.is_empty() {
             return;
         }
-        if !self.fault_table().any_armed(&NEMESIS_POINTS) {
+        if Rates::of(&self.fault_table()).none() {
             self.check_crash_targets(&config);
             self.k().faults.borrow_mut().idle_nemesis_tick_max_ms = Some(config.tick_max_ms);
             return;
@@ -198,35 +204,24 @@ impl Sim {
         self.spawn(NodeId::SYSTEM, "nemesis", async move {
             sim.check_crash_targets(&config);
             let mut scales = Scales::default();
-            // The rates, and the profile generation they were looked up under.
-            let mut looked_up: Option<(u64, Rates)> = None;
             loop {
                 sim.sleep_ms(sim.between_at(ChoiceKind::Delay, "nemesis.tick", config.tick_min_ms, config.tick_max_ms))
                     .await;
                 // A strike draws nothing for a point that cannot fire: skipping the
-                // targets when none can changes nothing but time. The rates are looked
-                // up again only when a new profile was installed: while the phase is
-                // on, each point's rate is its profile's (a strike neither changes the
-                // profile nor ends the phase).
+                // targets when none can changes nothing but time.
                 let rates = {
                     let table = sim.fault_table();
                     if !table.active {
                         return;
                     }
-                    match looked_up {
-                        Some((generation, ref rates)) if generation == table.generation => rates,
-                        _ => {
-                            let rates = Rates::of(table.armed_each(&NEMESIS_POINTS));
-                            &looked_up.insert((table.generation, rates)).1
-                        }
-                    }
+                    Rates::of(&table)
                 };
                 if rates.none() {
                     continue;
                 }
                 for target in &targets {
                     let _for = sim.acting_for(target.node);
-                    sim.strike(target, &config, &mut scales, rates);
+                    sim.strike(target, &config, &mut scales, &rates);
                 }
             }
         });
@@ -241,13 +236,19 @@ impl Sim {
     /// One tick's faults on one node, in a fixed order: crash, jump, pause, drift.
     fn strike(&self, target: &Target, config: &NemesisConfig, scales: &mut Scales, rates: &Rates) {
         let node = target.node;
-        if target.crash && self.is_up(node) && self.fires_at(&NODE_CRASH, rates.crash) {
+        // Each fault asks its rate before the node's state: an off point costs no look
+        // at the node (the order draws in is unchanged: only a strike draws).
+        if target.crash
+            && rates.crash.is_some()
+            && self.is_up(node)
+            && self.fires_at(EngineFault::NodeCrash, rates.crash)
+        {
             // Traced on the nemesis's node, as it always was, so recorded traces keep their hashes.
             self.record_fault_with(self.current_node(), &NODE_CRASH, || self.node_name(node));
             self.crash(node);
             self.schedule_restart(node, config);
         }
-        if target.skew && self.fires_at(&CLOCK_JUMP, rates.jump) {
+        if target.skew && self.fires_at(EngineFault::ClockJump, rates.jump) {
             let scale = *scales
                 .jump_max_ms
                 .get_or_insert_with(|| self.scale(&CLOCK_JUMP, &CLOCK_JUMP_SCALES_MS, config.clock_jump_max_ms, "ms"));
@@ -260,14 +261,19 @@ impl Sim {
             });
             self.jump_clock(node, delta);
         }
-        if target.stop && self.is_up(node) && !self.is_paused(node) && self.fires_at(&NODE_PAUSE, rates.pause) {
+        if target.stop
+            && rates.pause.is_some()
+            && self.is_up(node)
+            && !self.is_paused(node)
+            && self.fires_at(EngineFault::NodePause, rates.pause)
+        {
             let ms = self.heavy_tail_ms(config.pause_min_ms, config.pause_max_ms);
             self.record_fault_with(self.current_node(), &NODE_PAUSE, || {
                 format!("{} stops for {ms} ms", self.node_name(node))
             });
             self.pause(node, ms);
         }
-        if target.skew && self.fires_at(&CLOCK_DRIFT, rates.drift) {
+        if target.skew && self.fires_at(EngineFault::ClockDrift, rates.drift) {
             let scale = *scales
                 .drift_max_ppm
                 .get_or_insert_with(|| self.scale(&CLOCK_DRIFT, &CLOCK_DRIFT_SCALES_PPM, config.drift_max_ppm, "ppm"));
@@ -318,15 +324,8 @@ impl Sim {
     /// [`Sim::fault_fires`] with the rate already looked up (`rates` of this tick):
     /// draws at the same site and counts a firing the same way.
     #[inline(always)]
-    fn fires_at(&self, point: &FaultPoint, rate: Option<Ratio>) -> bool {
-        let Some(rate) = rate else {
-            return false;
-        };
-        let fired = self.chance_at(ChoiceKind::Fault, point.name, rate);
-        if fired {
-            *self.k().faults.borrow_mut().fired.entry(point.name).or_insert(0) += 1;
-        }
-        fired
+    fn fires_at(&self, fault: EngineFault, rate: Option<Ratio>) -> bool {
+        rate.is_some_and(|rate| self.fault_drawn(fault, rate))
     }
 
     /// A crash target that cannot come back would silently shrink the system for the

@@ -14,7 +14,8 @@ use thiserror::Error;
 
 use crate::call::Call;
 use crate::executor::Sim;
-use crate::fault::points::{NET_DELAY_LONG, NET_REQUEST_LOST, NODE_PAUSE};
+use crate::fault::points::NET_DELAY_LONG;
+use crate::fault::EngineFault;
 use crate::node::NodeId;
 use crate::tape::ChoiceKind;
 use crate::trace::{EventKind, Message};
@@ -108,7 +109,7 @@ impl Sim {
     pub(crate) fn net_delay_ms(&self, from: NodeId, to: NodeId, what: &'static str) -> u64 {
         let c = self.net_config();
         let normal = self.between_at(ChoiceKind::Delay, "net.delay", c.delay_min_ms, c.delay_max_ms);
-        if !self.fault_fires(&NET_DELAY_LONG) {
+        if !self.message_fault_fires(EngineFault::DelayLong) {
             return normal;
         }
         self.long_delay_ms(from, to, what)
@@ -127,23 +128,24 @@ impl Sim {
 
     /// Whether a loss fault `point` drops message `what` from `from` to `to`; `what`
     /// is a prefix and a label, formatted only when the fault fires and the trace keeps
-    /// its events.
+    /// its events. Inlined down to the draw (most asks of a faulting run find the point
+    /// off and draw nothing); the trace line is out of line.
     #[inline]
-    pub(crate) fn lost(&self, point: &crate::FaultPoint, from: NodeId, to: NodeId, what: (&str, &str)) -> bool {
-        !self.faults_quiet() && self.lost_armed(point, from, to, what)
-    }
-
-    /// [`Sim::lost`] once some point may fire.
-    #[inline(never)]
-    fn lost_armed(&self, point: &crate::FaultPoint, from: NodeId, to: NodeId, what: (&str, &str)) -> bool {
-        let fired = self.fault_fires(point);
+    pub(crate) fn lost(&self, fault: EngineFault, from: NodeId, to: NodeId, what: (&str, &str)) -> bool {
+        let fired = self.message_fault_fires(fault);
         if fired {
-            let (prefix, label) = what;
-            self.record_fault_with(self.current_node(), point, || {
-                format!("{prefix}{label} from {} to {}", self.node_name(from), self.node_name(to))
-            });
+            self.record_lost(fault.point(), from, to, what);
         }
         fired
+    }
+
+    /// Traces a message [`Sim::lost`] dropped.
+    #[inline(never)]
+    fn record_lost(&self, point: &crate::FaultPoint, from: NodeId, to: NodeId, what: (&str, &str)) {
+        let (prefix, label) = what;
+        self.record_fault_with(self.current_node(), point, || {
+            format!("{prefix}{label} from {} to {}", self.node_name(from), self.node_name(to))
+        });
     }
 
     /// Sends a request from `from` to `to` and waits for the reply. `handler` runs
@@ -183,7 +185,7 @@ impl Sim {
     ) -> Option<R> {
         let why = self
             .link_down_reason(from, to)
-            .or_else(|| self.lost(&NET_REQUEST_LOST, from, to, ("", label)).then_some("request lost"));
+            .or_else(|| self.lost(EngineFault::RequestLost, from, to, ("", label)).then_some("request lost"));
         if let Some(why) = why {
             self.record(to, EventKind::Lost { to, label, why });
             return None;
@@ -201,8 +203,6 @@ impl Sim {
         if self.faults_quiet() {
             return self.any_paused();
         }
-        let faults = self.fault_table();
-        // `armed` answers at once when the profile enables no point (a fault-free run).
-        self.any_paused() || faults.armed(&NODE_PAUSE).is_some() || faults.armed(&NET_DELAY_LONG).is_some()
+        self.any_paused() || self.fault_table().holds_messages_armed()
     }
 }
