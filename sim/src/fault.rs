@@ -227,6 +227,8 @@ pub(crate) struct FaultTable {
     /// Read freely; set with [`FaultTable::set_profile`].
     pub profile: FaultProfile,
     pub filter: FaultFilter,
+    /// Firings of points by name (the models' points: the engine's own are counted in
+    /// `engine_fired`); read both with [`FaultTable::fired_counts`].
     pub fired: FaultCounts,
     pub active: bool,
     /// Whether the profile enables any point: most draws of a fault-free run ask
@@ -240,6 +242,10 @@ pub(crate) struct FaultTable {
     holds_messages: bool,
     /// The profile's rates by the address of the name asked about.
     rates: RatesByAddress,
+    /// How often each of the engine's points fired, by [`EngineFault`]: counted on
+    /// every firing without a search of `fired` (a map by name, for the models'
+    /// points); [`FaultTable::fired_counts`] adds them up.
+    engine_fired: [u64; EngineFault::COUNT],
     /// Set when the nemesis was not started because none of its faults could fire:
     /// the longest pause between the ticks it would have made (see `crate::nemesis`).
     pub idle_nemesis_tick_max_ms: Option<u64>,
@@ -258,6 +264,7 @@ impl FaultTable {
             fired: FaultCounts::new(),
             active: true,
             rates: RatesByAddress::default(),
+            engine_fired: [0; EngineFault::COUNT],
             idle_nemesis_tick_max_ms: None,
         }
     }
@@ -267,6 +274,17 @@ impl FaultTable {
         (self.engine_rates, self.holds_messages) = engine_rates(&profile, self.any_enabled);
         self.profile = profile;
         self.rates.clear();
+    }
+
+    /// How often each point fired so far, by name: `fired` and the engine's points.
+    pub fn fired_counts(&self) -> FaultCounts {
+        let mut counts = self.fired.clone();
+        for (fault, &n) in EngineFault::ALL.iter().zip(&self.engine_fired) {
+            if n > 0 {
+                *counts.entry(fault.point().name).or_insert(0) += n;
+            }
+        }
+        counts
     }
 
     /// Whether any of `points` can fire now.
@@ -324,10 +342,9 @@ impl crate::executor::Sim {
     /// point's own site, and counts a firing.
     #[inline(always)]
     pub(crate) fn fault_drawn(&self, fault: EngineFault, rate: Ratio) -> bool {
-        let point = fault.point();
-        let fired = self.chance_at(ChoiceKind::Fault, point.name, rate);
+        let fired = self.chance_at(ChoiceKind::Fault, fault.point().name, rate);
         if fired {
-            *self.k().faults.borrow_mut().fired.entry(point.name).or_insert(0) += 1;
+            self.k().faults.borrow_mut().engine_fired[fault as usize] += 1;
         }
         fired
     }
@@ -538,5 +555,16 @@ mod tests {
             assert!(EngineFault::ALL.iter().all(|&f| table.engine_armed(f).is_none()), "after the fault phase");
             assert!(!table.holds_messages_armed());
         }
+    }
+    #[test]
+    fn fired_counts_add_the_engine_points_to_the_named_ones_and_leave_out_what_never_fired() {
+        let mut table = FaultTable::new(FaultProfile::default());
+        assert!(table.fired_counts().is_empty());
+        table.fired.insert("store.insert.fail", 1);
+        table.fired.insert(leaked("net.reply.lost"), 2);
+        table.engine_fired[EngineFault::ReplyLost as usize] = 3;
+        table.engine_fired[EngineFault::NodeCrash as usize] = 4;
+        let counts: Vec<(&str, u64)> = table.fired_counts().into_iter().collect();
+        assert_eq!(counts, [("net.reply.lost", 5), ("node.crash", 4), ("store.insert.fail", 1)]);
     }
 }

@@ -266,7 +266,7 @@ fn run_footprinted<W>(
     });
     let (fault_profile, fault_counts) = {
         let faults = sim.fault_table();
-        (faults.profile.enabled().collect(), faults.fired.clone())
+        (faults.profile.enabled().collect(), faults.fired_counts())
     };
     let end_time = sim.now();
     let state_hashes = sim.take_state_hashes();
