@@ -191,8 +191,9 @@ impl Sim {
     /// Install the run's fault profile first: when none of the nemesis's faults can
     /// fire, it is not started (see the module's doc).
     pub fn spawn_nemesis(&self, config: NemesisConfig) {
-        let targets = Target::all(&config);
-        if targets.is_empty() {
+        let no_targets =
+            [&config.targets[..], config.crashes(), config.skews(), config.stops()].iter().all(|t| t.is_empty());
+        if no_targets {
             return;
         }
         if Rates::of(&self.fault_table()).none() {
@@ -200,6 +201,8 @@ impl Sim {
             self.k().faults.borrow_mut().idle_nemesis_tick_max_ms = Some(config.tick_max_ms);
             return;
         }
+        // Built only for a nemesis that runs: a fault-free run has no use for it.
+        let targets = Target::all(&config);
         let sim = self.clone();
         self.spawn(NodeId::SYSTEM, "nemesis", async move {
             sim.check_crash_targets(&config);
