@@ -126,6 +126,11 @@ impl NemesisConfig {
     fn stops(&self) -> &[NodeId] {
         self.pause_targets.as_deref().unwrap_or(&self.targets)
     }
+
+    /// Whether any fault may hit some node: [`Target::all`] is not empty.
+    fn has_targets(&self) -> bool {
+        [&self.targets[..], self.crashes(), self.skews(), self.stops()].iter().any(|t| !t.is_empty())
+    }
 }
 
 /// Every fault point a strike asks about.
@@ -191,9 +196,7 @@ impl Sim {
     /// Install the run's fault profile first: when none of the nemesis's faults can
     /// fire, it is not started (see the module's doc).
     pub fn spawn_nemesis(&self, config: NemesisConfig) {
-        let no_targets =
-            [&config.targets[..], config.crashes(), config.skews(), config.stops()].iter().all(|t| t.is_empty());
-        if no_targets {
+        if !config.has_targets() {
             return;
         }
         if Rates::of(&self.fault_table()).none() {
