@@ -3,6 +3,7 @@
 //! side by side in one process so the ratio is meaningful on any machine; the
 //! resident memory early and at the end; with `--jobs N`, campaign scaling.
 
+use std::ops::Range;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
@@ -11,25 +12,38 @@ use scenarios::{all, baseline, FaultMode, RunOptions, Scenario};
 use sim::ChoiceSource;
 
 use crate::cli::BenchArgs;
-use crate::commands::bench_jobs;
 use crate::commands::bench_proc::{mib, thread_cpu_secs, Rss};
 use crate::commands::Exit;
+use crate::commands::{bench_jobs, bench_plain};
 
-struct Measured {
-    runs_per_sec: f64,
-    events_per_sec: f64,
+pub(crate) struct Measured {
+    pub runs: u64,
+    pub events: u64,
+    /// CPU seconds of this thread, or wall seconds where `/proc` is missing.
+    pub secs: f64,
 }
 
-/// Runs `one` for seeds `0..runs`; `early` is called once, after the first
-/// `runs / 100` runs (memory is sampled there). Rates are per second of this
+impl Measured {
+    pub fn runs_per_sec(&self) -> f64 {
+        self.runs as f64 / self.secs
+    }
+
+    pub fn events_per_sec(&self) -> f64 {
+        self.events as f64 / self.secs
+    }
+}
+
+/// Runs `one` for each seed of `seeds`; `early` is called once, after the first
+/// hundredth of them (memory is sampled there). Rates are per second of this
 /// thread's CPU time where `/proc` gives it (other work on a shared machine then
 /// slows no figure, and the ratios compare like with like), else of wall time.
 #[allow(clippy::disallowed_methods)] // Benchmarks measure wall time; no run reads it.
-fn measure(runs: u64, mut one: impl FnMut(u64) -> u64, early: &mut dyn FnMut()) -> Measured {
+pub(crate) fn measure(seeds: Range<u64>, mut one: impl FnMut(u64) -> u64, early: &mut dyn FnMut()) -> Measured {
     let (started, cpu_started) = (Instant::now(), thread_cpu_secs());
-    let warm = runs / 100;
+    let warm = seeds.start + (seeds.end - seeds.start) / 100;
+    let runs = seeds.end - seeds.start;
     let mut events = 0;
-    for seed in 0..runs {
+    for seed in seeds {
         if seed == warm {
             early();
         }
@@ -38,7 +52,7 @@ fn measure(runs: u64, mut one: impl FnMut(u64) -> u64, early: &mut dyn FnMut()) 
     let wall = started.elapsed().as_secs_f64();
     let cpu = thread_cpu_secs().zip(cpu_started).map(|(end, start)| end - start).filter(|c| *c > 0.0);
     let secs = cpu.unwrap_or(wall).max(1e-9);
-    Measured { runs_per_sec: runs as f64 / secs, events_per_sec: events as f64 / secs }
+    Measured { runs, events, secs }
 }
 
 /// The variants `--scenario` and `--variant` choose: every registered one by default.
@@ -67,12 +81,13 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<Exit> {
     for &(scenario, variant) in &chosen {
         for (mode, label) in [(FaultMode::Off, "no faults"), (FaultMode::Swarm, "swarm")] {
             let options = RunOptions { faults: mode, ..RunOptions::default() };
-            let m = measure(runs, |seed| scenario.run(variant, ChoiceSource::Seed(seed), &options).events, &mut sample);
+            let m =
+                measure(0..runs, |seed| scenario.run(variant, ChoiceSource::Seed(seed), &options).events, &mut sample);
             println!(
                 "{:<44} {:>12.0} {:>16.0}",
                 format!("{} {variant} ({label})", scenario.name()),
-                m.runs_per_sec,
-                m.events_per_sec
+                m.runs_per_sec(),
+                m.events_per_sec()
             );
         }
     }
@@ -80,22 +95,31 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<Exit> {
     // workload (compare-and-set, no faults): same clients, rounds, delays.
     let (scenario, variant) = scenarios::find("demo/lock", Some("compare-and-set"))?;
     let options = RunOptions { faults: FaultMode::Off, ..RunOptions::default() };
-    let engine = measure(runs, |seed| scenario.run(variant, ChoiceSource::Seed(seed), &options).events, &mut sample);
-    let plain = measure(runs, baseline::demo_lock_run, &mut || {});
+    let vs = bench_plain::compare(
+        runs,
+        |seed| scenario.run(variant, ChoiceSource::Seed(seed), &options).events,
+        baseline::demo_lock_run,
+    );
+    let engine = &vs.engine;
     println!();
     println!(
         "{:<44} {:>12.0} {:>16.0}",
-        "executor: demo/lock compare-and-set", engine.runs_per_sec, engine.events_per_sec
+        "executor: demo/lock compare-and-set",
+        engine.runs_per_sec(),
+        engine.events_per_sec()
     );
-    println!("{:<44} {:>12.0} {:>16.0}", "plain event loop: same workload", plain.runs_per_sec, plain.events_per_sec);
+    let plain = &vs.plain;
     println!(
-        "ratio (plain / executor, runs per second): {:.2}x (target: within 3x)",
-        plain.runs_per_sec / engine.runs_per_sec
+        "{:<44} {:>12.0} {:>16.0}",
+        "plain event loop: same workload",
+        plain.runs_per_sec(),
+        plain.events_per_sec()
     );
+    println!("{}", vs.ratio_line());
     if let Some(binary) = &args.madsim {
         let peer = madsim_runs_per_sec(binary, runs)?;
         println!("{:<44} {:>12.0} {:>16}", "madsim 0.2: same workload", peer, "-");
-        println!("ratio (lockstep / madsim, runs per second): {:.2}x", engine.runs_per_sec / peer);
+        println!("ratio (lockstep / madsim, runs per second): {:.2}x", engine.runs_per_sec() / peer);
     }
     print_memory(early_rss, Rss::now());
     if let Some(jobs) = args.jobs {

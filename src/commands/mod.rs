@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod bench_jobs;
+pub mod bench_plain;
 pub mod bench_proc;
 pub mod explore;
 pub mod list;
