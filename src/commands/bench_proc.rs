@@ -1,10 +1,10 @@
-//! What `/proc` says about this process during a benchmark. Memory: the resident set
-//! (`VmRSS`) and its peak (`VmHWM`) from `/proc/self/status`, read early in a long
+//! What the system says about this process during a benchmark. Memory: the resident
+//! set (`VmRSS`) and its peak (`VmHWM`) from `/proc/self/status`, read early in a long
 //! workload and at its end; a run that leaks (a task, a timer, a wake left queued)
 //! shows as an end far above the start over a million runs. CPU time, which unlike
 //! wall time a loaded machine does not inflate: user + system seconds of every
-//! thread from `/proc/self/stat`, and the calling thread's time on a core, in
-//! nanoseconds, from `/proc/thread-self/schedstat`.
+//! thread from `/proc/self/stat`, and the calling thread's time on a core from its
+//! CPU clock.
 
 /// Resident and peak resident memory now, in KiB; `None` where `/proc` is missing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,15 +45,21 @@ fn stat_cpu_secs(stat: &str) -> Option<f64> {
     Some((ticks(14)? + ticks(15)?) as f64 / TICKS_PER_SEC)
 }
 
-/// Seconds the calling thread has run on a core.
+/// Seconds the calling thread has run on a core, to the nanosecond:
+/// `clock_gettime(CLOCK_THREAD_CPUTIME_ID)`, for which the kernel brings the running
+/// thread's time up to date. `/proc/thread-self/schedstat`, read before, was only as
+/// fresh as the last scheduler tick (1 to 4 ms): too coarse for a bench round of a
+/// few milliseconds, whose ratio then swung from 0.5x to 7x.
+#[cfg(unix)]
 pub fn thread_cpu_secs() -> Option<f64> {
-    schedstat_secs(&std::fs::read_to_string("/proc/thread-self/schedstat").ok()?)
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Some(t.tv_sec as f64 + t.tv_nsec as f64 / 1e9)
 }
 
-/// The first field of a `schedstat` line (nanoseconds on a core), in seconds.
-fn schedstat_secs(schedstat: &str) -> Option<f64> {
-    let ns: u64 = schedstat.split_whitespace().next()?.parse().ok()?;
-    Some(ns as f64 / 1e9)
+/// No thread CPU clock here: rates are per wall second.
+#[cfg(not(unix))]
+pub fn thread_cpu_secs() -> Option<f64> {
+    None
 }
 
 /// `12.3 MiB` for a size in KiB.
@@ -78,7 +84,5 @@ mod tests {
         let stat = "42 (lock step) R 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0";
         assert_eq!(stat_cpu_secs(stat), Some(3.0));
         assert_eq!(stat_cpu_secs("42 (x) R"), None);
-        assert_eq!(schedstat_secs("1500000000 2478793 1\n"), Some(1.5));
-        assert_eq!(schedstat_secs(""), None);
     }
 }
