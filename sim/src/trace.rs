@@ -268,8 +268,8 @@ fn text(bytes: &str) -> u64 {
     xxh3_64(bytes.as_bytes())
 }
 
-/// Slots of the label-hash cache (a power of two): a run meets a dozen labels.
-const LABEL_SLOTS: usize = 32;
+/// Sets of the label-hash cache (a power of two): a run meets a dozen labels.
+const LABEL_SETS: usize = 32;
 
 /// A label's address, length and [`text`] hash.
 type LabelSlot = (usize, usize, u64);
@@ -278,25 +278,49 @@ thread_local! {
     /// The [`text`] hash of `&'static str` labels (message labels, task names, fault
     /// points), remembered by the string's address and length: a static string's
     /// bytes never change, so one address and length always hash the same, and a hit
-    /// gives exactly the hash [`text`] computes. Direct-mapped: a slot holds the last
-    /// label that fell on it. Address 0 holds no `&str`, so it marks an empty slot.
-    /// Per thread rather than per trace: it outlives runs, and keeps the kernel small.
-    static LABEL_HASHES: [Cell<LabelSlot>; LABEL_SLOTS] = const { [const { Cell::new((0, 0, 0)) }; LABEL_SLOTS] };
+    /// gives exactly the hash [`text`] computes. Two ways a set (the set's two slots
+    /// side by side): with one, two hot labels whose addresses fell on the same slot
+    /// evicted each other on every message, and where statics land moves with any
+    /// change to the binary, so a run's cost jumped by a fraction of a percent at
+    /// random from build to build. Address 0 holds no `&str`, so it marks an empty
+    /// slot. Per thread rather than per trace: it outlives runs, and keeps the kernel
+    /// small.
+    static LABEL_HASHES: [Cell<LabelSlot>; 2 * LABEL_SETS] =
+        const { [const { Cell::new((0, 0, 0)) }; 2 * LABEL_SETS] };
 }
 
 /// [`text`] of a static label, through [`LABEL_HASHES`].
 #[inline]
 pub(crate) fn label_text(label: &'static str) -> u64 {
+    let set = label_set(label);
+    let (a, l, hash) = LABEL_HASHES.with(|slots| slots[2 * set].get());
+    if a == label.as_ptr() as usize && l == label.len() {
+        return hash;
+    }
+    label_text_second_way(label, set)
+}
+
+/// The set of [`LABEL_HASHES`] that holds `label`.
+#[inline]
+fn label_set(label: &'static str) -> usize {
+    ((label.as_ptr() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - LABEL_SETS.trailing_zeros())) as usize
+}
+
+/// [`label_text`] past the set's first way: the second way's hash, or a new one,
+/// which takes the first way and moves the first way's label to the second.
+#[cold]
+#[inline(never)]
+fn label_text_second_way(label: &'static str, set: usize) -> u64 {
     let (address, len) = (label.as_ptr() as usize, label.len());
-    let line = ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - LABEL_SLOTS.trailing_zeros())) as usize;
     LABEL_HASHES.with(|slots| {
-        let slot = &slots[line];
-        let (a, l, hash) = slot.get();
+        let (first, second) = (&slots[2 * set], &slots[2 * set + 1]);
+        let (a, l, hash) = second.get();
         if a == address && l == len {
             return hash;
         }
         let hash = text(label);
-        slot.set((address, len, hash));
+        second.set(first.get());
+        first.set((address, len, hash));
         hash
     })
 }
@@ -397,7 +421,7 @@ mod tests {
     fn a_label_hashes_as_its_text_whatever_the_cache_holds() {
         let whole: &'static str = "net.request.lost";
         let leaked: Vec<&'static str> =
-            (0..3 * LABEL_SLOTS).map(|i| &*Box::leak(format!("label {i}").into_boxed_str())).collect();
+            (0..6 * LABEL_SETS).map(|i| &*Box::leak(format!("label {i}").into_boxed_str())).collect();
         for _ in 0..2 {
             for len in 0..=whole.len() {
                 assert_eq!(label_text(&whole[..len]), text(&whole[..len]), "{len}");
