@@ -100,7 +100,13 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Call<F, R> {
     /// Sends the request, after a delay drawn from the tape. The caller's deadline is
     /// armed now only when a reply may outlive it (see `calls_can_outlive_timeout`);
     /// otherwise only a lost message arms it.
-    pub(crate) fn start(sim: &Sim, from: NodeId, to: NodeId, label: &'static str, handler: F) -> Reply<F, R> {
+    pub(crate) fn start<'s>(
+        sim: &'s Sim,
+        from: NodeId,
+        to: NodeId,
+        label: &'static str,
+        handler: F,
+    ) -> Reply<'s, F, R> {
         let k = sim.k();
         let deadline = sim.now().plus_ms(sim.net_config().timeout_ms);
         let call = Rc::new(Call {
@@ -121,7 +127,7 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Call<F, R> {
             sim.schedule(deadline, Timer::Timeout(call.clone()));
         }
         sim.schedule(sim.now().plus_ms(delay_ms), Timer::Request(call.clone()));
-        Reply { call, sim: sim.clone() }
+        Reply { call, sim }
     }
 
     /// The caller can no longer see a reply: it has one, or nobody awaits it.
@@ -206,12 +212,12 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Leg for Call<F, R> {
 }
 
 /// The caller's side of a call: completes with the reply or the timeout.
-pub(crate) struct Reply<F, R> {
+pub(crate) struct Reply<'s, F, R> {
     call: Rc<Call<F, R>>,
-    sim: Sim,
+    sim: &'s Sim,
 }
 
-impl<F, R> Future for Reply<F, R> {
+impl<F, R> Future for Reply<'_, F, R> {
     type Output = Result<R, NetError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -219,7 +225,7 @@ impl<F, R> Future for Reply<F, R> {
         match s.value.take() {
             Some(v) => Poll::Ready(v),
             None => {
-                if !s.waker.as_ref().is_some_and(|w| w.will_wake(&self.sim, cx.waker())) {
+                if !s.waker.as_ref().is_some_and(|w| w.will_wake(self.sim, cx.waker())) {
                     s.waker = Some(self.sim.wakeup_for(cx.waker()));
                 }
                 Poll::Pending
