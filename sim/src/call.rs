@@ -192,11 +192,17 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Leg for Call<F, R> {
 
     fn reply_arrives(self: Rc<Self>, sim: &Sim) {
         let (from, to, label) = (self.from, self.to, self.label);
-        let why = sim
-            .link_down_reason(to, from)
-            .or_else(|| (sim.incarnation(from) != self.caller_life).then_some("caller restarted"))
-            .or_else(|| self.slot.borrow().done.then_some("caller timed out"));
-        let reply = self.slot.borrow_mut().in_flight.take().expect("a reply in flight");
+        let (reply, done) = {
+            let mut slot = self.slot.borrow_mut();
+            (slot.in_flight.take().expect("a reply in flight"), slot.done)
+        };
+        // `link_down_reason(to, from)`, then the caller's life, from one look at its node.
+        let why = match sim.incarnation_if_up(from) {
+            None => Some("destination down"),
+            Some(_) if sim.partitioned(to, from) => Some("partitioned"),
+            Some(life) if life != self.caller_life => Some("caller restarted"),
+            Some(_) => done.then_some("caller timed out"),
+        };
         if let Some(why) = why {
             sim.record(to, EventKind::Lost { to: from, label, why });
             drop(reply);

@@ -546,6 +546,14 @@ impl Sim {
         self.k.nodes.borrow()[node.0 as usize].incarnation
     }
 
+    /// [`Sim::incarnation`] of `node` if it is up, in one look at it.
+    #[inline]
+    pub(crate) fn incarnation_if_up(&self, node: NodeId) -> Option<u32> {
+        let nodes = self.k.nodes.borrow();
+        let n = &nodes[node.0 as usize];
+        n.up.then_some(n.incarnation)
+    }
+
     /// Registers what restarting `node` does (typically: spawn its boot task).
     pub fn on_restart(&self, node: NodeId, hook: impl Fn(&Sim) + 'static) {
         self.k.restart_hooks.borrow_mut().insert(node, Rc::new(hook));

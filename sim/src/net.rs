@@ -97,7 +97,7 @@ impl Sim {
 
     /// Whether a partition cuts `from` off from `to` (most runs have none).
     #[inline]
-    fn partitioned(&self, from: NodeId, to: NodeId) -> bool {
+    pub(crate) fn partitioned(&self, from: NodeId, to: NodeId) -> bool {
         let net = self.k().net.borrow();
         !net.partitions.is_empty() && net.partitions.contains(&pair(from, to))
     }
