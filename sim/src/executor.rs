@@ -463,14 +463,14 @@ impl Sim {
 
     /// Completes once `ms` simulated milliseconds have passed.
     #[inline]
-    pub fn sleep_ms(&self, ms: u64) -> Sleep {
+    pub fn sleep_ms(&self, ms: u64) -> Sleep<'_> {
         self.sleep_until(self.now().plus_ms(ms))
     }
 
     /// Completes at simulated time `deadline`.
     #[inline]
-    pub fn sleep_until(&self, deadline: SimTime) -> Sleep {
-        Sleep::new(self.clone(), deadline)
+    pub fn sleep_until(&self, deadline: SimTime) -> Sleep<'_> {
+        Sleep::new(self, deadline)
     }
 
     /// Runs `fut` until it completes or `ms` pass, whichever is first.

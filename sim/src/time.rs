@@ -64,21 +64,22 @@ fn digit(n: u64) -> u8 {
 }
 
 /// A future that completes at a simulated deadline. Dropping it cancels its timer,
-/// so a crashed task leaves no timer behind.
-pub struct Sleep {
-    sim: Sim,
+/// so a crashed task leaves no timer behind. It borrows the `Sim` it sleeps in, as
+/// the task that awaits it does: no count up and down of the kernel's `Rc` per sleep.
+pub struct Sleep<'s> {
+    sim: &'s Sim,
     deadline: SimTime,
     timer: Option<TimerKey>,
 }
 
-impl Sleep {
+impl Sleep<'_> {
     #[inline]
-    pub(crate) fn new(sim: Sim, deadline: SimTime) -> Sleep {
+    pub(crate) fn new(sim: &Sim, deadline: SimTime) -> Sleep<'_> {
         Sleep { sim, deadline, timer: None }
     }
 }
 
-impl Future for Sleep {
+impl Future for Sleep<'_> {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
@@ -95,7 +96,7 @@ impl Future for Sleep {
     }
 }
 
-impl Drop for Sleep {
+impl Drop for Sleep<'_> {
     fn drop(&mut self) {
         if let Some(key) = self.timer.take() {
             self.sim.cancel_timer(key);
