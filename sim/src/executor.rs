@@ -8,7 +8,6 @@
 //! never delivered.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -161,8 +160,8 @@ pub(crate) struct Kernel {
     pub(crate) any_paused: Cell<bool>,
     sim_id: u64,
     timers: RefCell<TimerQueue<Timer>>,
+    /// The nodes, by number, each with its restart hook.
     pub(crate) nodes: RefCell<Vec<NodeState>>,
-    restart_hooks: RefCell<BTreeMap<NodeId, RestartHook>>,
     pub(crate) faults: RefCell<FaultTable>,
     /// True while no fault point can fire (the fault phase is over, or the profile
     /// enables none): exactly when `FaultTable::armed` answers `None` for every
@@ -198,6 +197,7 @@ impl Drop for Kernel {
             tasks: std::mem::take(self.tasks.get_mut()),
             ready: std::mem::take(self.ready.get_mut()),
             timers: std::mem::replace(self.timers.get_mut(), TimerQueue::new()),
+            nodes: std::mem::take(self.nodes.get_mut()),
             tape,
             counts,
         });
@@ -237,8 +237,7 @@ impl Sim {
             any_paused: Cell::new(false),
             sim_id: NEXT_SIM.fetch_add(1, Ordering::Relaxed),
             timers: RefCell::new(spare.timers),
-            nodes: RefCell::new(Vec::new()),
-            restart_hooks: RefCell::new(BTreeMap::new()),
+            nodes: RefCell::new(spare.nodes),
             faults: RefCell::new(FaultTable::new(FaultProfile::default())),
             faults_quiet: Cell::new(!FaultProfile::default().any_enabled()),
             net: RefCell::new(NetState::default()),
@@ -547,13 +546,17 @@ impl Sim {
     }
 
     /// Registers what restarting `node` does (typically: spawn its boot task).
+    /// Kept with the node's state: a node has at most one, registered once per run.
     pub fn on_restart(&self, node: NodeId, hook: impl Fn(&Sim) + 'static) {
-        self.k.restart_hooks.borrow_mut().insert(node, Rc::new(hook));
+        let hook: RestartHook = Rc::new(hook);
+        let old = self.k.nodes.borrow_mut()[node.0 as usize].restart.replace(hook);
+        // A hook replaced is dropped outside the borrow: its destructor may call in.
+        drop(old);
     }
 
     /// Whether `node` has a restart hook.
     pub fn restartable(&self, node: NodeId) -> bool {
-        self.k.restart_hooks.borrow().contains_key(&node)
+        self.k.nodes.borrow().get(node.0 as usize).is_some_and(|n| n.restart.is_some())
     }
 
     /// Crashes `node`: every task on it is dropped at its current await point, and
@@ -596,7 +599,7 @@ impl Sim {
         }
         crate::tracked::count_untracked_write();
         self.record(node, EventKind::Restart);
-        let hook = self.k.restart_hooks.borrow().get(&node).cloned();
+        let hook = self.k.nodes.borrow()[node.0 as usize].restart.clone();
         if let Some(hook) = hook {
             hook(self);
         }
@@ -920,16 +923,26 @@ impl Sim {
             };
             let ready = std::mem::take(&mut *self.k.ready.borrow_mut());
             let timers = self.k.timers.borrow_mut().drain();
-            let hooks = std::mem::take(&mut *self.k.restart_hooks.borrow_mut());
+            let hooks = self.k.nodes.borrow().iter().any(|n| n.restart.is_some());
             let deferred = self.k.pauses.borrow_mut().drain();
             self.k.any_paused.set(false);
-            if all.is_empty() && ready.is_empty() && timers.is_empty() && hooks.is_empty() && deferred.is_empty() {
+            if all.is_empty() && ready.is_empty() && timers.is_empty() && !hooks && deferred.is_empty() {
                 // Destructors may have woken tasks of this run; their wakes would sit
                 // in the thread's queue for good and slow every later run.
                 with_woken(|w| w.retain(|(sim, _)| *sim != self.k.sim_id));
                 return;
             }
-            drop((all, ready, timers, hooks, deferred));
+            drop((all, ready, timers));
+            // The hooks after the rest, in node order (as they always were), each
+            // taken out of its node and dropped outside the borrow.
+            if hooks {
+                let nodes = self.k.nodes.borrow().len();
+                for i in 0..nodes {
+                    let hook = self.k.nodes.borrow_mut()[i].restart.take();
+                    drop(hook);
+                }
+            }
+            drop(deferred);
         }
         panic!("shutdown: destructors kept spawning work for {ROUNDS_MAX} rounds");
     }

@@ -10,6 +10,7 @@ use slab::Slab;
 
 use crate::executor::{Runnable, TaskSlot, Timer};
 use crate::label_counts::LabelCounts;
+use crate::node::NodeState;
 use crate::tape::Choice;
 use crate::timers::TimerQueue;
 
@@ -18,6 +19,7 @@ pub(crate) struct Spare {
     pub tasks: Slab<TaskSlot>,
     pub ready: Vec<Runnable>,
     pub timers: TimerQueue<Timer>,
+    pub nodes: Vec<NodeState>,
     pub tape: Vec<Choice>,
     pub counts: LabelCounts,
 }
@@ -28,6 +30,7 @@ impl Default for Spare {
             tasks: Slab::new(),
             ready: Vec::new(),
             timers: TimerQueue::new(),
+            nodes: Vec::new(),
             tape: Vec::new(),
             counts: LabelCounts::default(),
         }
@@ -54,6 +57,7 @@ pub(crate) fn keep(mut spare: Spare) {
     spare.tasks.clear();
     spare.ready.clear();
     spare.timers.clear();
+    spare.nodes.clear();
     spare.tape.clear();
     spare.tape.shrink_to(TAPE_KEPT_MAX);
     spare.counts.clear();

@@ -181,3 +181,31 @@ fn recycled_buffers_change_no_run() {
     assert_eq!(fresh, reused);
     assert!(fresh.windows(2).any(|w| w[0] != w[1]), "the seeds make different runs");
 }
+
+/// Restart hooks hold the simulation (a model's hook captures a `Sim` to spawn with):
+/// shutdown must drop every one, or each run's kernel would leak through its hooks.
+#[test]
+fn shutdown_drops_every_restart_hook_and_the_kernel_with_them() {
+    struct Dropped(Rc<Cell<u32>>);
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+    let dropped = Rc::new(Cell::new(0));
+    let d = dropped.clone();
+    let setup = move |sim: &Sim| {
+        for i in 0..3 {
+            let node = sim.add_node(format!("n{i}"));
+            let (s, guard) = (sim.clone(), Dropped(d.clone()));
+            sim.on_restart(node, move |_| {
+                let _keep = (&s, &guard);
+            });
+            assert!(sim.restartable(node));
+        }
+        assert!(!sim.restartable(NodeId::SYSTEM));
+        assert!(!sim.restartable(NodeId(9)), "no such node");
+    };
+    sim::run(ChoiceSource::Seed(1), &RunConfig::default(), setup, &[] as &[Invariant<()>]);
+    assert_eq!(dropped.get(), 3, "every hook dropped by the end of the run");
+}
