@@ -917,12 +917,34 @@ impl Sim {
     pub(crate) fn shutdown(&self) {
         const ROUNDS_MAX: usize = 1_000;
         for _ in 0..ROUNDS_MAX {
+            // Nothing is collected from an empty table or queue (the common case: a
+            // run that ran to quiescence); `clear` leaves a table as `drain` does.
             let all: Vec<BoxFuture> = {
                 let mut tasks = self.k.tasks.borrow_mut();
-                tasks.drain().filter_map(|t| t.body.map(|(future, _)| future)).collect()
+                if tasks.is_empty() {
+                    tasks.clear();
+                    Vec::new()
+                } else {
+                    tasks.drain().filter_map(|t| t.body.map(|(future, _)| future)).collect()
+                }
             };
-            let ready = std::mem::take(&mut *self.k.ready.borrow_mut());
-            let timers = self.k.timers.borrow_mut().drain();
+            // An empty ready list keeps its buffer, for the next run (`crate::recycle`).
+            let ready = {
+                let mut ready = self.k.ready.borrow_mut();
+                if ready.is_empty() {
+                    Vec::new()
+                } else {
+                    std::mem::take(&mut *ready)
+                }
+            };
+            let timers = {
+                let mut timers = self.k.timers.borrow_mut();
+                if timers.next_due().is_none() {
+                    Vec::new()
+                } else {
+                    timers.drain()
+                }
+            };
             let hooks = self.k.nodes.borrow().iter().any(|n| n.restart.is_some());
             let deferred = self.k.pauses.borrow_mut().drain();
             self.k.any_paused.set(false);
