@@ -192,7 +192,7 @@ pub(crate) struct Kernel {
 impl Drop for Kernel {
     /// Hands the run's buffers, emptied, to the next run on this thread.
     fn drop(&mut self) {
-        let (tape, counts) = self.choices.get_mut().take_buffers();
+        let (tape, counts, rng) = self.choices.get_mut().take_buffers();
         crate::recycle::keep(crate::recycle::Spare {
             tasks: std::mem::take(self.tasks.get_mut()),
             ready: std::mem::take(self.ready.get_mut()),
@@ -200,6 +200,7 @@ impl Drop for Kernel {
             nodes: std::mem::take(self.nodes.get_mut()),
             tape,
             counts,
+            rng,
         });
     }
 }
@@ -228,7 +229,7 @@ impl Sim {
     pub fn new(source: ChoiceSource, trace: TraceMode) -> Sim {
         let spare = crate::recycle::take();
         let k = Kernel {
-            choices: RefCell::new(Choices::with_buffers(source, spare.tape, spare.counts)),
+            choices: RefCell::new(Choices::with_buffers(source, spare.tape, spare.counts, spare.rng)),
             now: Cell::new(SimTime::ZERO),
             tasks: RefCell::new(spare.tasks),
             next_generation: Cell::new(0),

@@ -1,11 +1,13 @@
 //! Buffers reused across runs: when a run's kernel is dropped, its task table, ready
-//! list, timer queue, tape and label counts are emptied and kept for the next run on
-//! the same thread, so a campaign worker's runs stop growing fresh buffers from
-//! nothing. Emptied buffers hold no state: a recycled kernel numbers its tasks and
-//! timers from zero, exactly as a new one does, so no trace hash changes.
+//! list, timer queue, node table, tape and label counts are emptied and kept for the
+//! next run on the same thread, with the box of its seeded generator, so a campaign
+//! worker's runs stop growing fresh buffers from nothing. Emptied buffers hold no
+//! state: a recycled kernel numbers its tasks and timers from zero, exactly as a new
+//! one does, and a recycled generator is seeded afresh, so no trace hash changes.
 
 use std::cell::RefCell;
 
+use rand_chacha::ChaCha8Rng;
 use slab::Slab;
 
 use crate::executor::{Runnable, TaskSlot, Timer};
@@ -22,6 +24,8 @@ pub(crate) struct Spare {
     pub nodes: Vec<NodeState>,
     pub tape: Vec<Choice>,
     pub counts: LabelCounts,
+    /// The seeded generator's box: seeded again in place (see `Choices::with_buffers`).
+    pub rng: Option<Box<ChaCha8Rng>>,
 }
 
 impl Default for Spare {
@@ -33,6 +37,7 @@ impl Default for Spare {
             nodes: Vec::new(),
             tape: Vec::new(),
             counts: LabelCounts::default(),
+            rng: None,
         }
     }
 }

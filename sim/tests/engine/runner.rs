@@ -160,12 +160,14 @@ fn wakes_left_by_a_finished_run_do_not_pile_up() {
 /// on a fresh thread: same tape, same trace hash.
 #[test]
 fn recycled_buffers_change_no_run() {
-    let run = |seed| {
+    fn run_from(source: ChoiceSource) -> (u64, sim::Tape) {
         let setup = |sim: &Sim| {
             let counter = Rc::new(Cell::new(0));
             for i in 0..3 {
+                let node = sim.add_node(format!("w{i}"));
+                sim.on_restart(node, |_| {});
                 let (s, c) = (sim.clone(), counter.clone());
-                sim.spawn(NodeId::SYSTEM, "worker", async move {
+                sim.spawn(node, "worker", async move {
                     let ms = s.between(sim::ChoiceKind::Delay, 1, 50);
                     s.sleep_ms(ms + i).await;
                     c.set(c.get() + 1);
@@ -173,11 +175,21 @@ fn recycled_buffers_change_no_run() {
             }
             counter
         };
-        let r = sim::run(ChoiceSource::Seed(seed), &RunConfig::default(), setup, &counter_invariants());
+        let r = sim::run(source, &RunConfig::default(), setup, &counter_invariants());
         (r.trace_hash, r.tape)
-    };
+    }
+    let run = |seed| run_from(ChoiceSource::Seed(seed));
     let fresh: Vec<_> = (0..5).map(|seed| std::thread::spawn(move || run(seed)).join().unwrap()).collect();
-    let reused: Vec<_> = (0..5).map(run).collect();
+    // Each run after another: after a run from a seed, and after a branch (whose
+    // generator the next run seeds again).
+    let reused: Vec<_> = (0..5)
+        .map(|seed| {
+            if seed % 2 == 1 {
+                run_from(ChoiceSource::Branch { prefix: sim::Tape::default(), seed: 99 });
+            }
+            run(seed)
+        })
+        .collect();
     assert_eq!(fresh, reused);
     assert!(fresh.windows(2).any(|w| w[0] != w[1]), "the seeds make different runs");
 }
