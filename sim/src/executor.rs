@@ -624,7 +624,15 @@ impl Sim {
     // ---- tasks -----------------------------------------------------------------
 
     /// Spawns a task on `node`. The node must be up: a down node runs nothing.
+    /// The future is boxed first and the rest is one function for every future: a
+    /// generic body copied the future twice (once to its stack for unwinding).
+    #[inline]
     pub fn spawn(&self, node: NodeId, name: &'static str, fut: impl Future<Output = ()> + 'static) -> TaskId {
+        self.spawn_boxed(node, name, Box::pin(fut))
+    }
+
+    #[inline(never)]
+    fn spawn_boxed(&self, node: NodeId, name: &'static str, fut: BoxFuture) -> TaskId {
         assert!(self.is_up(node), "spawn of task {name} on crashed node {node}");
         let generation = self.k.next_generation.get();
         self.k.next_generation.set(generation.wrapping_add(1));
@@ -633,7 +641,7 @@ impl Sim {
             let entry = tasks.vacant_entry();
             let id = TaskId { slot: entry.key() as u32, generation };
             let waker = Waker::from(Arc::new(TaskWaker { sim: self.k.sim_id, id }));
-            entry.insert(TaskSlot { generation, node, body: Some((Box::pin(fut), waker)), scheduled: true });
+            entry.insert(TaskSlot { generation, node, body: Some((fut, waker)), scheduled: true });
             id
         };
         self.make_ready(node, id);
