@@ -280,8 +280,20 @@ impl FaultTable {
         self.rates.clear();
     }
 
+    /// The profile's enabled points and their rates, for reports (no look at the
+    /// profile when it enables none).
+    pub fn enabled_points(&self) -> Vec<(&'static str, Ratio)> {
+        if !self.any_enabled {
+            return Vec::new();
+        }
+        self.profile.enabled().collect()
+    }
+
     /// How often each point fired so far, by name: `fired` and the engine's points.
     pub fn fired_counts(&self) -> FaultCounts {
+        if self.fired.is_empty() && self.engine_fired.iter().all(|&n| n == 0) {
+            return FaultCounts::new();
+        }
         let mut counts = self.fired.clone();
         for (fault, &n) in EngineFault::ALL.iter().zip(&self.engine_fired) {
             if n > 0 {
