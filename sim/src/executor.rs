@@ -189,6 +189,95 @@ pub(crate) struct Kernel {
     pub(crate) state_hashes: RefCell<crate::state_hash::StateHashes>,
 }
 
+impl Kernel {
+    /// A kernel with `spare`'s buffers; [`Kernel::reset`] makes it a run's.
+    fn new(spare: crate::recycle::Spare) -> Kernel {
+        Kernel {
+            choices: RefCell::new(Choices::with_buffers(ChoiceSource::Seed(0), spare.tape, spare.counts, spare.rng)),
+            now: Cell::new(SimTime::ZERO),
+            tasks: RefCell::new(spare.tasks),
+            next_generation: Cell::new(0),
+            ready: RefCell::new(spare.ready),
+            pauses: RefCell::default(),
+            any_paused: Cell::new(false),
+            sim_id: 0,
+            timers: RefCell::new(spare.timers),
+            nodes: RefCell::new(spare.nodes),
+            faults: RefCell::new(FaultTable::new(FaultProfile::default())),
+            faults_quiet: Cell::new(true),
+            net: RefCell::default(),
+            trace: RefCell::new(Trace::new(TraceMode::HashOnly)),
+            current_task: Cell::new(None),
+            polling: Cell::new(None),
+            current_node: Cell::new(NodeId::SYSTEM),
+            actor: Cell::new(NodeId::SYSTEM),
+            goals: RefCell::default(),
+            steps: Cell::new(0),
+            time_floor: Cell::new(SimTime::ZERO),
+            state_hashes: RefCell::default(),
+        }
+    }
+
+    /// Makes this kernel a new run's, drawing from `source` and tracing by `mode`:
+    /// its buffers emptied and kept (see `crate::recycle`), every other field as a
+    /// new run starts it, with a simulation id of its own. Every field is named, so
+    /// a field added to the kernel cannot be left out.
+    fn reset(&mut self, source: ChoiceSource, mode: TraceMode) {
+        let Kernel {
+            choices,
+            now,
+            tasks,
+            next_generation,
+            ready,
+            pauses,
+            any_paused,
+            sim_id,
+            timers,
+            nodes,
+            faults,
+            faults_quiet,
+            net,
+            trace,
+            current_task,
+            polling,
+            current_node,
+            actor,
+            goals,
+            steps,
+            time_floor,
+            state_hashes,
+        } = self;
+        let (mut tape, mut counts, rng) = choices.get_mut().take_buffers();
+        crate::recycle::empty(
+            tasks.get_mut(),
+            ready.get_mut(),
+            timers.get_mut(),
+            nodes.get_mut(),
+            &mut tape,
+            &mut counts,
+        );
+        *choices.get_mut() = Choices::with_buffers(source, tape, counts, rng);
+        now.set(SimTime::ZERO);
+        next_generation.set(0);
+        *pauses.get_mut() = crate::pause::Pauses::default();
+        any_paused.set(false);
+        *sim_id = NEXT_SIM.fetch_add(1, Ordering::Relaxed);
+        let faults = faults.get_mut();
+        faults.reset();
+        faults_quiet.set(!faults.profile.any_enabled());
+        *net.get_mut() = NetState::default();
+        *trace.get_mut() = Trace::new(mode);
+        current_task.set(None);
+        polling.set(None);
+        current_node.set(NodeId::SYSTEM);
+        actor.set(NodeId::SYSTEM);
+        *goals.get_mut() = crate::goal::Goals::default();
+        steps.set(0);
+        time_floor.set(SimTime::ZERO);
+        *state_hashes.get_mut() = crate::state_hash::StateHashes::default();
+    }
+}
+
 impl Drop for Kernel {
     /// Hands the run's buffers, emptied, to the next run on this thread.
     fn drop(&mut self) {
@@ -225,36 +314,24 @@ pub(crate) enum Step {
 }
 
 impl Sim {
-    /// A new simulation drawing from `source`, with the engine's own node.
+    /// A new simulation drawing from `source`, with the engine's own node. It runs in
+    /// the kernel the last run on this thread left, if that run retired it
+    /// ([`Sim::retire`]), made new again by [`Kernel::reset`]: no allocation, and no
+    /// kernel-sized moves.
     pub fn new(source: ChoiceSource, trace: TraceMode) -> Sim {
-        let spare = crate::recycle::take();
-        let k = Kernel {
-            choices: RefCell::new(Choices::with_buffers(source, spare.tape, spare.counts, spare.rng)),
-            now: Cell::new(SimTime::ZERO),
-            tasks: RefCell::new(spare.tasks),
-            next_generation: Cell::new(0),
-            ready: RefCell::new(spare.ready),
-            pauses: RefCell::new(crate::pause::Pauses::default()),
-            any_paused: Cell::new(false),
-            sim_id: NEXT_SIM.fetch_add(1, Ordering::Relaxed),
-            timers: RefCell::new(spare.timers),
-            nodes: RefCell::new(spare.nodes),
-            faults: RefCell::new(FaultTable::new(FaultProfile::default())),
-            faults_quiet: Cell::new(!FaultProfile::default().any_enabled()),
-            net: RefCell::new(NetState::default()),
-            trace: RefCell::new(Trace::new(trace)),
-            current_task: Cell::new(None),
-            polling: Cell::new(None),
-            current_node: Cell::new(NodeId::SYSTEM),
-            actor: Cell::new(NodeId::SYSTEM),
-            goals: RefCell::new(crate::goal::Goals::default()),
-            steps: Cell::new(0),
-            time_floor: Cell::new(SimTime::ZERO),
-            state_hashes: RefCell::default(),
-        };
-        let sim = Sim { k: Rc::new(k) };
+        let mut k = crate::recycle::take_kernel().unwrap_or_else(|| Rc::new(Kernel::new(crate::recycle::take())));
+        Rc::get_mut(&mut k).expect("a kept kernel has no other owner").reset(source, trace);
+        let sim = Sim { k };
         sim.add_node("sim");
         sim
+    }
+
+    /// Keeps this run's kernel for the next run on this thread, if nothing else holds
+    /// it any more (else it is dropped, as it always was, when its last holder goes).
+    pub(crate) fn retire(mut self) {
+        if Rc::get_mut(&mut self.k).is_some() {
+            crate::recycle::keep_kernel(self.k);
+        }
     }
 
     #[inline]

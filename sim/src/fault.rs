@@ -273,6 +273,14 @@ impl FaultTable {
         }
     }
 
+    /// The table of a new run ([`FaultTable::new`] of the empty profile), keeping the
+    /// rate slots' allocation.
+    pub fn reset(&mut self) {
+        let mut rates = std::mem::take(&mut self.rates);
+        rates.clear();
+        *self = FaultTable { rates, ..FaultTable::new(FaultProfile::default()) };
+    }
+
     pub fn set_profile(&mut self, profile: FaultProfile) {
         self.any_enabled = profile.any_enabled();
         (self.engine_rates, self.holds_messages) = engine_rates(&profile, self.any_enabled);

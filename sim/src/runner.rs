@@ -281,6 +281,7 @@ fn run_footprinted<W>(
     let tape = sim.take_tape();
     let mut trace = sim.take_trace();
     let goals = sim.take_goals();
+    sim.retire();
     RunResult {
         outcome,
         tape,
