@@ -87,21 +87,33 @@ impl Choices {
     /// The stream of `source`. A tape with labels replays by label; one without (a
     /// format-1 case) by position.
     pub fn new(source: ChoiceSource) -> Choices {
-        Choices::with_buffers(source, Vec::new(), LabelCounts::default())
+        Choices::with_buffers(source, Vec::new(), LabelCounts::default(), None)
     }
 
     /// [`Choices::new`] recording into `tape`, empty, and counting labels in `counts`,
-    /// cleared: buffers a finished run left (see `crate::recycle`).
-    pub(crate) fn with_buffers(source: ChoiceSource, tape: Vec<Choice>, counts: LabelCounts) -> Choices {
+    /// cleared, and seeding the generator in `rng` if a seed is needed: buffers a
+    /// finished run left (see `crate::recycle`). A generator seeded in place is the
+    /// generator a new one would be: every byte of its state is written.
+    pub(crate) fn with_buffers(
+        source: ChoiceSource,
+        tape: Vec<Choice>,
+        counts: LabelCounts,
+        rng: Option<Box<ChaCha8Rng>>,
+    ) -> Choices {
         debug_assert!(tape.is_empty(), "a recycled tape must be empty");
+        let seeded = |seed| match rng {
+            Some(mut rng) => {
+                *rng = ChaCha8Rng::seed_from_u64(seed);
+                rng
+            }
+            None => Box::new(ChaCha8Rng::seed_from_u64(seed)),
+        };
         let stream = match source {
-            ChoiceSource::Seed(seed) => Stream::Rng(Box::new(ChaCha8Rng::seed_from_u64(seed))),
+            ChoiceSource::Seed(seed) => Stream::Rng(seeded(seed)),
             ChoiceSource::Tape(tape) if tape.is_labelled() => Stream::Aligned(Box::new(Aligned::new(tape))),
             ChoiceSource::Tape(tape) => Stream::Replay { tape, pos: 0 },
             ChoiceSource::Pct { seed, config } => Stream::Pct(Box::new(Pct::new(seed, config))),
-            ChoiceSource::Branch { prefix, seed } => {
-                Stream::Branch { prefix, pos: 0, rng: Box::new(ChaCha8Rng::seed_from_u64(seed)) }
-            }
+            ChoiceSource::Branch { prefix, seed } => Stream::Branch { prefix, pos: 0, rng: seeded(seed) },
         };
         // Only a replay by label needs each draw's label as it is drawn (it finds the
         // value by it); every other stream leaves the labels to be counted if the
@@ -110,9 +122,14 @@ impl Choices {
         Choices { stream, recorded, counts, schedules: 0, forced: None }
     }
 
-    /// Takes the tape buffer and the label counts out, for the next run to reuse.
-    pub(crate) fn take_buffers(&mut self) -> (Vec<Choice>, LabelCounts) {
-        (std::mem::take(&mut self.recorded.choices), std::mem::take(&mut self.counts))
+    /// Takes the tape buffer, the label counts and the generator's box out, for the
+    /// next run to reuse; the stream is left empty.
+    pub(crate) fn take_buffers(&mut self) -> (Vec<Choice>, LabelCounts, Option<Box<ChaCha8Rng>>) {
+        let rng = match std::mem::replace(&mut self.stream, Stream::Replay { tape: Tape::default(), pos: 0 }) {
+            Stream::Rng(rng) | Stream::Branch { rng, .. } => Some(rng),
+            _ => None,
+        };
+        (std::mem::take(&mut self.recorded.choices), std::mem::take(&mut self.counts), rng)
     }
 
     /// Node `id` of this run is called `name`: labels refer to actors by name.

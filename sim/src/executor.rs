@@ -8,7 +8,6 @@
 //! never delivered.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -161,8 +160,8 @@ pub(crate) struct Kernel {
     pub(crate) any_paused: Cell<bool>,
     sim_id: u64,
     timers: RefCell<TimerQueue<Timer>>,
+    /// The nodes, by number, each with its restart hook.
     pub(crate) nodes: RefCell<Vec<NodeState>>,
-    restart_hooks: RefCell<BTreeMap<NodeId, RestartHook>>,
     pub(crate) faults: RefCell<FaultTable>,
     /// True while no fault point can fire (the fault phase is over, or the profile
     /// enables none): exactly when `FaultTable::armed` answers `None` for every
@@ -190,16 +189,107 @@ pub(crate) struct Kernel {
     pub(crate) state_hashes: RefCell<crate::state_hash::StateHashes>,
 }
 
+impl Kernel {
+    /// A kernel with `spare`'s buffers; [`Kernel::reset`] makes it a run's.
+    fn new(spare: crate::recycle::Spare) -> Kernel {
+        Kernel {
+            choices: RefCell::new(Choices::with_buffers(ChoiceSource::Seed(0), spare.tape, spare.counts, spare.rng)),
+            now: Cell::new(SimTime::ZERO),
+            tasks: RefCell::new(spare.tasks),
+            next_generation: Cell::new(0),
+            ready: RefCell::new(spare.ready),
+            pauses: RefCell::default(),
+            any_paused: Cell::new(false),
+            sim_id: 0,
+            timers: RefCell::new(spare.timers),
+            nodes: RefCell::new(spare.nodes),
+            faults: RefCell::new(FaultTable::new(FaultProfile::default())),
+            faults_quiet: Cell::new(true),
+            net: RefCell::default(),
+            trace: RefCell::new(Trace::new(TraceMode::HashOnly)),
+            current_task: Cell::new(None),
+            polling: Cell::new(None),
+            current_node: Cell::new(NodeId::SYSTEM),
+            actor: Cell::new(NodeId::SYSTEM),
+            goals: RefCell::default(),
+            steps: Cell::new(0),
+            time_floor: Cell::new(SimTime::ZERO),
+            state_hashes: RefCell::default(),
+        }
+    }
+
+    /// Makes this kernel a new run's, drawing from `source` and tracing by `mode`:
+    /// its buffers emptied and kept (see `crate::recycle`), every other field as a
+    /// new run starts it, with a simulation id of its own. Every field is named, so
+    /// a field added to the kernel cannot be left out.
+    fn reset(&mut self, source: ChoiceSource, mode: TraceMode) {
+        let Kernel {
+            choices,
+            now,
+            tasks,
+            next_generation,
+            ready,
+            pauses,
+            any_paused,
+            sim_id,
+            timers,
+            nodes,
+            faults,
+            faults_quiet,
+            net,
+            trace,
+            current_task,
+            polling,
+            current_node,
+            actor,
+            goals,
+            steps,
+            time_floor,
+            state_hashes,
+        } = self;
+        let (mut tape, mut counts, rng) = choices.get_mut().take_buffers();
+        crate::recycle::empty(
+            tasks.get_mut(),
+            ready.get_mut(),
+            timers.get_mut(),
+            nodes.get_mut(),
+            &mut tape,
+            &mut counts,
+        );
+        *choices.get_mut() = Choices::with_buffers(source, tape, counts, rng);
+        now.set(SimTime::ZERO);
+        next_generation.set(0);
+        *pauses.get_mut() = crate::pause::Pauses::default();
+        any_paused.set(false);
+        *sim_id = NEXT_SIM.fetch_add(1, Ordering::Relaxed);
+        let faults = faults.get_mut();
+        faults.reset();
+        faults_quiet.set(!faults.profile.any_enabled());
+        *net.get_mut() = NetState::default();
+        *trace.get_mut() = Trace::new(mode);
+        current_task.set(None);
+        polling.set(None);
+        current_node.set(NodeId::SYSTEM);
+        actor.set(NodeId::SYSTEM);
+        *goals.get_mut() = crate::goal::Goals::default();
+        steps.set(0);
+        time_floor.set(SimTime::ZERO);
+        *state_hashes.get_mut() = crate::state_hash::StateHashes::default();
+    }
+}
+
 impl Drop for Kernel {
     /// Hands the run's buffers, emptied, to the next run on this thread.
     fn drop(&mut self) {
-        let (tape, counts) = self.choices.get_mut().take_buffers();
+        let (tape, counts, rng) = self.choices.get_mut().take_buffers();
         crate::recycle::keep(crate::recycle::Spare {
             tasks: std::mem::take(self.tasks.get_mut()),
             ready: std::mem::take(self.ready.get_mut()),
             timers: std::mem::replace(self.timers.get_mut(), TimerQueue::new()),
+            nodes: std::mem::take(self.nodes.get_mut()),
             tape,
             counts,
+            rng,
         });
     }
 }
@@ -224,37 +314,24 @@ pub(crate) enum Step {
 }
 
 impl Sim {
-    /// A new simulation drawing from `source`, with the engine's own node.
+    /// A new simulation drawing from `source`, with the engine's own node. It runs in
+    /// the kernel the last run on this thread left, if that run retired it
+    /// ([`Sim::retire`]), made new again by [`Kernel::reset`]: no allocation, and no
+    /// kernel-sized moves.
     pub fn new(source: ChoiceSource, trace: TraceMode) -> Sim {
-        let spare = crate::recycle::take();
-        let k = Kernel {
-            choices: RefCell::new(Choices::with_buffers(source, spare.tape, spare.counts)),
-            now: Cell::new(SimTime::ZERO),
-            tasks: RefCell::new(spare.tasks),
-            next_generation: Cell::new(0),
-            ready: RefCell::new(spare.ready),
-            pauses: RefCell::new(crate::pause::Pauses::default()),
-            any_paused: Cell::new(false),
-            sim_id: NEXT_SIM.fetch_add(1, Ordering::Relaxed),
-            timers: RefCell::new(spare.timers),
-            nodes: RefCell::new(Vec::new()),
-            restart_hooks: RefCell::new(BTreeMap::new()),
-            faults: RefCell::new(FaultTable::new(FaultProfile::default())),
-            faults_quiet: Cell::new(!FaultProfile::default().any_enabled()),
-            net: RefCell::new(NetState::default()),
-            trace: RefCell::new(Trace::new(trace)),
-            current_task: Cell::new(None),
-            polling: Cell::new(None),
-            current_node: Cell::new(NodeId::SYSTEM),
-            actor: Cell::new(NodeId::SYSTEM),
-            goals: RefCell::new(crate::goal::Goals::default()),
-            steps: Cell::new(0),
-            time_floor: Cell::new(SimTime::ZERO),
-            state_hashes: RefCell::default(),
-        };
-        let sim = Sim { k: Rc::new(k) };
+        let mut k = crate::recycle::take_kernel().unwrap_or_else(|| Rc::new(Kernel::new(crate::recycle::take())));
+        Rc::get_mut(&mut k).expect("a kept kernel has no other owner").reset(source, trace);
+        let sim = Sim { k };
         sim.add_node("sim");
         sim
+    }
+
+    /// Keeps this run's kernel for the next run on this thread, if nothing else holds
+    /// it any more (else it is dropped, as it always was, when its last holder goes).
+    pub(crate) fn retire(mut self) {
+        if Rc::get_mut(&mut self.k).is_some() {
+            crate::recycle::keep_kernel(self.k);
+        }
     }
 
     #[inline]
@@ -555,13 +632,17 @@ impl Sim {
     }
 
     /// Registers what restarting `node` does (typically: spawn its boot task).
+    /// Kept with the node's state: a node has at most one, registered once per run.
     pub fn on_restart(&self, node: NodeId, hook: impl Fn(&Sim) + 'static) {
-        self.k.restart_hooks.borrow_mut().insert(node, Rc::new(hook));
+        let hook: RestartHook = Rc::new(hook);
+        let old = self.k.nodes.borrow_mut()[node.0 as usize].restart.replace(hook);
+        // A hook replaced is dropped outside the borrow: its destructor may call in.
+        drop(old);
     }
 
     /// Whether `node` has a restart hook.
     pub fn restartable(&self, node: NodeId) -> bool {
-        self.k.restart_hooks.borrow().contains_key(&node)
+        self.k.nodes.borrow().get(node.0 as usize).is_some_and(|n| n.restart.is_some())
     }
 
     /// Crashes `node`: every task on it is dropped at its current await point, and
@@ -604,7 +685,7 @@ impl Sim {
         }
         crate::tracked::count_untracked_write();
         self.record(node, EventKind::Restart);
-        let hook = self.k.restart_hooks.borrow().get(&node).cloned();
+        let hook = self.k.nodes.borrow()[node.0 as usize].restart.clone();
         if let Some(hook) = hook {
             hook(self);
         }
@@ -628,7 +709,15 @@ impl Sim {
     // ---- tasks -----------------------------------------------------------------
 
     /// Spawns a task on `node`. The node must be up: a down node runs nothing.
+    /// The future is boxed first and the rest is one function for every future: a
+    /// generic body copied the future twice (once to its stack for unwinding).
+    #[inline]
     pub fn spawn(&self, node: NodeId, name: &'static str, fut: impl Future<Output = ()> + 'static) -> TaskId {
+        self.spawn_boxed(node, name, Box::pin(fut))
+    }
+
+    #[inline(never)]
+    fn spawn_boxed(&self, node: NodeId, name: &'static str, fut: BoxFuture) -> TaskId {
         assert!(self.is_up(node), "spawn of task {name} on crashed node {node}");
         let generation = self.k.next_generation.get();
         self.k.next_generation.set(generation.wrapping_add(1));
@@ -637,7 +726,7 @@ impl Sim {
             let entry = tasks.vacant_entry();
             let id = TaskId { slot: entry.key() as u32, generation };
             let waker = Waker::from(Arc::new(TaskWaker { sim: self.k.sim_id, id }));
-            entry.insert(TaskSlot { generation, node, body: Some((Box::pin(fut), waker)), scheduled: true });
+            entry.insert(TaskSlot { generation, node, body: Some((fut, waker)), scheduled: true });
             id
         };
         self.make_ready(node, id);
@@ -922,22 +1011,54 @@ impl Sim {
     pub(crate) fn shutdown(&self) {
         const ROUNDS_MAX: usize = 1_000;
         for _ in 0..ROUNDS_MAX {
+            // Nothing is collected from an empty table or queue (the common case: a
+            // run that ran to quiescence); `clear` leaves a table as `drain` does.
             let all: Vec<BoxFuture> = {
                 let mut tasks = self.k.tasks.borrow_mut();
-                tasks.drain().filter_map(|t| t.body.map(|(future, _)| future)).collect()
+                if tasks.is_empty() {
+                    tasks.clear();
+                    Vec::new()
+                } else {
+                    tasks.drain().filter_map(|t| t.body.map(|(future, _)| future)).collect()
+                }
             };
-            let ready = std::mem::take(&mut *self.k.ready.borrow_mut());
-            let timers = self.k.timers.borrow_mut().drain();
-            let hooks = std::mem::take(&mut *self.k.restart_hooks.borrow_mut());
+            // An empty ready list keeps its buffer, for the next run (`crate::recycle`).
+            let ready = {
+                let mut ready = self.k.ready.borrow_mut();
+                if ready.is_empty() {
+                    Vec::new()
+                } else {
+                    std::mem::take(&mut *ready)
+                }
+            };
+            let timers = {
+                let mut timers = self.k.timers.borrow_mut();
+                if timers.next_due().is_none() {
+                    Vec::new()
+                } else {
+                    timers.drain()
+                }
+            };
+            let hooks = self.k.nodes.borrow().iter().any(|n| n.restart.is_some());
             let deferred = self.k.pauses.borrow_mut().drain();
             self.k.any_paused.set(false);
-            if all.is_empty() && ready.is_empty() && timers.is_empty() && hooks.is_empty() && deferred.is_empty() {
+            if all.is_empty() && ready.is_empty() && timers.is_empty() && !hooks && deferred.is_empty() {
                 // Destructors may have woken tasks of this run; their wakes would sit
                 // in the thread's queue for good and slow every later run.
                 with_woken(|w| w.retain(|(sim, _)| *sim != self.k.sim_id));
                 return;
             }
-            drop((all, ready, timers, hooks, deferred));
+            drop((all, ready, timers));
+            // The hooks after the rest, in node order (as they always were), each
+            // taken out of its node and dropped outside the borrow.
+            if hooks {
+                let nodes = self.k.nodes.borrow().len();
+                for i in 0..nodes {
+                    let hook = self.k.nodes.borrow_mut()[i].restart.take();
+                    drop(hook);
+                }
+            }
+            drop(deferred);
         }
         panic!("shutdown: destructors kept spawning work for {ROUNDS_MAX} rounds");
     }

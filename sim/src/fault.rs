@@ -64,12 +64,22 @@ pub struct FaultProfile {
 impl FaultProfile {
     /// No faults at all.
     pub fn none(points: &[FaultPoint]) -> FaultProfile {
-        FaultProfile { rates: sorted_names(points).into_iter().map(|n| (n, None)).collect() }
+        FaultProfile::all_at(points, None)
     }
 
     /// Every point enabled at the same rate.
     pub fn uniform(points: &[FaultPoint], rate: Ratio) -> FaultProfile {
-        FaultProfile { rates: sorted_names(points).into_iter().map(|n| (n, Some(rate))).collect() }
+        FaultProfile::all_at(points, Some(rate))
+    }
+
+    /// Every point at `rate`, sorted by name, without duplicates: built in place, one
+    /// allocation (every fault-free run makes one).
+    fn all_at(points: &[FaultPoint], rate: Option<Ratio>) -> FaultProfile {
+        let mut rates: Vec<(&'static str, Option<Ratio>)> = Vec::with_capacity(points.len());
+        rates.extend(points.iter().map(|p| (p.name, rate)));
+        rates.sort_unstable_by_key(|&(name, _)| name);
+        rates.dedup_by_key(|&mut (name, _)| name);
+        FaultProfile { rates }
     }
 
     /// Draws, for each point in name order, whether it is on and its rate.
@@ -80,24 +90,25 @@ impl FaultProfile {
     /// [`FaultProfile::swarm`] over the points `filter` allows; the others stay
     /// declared, off, and draw nothing.
     pub fn swarm_filtered(points: &[FaultPoint], filter: &FaultFilter, choices: &mut Choices) -> FaultProfile {
-        let rates = sorted_names(points)
-            .into_iter()
-            .map(|name| {
-                if !filter.allows(name) {
-                    return (name, None);
-                }
-                let (site, system) = (Site(name), NodeId::SYSTEM.0);
-                let on = choices.below(ChoiceKind::Swarm, site, system, 2) == 1;
-                let rates = FAULT_RATES.len() as u64;
-                let rate = on.then(|| FAULT_RATES[choices.below(ChoiceKind::Swarm, site, system, rates) as usize]);
-                (name, rate)
-            })
-            .collect();
-        FaultProfile { rates }
+        // In name order: the order of the draws.
+        let mut profile = FaultProfile::all_at(points, None);
+        for (name, rate) in &mut profile.rates {
+            if !filter.allows(name) {
+                continue;
+            }
+            let (site, system) = (Site(name), NodeId::SYSTEM.0);
+            let on = choices.below(ChoiceKind::Swarm, site, system, 2) == 1;
+            let rates = FAULT_RATES.len() as u64;
+            *rate = on.then(|| FAULT_RATES[choices.below(ChoiceKind::Swarm, site, system, rates) as usize]);
+        }
+        profile
     }
 
     /// This profile with every point `filter` leaves out turned off.
     pub fn filtered(self, filter: &FaultFilter) -> FaultProfile {
+        if filter.is_empty() {
+            return self;
+        }
         let rates = self.rates.into_iter().map(|(n, r)| (n, r.filter(|_| filter.allows(n)))).collect();
         FaultProfile { rates }
     }
@@ -128,13 +139,6 @@ impl FaultProfile {
     pub fn enabled(&self) -> impl Iterator<Item = (&'static str, Ratio)> + '_ {
         self.rates.iter().filter_map(|(n, r)| r.map(|r| (*n, r)))
     }
-}
-
-fn sorted_names(points: &[FaultPoint]) -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = points.iter().map(|p| p.name).collect();
-    names.sort_unstable();
-    names.dedup();
-    names
 }
 
 /// How often each fault point fired in a run, by name.
@@ -269,6 +273,14 @@ impl FaultTable {
         }
     }
 
+    /// The table of a new run ([`FaultTable::new`] of the empty profile), keeping the
+    /// rate slots' allocation.
+    pub fn reset(&mut self) {
+        let mut rates = std::mem::take(&mut self.rates);
+        rates.clear();
+        *self = FaultTable { rates, ..FaultTable::new(FaultProfile::default()) };
+    }
+
     pub fn set_profile(&mut self, profile: FaultProfile) {
         self.any_enabled = profile.any_enabled();
         (self.engine_rates, self.holds_messages) = engine_rates(&profile, self.any_enabled);
@@ -276,8 +288,20 @@ impl FaultTable {
         self.rates.clear();
     }
 
+    /// The profile's enabled points and their rates, for reports (no look at the
+    /// profile when it enables none).
+    pub fn enabled_points(&self) -> Vec<(&'static str, Ratio)> {
+        if !self.any_enabled {
+            return Vec::new();
+        }
+        self.profile.enabled().collect()
+    }
+
     /// How often each point fired so far, by name: `fired` and the engine's points.
     pub fn fired_counts(&self) -> FaultCounts {
+        if self.fired.is_empty() && self.engine_fired.iter().all(|&n| n == 0) {
+            return FaultCounts::new();
+        }
         let mut counts = self.fired.clone();
         for (fault, &n) in EngineFault::ALL.iter().zip(&self.engine_fired) {
             if n > 0 {
@@ -479,6 +503,35 @@ mod tests {
 
     fn point(name: &'static str) -> FaultPoint {
         FaultPoint { name, doc: "" }
+    }
+
+    fn sorted_names(points: &[FaultPoint]) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = points.iter().map(|p| p.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    #[test]
+    fn profiles_list_each_point_once_in_name_order_and_swarm_draws_in_that_order() {
+        let (a, b, c) = (point("b.two"), point("a.one"), point("c.three"));
+        let points = [a, b, c, b, a];
+        let names = |p: &FaultProfile| p.rates.iter().map(|(n, _)| *n).collect::<Vec<_>>();
+        let none = FaultProfile::none(&points);
+        assert_eq!(names(&none), ["a.one", "b.two", "c.three"]);
+        assert!(!none.any_enabled());
+        let half = Ratio::new(1, 2);
+        let uniform = FaultProfile::uniform(&points, half);
+        assert_eq!(uniform.rates, [("a.one", Some(half)), ("b.two", Some(half)), ("c.three", Some(half))]);
+        let mut choices = Choices::new(crate::ChoiceSource::Seed(4));
+        let swarm = FaultProfile::swarm(&points, &mut choices);
+        assert_eq!(names(&swarm), ["a.one", "b.two", "c.three"]);
+        let mut sites: Vec<&str> = choices.tape().choices.iter().map(|c| c.site.0).collect();
+        sites.dedup();
+        assert_eq!(sites, ["a.one", "b.two", "c.three"], "one point's draws, then the next's");
+        let filter = FaultFilter::parse("-b.two", &points).unwrap();
+        assert_eq!(uniform.clone().filtered(&filter).rates[1], ("b.two", None));
+        assert_eq!(uniform.clone().filtered(&FaultFilter::default()), uniform);
     }
 
     #[test]

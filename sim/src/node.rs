@@ -34,11 +34,21 @@ pub(crate) struct NodeState {
     /// 1000: one millisecond fast per second).
     pub drift_ppm: i64,
     pub drift_since: SimTime,
+    /// What restarting the node does ([`crate::Sim::on_restart`]); dropped at shutdown.
+    pub restart: Option<crate::executor::RestartHook>,
 }
 
 impl NodeState {
     pub fn new(name: String) -> NodeState {
-        NodeState { name, up: true, incarnation: 0, clock_offset_ms: 0, drift_ppm: 0, drift_since: SimTime::ZERO }
+        NodeState {
+            name,
+            up: true,
+            incarnation: 0,
+            clock_offset_ms: 0,
+            drift_ppm: 0,
+            drift_since: SimTime::ZERO,
+            restart: None,
+        }
     }
 
     /// The clock's offset from true time at true time `now`, drift included. Integer

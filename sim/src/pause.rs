@@ -52,6 +52,9 @@ impl Pauses {
     pub(crate) fn drain(&mut self) -> Vec<Runnable> {
         self.paused.clear();
         self.held.clear();
+        if self.deferred.is_empty() {
+            return Vec::new();
+        }
         std::mem::take(&mut self.deferred).into_iter().map(|(_, a)| a).collect()
     }
 }

@@ -254,7 +254,10 @@ fn run_footprinted<W>(
     LIVELOCK.with(|l| l.borrow_mut().take());
     LIVELOCKED.with(|l| l.set(false));
     let sim = Sim::new(source, config.trace);
-    sim.set_fault_filter(config.fault_filter.clone());
+    // The kernel starts with the empty filter: only another needs installing.
+    if !config.fault_filter.is_empty() {
+        sim.set_fault_filter(config.fault_filter.clone());
+    }
     let steps = Cell::new(0u64);
     let outer = IN_RUN.with(|f| f.replace(true));
     let caught = catch_unwind(AssertUnwindSafe(|| drive(&sim, config, setup, invariants, footprint, &steps)));
@@ -266,7 +269,7 @@ fn run_footprinted<W>(
     });
     let (fault_profile, fault_counts) = {
         let faults = sim.fault_table();
-        (faults.profile.enabled().collect(), faults.fired_counts())
+        (faults.enabled_points(), faults.fired_counts())
     };
     let end_time = sim.now();
     let state_hashes = sim.take_state_hashes();
@@ -278,6 +281,7 @@ fn run_footprinted<W>(
     let tape = sim.take_tape();
     let mut trace = sim.take_trace();
     let goals = sim.take_goals();
+    sim.retire();
     RunResult {
         outcome,
         tape,

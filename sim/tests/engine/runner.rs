@@ -156,28 +156,97 @@ fn wakes_left_by_a_finished_run_do_not_pile_up() {
     assert_eq!(sim::pending_wakes_on_this_thread(), 0);
 }
 
-/// A run on a thread whose earlier runs left their buffers behind is the same run as
-/// on a fresh thread: same tape, same trace hash.
+/// A run on a thread whose earlier runs left their buffers and their kernel behind
+/// is the same run as on a fresh thread: the whole result alike (tape, trace, hash,
+/// steps, time, goals, faults), after runs of every kind and trace mode.
 #[test]
 fn recycled_buffers_change_no_run() {
-    let run = |seed| {
+    use sim::fault::points::{CLOCK_JUMP, NODE_CRASH, NODE_PAUSE};
+    /// `quiet`: no faults, and an idle nemesis that holds time open long after.
+    fn run_from(source: ChoiceSource, trace: sim::TraceMode, quiet: bool) -> String {
         let setup = |sim: &Sim| {
-            let counter = Rc::new(Cell::new(0));
-            for i in 0..3 {
-                let (s, c) = (sim.clone(), counter.clone());
-                sim.spawn(NodeId::SYSTEM, "worker", async move {
-                    let ms = s.between(sim::ChoiceKind::Delay, 1, 50);
-                    s.sleep_ms(ms + i).await;
-                    c.set(c.get() + 1);
-                });
+            let points = [NODE_CRASH, NODE_PAUSE, CLOCK_JUMP];
+            if quiet {
+                sim.set_fault_profile(sim::FaultProfile::none(&points));
+            } else {
+                sim.swarm_faults(&points);
             }
+            let counter = Rc::new(Cell::new(0));
+            let mut workers = Vec::new();
+            for i in 0..3 {
+                let node = sim.add_node(format!("w{i}"));
+                workers.push(node);
+                let (s, c) = (sim.clone(), counter.clone());
+                let work = move |sim: &Sim| {
+                    let (s, c) = (s.clone(), c.clone());
+                    sim.spawn(node, "worker", async move {
+                        for _ in 0..3 {
+                            let ms = s.between(sim::ChoiceKind::Delay, 1, 5_000);
+                            s.sleep_ms(ms + i).await;
+                            c.set(c.get() + 1);
+                            s.sometimes_if(c.get() == 4, "four");
+                        }
+                    });
+                };
+                work(sim);
+                sim.on_restart(node, work);
+            }
+            let tick_max_ms = if quiet { 500_000 } else { 2_000 };
+            let short = sim::NemesisConfig { restart_max_ms: 1_000, pause_max_ms: 1_000, ..Default::default() };
+            sim.spawn_nemesis(sim::NemesisConfig { targets: workers, tick_max_ms, ..short });
             counter
         };
-        let r = sim::run(ChoiceSource::Seed(seed), &RunConfig::default(), setup, &counter_invariants());
-        (r.trace_hash, r.tape)
-    };
-    let fresh: Vec<_> = (0..5).map(|seed| std::thread::spawn(move || run(seed)).join().unwrap()).collect();
-    let reused: Vec<_> = (0..5).map(run).collect();
+        let config = RunConfig { trace, fault_phase_ms: 20_000, liveness_deadline_ms: 200_000, ..RunConfig::default() };
+        // The liveness check only: a safety violation would end the runs early.
+        format!("{:?}", sim::run(source, &config, setup, &counter_invariants()[1..]))
+    }
+    let run = |seed| run_from(ChoiceSource::Seed(seed), sim::TraceMode::Full, false);
+    let fresh: Vec<_> = (0..8).map(|seed| std::thread::spawn(move || run(seed)).join().unwrap()).collect();
+    // Each run after another: after a run from a seed, a branch (whose generator the
+    // next run seeds again), a hash-only run, and a quiet run that held time open.
+    let reused: Vec<_> = (0..8)
+        .map(|seed| {
+            let branch = ChoiceSource::Branch { prefix: sim::Tape::default(), seed: 99 };
+            match seed % 4 {
+                1 => drop(run_from(branch, sim::TraceMode::Full, false)),
+                2 => drop(run_from(ChoiceSource::Seed(seed + 50), sim::TraceMode::HashOnly, false)),
+                3 => drop(run_from(ChoiceSource::Seed(seed + 50), sim::TraceMode::Full, true)),
+                _ => {}
+            }
+            run(seed)
+        })
+        .collect();
     assert_eq!(fresh, reused);
     assert!(fresh.windows(2).any(|w| w[0] != w[1]), "the seeds make different runs");
+    let faults = fresh.iter().filter(|r| r.contains("fault_counts: {\"")).count();
+    assert!(faults > 0, "some runs fired faults: {}", fresh[0]);
+    assert!(fresh.iter().all(|r| !r.contains("trace: []")), "a full trace keeps its events");
+}
+
+/// Restart hooks hold the simulation (a model's hook captures a `Sim` to spawn with):
+/// shutdown must drop every one, or each run's kernel would leak through its hooks.
+#[test]
+fn shutdown_drops_every_restart_hook_and_the_kernel_with_them() {
+    struct Dropped(Rc<Cell<u32>>);
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+    let dropped = Rc::new(Cell::new(0));
+    let d = dropped.clone();
+    let setup = move |sim: &Sim| {
+        for i in 0..3 {
+            let node = sim.add_node(format!("n{i}"));
+            let (s, guard) = (sim.clone(), Dropped(d.clone()));
+            sim.on_restart(node, move |_| {
+                let _keep = (&s, &guard);
+            });
+            assert!(sim.restartable(node));
+        }
+        assert!(!sim.restartable(NodeId::SYSTEM));
+        assert!(!sim.restartable(NodeId(9)), "no such node");
+    };
+    sim::run(ChoiceSource::Seed(1), &RunConfig::default(), setup, &[] as &[Invariant<()>]);
+    assert_eq!(dropped.get(), 3, "every hook dropped by the end of the run");
 }
