@@ -409,6 +409,9 @@ struct Memo<'i, W> {
     readers: [u64; 64],
     /// The invariants checked after every step.
     always: u64,
+    /// Every invariant that reads some part: what a footprint that changed length (or
+    /// has more than 64 parts) makes dirty, without a pass over all 64 parts.
+    any_reader: u64,
     dirty: u64,
 }
 
@@ -445,6 +448,7 @@ impl<'i, W> Memo<'i, W> {
             now: 0,
             readers,
             always,
+            any_reader: readers.iter().fold(0, |any, r| any | r),
             dirty,
         }
     }
@@ -497,6 +501,10 @@ impl<'i, W> Memo<'i, W> {
                 self.timed = !self.idle;
             }
             let mut changed = now.changed_since(before);
+            if changed == u64::MAX {
+                self.dirty |= self.any_reader;
+                changed = 0;
+            }
             while changed != 0 {
                 self.dirty |= self.readers[changed.trailing_zeros() as usize];
                 changed &= changed - 1;
