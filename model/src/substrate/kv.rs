@@ -258,15 +258,7 @@ impl KvServer {
         key: &'static str,
         value: u64,
     ) -> impl Future<Output = Result<bool, NetError>> + 'a {
-        let (data, node) = (self.data.clone(), self.node);
-        sim.call(from, node, "DEL IF", move |sim| {
-            let mut store = data.borrow_mut();
-            let held = store.live(sim.node_now(node), key).is_some_and(|e| e.value == value);
-            if held {
-                store.delete(key);
-            }
-            held
-        })
+        self.guarded("DEL IF", sim, from, key, move |e| e.value == value, move |store, _, _| store.delete(key))
     }
 
     /// Compare-and-delete by revision: deletes `key` only while it is still the write
@@ -278,15 +270,14 @@ impl KvServer {
         key: &'static str,
         revision: u64,
     ) -> impl Future<Output = Result<bool, NetError>> + 'a {
-        let (data, node) = (self.data.clone(), self.node);
-        sim.call(from, node, "DEL IF REV", move |sim| {
-            let mut store = data.borrow_mut();
-            let held = store.live(sim.node_now(node), key).is_some_and(|e| e.revision == revision);
-            if held {
-                store.delete(key);
-            }
-            held
-        })
+        self.guarded(
+            "DEL IF REV",
+            sim,
+            from,
+            key,
+            move |e| e.revision == revision,
+            move |store, _, _| store.delete(key),
+        )
     }
 
     /// Compare-and-extend: resets the TTL of `key` only while it still holds `value`
@@ -300,14 +291,40 @@ impl KvServer {
         value: u64,
         ttl_ms: u64,
     ) -> impl Future<Output = Result<bool, NetError>> + 'a {
+        self.guarded(
+            "EXTEND IF",
+            sim,
+            from,
+            key,
+            move |e| e.value == value,
+            move |store, now, entry| {
+                store.entries.insert(key, Entry { expires_at: Some(now.plus_ms(ttl_ms)), ..entry })
+            },
+        )
+    }
+
+    /// The one compare-and-act the guarded writes above share: a request labelled
+    /// `label` (the label is hashed into the trace, so each caller keeps its own) that,
+    /// when applied, runs `act` on the live entry of `key` only while `holds` is true
+    /// of it, and answers whether it did. The callers differ only in the guard and
+    /// the act, so the guard and the act are all they say.
+    fn guarded<'a>(
+        &self,
+        label: &'static str,
+        sim: &'a Sim,
+        from: NodeId,
+        key: &'static str,
+        holds: impl FnOnce(&Entry) -> bool + 'static,
+        act: impl FnOnce(&mut Store, SimTime, Entry) + 'static,
+    ) -> impl Future<Output = Result<bool, NetError>> + 'a {
         let (data, node) = (self.data.clone(), self.node);
-        sim.call(from, node, "EXTEND IF", move |sim| {
+        sim.call(from, node, label, move |sim| {
             let now = sim.node_now(node);
             let mut store = data.borrow_mut();
-            let Some(entry) = store.live(now, key).filter(|e| e.value == value) else {
+            let Some(entry) = store.live(now, key).filter(holds) else {
                 return false;
             };
-            store.entries.insert(key, Entry { expires_at: Some(now.plus_ms(ttl_ms)), ..entry });
+            act(&mut store, now, entry);
             true
         })
     }

@@ -19,11 +19,12 @@ use sim::{ChoiceKind, NodeId, Reads, Sim};
 
 use crate::substrate::kv::KvServer;
 use crate::substrate::storage::StorageServer;
+use crate::system::note::NoteBuffer;
 use crate::system::text::Text;
 
 #[path = "lease_notes.rs"]
 mod notes;
-use notes::Line;
+use notes::Answer;
 
 /// The key of the lease and the object it guards.
 pub const LEASE_KEY: &str = "lease";
@@ -59,6 +60,8 @@ pub struct LeaseWorld {
     pub judged: Cell<usize>,
     /// The first write found landing without its lease, kept so the verdict stands.
     pub unheld: RefCell<Option<String>>,
+    /// The buffer the clients' notes are laid out in, one after the other.
+    notes: NoteBuffer,
 }
 
 /// The footprint's one part: the storage's accepted writes. Both safety invariants
@@ -115,7 +118,8 @@ pub fn build(sim: &Sim, params: &LeaseParams) -> Rc<LeaseWorld> {
     // Names and workload lines built without `format!` (every run builds them).
     let clients: Vec<NodeId> =
         (1..=params.clients as u64).map(|i| sim.add_node(Text::new().str("c").num(i).done())).collect();
-    let world = Rc::new(LeaseWorld { kv, storage, clients, judged: Cell::new(0), unheld: RefCell::new(None) });
+    let notes = NoteBuffer::with_room(notes::ROOM);
+    let world = Rc::new(LeaseWorld { kv, storage, clients, judged: Cell::new(0), unheld: RefCell::new(None), notes });
     for (i, &node) in world.clients.iter().enumerate() {
         let rounds = sim.workload(1, params.rounds_max);
         sim.describe_workload(Text::new().str("c").num(i as u64 + 1).str(": writes ").num(rounds).str(" times").done());
@@ -140,29 +144,25 @@ async fn client(sim: &Sim, me: NodeId, world: &LeaseWorld, p: &LeaseParams, left
             continue;
         };
         let until = started.plus_ms(p.lease_ttl_ms);
-        sim.note_str(
-            me,
-            Line::new()
-                .str("holds the lease under grant ")
-                .num(grant)
-                .str(" until ")
-                .time(until)
-                .str(" by its clock")
-                .as_str(),
-        );
+        world.notes.note(sim, me, |l| {
+            l.str("holds the lease under grant ").num(grant).str(" until ").time(until).str(" by its clock");
+        });
         sim.sleep_ms(sim.between(ChoiceKind::Delay, p.work_min_ms, p.work_max_ms)).await;
         sim.sometimes_if(sim.node_now(me) >= until, "work-outlasts-lease");
         if p.check_before_write && sim.node_now(me) >= until {
-            sim.note_str(
-                me,
-                Line::new().str("sees grant ").num(grant).str(" expired on its clock; skips the write").as_str(),
-            );
+            world.notes.note(sim, me, |l| {
+                l.str("sees grant ").num(grant).str(" expired on its clock; skips the write");
+            });
         } else {
-            sim.note_str(me, Line::new().str("writes ").str(OBJECT).str(" under grant ").num(grant).as_str());
+            world.notes.note(sim, me, |l| {
+                l.str("writes ").str(OBJECT).str(" under grant ").num(grant);
+            });
             sim.sometimes_if(sim.node_now(me) >= until, "write-after-lease-expired");
             let fence = p.fenced.then_some(grant);
             let answer = world.storage.write(sim, me, OBJECT, grant, fence).await;
-            sim.note_str(me, Line::new().str("write under grant ").num(grant).str(": ").answer(answer).as_str());
+            world.notes.note(sim, me, |l| {
+                l.str("write under grant ").num(grant).str(": ").answer(answer);
+            });
             left.set(left.get() - 1);
         }
         // A lost release is harmless: the TTL frees the lease.

@@ -9,13 +9,15 @@
 //! - [`lease`]: a TTL lease guarding writes to a storage service, fenced or not.
 //! - [`prewarm`]: S002, the mkdir prewarm lock with pid-liveness reclaim.
 //!
-//! [`text`] builds the labels and paths the models name at every step.
+//! [`text`] builds the labels and paths the models name at every step; [`note`] lays
+//! out the notes of prewarm and lease in a buffer each world lends them.
 
 pub mod create_lock;
 pub mod demo_lock;
 pub mod devserver;
 pub mod launcher;
 pub mod lease;
+pub mod note;
 pub mod prewarm;
 pub mod restart;
 pub mod text;

@@ -343,7 +343,7 @@ mod tests {
         assert!(!publish_install(&mut t, record, 40, None, Some(2)));
         assert!(publish_install(&mut t, record, 50, None, Some(1)));
         let r = t.get(record).cloned().expect("record");
-        assert_eq!((r.config_hash, r.installed_skills), (1, BTreeSet::from([2, 3])));
+        assert_eq!((r.config_hash, &r.installed_skills), (1, &BTreeSet::from([2, 3])));
         // A renewal keeps a lease on the record; a released one cannot be renewed.
         assert!(renew_install_lease(&mut t, record, 50, at(300), 180_000));
         assert!(!renew_install_lease(&mut t, record, 40, at(300), 180_000));

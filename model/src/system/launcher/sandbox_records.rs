@@ -38,21 +38,25 @@ pub enum PoolState {
     Stopped,
 }
 
-/// One document of the `sandboxes` table.
+/// One document of the `sandboxes` table: the fields its inserter wrote
+/// ([`NewSandboxRecord`], read through `Deref` as `record.user` and so on) and the
+/// two the table adds, the id and the leases. The written fields are declared once,
+/// there, so a field added to the table is added in one place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SandboxRecord {
     /// The document id (`_id`).
     pub id: u64,
-    pub user: u32,
-    pub sandbox: SandboxRef,
-    pub pool_state: PoolState,
-    /// `installedSkills`, compared as a set (I8); protocols that replace it whole
-    /// (V1–V3 `updatePoolState`) overwrite the set.
-    pub installed_skills: BTreeSet<u32>,
-    pub config_hash: u64,
-    pub created_at: SimTime,
+    pub fields: NewSandboxRecord,
     /// Install leases held on this sandbox, oldest grant first (`proposed` only).
     pub leases: Vec<InstallLease>,
+}
+
+impl std::ops::Deref for SandboxRecord {
+    type Target = NewSandboxRecord;
+
+    fn deref(&self) -> &NewSandboxRecord {
+        &self.fields
+    }
 }
 
 impl SandboxRecord {
@@ -78,12 +82,15 @@ impl SandboxRecord {
     }
 }
 
-/// A record before the store gives it an id.
+/// A record before the store gives it an id: what an insert writes, and the fields
+/// of every [`SandboxRecord`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewSandboxRecord {
     pub user: u32,
     pub sandbox: SandboxRef,
     pub pool_state: PoolState,
+    /// `installedSkills`, compared as a set (I8); protocols that replace it whole
+    /// (V1–V3 `updatePoolState`) overwrite the set.
     pub installed_skills: BTreeSet<u32>,
     pub config_hash: u64,
     pub created_at: SimTime,
@@ -147,17 +154,7 @@ impl SandboxTables {
         self.next_id += 1;
         self.bump();
         let id = self.next_id;
-        let NewSandboxRecord { user, sandbox, pool_state, installed_skills, config_hash, created_at } = record;
-        let record = SandboxRecord {
-            id,
-            user,
-            sandbox,
-            pool_state,
-            installed_skills,
-            config_hash,
-            created_at,
-            leases: Vec::new(),
-        };
+        let record = SandboxRecord { id, fields: record, leases: Vec::new() };
         self.sandboxes.insert(id, Rc::new(record));
         id
     }

@@ -10,9 +10,9 @@ use sim::{ChoiceKind, NodeId, Sim, SimTime};
 
 use crate::substrate::process::Pid;
 use crate::substrate::yield_now::yield_now;
+use crate::system::note::Line;
 use crate::system::prewarm::faults::{PROCESS_KILL_AT_STEP, PROCESS_UNREAPED};
 use crate::system::prewarm::ghost::ProcRec;
-use crate::system::prewarm::note::Line;
 use crate::system::prewarm::version::{Liveness, Version, V0};
 use crate::system::prewarm::world::{World, USER};
 use crate::system::prewarm::{generational, lock};

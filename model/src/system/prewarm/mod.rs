@@ -18,7 +18,6 @@ pub mod generational;
 pub mod ghost;
 pub mod invariants;
 pub mod lock;
-pub mod note;
 pub mod owner;
 pub mod reads;
 pub mod version;

@@ -10,8 +10,8 @@ use sim::{ChoiceKind, NodeId, Ratio, Sim};
 
 use crate::substrate::fs::{parent, Durability, FileSystem, PathKey};
 use crate::substrate::process::{PidParams, ProcessTable};
+use crate::system::note::{Line, NoteBuffer};
 use crate::system::prewarm::ghost::Ghost;
-use crate::system::prewarm::note::Line;
 use crate::system::prewarm::version::{Stale, Version};
 use crate::system::text::Text;
 
@@ -99,7 +99,7 @@ pub struct PrewarmWorld {
     pub paths: Vec<TemplatePaths>,
     pub ghost: sim::Tracked<Ghost>,
     /// The buffer every note is laid out in ([`PrewarmWorld::note_line`]).
-    note_buffer: Cell<String>,
+    note_buffer: NoteBuffer,
 }
 
 /// The paths of one template.
@@ -188,12 +188,12 @@ impl PrewarmWorld {
     /// [`PrewarmWorld::note_done`] once noted (a line not given back only costs the
     /// next note an allocation).
     pub fn note_line(&self) -> Line {
-        Line::reusing(self.note_buffer.take())
+        self.note_buffer.line()
     }
 
     /// Takes back the buffer of a noted line.
     pub fn note_done(&self, line: Line) {
-        self.note_buffer.set(line.into_buffer());
+        self.note_buffer.done(line);
     }
 }
 
@@ -255,7 +255,7 @@ pub fn build(sim: &Sim, version: Version, params: PrewarmParams) -> World {
         templates,
         paths,
         ghost: sim::Tracked::new(Ghost::with_room()),
-        note_buffer: Cell::new(String::with_capacity(NOTE_ROOM)),
+        note_buffer: NoteBuffer::with_room(NOTE_ROOM),
     })
 }
 

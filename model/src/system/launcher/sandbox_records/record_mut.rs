@@ -44,26 +44,26 @@ impl<'a> RecordMut<'a> {
 
     pub fn set_pool_state(&mut self, pool_state: PoolState) {
         if self.pool_state != pool_state {
-            self.write().pool_state = pool_state;
+            self.write().fields.pool_state = pool_state;
         }
     }
 
     pub fn set_config_hash(&mut self, config_hash: u64) {
         if self.config_hash != config_hash {
-            self.write().config_hash = config_hash;
+            self.write().fields.config_hash = config_hash;
         }
     }
 
     pub fn set_created_at(&mut self, created_at: SimTime) {
         if self.created_at != created_at {
-            self.write().created_at = created_at;
+            self.write().fields.created_at = created_at;
         }
     }
 
     /// Replaces `installedSkills` whole.
     pub fn set_installed_skills(&mut self, skills: BTreeSet<u32>) {
         if self.installed_skills != skills {
-            self.write().installed_skills = skills;
+            self.write().fields.installed_skills = skills;
         }
     }
 
@@ -71,7 +71,7 @@ impl<'a> RecordMut<'a> {
     pub fn insert_skill(&mut self, skill: u32) -> bool {
         let added = !self.installed_skills.contains(&skill);
         if added {
-            self.write().installed_skills.insert(skill);
+            self.write().fields.installed_skills.insert(skill);
         }
         added
     }
