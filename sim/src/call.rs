@@ -226,6 +226,7 @@ pub(crate) struct Reply<'s, F, R> {
 impl<F, R> Future for Reply<'_, F, R> {
     type Output = Result<R, NetError>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut s = self.call.slot.borrow_mut();
         match s.value.take() {

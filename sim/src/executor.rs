@@ -375,7 +375,7 @@ impl Sim {
     }
 
     /// [`Sim::between`] at a named site.
-    #[inline]
+    #[inline(always)]
     pub fn between_at(&self, kind: ChoiceKind, site: &'static str, lo: u64, hi: u64) -> u64 {
         self.k.choices.borrow_mut().between(kind, Site(site), self.k.actor.get().0, lo, hi)
     }
@@ -564,6 +564,7 @@ impl Sim {
     }
 
     /// Wakes whatever `waker` wakes at `deadline`.
+    #[inline]
     pub(crate) fn add_timer(&self, deadline: SimTime, waker: &Waker) -> TimerKey {
         let wakeup = self.wakeup_for(waker);
         self.k.timers.borrow_mut().insert(deadline, Timer::Wake(wakeup))
