@@ -141,7 +141,7 @@ impl Choices {
 
     /// A value uniform in `0..bound`, drawn at `site` for `actor`. A bound of 1 is no
     /// decision and is neither recorded nor counted.
-    #[inline]
+    #[inline(always)]
     pub fn below(&mut self, kind: ChoiceKind, site: Site, actor: u32, bound: u64) -> u64 {
         assert!(bound > 0, "a choice needs at least one option");
         if bound == 1 {
@@ -208,7 +208,7 @@ impl Choices {
     }
 
     /// A value uniform in `lo..=hi`.
-    #[inline]
+    #[inline(always)]
     pub fn between(&mut self, kind: ChoiceKind, site: Site, actor: u32, lo: u64, hi: u64) -> u64 {
         assert!(lo <= hi, "empty range {lo}..={hi}");
         lo + self.below(kind, site, actor, hi - lo + 1)
