@@ -763,7 +763,7 @@ impl Sim {
 
     /// Puts task `id` on the ready list unless it is there already or gone. A paused
     /// node's tasks wait, woken, until it resumes.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn make_task_ready(&self, id: TaskId) {
         let mut tasks = self.k.tasks.borrow_mut();
         let Some(t) = tasks.get_mut(id.slot as usize) else {

@@ -176,6 +176,7 @@ impl Sim {
     }
 
     /// Applies a message that reached `to`, or drops it; `None` if it was lost.
+    #[inline]
     pub(crate) fn arrive<R>(
         &self,
         from: NodeId,

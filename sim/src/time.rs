@@ -82,6 +82,7 @@ impl Sleep<'_> {
 impl Future for Sleep<'_> {
     type Output = ();
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         if self.sim.now() >= self.deadline {
             // Its timer, if any, has fired: time never passes a pending timer.
