@@ -151,6 +151,7 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Call<F, R> {
         sim.schedule(self.deadline, Timer::Timeout(self));
     }
 
+    #[inline]
     fn fill(&self, sim: &Sim, value: Result<R, NetError>) {
         let waker = {
             let mut s = self.slot.borrow_mut();

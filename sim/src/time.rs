@@ -98,6 +98,7 @@ impl Future for Sleep<'_> {
 }
 
 impl Drop for Sleep<'_> {
+    #[inline]
     fn drop(&mut self) {
         if let Some(key) = self.timer.take() {
             self.sim.cancel_timer(key);
