@@ -273,12 +273,34 @@ impl FaultTable {
         }
     }
 
-    /// The table of a new run ([`FaultTable::new`] of the empty profile), keeping the
-    /// rate slots' allocation.
+    /// The table of a new run, as [`FaultTable::new`] makes it of the empty profile,
+    /// keeping the rate slots' allocation. Every field is named, so a field added
+    /// cannot be left out.
     pub fn reset(&mut self) {
-        let mut rates = std::mem::take(&mut self.rates);
+        let FaultTable {
+            profile,
+            filter,
+            fired,
+            active,
+            any_enabled,
+            engine_rates,
+            holds_messages,
+            rates,
+            engine_fired,
+            idle_nemesis_tick_max_ms,
+        } = self;
+        *profile = FaultProfile::default();
+        if !filter.is_empty() {
+            *filter = FaultFilter::default();
+        }
+        fired.clear();
+        *active = true;
+        *any_enabled = false;
+        *engine_rates = [None; EngineFault::COUNT];
+        *holds_messages = false;
         rates.clear();
-        *self = FaultTable { rates, ..FaultTable::new(FaultProfile::default()) };
+        *engine_fired = [0; EngineFault::COUNT];
+        *idle_nemesis_tick_max_ms = None;
     }
 
     pub fn set_profile(&mut self, profile: FaultProfile) {
