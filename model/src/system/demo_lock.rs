@@ -158,17 +158,20 @@ impl Drop for CriticalSection {
 }
 
 impl Client {
+    /// The task is `run`'s future itself, which owns the client and the handle: an
+    /// `async` block around it would hold a second copy of both (and be copied whole
+    /// into the task).
     fn start(self, sim: &Sim) {
         let node = self.world.clients[self.index];
-        let sim2 = sim.clone();
-        sim.spawn(node, "client", async move { self.run(&sim2).await });
+        sim.spawn(node, "client", self.run(sim.clone()));
     }
 
     fn node(&self) -> NodeId {
         self.world.clients[self.index]
     }
 
-    async fn run(self, sim: &Sim) {
+    async fn run(self, sim: Sim) {
+        let sim = &sim;
         // Unique per life of the client, so a restarted client never mistakes the
         // lock its previous life held for its own.
         let token = (u64::from(sim.incarnation(self.node())) << 16) | (self.index as u64 + 1);
