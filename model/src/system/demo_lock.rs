@@ -9,7 +9,6 @@
 //! still inside.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use sim::{ChoiceKind, NodeId, Reads, Sim, Tracked};
@@ -60,9 +59,11 @@ pub struct DemoLockWorld {
     pub kv: KvServer,
     /// Shared, not copied, by every client task and restart hook.
     pub clients: Rc<[NodeId]>,
-    /// Ghost state: which clients are inside the critical section now. Tracked, so
-    /// mutual exclusion is re-checked only after a step that entered or left it.
-    pub in_critical_section: Rc<Tracked<BTreeSet<usize>>>,
+    /// Ghost state: which clients are inside the critical section now, each once, in
+    /// the order they entered. Tracked, so mutual exclusion is re-checked only after a
+    /// step that entered or left it. A list, not a set: it holds at most a few, and a
+    /// client enters and leaves it at every round.
+    pub in_critical_section: Rc<Tracked<Vec<usize>>>,
     /// Rounds each client must do, and has done (durable: survives its crashes).
     pub rounds_target: Rc<[u64]>,
     pub rounds_done: Rc<RefCell<Vec<u64>>>,
@@ -83,6 +84,8 @@ pub fn check_mutual_exclusion(world: &DemoLockWorld, _: &Sim) -> Result<(), Stri
     if inside.len() <= 1 {
         return Ok(());
     }
+    let mut inside = inside.clone();
+    inside.sort_unstable();
     let names: Vec<String> = inside.iter().map(|i| format!("c{}", i + 1)).collect();
     Err(format!("{} are in the critical section at once", names.join(" and ")))
 }
@@ -147,13 +150,27 @@ impl Clone for Client {
 /// Marks a client inside the critical section for exactly as long as it lives: a
 /// crash drops it with the task, and a dead client holds nothing.
 struct CriticalSection {
-    inside: Rc<Tracked<BTreeSet<usize>>>,
+    inside: Rc<Tracked<Vec<usize>>>,
     index: usize,
+}
+
+impl CriticalSection {
+    fn enter(inside: Rc<Tracked<Vec<usize>>>, index: usize) -> CriticalSection {
+        let mut list = inside.borrow_mut();
+        if !list.contains(&index) {
+            list.push(index);
+        }
+        drop(list);
+        CriticalSection { inside, index }
+    }
 }
 
 impl Drop for CriticalSection {
     fn drop(&mut self) {
-        self.inside.borrow_mut().remove(&self.index);
+        let mut inside = self.inside.borrow_mut();
+        if let Some(at) = inside.iter().position(|&i| i == self.index) {
+            inside.swap_remove(at);
+        }
     }
 }
 
@@ -177,8 +194,7 @@ impl Client {
         let token = (u64::from(sim.incarnation(self.node())) << 16) | (self.index as u64 + 1);
         while self.world.rounds_done.borrow()[self.index] < self.world.rounds_target[self.index] {
             self.take_lock(sim, token).await;
-            let guard = CriticalSection { inside: self.world.in_critical_section.clone(), index: self.index };
-            guard.inside.borrow_mut().insert(self.index);
+            let guard = CriticalSection::enter(self.world.in_critical_section.clone(), self.index);
             sim::note!(sim, self.node(), "enters the critical section");
             let p = &self.params;
             sim.sleep_ms(sim.between(ChoiceKind::Delay, p.critical_section_min_ms, p.critical_section_max_ms)).await;
@@ -208,5 +224,30 @@ impl Client {
             sim.sometimes("lock-contended");
             sim.sleep_ms(self.params.retry_ms).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_critical_section_lists_who_is_inside_and_the_violation_names_them_in_order() {
+        let sim = Sim::new(sim::ChoiceSource::Seed(1), sim::TraceMode::HashOnly);
+        let world = build(&sim, Acquire::CompareAndSet, &DemoLockParams::default());
+        let inside = &world.in_critical_section;
+        let third = CriticalSection::enter(inside.clone(), 2);
+        assert!(check_mutual_exclusion(&world, &sim).is_ok());
+        let first = CriticalSection::enter(inside.clone(), 0);
+        let again = CriticalSection::enter(inside.clone(), 0);
+        assert_eq!(*inside.borrow(), [2, 0], "each client once, in the order they entered");
+        let err = check_mutual_exclusion(&world, &sim).unwrap_err();
+        assert_eq!(err, "c1 and c3 are in the critical section at once");
+        drop(third);
+        assert_eq!(*inside.borrow(), [0]);
+        assert!(check_mutual_exclusion(&world, &sim).is_ok());
+        drop((first, again));
+        assert!(inside.borrow().is_empty());
+        drop(world);
     }
 }
