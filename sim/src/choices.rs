@@ -101,6 +101,16 @@ impl Choices {
         rng: Option<Box<ChaCha8Rng>>,
     ) -> Choices {
         debug_assert!(tape.is_empty(), "a recycled tape must be empty");
+        let stream = Choices::stream_of(source, rng);
+        // Only a replay by label needs each draw's label as it is drawn (it finds the
+        // value by it); every other stream leaves the labels to be counted if the
+        // tape is read (see `Tape`).
+        let recorded = Tape::with_labels_pending(tape, !matches!(stream, Stream::Aligned(_)));
+        Choices { stream, recorded, counts, schedules: 0, forced: None }
+    }
+
+    /// The stream of `source`, a seeded generator in `rng`'s box if there is one.
+    fn stream_of(source: ChoiceSource, rng: Option<Box<ChaCha8Rng>>) -> Stream {
         let seeded = |seed| match rng {
             Some(mut rng) => {
                 *rng = ChaCha8Rng::seed_from_u64(seed);
@@ -108,18 +118,36 @@ impl Choices {
             }
             None => Box::new(ChaCha8Rng::seed_from_u64(seed)),
         };
-        let stream = match source {
+        match source {
             ChoiceSource::Seed(seed) => Stream::Rng(seeded(seed)),
             ChoiceSource::Tape(tape) if tape.is_labelled() => Stream::Aligned(Box::new(Aligned::new(tape))),
             ChoiceSource::Tape(tape) => Stream::Replay { tape, pos: 0 },
             ChoiceSource::Pct { seed, config } => Stream::Pct(Box::new(Pct::new(seed, config))),
             ChoiceSource::Branch { prefix, seed } => Stream::Branch { prefix, pos: 0, rng: seeded(seed) },
-        };
-        // Only a replay by label needs each draw's label as it is drawn (it finds the
-        // value by it); every other stream leaves the labels to be counted if the
-        // tape is read (see `Tape`).
-        let recorded = Tape::with_labels_pending(tape, !matches!(stream, Stream::Aligned(_)));
-        Choices { stream, recorded, counts, schedules: 0, forced: None }
+        }
+    }
+
+    /// Makes these choices a new run's, as [`Choices::with_buffers`] would of their own
+    /// buffers: `source`'s stream (a seeded generator seeded again in its box), the
+    /// tape and the label counts emptied (`empty` empties them, keeping their memory).
+    /// Every field is named, so a field added cannot be left out.
+    pub(crate) fn reset(&mut self, source: ChoiceSource, empty: impl FnOnce(&mut Vec<Choice>, &mut LabelCounts)) {
+        let Choices { stream, recorded, counts, schedules, forced } = self;
+        match (source, &mut *stream) {
+            (ChoiceSource::Seed(seed), Stream::Rng(rng)) => **rng = ChaCha8Rng::seed_from_u64(seed),
+            (source, _) => {
+                let rng = match std::mem::replace(stream, Stream::Replay { tape: Tape::default(), pos: 0 }) {
+                    Stream::Rng(rng) | Stream::Branch { rng, .. } => Some(rng),
+                    _ => None,
+                };
+                *stream = Choices::stream_of(source, rng);
+            }
+        }
+        let mut tape = std::mem::take(&mut recorded.choices);
+        empty(&mut tape, counts);
+        *recorded = Tape::with_labels_pending(tape, !matches!(stream, Stream::Aligned(_)));
+        *schedules = 0;
+        *forced = None;
     }
 
     /// Takes the tape buffer, the label counts and the generator's box out, for the

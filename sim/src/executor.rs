@@ -247,16 +247,9 @@ impl Kernel {
             time_floor,
             state_hashes,
         } = self;
-        let (mut tape, mut counts, rng) = choices.get_mut().take_buffers();
-        crate::recycle::empty(
-            tasks.get_mut(),
-            ready.get_mut(),
-            timers.get_mut(),
-            nodes.get_mut(),
-            &mut tape,
-            &mut counts,
-        );
-        *choices.get_mut() = Choices::with_buffers(source, tape, counts, rng);
+        choices.get_mut().reset(source, |tape, counts| {
+            crate::recycle::empty(tasks.get_mut(), ready.get_mut(), timers.get_mut(), nodes.get_mut(), tape, counts);
+        });
         now.set(SimTime::ZERO);
         next_generation.set(0);
         *pauses.get_mut() = crate::pause::Pauses::default();

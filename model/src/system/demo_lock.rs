@@ -176,17 +176,20 @@ impl Drop for CriticalSection {
 }
 
 impl Client {
+    /// The task is `run`'s future itself, which owns the client and the handle: an
+    /// `async` block around it would hold a second copy of both (and be copied whole
+    /// into the task).
     fn start(self, sim: &Sim) {
         let node = self.world.clients[self.index];
-        let sim2 = sim.clone();
-        sim.spawn(node, "client", async move { self.run(&sim2).await });
+        sim.spawn(node, "client", self.run(sim.clone()));
     }
 
     fn node(&self) -> NodeId {
         self.world.clients[self.index]
     }
 
-    async fn run(self, sim: &Sim) {
+    async fn run(self, sim: Sim) {
+        let sim = &sim;
         // Unique per life of the client, so a restarted client never mistakes the
         // lock its previous life held for its own.
         let token = (u64::from(sim.incarnation(self.node())) << 16) | (self.index as u64 + 1);
@@ -222,5 +225,30 @@ impl Client {
             sim.sometimes("lock-contended");
             sim.sleep_ms(self.params.retry_ms).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_critical_section_lists_who_is_inside_in_order_and_the_violation_names_them() {
+        let sim = Sim::new(sim::ChoiceSource::Seed(1), sim::TraceMode::HashOnly);
+        let world = build(&sim, Acquire::CompareAndSet, &DemoLockParams::default());
+        let inside = &world.in_critical_section;
+        let third = CriticalSection::enter(inside.clone(), 2);
+        assert!(check_mutual_exclusion(&world, &sim).is_ok());
+        let first = CriticalSection::enter(inside.clone(), 0);
+        let again = CriticalSection::enter(inside.clone(), 0);
+        assert_eq!(*inside.borrow(), [0, 2], "each client once, in order");
+        let err = check_mutual_exclusion(&world, &sim).unwrap_err();
+        assert_eq!(err, "c1 and c3 are in the critical section at once");
+        drop(third);
+        assert_eq!(*inside.borrow(), [0]);
+        assert!(check_mutual_exclusion(&world, &sim).is_ok());
+        drop((first, again));
+        assert!(inside.borrow().is_empty());
+        drop(world);
     }
 }
