@@ -211,6 +211,9 @@ impl Client {
 
     async fn take_lock(&self, sim: &Sim, token: u64) {
         let (kv, node, ttl) = (&self.world.kv, self.node(), self.params.lock_ttl_ms);
+        // A goal counts only the first time it is reached in a run: one mark per
+        // attempt to take the lock is enough, not one per retry.
+        let mut contended = false;
         loop {
             let taken = match self.acquire {
                 Acquire::CheckThenSet => match kv.get(sim, node, LOCK_KEY).await {
@@ -222,7 +225,10 @@ impl Client {
             if taken {
                 return;
             }
-            sim.sometimes("lock-contended");
+            if !contended {
+                sim.sometimes("lock-contended");
+                contended = true;
+            }
             sim.sleep_ms(self.params.retry_ms).await;
         }
     }
