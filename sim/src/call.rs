@@ -100,6 +100,7 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Call<F, R> {
     /// Sends the request, after a delay drawn from the tape. The caller's deadline is
     /// armed now only when a reply may outlive it (see `calls_can_outlive_timeout`);
     /// otherwise only a lost message arms it.
+    #[inline]
     pub(crate) fn start<'s>(
         sim: &'s Sim,
         from: NodeId,
@@ -151,7 +152,7 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Call<F, R> {
         sim.schedule(self.deadline, Timer::Timeout(self));
     }
 
-    #[inline]
+    #[inline(always)]
     fn fill(&self, sim: &Sim, value: Result<R, NetError>) {
         let waker = {
             let mut s = self.slot.borrow_mut();
