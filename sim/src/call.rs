@@ -152,6 +152,8 @@ impl<F: FnOnce(&Sim) -> R + 'static, R: 'static> Call<F, R> {
         sim.schedule(self.deadline, Timer::Timeout(self));
     }
 
+    /// Gives the caller `value`, once, and wakes it. Always inlined into the reply's
+    /// arrival and the timeout: a `#[inline]` hint left it out of line there.
     #[inline(always)]
     fn fill(&self, sim: &Sim, value: Result<R, NetError>) {
         let waker = {

@@ -367,7 +367,8 @@ impl Sim {
         self.k.choices.borrow_mut().below(kind, Site(site), self.k.actor.get().0, bound)
     }
 
-    /// [`Sim::between`] at a named site.
+    /// [`Sim::between`] at a named site. Always inlined: every message draws its delay
+    /// here, and LLVM left it out of line in the big generic callers.
     #[inline(always)]
     pub fn between_at(&self, kind: ChoiceKind, site: &'static str, lo: u64, hi: u64) -> u64 {
         self.k.choices.borrow_mut().between(kind, Site(site), self.k.actor.get().0, lo, hi)
@@ -755,7 +756,9 @@ impl Sim {
     }
 
     /// Puts task `id` on the ready list unless it is there already or gone. A paused
-    /// node's tasks wait, woken, until it resumes.
+    /// node's tasks wait, woken, until it resumes. Always inlined into the wakes (a
+    /// reply's arrival, a timer's, the woken list): out of line it was 1.5% of a
+    /// demo/lock run in calls alone.
     #[inline(always)]
     pub(crate) fn make_task_ready(&self, id: TaskId) {
         let mut tasks = self.k.tasks.borrow_mut();
