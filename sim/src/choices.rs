@@ -136,10 +136,7 @@ impl Choices {
         match (source, &mut *stream) {
             (ChoiceSource::Seed(seed), Stream::Rng(rng)) => **rng = ChaCha8Rng::seed_from_u64(seed),
             (source, _) => {
-                let rng = match std::mem::replace(stream, Stream::Replay { tape: Tape::default(), pos: 0 }) {
-                    Stream::Rng(rng) | Stream::Branch { rng, .. } => Some(rng),
-                    _ => None,
-                };
+                let rng = take_rng(stream);
                 *stream = Choices::stream_of(source, rng);
             }
         }
@@ -153,10 +150,7 @@ impl Choices {
     /// Takes the tape buffer, the label counts and the generator's box out, for the
     /// next run to reuse; the stream is left empty.
     pub(crate) fn take_buffers(&mut self) -> (Vec<Choice>, LabelCounts, Option<Box<ChaCha8Rng>>) {
-        let rng = match std::mem::replace(&mut self.stream, Stream::Replay { tape: Tape::default(), pos: 0 }) {
-            Stream::Rng(rng) | Stream::Branch { rng, .. } => Some(rng),
-            _ => None,
-        };
+        let rng = take_rng(&mut self.stream);
         (std::mem::take(&mut self.recorded.choices), std::mem::take(&mut self.counts), rng)
     }
 
@@ -286,6 +280,15 @@ impl Choices {
             Stream::Aligned(aligned) => Some(aligned.fit()),
             _ => None,
         }
+    }
+}
+
+/// The seeded generator's box of `stream`, if it has one, leaving an empty replay in
+/// its place: what [`Choices::reset`] and [`Choices::take_buffers`] keep for reuse.
+fn take_rng(stream: &mut Stream) -> Option<Box<ChaCha8Rng>> {
+    match std::mem::replace(stream, Stream::Replay { tape: Tape::default(), pos: 0 }) {
+        Stream::Rng(rng) | Stream::Branch { rng, .. } => Some(rng),
+        _ => None,
     }
 }
 

@@ -1031,7 +1031,7 @@ impl Sim {
             };
             let timers = {
                 let mut timers = self.k.timers.borrow_mut();
-                if timers.next_due().is_none() {
+                if timers.is_empty() {
                     Vec::new()
                 } else {
                     timers.drain()

@@ -6,7 +6,7 @@
 //! fault point of its scenario, whether it is on and at which rate. Every firing is
 //! counted, so a report shows a fault point that never fired.
 
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 
 use crate::choices::{Choices, Ratio};
@@ -63,25 +63,8 @@ pub struct FaultProfile {
 
 impl FaultProfile {
     /// No faults at all.
-    ///
-    /// A fault-free campaign installs the same points' profile run after run: the
-    /// last one made on this thread is copied when the points are the same names
-    /// (a `&'static str`'s address and length fix its text), not sorted again.
     pub fn none(points: &[FaultPoint]) -> FaultProfile {
-        let same = |(names, _): &(Vec<(usize, usize)>, FaultProfile)| {
-            names.len() == points.len()
-                && names.iter().zip(points).all(|(&(at, len), p)| at == p.name.as_ptr() as usize && len == p.name.len())
-        };
-        LAST_NONE
-            .try_with(|last| {
-                let mut last = last.borrow_mut();
-                if !same(&last) {
-                    let names = points.iter().map(|p| (p.name.as_ptr() as usize, p.name.len())).collect();
-                    *last = (names, FaultProfile::all_at(points, None));
-                }
-                last.1.clone()
-            })
-            .unwrap_or_else(|_| FaultProfile::all_at(points, None))
+        FaultProfile::all_at(points, None)
     }
 
     /// Every point enabled at the same rate.
@@ -156,12 +139,6 @@ impl FaultProfile {
     pub fn enabled(&self) -> impl Iterator<Item = (&'static str, Ratio)> + '_ {
         self.rates.iter().filter_map(|(n, r)| r.map(|r| (*n, r)))
     }
-}
-
-thread_local! {
-    /// The points of the last [`FaultProfile::none`] on this thread, by name address
-    /// and length in the order given, and the profile made of them.
-    static LAST_NONE: RefCell<(Vec<(usize, usize)>, FaultProfile)> = RefCell::default();
 }
 
 /// How often each fault point fired in a run, by name.
@@ -577,7 +554,7 @@ mod tests {
         let filter = FaultFilter::parse("-b.two", &points).unwrap();
         assert_eq!(uniform.clone().filtered(&filter).rates[1], ("b.two", None));
         assert_eq!(uniform.clone().filtered(&FaultFilter::default()), uniform);
-        // The last none profile is copied only for the same names in the same order.
+        // Each point once, in name order, whatever the points given.
         let same_text = point(leaked("a.one"));
         for (points, want) in [
             (&[a, b][..], &["a.one", "b.two"][..]),

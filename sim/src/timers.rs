@@ -60,6 +60,11 @@ impl<T> TimerQueue<T> {
         }
     }
 
+    /// Whether no timer is pending.
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
     /// The time of the earliest pending timer.
     #[inline]
     pub fn next_due(&mut self) -> Option<SimTime> {
