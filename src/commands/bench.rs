@@ -19,7 +19,7 @@ use crate::commands::{bench_jobs, bench_plain};
 pub(crate) struct Measured {
     pub runs: u64,
     pub events: u64,
-    /// CPU seconds of this thread, or wall seconds where `/proc` is missing.
+    /// CPU seconds of this thread, or wall seconds where there is no thread clock.
     pub secs: f64,
 }
 
@@ -35,7 +35,7 @@ impl Measured {
 
 /// Runs `one` for each seed of `seeds`; `early` is called once, after the first
 /// hundredth of them (memory is sampled there). Rates are per second of this
-/// thread's CPU time where `/proc` gives it (other work on a shared machine then
+/// thread's CPU time where the system has a thread clock (other work on a shared machine then
 /// slows no figure, and the ratios compare like with like), else of wall time.
 #[allow(clippy::disallowed_methods)] // Benchmarks measure wall time; no run reads it.
 pub(crate) fn measure(seeds: Range<u64>, mut one: impl FnMut(u64) -> u64, early: &mut dyn FnMut()) -> Measured {
